@@ -1,0 +1,102 @@
+/**
+ * TypeBox schemas of a configuration YAML file as written by people: every object is closed
+ * (unknown keys are errors, so typos never pass silently) except option sections, whose names and
+ * values are open (option-table.ts checks the known ones).
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { applicationTypes, dnTypes } from './config-objects.ts';
+
+const closed = { additionalProperties: false } as const;
+
+function oneOf<T extends readonly string[]>(values: T): TSchema {
+  return Type.Union(values.map((v) => Type.Literal(v)), { description: `one of ${values.join(', ')}` });
+}
+
+const Name = Type.String({ minLength: 1, maxLength: 255, description: 'a non-empty string' });
+/** DN numbers and login codes: YAML reads `1001` as a number, so accept either and keep the text. */
+const Code = Type.Union([Type.String({ minLength: 1, maxLength: 255 }), Type.Integer({ minimum: 0 })], { description: 'a number or string' });
+
+export const OptionValueSchema = Type.Union([Type.String({ maxLength: 65536 }), Type.Number(), Type.Boolean()], { description: 'a string, number or boolean' });
+export const OptionSectionsSchema = Type.Record(Type.String(), Type.Record(Type.String(), OptionValueSchema, { description: 'a map of option: value' }), { description: 'a map of sections' });
+
+const DnRefSchema = Type.Union([Code, Type.Object({ switch: Name, number: Code }, closed)], { description: 'a DN number or { switch, number }' });
+const AgentLoginRefSchema = Type.Union([Code, Type.Object({ switch: Name, loginCode: Code }, closed)], { description: 'a login code or { switch, loginCode }' });
+
+export const SwitchSchema = Type.Object({ name: Name, annex: Type.Optional(OptionSectionsSchema) }, closed);
+
+export const DnSchema = Type.Object(
+  {
+    number: Code,
+    type: oneOf(dnTypes),
+    switch: Name,
+    register: Type.Optional(Type.Boolean({ description: 'true or false' })),
+    association: Type.Optional(Type.String()),
+    annex: Type.Optional(OptionSectionsSchema),
+  },
+  closed,
+);
+
+export const PlaceSchema = Type.Object({ name: Name, dns: Type.Optional(Type.Array(DnRefSchema, { maxItems: 1000, description: 'a list' })) }, closed);
+
+export const PersonSchema = Type.Object(
+  {
+    userName: Name,
+    firstName: Type.Optional(Type.String()),
+    lastName: Type.Optional(Type.String()),
+    password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    passwordHash: Type.Optional(Type.String()),
+    agentLogins: Type.Optional(Type.Array(AgentLoginRefSchema, { maxItems: 100, description: 'a list' })),
+    defaultPlace: Type.Optional(Name),
+    annex: Type.Optional(OptionSectionsSchema),
+  },
+  closed,
+);
+
+export const AgentLoginSchema = Type.Object(
+  {
+    loginCode: Code,
+    switch: Name,
+    password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    passwordHash: Type.Optional(Type.String()),
+    annex: Type.Optional(OptionSectionsSchema),
+  },
+  closed,
+);
+
+export const AgentGroupSchema = Type.Object(
+  { name: Name, members: Type.Optional(Type.Array(Name, { maxItems: 100000, description: 'a list' })), annex: Type.Optional(OptionSectionsSchema) },
+  closed,
+);
+
+export const ApplicationSchema = Type.Object(
+  { name: Name, type: oneOf(applicationTypes), switch: Type.Optional(Name), options: Type.Optional(OptionSectionsSchema) },
+  closed,
+);
+
+export const StoreSettingsSchema = Type.Object(
+  { type: oneOf(['sqlite', 'postgres'] as const), path: Type.Optional(Type.String({ minLength: 1 })), url: Type.Optional(Type.String({ minLength: 1 })), schema: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$', description: 'a lower-case SQL identifier' })) },
+  closed,
+);
+
+export const PresenceSettingsSchema = Type.Object({ mode: oneOf(['standalone', 'sip'] as const) }, closed);
+
+const list = <T extends TSchema>(s: T) => Type.Optional(Type.Array(s, { maxItems: 100000, description: 'a list' }));
+
+/** One configuration file. */
+export const ConfigDocumentSchema = Type.Object(
+  {
+    include: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 100, description: 'a list of file names' })),
+    store: Type.Optional(StoreSettingsSchema),
+    presence: Type.Optional(PresenceSettingsSchema),
+    switches: list(SwitchSchema),
+    dns: list(DnSchema),
+    places: list(PlaceSchema),
+    persons: list(PersonSchema),
+    agentLogins: list(AgentLoginSchema),
+    agentGroups: list(AgentGroupSchema),
+    applications: list(ApplicationSchema),
+  },
+  closed,
+);
+
+export type ConfigDocument = Static<typeof ConfigDocumentSchema>;

@@ -1,0 +1,169 @@
+/**
+ * The declared options: section, name, kind, default and where each may be set, in precedence
+ * order. The loader checks known options against it (and warns on unknown names in a known section);
+ * the OptionResolver reads defaults and precedence from it. docs/configuration.md lists the same.
+ */
+import type { OptionKind, ParsedOptionValue } from './option-value.ts';
+
+/**
+ * Where an option may be set. An option's `levels` are in precedence order, highest first
+ * (seed 004 5.9: Agent Login > Extension DN > Application for `no-answer-action`; seed 000 5.5:
+ * the Person annex overrides the Application).
+ */
+export type OptionLevel = 'agentLogin' | 'dn' | 'person' | 'switch' | 'application';
+
+/** One declared option. A name ending in `<n>` stands for a numbered family (`attribute1`, `attribute2`...). */
+export interface OptionSpec {
+  section: string;
+  name: string;
+  kind: OptionKind;
+  /** Undefined: no default (the option is unset unless configured). */
+  default: ParsedOptionValue | undefined;
+  levels: readonly OptionLevel[];
+  /** When a change takes effect; the seeds mark most options "immediately". */
+  effect: 'immediate' | 'restart';
+  description: string;
+}
+
+type SpecInput = Omit<OptionSpec, 'section' | 'effect'> & { effect?: OptionSpec['effect'] };
+
+const int0 = { type: 'integer', min: 0 } as const;
+const pos = { type: 'integer', min: 1 } as const;
+const bool = { type: 'boolean' } as const;
+const str = { type: 'string' } as const;
+const app = ['application'] as const;
+
+function section(name: string, specs: SpecInput[]): OptionSpec[] {
+  return specs.map((s) => ({ effect: 'immediate', ...s, section: name }));
+}
+
+/** T-Server `[TServer]` options (seed 004 5.1, 5.6). Defaults the seed leaves unstated are OpenUCC's. */
+const tserver = section('TServer', [
+  { name: 'wrap-up-time', kind: { type: 'seconds-or-untimed' }, default: 0, levels: ['agentLogin', 'dn', 'application'], description: 'Emulated after-call work after a business call: seconds (0 = none) or untimed.' },
+  { name: 'legal-guard-time', kind: int0, default: 0, levels: ['agentLogin', 'application'], description: 'Seconds of legal guard before Ready after a business call or timed ACW.' },
+  { name: 'agent-strict-id', kind: bool, default: false, levels: app, description: 'Only configured Agent Logins may log in.' },
+  { name: 'logout-on-disconnect', kind: bool, default: true, levels: app, description: 'Log out agents whose logging-in client disconnects or unregisters the DN.' },
+  { name: 'logout-on-out-of-service', kind: bool, default: false, levels: app, description: 'Log out agents whose DN goes out of service.' },
+  { name: 'auto-logout-timeout', kind: int0, default: 0, levels: app, description: 'Minutes of inactivity before an automatic logout (0 = never).' },
+  { name: 'auto-logout-ready', kind: bool, default: false, levels: app, description: 'Whether automatic logout also applies to agents in Ready.' },
+  { name: 'timed-acw-in-idle', kind: bool, default: true, levels: app, description: 'ACW requested while idle is timed by wrap-up-time.' },
+  { name: 'router-timeout', kind: int0, default: 10, levels: ['dn', 'application'], description: 'Seconds to wait for a routing instruction before default-dn (0 = wait forever).' },
+  { name: 'default-dn', kind: str, default: '', levels: ['dn', 'application'], description: 'Alternate-routing destination when no router answers in time.' },
+  { name: 'default-redirection-limit', kind: int0, default: 5, levels: app, description: 'Maximum redirections of one call, to stop loops.' },
+  { name: 'no-answer-timeout', kind: int0, default: 15, levels: app, description: 'Seconds a routed call may ring before EventError and release (0 = no limit).' },
+  { name: 'no-answer-action', kind: { type: 'enum', values: ['none', 'notready', 'logout'] }, default: 'none', levels: ['agentLogin', 'dn', 'application'], description: 'What happens to an agent who does not answer a routed call.' },
+  { name: 'handle-direct-calls', kind: bool, default: true, levels: ['dn', 'application'], description: 'CTI handling of direct (non-routed) calls.' },
+  { name: 'allow-pass-through-calls', kind: { type: 'enum', values: ['true', 'false', 'iscc'] }, default: 'true', levels: ['dn', 'application'], description: 'Allow calls without CTI-controlled parties.' },
+  { name: 'hide-sensitive-data', kind: bool, default: true, levels: app, description: 'Mask digits and treatment parameters in logs.' },
+  { name: 'im-reporting', kind: { type: 'enum', values: ['default', 'disabled'] }, default: 'default', levels: app, effect: 'restart', description: 'IM call reporting.' },
+]);
+
+/** UC Connector `[uc-connector]` (seed 000 5.1, Person annex 5.5, Routing Point annex 5.6). */
+const ucConnector = section('uc-connector', [
+  { name: 'preview-expiration-timeout', kind: pos, default: 15000, levels: app, description: 'Milliseconds to accept or reject a preview; on expiry the call goes back to the router and the KW becomes NotReady.' },
+  { name: 'preview-itx-arrival-timeout', kind: pos, default: 9000, levels: app, description: 'Milliseconds to wait for the interaction after a preview is accepted.' },
+  { name: 'dnd-off-timeout', kind: pos, default: 300000, levels: app, description: 'Milliseconds of DND/NotReady after a preview reject.' },
+  { name: 'itx-window-close-timeout', kind: pos, default: 9000, levels: app, description: 'Milliseconds the interaction window stays open after release.' },
+  { name: 'user-unregister-timeout', kind: pos, default: 60000, levels: app, description: 'Milliseconds after the last web session closes before the KW DN is unregistered.' },
+  { name: 'user-auto-registration', kind: bool, default: false, levels: app, effect: 'restart', description: 'Register and monitor every KW DN at start.' },
+  { name: 'login-queue', kind: str, default: '', levels: app, description: 'Queue sent in agent login; default routing when the router fails.' },
+  { name: 'enable-logout-menu', kind: bool, default: false, levels: app, description: 'Show Logout to users with no UC-platform annex.' },
+  { name: 'enable-preview-reporting', kind: bool, default: false, levels: app, description: 'Emit preview reporting events.' },
+  { name: 'presence-location', kind: str, default: '', levels: app, description: 'Location of the presence definition XML; empty = built-in defaults.' },
+  { name: 'presence-gateway-mode', kind: bool, default: false, levels: ['dn', 'application'], description: 'Never INVITE the UC client when the user has no web session.' },
+  { name: 'locale', kind: { type: 'enum', values: ['en', 'fr', 'de', 'it', 'ru', 'es', 'default'] }, default: 'en', levels: app, description: 'Default UI language.' },
+  { name: 'preview-info-keys', kind: str, default: 'UCC_ConnId,UCC_UserId,UCC_AgentId,UCC_Reason', levels: app, description: 'Reporting key names.' },
+  { name: 'preview-state-name', kind: str, default: '3721,UCC_Preview', levels: app, description: 'Custom state id and key for preview offers.' },
+  { name: 'redirect-setup-enabled', kind: bool, default: false, levels: ['person', 'application'], description: 'Users may set a redirect number (the Person annex overrides).' },
+  { name: 'redirect-enabled', kind: bool, default: false, levels: ['person'], description: 'Accept previews on redirect-number.' },
+  { name: 'redirect-number', kind: str, default: '', levels: ['person'], description: 'Phone number previews are redirected to.' },
+  { name: 'enabled', kind: bool, default: true, levels: ['person', 'dn'], description: 'The Person (or contact-point Routing Point) is usable by the UC Connector.' },
+  { name: 'display-name', kind: str, default: undefined, levels: ['dn'], effect: 'restart', description: 'Contact-point name shown in the interaction window.' },
+  { name: 'attribute<n>', kind: str, default: undefined, levels: ['dn'], description: 'Contact-point hover statistic.' },
+  { name: 'chat-title', kind: str, default: 'Chat', levels: app, description: 'Title of the chat window.' },
+  { name: 'chat-consult-title', kind: str, default: 'Consulting Chat', levels: app, description: 'Title of the consultation chat window.' },
+  { name: 'audio-on-preview', kind: str, default: '', levels: app, description: 'Looping audio while the Preview window shows.' },
+  { name: 'audio-on-ring', kind: str, default: '', levels: app, description: 'Looping audio while the Ringing window shows.' },
+  { name: 'help-callcontrol-url', kind: str, default: '', levels: app, description: 'Help page of the call-control and preview windows.' },
+  { name: 'help-interaction-url', kind: str, default: '', levels: app, description: 'Help page of the interaction window.' },
+  { name: 'help-login-url', kind: str, default: '', levels: app, description: 'Help page of the login screen.' },
+  { name: 'popup-udata-key', kind: str, default: '', levels: app, description: 'Only pop the call-control window for calls carrying this UserData key.' },
+  { name: 'userdata-preview-format<n>', kind: str, default: undefined, levels: app, description: 'A field of the Preview window.' },
+  { name: 'userdata-call-format<n>', kind: str, default: undefined, levels: app, description: 'A field of the interaction window.' },
+  { name: 'userdata-contact-format', kind: str, default: 'title: Contact, value: [USER-ID]', levels: app, description: 'The contact field.' },
+  { name: 'userdata-note-key', kind: str, default: 'KW_ITX_NOTES', levels: app, description: 'UserData key of notes.' },
+  { name: 'userdata-title', kind: str, default: 'Case data', levels: app, description: 'Heading of the case-data fields.' },
+  { name: 'userdata-note-title', kind: str, default: 'Notes', levels: app, description: 'Heading of the notes area.' },
+  { name: 'userdata-onringing', kind: bool, default: false, levels: app, description: 'Show UserData while ringing.' },
+  { name: 'userdata-note-onpreview', kind: bool, default: false, levels: app, description: 'Show notes in the Preview window.' },
+  { name: 'userdata-note-onringing', kind: bool, default: false, levels: app, description: 'Show notes while ringing.' },
+  { name: 'userdata-contact-onpreview', kind: bool, default: false, levels: app, description: 'Show the contact in the Preview window.' },
+  { name: 'userdata-contact-onringing', kind: bool, default: false, levels: app, description: 'Show the contact while ringing.' },
+]);
+
+const person = ['person', 'application'] as const;
+
+/** `[Microsoft-OCS]` (seed 000 5.2, Person annex 5.5). */
+const microsoftOcs = section('Microsoft-OCS', [
+  { name: 'contact', kind: { type: 'sip-uri' }, default: undefined, levels: person, description: 'SIP URI: the UC Connector principal (Application) or the KW sign-in (Person).' },
+  { name: 'registrar-uri', kind: { type: 'sip-uri' }, default: undefined, levels: app, description: 'Registrar (pool) SIP URI.' },
+  { name: 'agent-status-ready', kind: { type: 'range-list' }, default: [{ from: 0, to: 4499 }], levels: person, description: 'Availability codes mapped to Ready.' },
+  { name: 'agent-status-notready', kind: { type: 'range-list' }, default: [{ from: 4500, to: 17999 }], levels: person, description: 'Availability codes mapped to NotReady.' },
+  { name: 'agent-status-logout', kind: { type: 'range-list' }, default: [{ from: 18000, to: Infinity }], levels: person, description: 'Availability codes mapped to Logout.' },
+  { name: 'agent-onnote-tstatus<n>', kind: str, default: undefined, levels: app, description: '`<ready|not ready|logout>, <note text>`: a note that triggers an agent state.' },
+  { name: 'enable-push-oncall-status', kind: bool, default: false, levels: person, description: 'Publish on-call presence while the KW has a contact-center call.' },
+  { name: 'oncall-status', kind: { type: 'integer', min: 1, max: 18500 }, default: 9500, levels: person, description: 'Availability published while on a call.' },
+  { name: 'presence-acw-status', kind: { type: 'integer', min: 1, max: 18500 }, default: 6500, levels: app, description: 'Availability published on after-call work.' },
+  { name: 'presence-acw-note', kind: str, default: 'Working after call', levels: app, description: 'Note published on after-call work.' },
+  { name: 'presence-lg-status', kind: { type: 'integer', min: 1, max: 18500 }, default: 6500, levels: app, description: 'Availability published on legal guard.' },
+  { name: 'presence-lg-note', kind: str, default: 'Statutory pause', levels: app, description: 'Note published on legal guard.' },
+  { name: 'invite-message', kind: str, default: 'Please use the window on the right to access data about current interactions', levels: app, description: 'Welcome text of the UC-client extension window.' },
+  { name: 'password', kind: str, default: undefined, levels: app, description: 'Password of the UC Connector principal.' },
+]);
+
+/** `[uc]`: OpenUCC's platform-neutral Person annex (the KW on whichever UC platform is configured). */
+const uc = section('uc', [
+  { name: 'contact', kind: { type: 'sip-uri' }, default: undefined, levels: ['person'], description: "SIP URI of the knowledge worker on the UC platform (e.g. sip:alice@example.test)." },
+]);
+
+/** Every option OpenUCC declares. */
+export const knownOptions: readonly OptionSpec[] = [...tserver, ...ucConnector, ...microsoftOcs, ...uc];
+
+/** Lookup over a list of specs; sections match case-insensitively, `<n>` names match numbered families. */
+export class OptionTable {
+  private readonly bySection = new Map<string, OptionSpec[]>();
+
+  constructor(specs: readonly OptionSpec[] = knownOptions) {
+    for (const s of specs) {
+      const key = s.section.toLowerCase();
+      const list = this.bySection.get(key) ?? [];
+      list.push(s);
+      this.bySection.set(key, list);
+    }
+  }
+
+  /** True when the table declares options for this section (unknown names in it are then warned about). */
+  hasSection(section: string): boolean {
+    return this.bySection.has(section.toLowerCase());
+  }
+
+  /** The spec of an option, or undefined. */
+  find(section: string, name: string): OptionSpec | undefined {
+    const list = this.bySection.get(section.toLowerCase());
+    if (!list) return undefined;
+    return list.find((s) => s.name === name) ?? list.find((s) => s.name.endsWith('<n>') && matchesFamily(s.name, name));
+  }
+
+  /** Every declared spec. */
+  all(): OptionSpec[] {
+    return [...this.bySection.values()].flat();
+  }
+}
+
+function matchesFamily(pattern: string, name: string): boolean {
+  const stem = pattern.slice(0, -3);
+  return name.startsWith(stem) && /^\d+$/.test(name.slice(stem.length));
+}
+
+/** The table of every known option. */
+export const defaultOptionTable = new OptionTable();
