@@ -16,6 +16,7 @@ interface CommandEntry {
 
 const commands: Record<string, CommandEntry> = {
   start: { summary: 'start every configured role (embedded default with no --config)', load: () => import('./start-command.ts') },
+  'check-config': { summary: 'validate a configuration file (prints file:line errors)', load: () => import('./check-config-command.ts') },
 };
 
 function version(): string {
