@@ -17,6 +17,10 @@ export const errorCatalogue = {
   UCC_ERR_TLIB_CLOSED: 'The T-Library channel closed with requests pending.',
   UCC_ERR_STORE: 'The store failed.',
   UCC_ERR_STATE_TRANSITION: 'A state machine was asked to make an illegal transition.',
+  UCC_ERR_CONFIG_OBJECT_NOT_FOUND: 'A configuration object does not exist.',
+  UCC_ERR_CONFIG_UNKNOWN_OPTION: 'An option was read that the option table does not declare.',
+  UCC_ERR_STORE_UNREACHABLE: 'The store database cannot be reached.',
+  UCC_ERR_STORE_MIGRATION: 'A store migration failed.',
 } as const;
 
 export type UccErrorCode = keyof typeof errorCatalogue;
