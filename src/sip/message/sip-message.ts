@@ -26,6 +26,8 @@ export interface SipUri {
   port?: number;
   params: Params;          // transport, lr, maddr, ...; names lower-cased
   headers: Record<string, string>; // ?subject=... (rare)
+  /** Schemes other than sip/sips: everything after `scheme:`, verbatim (`tel:+1-201-555-0123`). */
+  raw?: string;
 }
 
 /** From, To, Contact, Route, Record-Route, Refer-To... (RFC 3261 section 20, name-addr / addr-spec). */

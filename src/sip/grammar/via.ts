@@ -1,0 +1,77 @@
+/**
+ * One Via value (RFC 3261 section 20.42):
+ *
+ *   SIP / 2.0 / UDP 192.0.2.1:5060;branch=z9hG4bK776asdhds;rport;received=192.0.2.7
+ *
+ * LWS is allowed around the slashes and before the parameters (`SLASH = SWS "/" SWS`).
+ */
+import type { SipParseError, Via } from '../message/sip-message.ts';
+import { err, ok, type Result } from '../../lib/result.ts';
+import { HOST, IPV6, TOKEN, parseError, skipWs } from './chars.ts';
+import { formatParams, scanParams } from './params.ts';
+
+const bad = (s: string, why: string, at?: number): Result<Via, SipParseError> =>
+  err(parseError('bad-header', `Via ${why}: ${JSON.stringify(s.length > 80 ? s.slice(0, 80) + '...' : s)}`, at));
+
+function token(s: string, i: number): number {
+  while (i < s.length && TOKEN[s.charCodeAt(i)] === 1) i++;
+  return i;
+}
+
+/** Parses one Via value (already split from its neighbours). */
+export function parseVia(s: string): Result<Via, SipParseError> {
+  const n = s.length;
+  let i = skipWs(s, 0);
+  let j = token(s, i);
+  if (j === i) return bad(s, 'without a protocol name', i);
+  const name = s.slice(i, j);
+  i = skipWs(s, j);
+  if (s.charCodeAt(i) !== 47) return bad(s, "expected '/'", i);
+  i = skipWs(s, i + 1);
+  j = token(s, i);
+  if (j === i) return bad(s, 'without a protocol version', i);
+  const version = s.slice(i, j);
+  i = skipWs(s, j);
+  if (s.charCodeAt(i) !== 47) return bad(s, "expected '/'", i);
+  i = skipWs(s, i + 1);
+  j = token(s, i);
+  if (j === i) return bad(s, 'without a transport', i);
+  const transport = s.slice(i, j).toUpperCase();
+  i = skipWs(s, j);
+  if (i === j) return bad(s, 'without LWS before sent-by', i);
+
+  const hostStart = i;
+  if (s.charCodeAt(i) === 91) {
+    const close = s.indexOf(']', i);
+    if (close < 0 || close === i + 1) return bad(s, 'with a malformed IPv6 reference', i);
+    for (let k = i + 1; k < close; k++) if (IPV6[s.charCodeAt(k)] !== 1) return bad(s, 'with a malformed IPv6 reference', k);
+    i = close + 1;
+  } else {
+    while (i < n && HOST[s.charCodeAt(i)] === 1) i++;
+  }
+  if (i === hostStart) return bad(s, 'without a host', i);
+  const via: Via = { protocol: name.toUpperCase() + '/' + version, transport, host: s.slice(hostStart, i), params: {} };
+  let k = skipWs(s, i);
+  if (k < n && s.charCodeAt(k) === 58) {
+    k = skipWs(s, k + 1);
+    const ps = k;
+    let port = 0;
+    while (k < n) {
+      const c = s.charCodeAt(k);
+      if (c < 48 || c > 57) break;
+      port = port * 10 + (c - 48);
+      k++;
+    }
+    if (k === ps || k - ps > 5 || port > 65535) return bad(s, 'with an invalid port', ps);
+    via.port = port;
+    i = k;
+  }
+  const end = scanParams(s, i, via.params);
+  if (end !== n) return bad(s, 'with malformed parameters', end < 0 ? undefined : end);
+  return ok(via);
+}
+
+/** Formats a Via value: `SIP/2.0/UDP host:port;params`. */
+export function formatVia(v: Via): string {
+  return v.protocol + '/' + v.transport + ' ' + v.host + (v.port !== undefined ? ':' + v.port : '') + formatParams(v.params);
+}

@@ -1,0 +1,42 @@
+/**
+ * Writes a SipMessage to wire bytes (RFC 3261 section 7). Header names are written canonically
+ * (`Call-ID`, `CSeq`, compact forms expanded, unknown names as they came); list headers other than
+ * the address lists are joined with ", " on one line. Any Content-Length header in the model is
+ * dropped and a correct one for the body is written last, so the framing of what we send never
+ * depends on what a caller remembered to update.
+ */
+import { headerKey, LIST_HEADERS, ONE_PER_LINE } from './compact-forms.ts';
+import { HeaderList, type HeaderEntry } from './headers.ts';
+import type { SipMessage } from './sip-message.ts';
+
+function entriesOf(msg: SipMessage): readonly HeaderEntry[] {
+  const h = msg.headers;
+  if (h instanceof HeaderList) return h.list;
+  // A caller-made SipHeaders: derive keys from names.
+  const out: HeaderEntry[] = [];
+  for (const [name, value] of h.entries()) out.push({ key: headerKey(name), name, value });
+  return out;
+}
+
+/** Serializes a request or response, body included. */
+export function serializeMessage(msg: SipMessage): Buffer {
+  let s = msg.kind === 'request'
+    ? msg.method + ' ' + msg.uri + ' SIP/2.0\r\n'
+    : 'SIP/2.0 ' + msg.status + ' ' + msg.reason + '\r\n';
+  const list = entriesOf(msg);
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i] as HeaderEntry;
+    if (e.key === 'content-length') continue;
+    s += e.name + ': ' + e.value;
+    if (LIST_HEADERS.has(e.key) && !ONE_PER_LINE.has(e.key)) {
+      // Join the following values of the same header onto this line.
+      while (i + 1 < list.length && (list[i + 1] as HeaderEntry).key === e.key) s += ', ' + (list[++i] as HeaderEntry).value;
+    }
+    s += '\r\n';
+  }
+  const body = msg.body;
+  s += 'Content-Length: ' + body.length + '\r\n\r\n';
+  const head = Buffer.from(s, 'utf8');
+  if (body.length === 0) return head;
+  return Buffer.concat([head, body], head.length + body.length);
+}
