@@ -1,0 +1,58 @@
+/**
+ * Where a TlibClient connects: TCP, TLS, or an in-memory stream factory (the one-process default:
+ * `{ kind: 'memory', connect: () => server.connectInMemory() }`).
+ */
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+
+export type TlibConnectTarget =
+  | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
+  | { readonly kind: 'tls'; readonly host: string; readonly port: number; readonly tls?: tls.ConnectionOptions }
+  | { readonly kind: 'memory'; readonly connect: () => Duplex };
+
+/** A connection attempt in progress: `ready` settles once, `abort` destroys the socket. */
+export interface PendingConnection {
+  readonly ready: Promise<Duplex>;
+  abort(reason: string): void;
+}
+
+/** Starts connecting to `target`. */
+export function openConnection(target: TlibConnectTarget): PendingConnection {
+  if (target.kind === 'memory') {
+    try {
+      const s = target.connect();
+      return { ready: Promise.resolve(s), abort: () => s.destroy() };
+    } catch (e) {
+      return { ready: Promise.reject(e instanceof Error ? e : new Error(String(e))), abort: () => undefined };
+    }
+  }
+  let socket: net.Socket;
+  const ready = new Promise<Duplex>((resolve, reject) => {
+    const onError = (e: Error): void => reject(e);
+    if (target.kind === 'tls') {
+      const s = tls.connect({ servername: net.isIP(target.host) ? undefined : target.host, ...target.tls, host: target.host, port: target.port }, () => {
+        s.off('error', onError);
+        resolve(s);
+      });
+      socket = s;
+    } else {
+      const s = net.connect({ host: target.host, port: target.port }, () => {
+        s.off('error', onError);
+        resolve(s);
+      });
+      socket = s;
+    }
+    socket.once('error', onError);
+    socket.once('close', () => reject(new Error('connection closed before it was established')));
+  });
+  return {
+    ready,
+    abort: (reason) => socket.destroy(new Error(reason)),
+  };
+}
+
+/** A printable form of the target for logs. */
+export function describeTarget(target: TlibConnectTarget): string {
+  return target.kind === 'memory' ? 'memory' : `${target.kind}://${target.host}:${target.port}`;
+}

@@ -1,0 +1,130 @@
+/**
+ * The T-Library message codec: JSON object ⇄ typed message, validated against the catalogue.
+ * Pure: no I/O, no clock, no logger (style rule 6). Client and server use the same module.
+ */
+import { ok, err } from '../../lib/result.ts';
+import type { Result } from '../../lib/result.ts';
+import { attributeRules, maxReferenceId } from '../messages/attribute-types.ts';
+import type { AttributeName, AttributeRule } from '../messages/attribute-types.ts';
+import { isConnId } from '../messages/connection-id.ts';
+import { checkKvList, defaultKvLimits, isWellFormedText } from '../messages/kv-list.ts';
+import type { KvLimits } from '../messages/kv-list.ts';
+import { allowedAttributes, isMessageName, messageCatalogue } from '../messages/message-catalogue.ts';
+import type { MessageSpec, TlibMessage } from '../messages/message-catalogue.ts';
+import { decodeError } from './decode-error.ts';
+import type { TlibDecodeError } from './decode-error.ts';
+
+/** Which message kinds a decoder accepts: a server takes requests, a client takes events. */
+export type AcceptKind = 'request' | 'event' | 'any';
+
+/** Options of {@link parseMessage} and the frame decoder. */
+export interface ParseOptions {
+  readonly accept?: AcceptKind;
+  readonly kvLimits?: KvLimits;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Reads a ReferenceID from an untrusted object if it is a valid one (for error replies). */
+function readReferenceId(o: Record<string, unknown>): number | undefined {
+  const r = o['ReferenceID'];
+  return typeof r === 'number' && Number.isInteger(r) && r >= 1 && r <= maxReferenceId ? r : undefined;
+}
+
+/** Checks one attribute value against its rule; returns a problem description or undefined. */
+function checkAttribute(name: AttributeName, rule: AttributeRule, v: unknown, limits: KvLimits): string | undefined {
+  switch (rule.kind) {
+    case 'string':
+      if (typeof v !== 'string') return `${name} must be a string`;
+      if (!rule.allowEmpty && v.length === 0) return `${name} must not be empty`;
+      if (v.length > rule.maxLength) return `${name} is longer than ${rule.maxLength} characters`;
+      if (!isWellFormedText(v)) return `${name} has a lone surrogate (not valid UTF-8 text)`;
+      return undefined;
+    case 'integer':
+      if (typeof v !== 'number' || !Number.isInteger(v)) return `${name} must be an integer`;
+      if (v < rule.min || v > rule.max) return `${name} must be between ${rule.min} and ${rule.max}`;
+      return undefined;
+    case 'enum':
+      if (typeof v !== 'string' || !rule.values.includes(v)) return `${name} must be one of ${rule.values.join(', ')}`;
+      return undefined;
+    case 'connId':
+      return isConnId(v) ? undefined : `${name} must be 16 lower-case hexadecimal digits`;
+    case 'kvList': {
+      const p = checkKvList(v, limits);
+      return p ? `${name}: ${p}` : undefined;
+    }
+  }
+}
+
+/**
+ * Validates a parsed JSON value as a T-Library message. On success the value is a fresh object
+ * holding only `message` and catalogue attributes.
+ */
+export function parseMessage(input: unknown, options: ParseOptions = {}): Result<TlibMessage, TlibDecodeError> {
+  const accept = options.accept ?? 'any';
+  const limits = options.kvLimits ?? defaultKvLimits;
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return err(decodeError('not-an-object', 'The frame is not a JSON object.'));
+  }
+  const o = input as Record<string, unknown>;
+  const referenceId = readReferenceId(o);
+  const ref = referenceId === undefined ? {} : { referenceId };
+  const name = o['message'];
+  if (typeof name !== 'string') return err(decodeError('missing-message', 'The frame has no "message" string.', ref));
+  if (!isMessageName(name)) {
+    return err(decodeError('unknown-message', `Unknown message "${name.slice(0, 64)}".`, { ...ref, messageName: name.slice(0, 64) }));
+  }
+  const spec: MessageSpec = messageCatalogue[name];
+  if (accept !== 'any' && spec.kind !== accept) {
+    return err(decodeError('unexpected-kind', `${name} is ${spec.kind === 'request' ? 'a request' : 'an event'}; only ${accept}s are accepted here.`, { ...ref, messageName: name }));
+  }
+  const allowed = allowedAttributes(name);
+  const out: Record<string, unknown> = { message: name };
+  for (const key of Object.keys(o)) {
+    if (key === 'message') continue;
+    if (!allowed.has(key as AttributeName)) {
+      return err(decodeError('unknown-attribute', `${key.slice(0, 64)} is not an attribute of ${name}.`, { ...ref, messageName: name, attribute: key.slice(0, 64) }));
+    }
+    const attr = key as AttributeName;
+    const rule = attributeRules[attr];
+    const problem = checkAttribute(attr, rule, o[key], limits);
+    if (problem) {
+      const kind = rule.kind === 'connId' ? 'invalid-connid' : 'invalid-attribute';
+      return err(decodeError(kind, `${name}: ${problem}.`, { ...ref, messageName: name, attribute: attr }));
+    }
+    out[attr] = o[key];
+  }
+  for (const attr of spec.required) {
+    if (!(attr in out)) return err(decodeError('missing-attribute', `${name} requires ${attr}.`, { ...ref, messageName: name, attribute: attr }));
+  }
+  // The one cross-attribute rule: a route needs a target unless it rejects or drops the call.
+  if (name === 'RequestRouteCall' && out['OtherDN'] === undefined && out['RouteType'] !== 'Reject' && out['RouteType'] !== 'CallDisconnect') {
+    return err(decodeError('missing-attribute', 'RequestRouteCall requires OtherDN unless RouteType is Reject or CallDisconnect.', { ...ref, messageName: name, attribute: 'OtherDN' }));
+  }
+  return ok(out as unknown as TlibMessage);
+}
+
+/** Decodes one frame payload (UTF-8 JSON bytes) into a message. */
+export function decodeMessage(payload: Uint8Array, options: ParseOptions = {}): Result<TlibMessage, TlibDecodeError> {
+  let text: string;
+  try {
+    text = utf8.decode(payload);
+  } catch {
+    return err(decodeError('invalid-utf8', 'The frame is not valid UTF-8.'));
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    // JSON.parse also throws RangeError on absurd nesting; either way the frame is unusable.
+    const why = e instanceof Error ? e.message.slice(0, 120) : 'parse error';
+    return err(decodeError('invalid-json', `The frame is not valid JSON (${why}).`));
+  }
+  return parseMessage(value, options);
+}
+
+/** Serialises a message to its JSON payload bytes (`message` first, then attributes in order). */
+export function encodeMessage(msg: TlibMessage): Buffer {
+  const { message, ...attributes } = msg;
+  return Buffer.from(JSON.stringify({ message, ...attributes }), 'utf8');
+}

@@ -1,0 +1,261 @@
+/**
+ * The T-Lib server framework: accepts TCP, TLS and in-memory connections, decodes frames, and hands
+ * every valid request with its session to one handler (the T-Server's logic). Replies and events go
+ * out through `TlibSession.send` / `server.send(sessionId, ...)`; fan-out by registered DN is the
+ * T-Server's job.
+ *
+ * Bad input never takes the server down: a rejected frame is answered with EventError (carrying the
+ * ReferenceID when it could be read) and the session keeps going; an oversized frame closes only
+ * that session, with a logged reason; a handler that throws or rejects is answered with
+ * EventError 52 TERR_INTERNAL.
+ */
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { SystemClock } from '../../lib/clock.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { silentLogger } from '../../lib/logger.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { TypedEmitter } from '../../lib/typed-emitter.ts';
+import { UccError } from '../../lib/errors.ts';
+import { TErr, tlibErrorMessage } from '../error-codes.ts';
+import type { TlibEvent, TlibRequest } from '../messages/message-catalogue.ts';
+import { TlibLink } from '../transport/tlib-link.ts';
+import { createDuplexPair } from '../transport/in-memory-duplex-pair.ts';
+import type { TlibSession, TlibTransportKind } from './tlib-session.ts';
+
+/** The one party that decides what a request does (style rule 11: a delegate). */
+export type TlibRequestHandler = (request: TlibRequest, session: TlibSession) => void | Promise<void>;
+
+/** Options of {@link TlibServer}. */
+export interface TlibServerOptions {
+  readonly handler: TlibRequestHandler;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** Largest frame payload accepted and sent (default 1 MiB). */
+  readonly maxFrameBytes?: number;
+  /** Write-buffer bound per session before it is dropped as not reading (default 16 MiB). */
+  readonly maxQueuedBytes?: number;
+  /** Sent in EventLinkConnected. */
+  readonly applicationName?: string;
+  readonly serverVersion?: string;
+}
+
+/** Where to listen. With `tls` the listener is TLS (key/cert as for `tls.createServer`). */
+export interface TlibListenOptions {
+  readonly host?: string;
+  readonly port?: number;
+  readonly tls?: tls.TlsOptions;
+}
+
+/** Events of {@link TlibServer}. */
+export interface TlibServerEvents {
+  sessionOpen: (session: TlibSession) => void;
+  sessionClose: (session: TlibSession, reason: string) => void;
+  listenerError: (error: unknown, event: string) => void;
+}
+
+class ServerSession implements TlibSession {
+  readonly id: string;
+  readonly transport: TlibTransportKind;
+  readonly remoteAddress: string;
+  readonly openedAt: number;
+  readonly link: TlibLink;
+  private readonly closeListeners = new Set<(reason: string) => void>();
+  private closeReason: string | undefined;
+
+  constructor(id: string, transport: TlibTransportKind, remoteAddress: string, openedAt: number, link: TlibLink) {
+    this.id = id;
+    this.transport = transport;
+    this.remoteAddress = remoteAddress;
+    this.openedAt = openedAt;
+    this.link = link;
+  }
+
+  get closed(): boolean {
+    return this.closeReason !== undefined;
+  }
+
+  send(event: TlibEvent): boolean {
+    return this.link.send(event);
+  }
+
+  close(reason: string): void {
+    if (this.link.closed) return;
+    this.link.send({ message: 'EventLinkDisconnected', ErrorMessage: reason });
+    this.link.close(reason);
+  }
+
+  onClose(listener: (reason: string) => void): () => void {
+    if (this.closeReason !== undefined) {
+      listener(this.closeReason);
+      return () => undefined;
+    }
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  /** Runs the close listeners once; a throwing listener is isolated. */
+  markClosed(reason: string, logger: Logger): void {
+    if (this.closeReason !== undefined) return;
+    this.closeReason = reason;
+    for (const l of this.closeListeners) {
+      try {
+        l(reason);
+      } catch (e) {
+        logger.error('T-Lib session close listener threw', { session: this.id, error: String(e) });
+      }
+    }
+    this.closeListeners.clear();
+  }
+}
+
+export class TlibServer extends TypedEmitter<TlibServerEvents> {
+  private readonly handler: TlibRequestHandler;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly maxFrameBytes: number | undefined;
+  private readonly maxQueuedBytes: number | undefined;
+  private readonly applicationName: string;
+  private readonly serverVersion: string | undefined;
+  private readonly sessionMap = new Map<string, ServerSession>();
+  private readonly listeners = new Set<net.Server>();
+  private nextSession = 1;
+  private stopping = false;
+
+  constructor(options: TlibServerOptions) {
+    super();
+    this.handler = options.handler;
+    this.logger = options.logger ?? silentLogger;
+    this.clock = options.clock ?? new SystemClock();
+    this.maxFrameBytes = options.maxFrameBytes;
+    this.maxQueuedBytes = options.maxQueuedBytes;
+    this.applicationName = options.applicationName ?? 'OpenUCC';
+    this.serverVersion = options.serverVersion;
+  }
+
+  /** Starts a TCP (or TLS) listener; resolves with the bound address (port 0 → a free port). */
+  listen(options: TlibListenOptions = {}): Promise<{ host: string; port: number }> {
+    if (this.stopping) return Promise.reject(new UccError('UCC_ERR_TLIB_CLOSED', 'T-Lib server is closed'));
+    const secure = options.tls !== undefined;
+    const srv: net.Server = secure
+      ? tls.createServer(options.tls ?? {}, (s) => this.accept(s, 'tls', `${s.remoteAddress ?? '?'}:${s.remotePort ?? 0}`))
+      : net.createServer((s) => this.accept(s, 'tcp', `${s.remoteAddress ?? '?'}:${s.remotePort ?? 0}`));
+    if (secure) {
+      // A failed handshake concerns one client only.
+      srv.on('tlsClientError', (e: Error) => this.logger.warn('T-Lib TLS handshake failed', { error: e.message }));
+    }
+    return new Promise((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+        srv.off('error', reject);
+        srv.on('error', (e: Error) => this.logger.error('T-Lib listener error', { error: e.message }));
+        this.listeners.add(srv);
+        const a = srv.address() as net.AddressInfo;
+        this.logger.info('T-Lib listening', { host: a.address, port: a.port, tls: secure });
+        resolve({ host: a.address, port: a.port });
+      });
+    });
+  }
+
+  /** Opens an in-memory connection and returns the client's end of it. */
+  connectInMemory(): Duplex {
+    const [client, server] = createDuplexPair();
+    this.accept(server, 'memory', 'memory');
+    return client;
+  }
+
+  /** Adopts an already-connected stream as a session (used by the listeners and in-memory). */
+  accept(stream: Duplex, transport: TlibTransportKind, remoteAddress: string): TlibSession {
+    const link = new TlibLink(stream, { accept: 'request', maxFrameBytes: this.maxFrameBytes, maxQueuedBytes: this.maxQueuedBytes });
+    const session = new ServerSession(`s${this.nextSession++}`, transport, remoteAddress, this.clock.now(), link);
+    const log = this.logger.child({ session: session.id, remote: remoteAddress });
+    if (this.stopping) {
+      link.close('server is shutting down');
+      return session;
+    }
+    this.sessionMap.set(session.id, session);
+    link.on('message', (msg) => this.dispatch(session, msg as TlibRequest, log));
+    link.on('decodeError', (e) => {
+      if (e.fatal) {
+        log.warn('T-Lib link closed: fatal frame error', { problem: e.problem, detail: e.detail });
+        link.send({ message: 'EventLinkDisconnected', ErrorMessage: e.detail });
+        return;
+      }
+      log.warn('T-Lib frame rejected', { problem: e.problem, detail: e.detail, referenceId: e.referenceId });
+      const reply: TlibEvent = { message: 'EventError', ErrorCode: e.errorCode, ErrorMessage: e.detail };
+      if (e.referenceId !== undefined) reply.ReferenceID = e.referenceId;
+      link.send(reply);
+    });
+    link.on('close', (reason) => {
+      this.sessionMap.delete(session.id);
+      log.info('T-Lib session closed', { reason });
+      session.markClosed(reason, log);
+      this.safeEmit('sessionClose', session, reason);
+    });
+    const hello: TlibEvent = { message: 'EventLinkConnected', ApplicationName: this.applicationName };
+    if (this.serverVersion !== undefined) hello.ServerVersion = this.serverVersion;
+    link.send(hello);
+    log.info('T-Lib session opened', { transport });
+    this.safeEmit('sessionOpen', session);
+    return session;
+  }
+
+  /** The open session with this id. */
+  session(id: string): TlibSession | undefined {
+    return this.sessionMap.get(id);
+  }
+
+  /** Every open session. */
+  sessions(): TlibSession[] {
+    return [...this.sessionMap.values()];
+  }
+
+  /** Sends an event to one session; false if it is gone. */
+  send(sessionId: string, event: TlibEvent): boolean {
+    return this.sessionMap.get(sessionId)?.send(event) ?? false;
+  }
+
+  /** Sends an event to every session (or those `filter` keeps); returns how many got it. */
+  broadcast(event: TlibEvent, filter?: (session: TlibSession) => boolean): number {
+    let n = 0;
+    for (const s of this.sessionMap.values()) if ((!filter || filter(s)) && s.send(event)) n++;
+    return n;
+  }
+
+  /** Sends `event` as the reply to `request` (copies its ReferenceID). */
+  reply(session: TlibSession, request: TlibRequest, event: TlibEvent): boolean {
+    const out = request.ReferenceID === undefined ? event : ({ ...event, ReferenceID: request.ReferenceID } as TlibEvent);
+    return session.send(out);
+  }
+
+  /** Answers `request` with EventError `code` (default text from the error table). */
+  replyError(session: TlibSession, request: TlibRequest, code: number, message?: string): boolean {
+    const ev: TlibEvent = { message: 'EventError', ErrorCode: code, ErrorMessage: message ?? tlibErrorMessage(code) };
+    if ('ThisDN' in request && typeof request.ThisDN === 'string') ev.ThisDN = request.ThisDN;
+    if ('ConnID' in request && typeof request.ConnID === 'string') ev.ConnID = request.ConnID;
+    return this.reply(session, request, ev);
+  }
+
+  /** Stops the listeners, tells every client (EventLinkDisconnected) and closes all sessions. */
+  async close(reason = 'server shutting down'): Promise<void> {
+    this.stopping = true;
+    const closing = [...this.listeners].map((l) => new Promise<void>((r) => l.close(() => r())));
+    this.listeners.clear();
+    for (const s of [...this.sessionMap.values()]) s.close(reason);
+    await Promise.all(closing);
+  }
+
+  private dispatch(session: ServerSession, request: TlibRequest, log: Logger): void {
+    const fail = (e: unknown): void => {
+      log.error('T-Lib request handler failed', { request: request.message, referenceId: request.ReferenceID, error: e instanceof Error ? e.message : String(e) });
+      this.replyError(session, request, TErr.TERR_INTERNAL);
+    };
+    try {
+      const r = this.handler(request, session);
+      if (r && typeof (r as Promise<void>).then === 'function') (r as Promise<void>).then(undefined, fail);
+    } catch (e) {
+      fail(e);
+    }
+  }
+}
