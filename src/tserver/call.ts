@@ -1,0 +1,102 @@
+/**
+ * A call without media: ConnID, parties with their states, UserData, and the routing and
+ * consultation context the T-Server needs. Data only; the T-Server core changes it through
+ * {@link setPartyState} (the guarded transition) and the helpers here.
+ */
+import { randomBytes } from 'node:crypto';
+import { formatConnId, type CallType, type ConnId, type KvList } from '../tlib/index.ts';
+import { PartyState, transitionParty } from './party-state.ts';
+import type { NoAnswerAction } from './tserver-config.ts';
+
+export interface Party {
+  /** The DN key (lower-cased name). */
+  key: string;
+  /** The configured DN name, as reported in events. */
+  dn: string;
+  state: PartyState;
+  /** True once this party was Established (ACW applies only after a released established call). */
+  wasEstablished: boolean;
+}
+
+/** Routing context: the call came to a routing point and may be delivered, supervised and re-routed. */
+export interface CallRouting {
+  /** The routing point (or queue) key the call is waiting on or was routed from. */
+  rpKey: string;
+  rpDn: string;
+  /** Deliveries to `default-dn` so far (bounded by `default-redirection-limit`). */
+  redirections: number;
+  /** The DN key the call is ringing on after routing, while no-answer supervision runs. */
+  ringingKey?: string;
+  /** Per-call overrides from RequestRouteCall Extensions (NO_ANSWER_ACTION). */
+  noAnswerAction?: NoAnswerAction;
+}
+
+/** A consultation call made by RequestInitiateTransfer / RequestInitiateConference. */
+export interface Consultation {
+  mainConnId: ConnId;
+  initiatorKey: string;
+  kind: 'transfer' | 'conference';
+}
+
+/** A single-step transfer waiting for the recipient to answer (seed 004, 4.1: EventReleased only after connect). */
+export interface PendingSingleStep {
+  fromKey: string;
+  fromDn: string;
+  targetKey: string;
+  referenceId: number | undefined;
+  clientId: string;
+}
+
+export interface Call {
+  connId: ConnId;
+  callType: CallType;
+  /** Parties by DN key, in the order they joined. */
+  parties: Map<string, Party>;
+  userData: KvList;
+  /** The originating party's key. */
+  originKey: string;
+  routing?: CallRouting;
+  consultation?: Consultation;
+  singleStep?: PendingSingleStep;
+}
+
+/** Changes a party's state through the guarded transition. */
+export function setPartyState(p: Party, to: PartyState): void {
+  p.state = transitionParty(p.state, to);
+  if (to === PartyState.Established) p.wasEstablished = true;
+}
+
+/** Adds a party in `state`. */
+export function addParty(call: Call, key: string, dn: string, state: PartyState): Party {
+  const p: Party = { key, dn, state, wasEstablished: state === PartyState.Established };
+  call.parties.set(key, p);
+  return p;
+}
+
+/** The parties other than `key`, in join order. */
+export function otherParties(call: Call, key: string): Party[] {
+  const out: Party[] = [];
+  for (const p of call.parties.values()) if (p.key !== key) out.push(p);
+  return out;
+}
+
+/**
+ * ConnID allocation: 16 hex digits, unique among live calls. A random 32-bit prefix per server
+ * start plus a 32-bit counter keeps IDs unique across restarts in practice; `isLive` guards wraparound.
+ */
+export class ConnIdAllocator {
+  private readonly prefix: bigint;
+  private counter = 0n;
+
+  constructor(prefix?: number) {
+    this.prefix = BigInt(prefix ?? randomBytes(4).readUInt32BE(0));
+  }
+
+  next(isLive: (id: ConnId) => boolean): ConnId {
+    for (;;) {
+      this.counter = (this.counter + 1n) & 0xffff_ffffn;
+      const id = formatConnId((this.prefix << 32n) | this.counter);
+      if (!isLive(id)) return id;
+    }
+  }
+}

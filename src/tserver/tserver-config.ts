@@ -1,0 +1,187 @@
+/**
+ * The T-Server's view of its configuration: the Switch's DNs (with their `[TServer]` annex options),
+ * the Agent Logins, and the Application's `[TServer]` options. The lead binds this to the config
+ * layer; tests build it from a plain object with {@link createTServerConfig}.
+ *
+ * Option names are the seeds' (seed 004 digest, 5.1 and 5.6). Precedence (5.9) is resolved by the
+ * helpers at the bottom of this file, never ad hoc in the state machines.
+ */
+import { UccError } from '../lib/errors.ts';
+
+/** The seed's DN types (seed 004 digest, 2.3). */
+export type DnType = 'Extension' | 'ACDQueue' | 'RoutingPoint' | 'VirtualQueue' | 'Trunk' | 'VoIPService';
+
+export const DN_TYPES: readonly DnType[] = ['Extension', 'ACDQueue', 'RoutingPoint', 'VirtualQueue', 'Trunk', 'VoIPService'];
+
+/** `no-answer-action` values; the seed spells the middle one `not ready` (4.2), we also accept `notready`. */
+export type NoAnswerAction = 'none' | 'notready' | 'logout';
+
+/** `wrap-up-time`: 0 = no ACW, a number of seconds, or `untimed`. */
+export type WrapUpTime = number | 'untimed';
+
+/** Option values as they come from an annex section: strings, numbers or booleans. */
+export type OptionValue = string | number | boolean;
+export type Options = Readonly<Record<string, OptionValue>>;
+
+/** One configured DN. `options` is its `[TServer]` annex section. */
+export interface DnConfig {
+  name: string;
+  type: DnType;
+  /** The DN `register` flag: a DN with `register: false` is out of service (seed 004, 2.2), except ACD queues. */
+  register?: boolean;
+  options?: Options;
+}
+
+/** One configured Agent Login. `options` is its `[TServer]` annex section (`wrap-up-time`, `no-answer-action`...). */
+export interface AgentLoginConfig {
+  agentId: string;
+  options?: Options;
+}
+
+/** Everything the T-Server reads from configuration. */
+export interface TServerConfig {
+  /** The Switch name (reported in EventServerInfo). */
+  switchName: string;
+  dns: readonly DnConfig[];
+  agentLogins: readonly AgentLoginConfig[];
+  /** The Application's `[TServer]` section. */
+  options: Options;
+}
+
+/** The typed, defaulted `[TServer]` Application options the server uses. */
+export interface TServerOptions {
+  'agent-strict-id': boolean;
+  'logout-on-disconnect': boolean;
+  /** Seconds; 0 disables. */
+  'auto-logout-timeout': number;
+  'auto-logout-ready': boolean;
+  'wrap-up-time': WrapUpTime;
+  /** Seconds; 0 disables. */
+  'legal-guard-time': number;
+  'timed-acw-in-idle': boolean;
+  'default-dn': string | undefined;
+  'default-redirection-limit': number;
+  /** Seconds; 0 disables (the call waits for the router). */
+  'router-timeout': number;
+  /** Seconds; 0 disables. */
+  'no-answer-timeout': number;
+  'no-answer-action': NoAnswerAction;
+}
+
+/** Defaults for options the seed leaves unstated ("n/s" in the digest); chosen here and documented in docs/protocols/tlib.md. */
+export const TSERVER_OPTION_DEFAULTS: TServerOptions = {
+  'agent-strict-id': false,
+  'logout-on-disconnect': false,
+  'auto-logout-timeout': 0,
+  'auto-logout-ready': false,
+  'wrap-up-time': 0,
+  'legal-guard-time': 0,
+  'timed-acw-in-idle': true,
+  'default-dn': undefined,
+  'default-redirection-limit': 10,
+  'router-timeout': 10,
+  'no-answer-timeout': 15,
+  'no-answer-action': 'none',
+};
+
+function bad(what: string): never {
+  throw new UccError('UCC_ERR_CONFIG_INVALID', `tserver: ${what}`);
+}
+
+/** Parses a boolean option (`true`/`false`, `1`/`0`, `yes`/`no`); undefined when absent or invalid. */
+export function parseBoolOption(v: OptionValue | undefined): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'boolean') return v;
+  const s = String(v).trim().toLowerCase();
+  if (s === 'true' || s === '1' || s === 'yes' || s === 'on') return true;
+  if (s === 'false' || s === '0' || s === 'no' || s === 'off') return false;
+  return undefined;
+}
+
+/** Parses a non-negative number of seconds; undefined when absent or invalid. */
+export function parseSecondsOption(v: OptionValue | undefined): number | undefined {
+  if (v === undefined || typeof v === 'boolean') return undefined;
+  const n = typeof v === 'number' ? v : Number(String(v).trim());
+  return Number.isFinite(n) && n >= 0 && String(v).trim() !== '' ? n : undefined;
+}
+
+/** Parses `wrap-up-time` / the `WrapUpTime` extension: seconds or `untimed`. */
+export function parseWrapUpTime(v: OptionValue | undefined): WrapUpTime | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'string' && v.trim().toLowerCase() === 'untimed') return 'untimed';
+  return parseSecondsOption(v);
+}
+
+/** Parses `no-answer-action` / `NO_ANSWER_ACTION`: `none`, `not ready` (or `notready`), `logout`. */
+export function parseNoAnswerAction(v: OptionValue | undefined): NoAnswerAction | undefined {
+  if (v === undefined) return undefined;
+  const s = String(v).trim().toLowerCase().replace(/[\s_-]/g, '');
+  if (s === 'none') return 'none';
+  if (s === 'notready') return 'notready';
+  if (s === 'logout') return 'logout';
+  return undefined;
+}
+
+/** Reads the Application options with defaults; an invalid value is a configuration error naming the option. */
+export function readTServerOptions(o: Options): TServerOptions {
+  const pick = <T>(name: keyof TServerOptions, parse: (v: OptionValue | undefined) => T | undefined): T => {
+    const raw = o[name];
+    const v = parse(raw);
+    if (raw !== undefined && v === undefined) bad(`option ${name}: invalid value '${String(raw)}'`);
+    return v ?? (TSERVER_OPTION_DEFAULTS[name] as T);
+  };
+  const str = (v: OptionValue | undefined): string | undefined => (v === undefined || String(v) === '' ? undefined : String(v));
+  return {
+    'agent-strict-id': pick('agent-strict-id', parseBoolOption),
+    'logout-on-disconnect': pick('logout-on-disconnect', parseBoolOption),
+    'auto-logout-timeout': pick('auto-logout-timeout', parseSecondsOption),
+    'auto-logout-ready': pick('auto-logout-ready', parseBoolOption),
+    'wrap-up-time': pick('wrap-up-time', parseWrapUpTime),
+    'legal-guard-time': pick('legal-guard-time', parseSecondsOption),
+    'timed-acw-in-idle': pick('timed-acw-in-idle', parseBoolOption),
+    'default-dn': str(o['default-dn']),
+    'default-redirection-limit': pick('default-redirection-limit', parseSecondsOption),
+    'router-timeout': pick('router-timeout', parseSecondsOption),
+    'no-answer-timeout': pick('no-answer-timeout', parseSecondsOption),
+    'no-answer-action': pick('no-answer-action', parseNoAnswerAction),
+  };
+}
+
+/** Lower-cases a DN name: DN names compare case-insensitively (seed 004, 2.2). */
+export function dnKey(name: string): string {
+  return name.toLowerCase();
+}
+
+/**
+ * Validates a plain object as a {@link TServerConfig} (tests, the CLI, the config layer's output).
+ * Two DNs differing only by case are rejected (the seed keeps only one in service and raises
+ * MSG_TS_COMMON_DN_MISCONFIGURED; refusing the configuration says the same thing earlier).
+ */
+export function createTServerConfig(input: {
+  switchName?: string;
+  dns?: ReadonlyArray<DnConfig>;
+  agentLogins?: ReadonlyArray<AgentLoginConfig | string>;
+  options?: Options;
+}): TServerConfig {
+  const dns: DnConfig[] = [];
+  const seen = new Set<string>();
+  for (const d of input.dns ?? []) {
+    if (!d || typeof d.name !== 'string' || d.name.trim() === '') bad('a DN has no name');
+    if (!DN_TYPES.includes(d.type)) bad(`DN ${d.name}: unknown type '${String(d.type)}' (one of ${DN_TYPES.join(', ')})`);
+    if (d.name.length > 256) bad(`DN ${d.name.slice(0, 32)}...: name longer than 256 characters`);
+    if (!/^[\x20-\x7e]+$/.test(d.name)) bad(`DN ${d.name}: non-ASCII names are not supported`);
+    const k = dnKey(d.name);
+    if (seen.has(k)) bad(`DN ${d.name}: MSG_TS_COMMON_DN_MISCONFIGURED (another DN differs only by case)`);
+    seen.add(k);
+    dns.push({ name: d.name, type: d.type, register: d.register ?? true, options: { ...(d.options ?? {}) } });
+  }
+  const agentLogins = (input.agentLogins ?? []).map((a) => (typeof a === 'string' ? { agentId: a, options: {} } : { agentId: a.agentId, options: { ...(a.options ?? {}) } }));
+  const options = { ...(input.options ?? {}) };
+  readTServerOptions(options); // validate early
+  for (const d of dns) {
+    for (const name of ['wrap-up-time'] as const) if (d.options?.[name] !== undefined && parseWrapUpTime(d.options[name]) === undefined) bad(`DN ${d.name}: option ${name}: invalid value`);
+    if (d.options?.['no-answer-action'] !== undefined && parseNoAnswerAction(d.options['no-answer-action']) === undefined) bad(`DN ${d.name}: option no-answer-action: invalid value`);
+    if (d.options?.['router-timeout'] !== undefined && parseSecondsOption(d.options['router-timeout']) === undefined) bad(`DN ${d.name}: option router-timeout: invalid value`);
+  }
+  return { switchName: input.switchName ?? 'SIP_Switch', dns, agentLogins, options };
+}
