@@ -27,6 +27,8 @@ export interface TlibChannelOptions {
   readonly requestTimeoutMs?: number;
   /** First ReferenceID handed out (tests use it to exercise wraparound); default 1. */
   readonly firstReferenceId?: number;
+  /** Largest ReferenceID before wrapping to 1; default 2147483647 (tests use a small one). */
+  readonly referenceIdLimit?: number;
 }
 
 interface Pending {
@@ -45,12 +47,14 @@ export class TlibChannel {
   private readonly defaultTimeoutMs: number;
   private readonly pending = new Map<number, Pending>();
   private nextId: number;
+  private readonly idLimit: number;
   private closedReason: string | undefined;
 
   constructor(options: TlibChannelOptions) {
     this.clock = options.clock;
     this.sendFn = options.send;
     this.defaultTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.idLimit = Math.min(options.referenceIdLimit ?? maxReferenceId, maxReferenceId);
     this.nextId = options.firstReferenceId ?? 1;
   }
 
@@ -72,7 +76,7 @@ export class TlibChannel {
     if (this.closedReason !== undefined) {
       return Promise.reject(new UccError('UCC_ERR_TLIB_CLOSED', `${request.message} not sent: channel closed (${this.closedReason})`));
     }
-    if (this.pending.size >= maxReferenceId) {
+    if (this.pending.size >= this.idLimit) {
       return Promise.reject(new UccError('UCC_ERR_TLIB_CLOSED', `${request.message} not sent: every ReferenceID is in flight`));
     }
     const id = this.allocateId();
@@ -124,11 +128,11 @@ export class TlibChannel {
     }
   }
 
-  /** Next free ReferenceID in 1..maxReferenceId, wrapping around and skipping ids in flight. */
+  /** Next free ReferenceID in 1..limit, wrapping around and skipping ids in flight. */
   private allocateId(): number {
     for (;;) {
       const id = this.nextId;
-      this.nextId = id >= maxReferenceId ? 1 : id + 1;
+      this.nextId = id >= this.idLimit ? 1 : id + 1;
       if (!this.pending.has(id)) return id;
     }
   }

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import {
   messageCatalogue, messageNames, requestNames, eventNames, isRequestName, isEventName, allowedAttributes,
   attributeRules, isAttributeName, tlibErrors, TErr, tlibErrorMessage,
-} from '../../../src/tlib/index.ts';
-import type { TlibMessageOf, TlibRequest, TlibEvent, ReplyNameOf } from '../../../src/tlib/index.ts';
+} from '../../../../src/tlib/index.ts';
+import type { TlibMessageOf, TlibRequest, TlibEvent, ReplyNameOf } from '../../../../src/tlib/index.ts';
 
 describe('T-Library message catalogue', () => {
   test('every message name is a T-Library Request*/Event* name and its kind matches the prefix', () => {
