@@ -156,6 +156,6 @@ export class OptionResolver {
     if (this.warned.has(key)) return;
     if (this.warned.size >= MAX_WARNED) this.warned.clear();
     this.warned.add(key);
-    this.logger.warn('invalid option value; using the default', { section: spec.section, option: name, level, object: owner, value: raw, problem, default: spec.default });
+    this.logger.warn('invalid option value; using the default', { section: spec.section, option: name, setOn: level, object: owner, value: raw, problem, default: spec.default });
   }
 }
