@@ -31,6 +31,12 @@ export interface SendRequestOptions {
   destination?: TransportAddress;
   /** Called for each 1xx. */
   onProvisional?: (response: SipResponse) => void;
+  /**
+   * INVITE only: called for each further 2xx after the first (a retransmission because our ACK was
+   * lost, or another fork's answer), while the transaction is in the RFC 6026 Accepted state
+   * (64*T1). The TU must ACK it again.
+   */
+  onAdditional2xx?: (response: SipResponse) => void;
 }
 
 /** Options for a response built by `ServerTransactionHandle.respond`. */
@@ -54,6 +60,10 @@ export interface ServerTransactionHandle {
    * UDP). Copies Via, From, To (+tag), Call-ID and CSeq from the request. Returns what was sent.
    */
   respond(status: number, options?: ResponseOptions): SipResponse;
+  /** INVITE only: true once a CANCEL for it arrived (the stack answered the CANCEL 200, the INVITE 487). */
+  readonly cancelled?: boolean;
+  /** INVITE only: runs `listener` when a CANCEL for it arrives (at once if one already did). */
+  onCancel?(listener: (cancel: SipRequest) => void): void;
 }
 
 export type RequestHandler = (request: SipRequest, transaction: ServerTransactionHandle) => void;

@@ -8,7 +8,7 @@ import {
 } from '../../../../src/sip/transaction/invite-client-transaction.ts';
 import { transactionTimers } from '../../../../src/sip/transaction/timers.ts';
 import type { SipMessage, SipResponse } from '../../../../src/sip/message/sip-message.ts';
-import { invite, response } from './stand-in-message.ts';
+import { invite, response } from './messages.ts';
 import { transitionTableTests } from './transition-table.ts';
 
 function setup(reliable = false) {

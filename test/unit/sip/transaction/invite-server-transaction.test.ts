@@ -8,7 +8,7 @@ import {
   InviteServerTransactionState as S,
 } from '../../../../src/sip/transaction/invite-server-transaction.ts';
 import { transactionTimers } from '../../../../src/sip/transaction/timers.ts';
-import { invite, response } from './stand-in-message.ts';
+import { invite, response } from './messages.ts';
 import { transitionTableTests } from './transition-table.ts';
 
 function setup(reliable = false) {

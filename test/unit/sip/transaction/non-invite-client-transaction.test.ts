@@ -7,7 +7,7 @@ import {
   NonInviteClientTransactionState as S,
 } from '../../../../src/sip/transaction/non-invite-client-transaction.ts';
 import { transactionTimers } from '../../../../src/sip/transaction/timers.ts';
-import { invite, response } from './stand-in-message.ts';
+import { invite, response } from './messages.ts';
 import { transitionTableTests } from './transition-table.ts';
 
 function setup(reliable = false) {

@@ -8,7 +8,7 @@ import {
   NonInviteServerTransactionState as S,
 } from '../../../../src/sip/transaction/non-invite-server-transaction.ts';
 import { transactionTimers } from '../../../../src/sip/transaction/timers.ts';
-import { invite, response } from './stand-in-message.ts';
+import { invite, response } from './messages.ts';
 import { transitionTableTests } from './transition-table.ts';
 
 function setup(reliable = false) {

@@ -1,26 +1,8 @@
-// A minimal SipHeaders stand-in so the transaction state machines can be tested without the
-// message layer (they only read and copy headers).
-import type { SipHeaders, SipRequest, SipResponse } from '../../../../src/sip/message/sip-message.ts';
+// Messages for the transaction tests, built with the real header list.
+import type { SipRequest, SipResponse } from '../../../../src/sip/message/sip-message.ts';
+import { createHeaders } from '../../../../src/sip/message/index.ts';
 
-export function headers(init: Array<[string, string]> = []): SipHeaders {
-  let list: Array<[string, string]> = init.map(([n, v]) => [n, v]);
-  const eq = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
-  const h: SipHeaders = {
-    get: (n) => list.find(([k]) => eq(k, n))?.[1],
-    getAll: (n) => list.filter(([k]) => eq(k, n)).map(([, v]) => v),
-    has: (n) => list.some(([k]) => eq(k, n)),
-    set: (n, v) => {
-      list = list.filter(([k]) => !eq(k, n));
-      for (const x of typeof v === 'string' ? [v] : v) list.push([n, x]);
-    },
-    append: (n, v) => void list.push([n, v]),
-    prepend: (n, v) => void list.unshift([n, v]),
-    delete: (n) => void (list = list.filter(([k]) => !eq(k, n))),
-    entries: () => list.map(([k, v]) => [k, v] as [string, string])[Symbol.iterator](),
-    clone: () => headers(list),
-  };
-  return h;
-}
+const headers = (init: Array<[string, string]>) => createHeaders(init);
 
 export function invite(method = 'INVITE'): SipRequest {
   return {

@@ -1,0 +1,113 @@
+/**
+ * The TU's grip on one incoming request: `respond()` builds a response from the request (RFC 3261
+ * section 8.2.6.2: Via, From, To with a tag, Call-ID and CSeq copied) and sends it through the
+ * server transaction. Requests that have no transaction (ACK for a 2xx, BENOTIFY) get a handle whose
+ * `respond()` builds the response but never sends it.
+ */
+import { randomBytes } from 'node:crypto';
+import { UccError } from '../../lib/errors.ts';
+import { createResponse } from '../message/index.ts';
+import type { SipRequest, SipResponse } from '../message/sip-message.ts';
+import type { MessageSource, ResponseOptions, ServerTransactionHandle } from './transaction-user.ts';
+
+/** What the handle sends through: an INVITE or non-INVITE server transaction, or nothing. */
+export interface ResponseSink {
+  respond(response: SipResponse): void;
+  readonly finalSent: boolean;
+}
+
+/** RFC 3261 section 19.3: tags need at least 32 bits of randomness. */
+export function randomToken(bytes = 8): string {
+  return randomBytes(bytes).toString('hex');
+}
+
+/** Has the To header a `tag` parameter? (Header parameters follow the `>` of a name-addr.) */
+function hasTag(to: string): boolean {
+  const afterUri = to.includes('>') ? to.slice(to.lastIndexOf('>') + 1) : to;
+  return /;\s*tag\s*=/i.test(afterUri);
+}
+
+/** The implementation of ServerTransactionHandle used by the transaction layer. */
+export class ServerTransactionHandleImpl implements ServerTransactionHandle {
+  /** The To-tag every response of this transaction carries (the same one for 1xx and final). */
+  readonly toTag: string;
+  private cancelledBy: SipRequest | undefined;
+  private readonly cancelListeners: Array<(cancel: SipRequest) => void> = [];
+  private sentFinal = false;
+
+  constructor(
+    readonly request: SipRequest,
+    readonly source: MessageSource,
+    private readonly sink: ResponseSink | undefined,
+    private readonly onUnsent?: (response: SipResponse) => void,
+  ) {
+    this.toTag = randomToken();
+  }
+
+  get finalSent(): boolean {
+    return this.sink ? this.sink.finalSent : this.sentFinal;
+  }
+
+  /** True once a CANCEL for this INVITE arrived (RFC 3261 section 9.2). */
+  get cancelled(): boolean {
+    return this.cancelledBy !== undefined;
+  }
+
+  /**
+   * Runs `listener` when a CANCEL for this INVITE arrives (the stack has already answered the CANCEL
+   * with 200 and the INVITE with 487). Runs at once if it already arrived.
+   */
+  onCancel(listener: (cancel: SipRequest) => void): void {
+    if (this.cancelledBy) listener(this.cancelledBy);
+    else this.cancelListeners.push(listener);
+  }
+
+  /** @internal Called by the transaction layer. */
+  markCancelled(cancel: SipRequest): void {
+    if (this.cancelledBy) return;
+    this.cancelledBy = cancel;
+    for (const l of this.cancelListeners.splice(0)) l(cancel);
+  }
+
+  /** Builds a response to the request without sending it. */
+  build(status: number, options: ResponseOptions = {}): SipResponse {
+    const req = this.request;
+    const headers: Array<[string, string]> = [];
+    for (const v of req.headers.getAll('Via')) headers.push(['Via', v]);
+    const from = req.headers.get('From');
+    if (from !== undefined) headers.push(['From', from]);
+    let to = req.headers.get('To');
+    // Section 8.2.6.2: "If the request contained no To tag ... the UAS MUST add a tag"; 100 Trying
+    // may go without one (section 8.2.6.1).
+    if (to !== undefined && status > 100 && !hasTag(to)) to = `${to};tag=${options.toTag ?? this.toTag}`;
+    if (to !== undefined) headers.push(['To', to]);
+    const callId = req.headers.get('Call-ID');
+    if (callId !== undefined) headers.push(['Call-ID', callId]);
+    const cseq = req.headers.get('CSeq');
+    if (cseq !== undefined) headers.push(['CSeq', cseq]);
+    // Section 8.2.6.1: a 100 Trying copies the Timestamp header.
+    const ts = req.headers.get('Timestamp');
+    if (status === 100 && ts !== undefined) headers.push(['Timestamp', ts]);
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      for (const v of typeof value === 'string' ? [value] : value) headers.push([name, v]);
+    }
+    if (options.contentType !== undefined) headers.push(['Content-Type', options.contentType]);
+    return createResponse({
+      status,
+      ...(options.reason !== undefined ? { reason: options.reason } : {}),
+      headers,
+      ...(options.body !== undefined ? { body: options.body } : {}),
+    });
+  }
+
+  respond(status: number, options?: ResponseOptions): SipResponse {
+    if (this.finalSent) throw new UccError('UCC_ERR_SIP_TRANSACTION_STATE', `${this.request.method}: a final response was already sent`);
+    const response = this.build(status, options);
+    if (this.sink) this.sink.respond(response);
+    else {
+      if (status >= 200) this.sentFinal = true;
+      this.onUnsent?.(response);
+    }
+    return response;
+  }
+}

@@ -1,0 +1,285 @@
+/**
+ * The transaction layer (RFC 3261 section 17): creates the four kinds of transaction, matches every
+ * incoming message to one (sections 17.1.3 and 17.2.3), absorbs retransmissions, handles CANCEL
+ * (section 9.2), and hands new requests to the TU with a ServerTransactionHandle.
+ *
+ * Matching keys:
+ * - client: top Via branch + CSeq method ("the response matches a client transaction if ... the
+ *   branch parameter ... and the method parameter in the CSeq header field match");
+ * - server (RFC 3261 branch, `z9hG4bK...`): branch + sent-by + method, where "the method of the
+ *   request matches the one that created the transaction, except for ACK, where the method of the
+ *   request that created the transaction is INVITE"; a CANCEL finds its INVITE with the same key
+ *   and method INVITE;
+ * - server (RFC 2543 peers without the magic cookie): Request-URI, From tag, Call-ID, CSeq number,
+ *   top Via and method (section 17.2.3, simplified: the To tag of an ACK is not compared).
+ *
+ * BENOTIFY ([MS-SIP] best-effort NOTIFY) has no server transaction and is never answered.
+ */
+import type { Clock } from '../../lib/clock.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { silentLogger } from '../../lib/logger.ts';
+import { getCallId, getCSeq, getFrom, getVias } from '../message/index.ts';
+import type { SipMessage, SipRequest, SipResponse } from '../message/sip-message.ts';
+import type { InboundMessage } from '../transport/transport.ts';
+import type { TransportLayer } from '../transport/transport-layer.ts';
+import type { ClientTransactionDelegate } from './client-transaction-delegate.ts';
+import { InviteClientTransaction } from './invite-client-transaction.ts';
+import { InviteServerTransaction, InviteServerTransactionState } from './invite-server-transaction.ts';
+import { NonInviteClientTransaction } from './non-invite-client-transaction.ts';
+import { NonInviteServerTransaction } from './non-invite-server-transaction.ts';
+import { ServerTransactionHandleImpl } from './server-transaction-handle.ts';
+import type { TimerSettings } from './timers.ts';
+import { transactionTimers } from './timers.ts';
+import type { MessageSource, TransportAddress } from './transaction-user.ts';
+
+/** RFC 3261 section 8.1.1.7: branches of compliant elements start with this magic cookie. */
+export const MAGIC_COOKIE = 'z9hG4bK';
+
+export type ClientTransaction = InviteClientTransaction | NonInviteClientTransaction;
+export type ServerTransaction = InviteServerTransaction | NonInviteServerTransaction;
+
+/** Options of the transaction layer. */
+export interface TransactionLayerOptions {
+  clock: Clock;
+  transport: TransportLayer;
+  logger?: Logger;
+  timers?: Partial<TimerSettings>;
+  /** The TU: every new request, ACKs for 2xx, and BENOTIFY. Exceptions are caught (500 when unanswered). */
+  onRequest: (request: SipRequest, handle: ServerTransactionHandleImpl) => void;
+  /** A 2xx to INVITE that matched no transaction (after Timer M, or a late fork). */
+  onStrayResponse?: (response: SipResponse, source: MessageSource) => void;
+}
+
+/** Matching key of a client transaction. */
+export function clientKey(branch: string, method: string): string {
+  return `${branch}\n${method.toUpperCase()}`;
+}
+
+/** Matching key of a server transaction for `request`, as if its method were `asMethod`. */
+export function serverKey(request: SipRequest, asMethod?: string): string | undefined {
+  const top = getVias(request)[0];
+  if (!top) return undefined;
+  let method = (asMethod ?? request.method).toUpperCase();
+  if (method === 'ACK') method = 'INVITE';
+  const branch = top.params['branch'];
+  if (branch && branch.startsWith(MAGIC_COOKIE)) {
+    return `${branch}\n${top.host.toLowerCase()}:${top.port ?? ''}\n${method}`;
+  }
+  // RFC 2543 fallback (section 17.2.3).
+  const viaRaw = request.headers.getAll('Via')[0] ?? '';
+  return ['2543', method === 'INVITE' ? '' : request.uri, getFrom(request).params['tag'] ?? '', getCallId(request), getCSeq(request).seq, viaRaw.replace(/;\s*(received|rport)(=[^;]*)?/gi, ''), method].join('\n');
+}
+
+/** Creates, matches and forgets transactions. */
+export class TransactionLayer {
+  private readonly clients = new Map<string, ClientTransaction>();
+  private readonly servers = new Map<string, { tx: ServerTransaction; handle: ServerTransactionHandleImpl }>();
+  /** INVITE server transactions in Accepted, by Call-ID + CSeq number, to spot the ACK of the 2xx. */
+  private readonly accepted = new Map<string, InviteServerTransaction>();
+  private readonly logger: Logger;
+  private disposed = false;
+
+  constructor(private readonly options: TransactionLayerOptions) {
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** Live transaction counts (tests and diagnostics). */
+  get size(): { client: number; server: number } {
+    return { client: this.clients.size, server: this.servers.size };
+  }
+
+  /** The client transaction stored under `key`. */
+  clientTransaction(key: string): ClientTransaction | undefined {
+    return this.clients.get(key);
+  }
+
+  /** The server transaction stored under `key`. */
+  serverTransaction(key: string): ServerTransaction | undefined {
+    return this.servers.get(key)?.tx;
+  }
+
+  private isReliable(protocol: TransportAddress['protocol']): boolean {
+    return this.options.transport.transportFor(protocol)?.reliable ?? false;
+  }
+
+  /**
+   * Starts a client transaction for `request`, which already carries its top Via with the branch.
+   * The delegate hears 1xx, the final response, timeout or transport failure.
+   */
+  sendRequest(request: SipRequest, destination: TransportAddress, delegate: ClientTransactionDelegate): ClientTransaction {
+    const branch = getVias(request)[0]?.params['branch'] ?? '';
+    const key = clientKey(branch, request.method);
+    const holder: { tx?: ClientTransaction } = {};
+    const send = (m: SipMessage): void => {
+      this.options.transport.send(m, destination).catch((e: unknown) => {
+        this.logger.debug('request send failed', { method: request.method, error: e instanceof Error ? e.message : String(e) });
+        holder.tx?.transportError(e);
+      });
+    };
+    const common = {
+      clock: this.options.clock,
+      timers: transactionTimers(this.options.timers, this.isReliable(destination.protocol)),
+      send,
+      delegate,
+      key,
+    };
+    const tx: ClientTransaction = request.method === 'INVITE' ? new InviteClientTransaction(request, common) : new NonInviteClientTransaction(request, common);
+    holder.tx = tx;
+    this.clients.set(key, tx);
+    tx.onTerminated(() => {
+      if (this.clients.get(key) === tx) this.clients.delete(key);
+    });
+    if (this.disposed) tx.transportError(new Error('stack closed'));
+    else tx.start();
+    return tx;
+  }
+
+  /** Entry point for everything the transport layer delivers. Never throws. */
+  receive(inbound: InboundMessage): void {
+    try {
+      if (inbound.message.kind === 'response') this.receiveResponse(inbound.message, inbound.source);
+      else this.receiveRequest(inbound.message, inbound.source, inbound.connectionId);
+    } catch (e) {
+      this.logger.error('transaction layer failed on an incoming message', { error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  private receiveResponse(response: SipResponse, source: MessageSource): void {
+    const branch = getVias(response)[0]?.params['branch'] ?? '';
+    const tx = this.clients.get(clientKey(branch, getCSeq(response).method));
+    if (tx) {
+      tx.receiveResponse(response);
+      return;
+    }
+    this.logger.debug('response matches no transaction', { status: response.status, branch });
+    if (response.status >= 200 && response.status < 300 && getCSeq(response).method === 'INVITE') {
+      this.options.onStrayResponse?.(response, source);
+    }
+  }
+
+  private receiveRequest(request: SipRequest, source: MessageSource, connectionId: string | undefined): void {
+    if (this.disposed) return;
+    const key = serverKey(request);
+    if (key === undefined) return;
+    const existing = this.servers.get(key);
+    if (existing) {
+      if (request.method === 'ACK' || request.method === existing.tx.request.method) {
+        const passUp = existing.tx.receiveRequest(request);
+        if (passUp) this.deliver(request, new ServerTransactionHandleImpl(request, source, undefined));
+        return;
+      }
+    }
+    const method = request.method.toUpperCase();
+    if (method === 'ACK') {
+      // An ACK for a 2xx is a transaction of its own (section 17.1.1.3 / 13.2.2.4); it goes to the TU.
+      const ist = this.accepted.get(this.dialogKey(request));
+      ist?.ackReceived();
+      this.deliver(request, new ServerTransactionHandleImpl(request, source, undefined, () => this.logger.debug('not answering an ACK')));
+      return;
+    }
+    if (method === 'BENOTIFY') {
+      this.deliver(request, new ServerTransactionHandleImpl(request, source, undefined, () => this.logger.debug('not answering a BENOTIFY')));
+      return;
+    }
+    const created = this.createServer(request, source, connectionId, key);
+    if (method === 'CANCEL') {
+      this.handleCancel(request, created.handle);
+      return;
+    }
+    this.deliver(request, created.handle);
+  }
+
+  private dialogKey(request: SipRequest): string {
+    return `${getCallId(request)}\n${getCSeq(request).seq}`;
+  }
+
+  private createServer(request: SipRequest, source: MessageSource, connectionId: string | undefined, key: string): { tx: ServerTransaction; handle: ServerTransactionHandleImpl } {
+    let tx: ServerTransaction;
+    const send = (m: SipMessage): void => {
+      if (m.kind !== 'response') return;
+      this.options.transport.sendResponse(m, source, connectionId).catch((e: unknown) => {
+        this.logger.debug('response send failed', { status: m.status, error: e instanceof Error ? e.message : String(e) });
+        tx.transportError(e);
+      });
+    };
+    const sink = {
+      respond: (r: SipResponse) => tx.respond(r),
+      get finalSent() {
+        return tx.finalSent;
+      },
+    };
+    const handle = new ServerTransactionHandleImpl(request, source, sink);
+    const common = {
+      clock: this.options.clock,
+      timers: transactionTimers(this.options.timers, this.isReliable(source.local.protocol)),
+      send,
+      key,
+      delegate: {
+        ackTimeout: () => this.logger.info('no ACK for a final response to INVITE', { callId: request.headers.get('Call-ID') }),
+      },
+    };
+    if (request.method === 'INVITE') {
+      const ist = new InviteServerTransaction(request, { ...common, makeTrying: () => handle.build(100) });
+      const dk = this.dialogKey(request);
+      ist.on('stateChange', (_from, to) => {
+        if (to === InviteServerTransactionState.Accepted) this.accepted.set(dk, ist);
+        else if (to === InviteServerTransactionState.Terminated && this.accepted.get(dk) === ist) this.accepted.delete(dk);
+      });
+      tx = ist;
+    } else {
+      tx = new NonInviteServerTransaction(request, common);
+    }
+    const entry = { tx, handle };
+    this.servers.set(key, entry);
+    tx.onTerminated(() => {
+      if (this.servers.get(key) === entry) this.servers.delete(key);
+    });
+    tx.start();
+    return entry;
+  }
+
+  /**
+   * Section 9.2: a CANCEL that matches a pending INVITE gets 200 and the INVITE gets 487; one that
+   * matches nothing gets 481.
+   */
+  private handleCancel(cancel: SipRequest, cancelHandle: ServerTransactionHandleImpl): void {
+    const inviteKey = serverKey(cancel, 'INVITE');
+    const invite = inviteKey !== undefined ? this.servers.get(inviteKey) : undefined;
+    if (!invite) {
+      cancelHandle.respond(481);
+      return;
+    }
+    cancelHandle.respond(200);
+    if (!invite.handle.finalSent) invite.handle.respond(487);
+    try {
+      invite.handle.markCancelled(cancel);
+    } catch (e) {
+      this.logger.warn('a CANCEL listener failed', { error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  private deliver(request: SipRequest, handle: ServerTransactionHandleImpl): void {
+    try {
+      this.options.onRequest(request, handle);
+    } catch (e) {
+      this.logger.error('request handler threw', { method: request.method, error: e instanceof Error ? e.message : String(e) });
+      if (request.method !== 'ACK' && request.method !== 'BENOTIFY' && !handle.finalSent) {
+        try {
+          handle.respond(500);
+        } catch {
+          // already answered in the meantime
+        }
+      }
+    }
+  }
+
+  /** Ends every transaction: pending client transactions report a transport failure. */
+  dispose(): void {
+    this.disposed = true;
+    for (const tx of [...this.clients.values()]) tx.transportError(new Error('stack closed'));
+    for (const { tx } of [...this.servers.values()]) tx.dispose();
+    this.clients.clear();
+    this.servers.clear();
+    this.accepted.clear();
+  }
+}

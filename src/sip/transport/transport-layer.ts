@@ -1,0 +1,188 @@
+/**
+ * The transport layer of RFC 3261 section 18 above the individual transports: it picks the
+ * transport for a destination, knows the sent-by each transport puts in Via, stamps
+ * received/rport on incoming requests, routes responses per section 18.2.2, filters responses that
+ * are not ours (section 18.1.2), and turns parse errors into a log line (and, for a datagram whose
+ * Via/CSeq can still be read, a 400 response). Nothing that arrives can throw out of here.
+ */
+import { networkInterfaces } from 'node:os';
+import { UccError } from '../../lib/errors.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { silentLogger } from '../../lib/logger.ts';
+import type { Result } from '../../lib/result.ts';
+import { err, ok } from '../../lib/result.ts';
+import { getRoutes, getVias, parseUri, serializeMessage } from '../message/index.ts';
+import type { SipMessage, SipParseError, SipRequest, SipResponse, SipUri } from '../message/sip-message.ts';
+import type { MessageSource, TransportAddress, TransportProtocol } from '../transaction/transaction-user.ts';
+import { badRequestFor } from './bad-request.ts';
+import type { InboundMessage, Transport, TransportSink } from './transport.ts';
+import { defaultPort, normalizeHost } from './transport.ts';
+import { responseDestination, stampReceived, viaProtocol } from './via-received.ts';
+
+/** Options of the transport layer. */
+export interface TransportLayerOptions {
+  transports: Transport[];
+  logger?: Logger;
+  /** Host to put in Via sent-by and Contact instead of the bound address (NAT, 0.0.0.0 binds). */
+  contactHost?: string;
+}
+
+/** The host of a wildcard bind: the first non-internal IPv4 address, else loopback. */
+function concreteHost(host: string): string {
+  if (host !== '0.0.0.0' && host !== '::') return host;
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return host === '::' ? '::1' : '127.0.0.1';
+}
+
+/** Formats a host for a URI or Via: IPv6 references get brackets. */
+export function formatHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/**
+ * The next hop of a request (RFC 3261 section 8.1.2 with RFC 3263's defaults but no DNS SRV/NAPTR):
+ * the first Route's URI (loose routing) or the Request-URI; `transport=` picks the protocol, `sips:`
+ * means TLS, `maddr` overrides the host, ports default to 5060/5061.
+ */
+export function requestDestination(request: SipRequest): Result<TransportAddress, string> {
+  let uri: SipUri;
+  const routes = getRoutes(request, 'Route');
+  const first = routes[0];
+  if (first) uri = first.uri;
+  else {
+    const parsed = parseUri(request.uri);
+    if (!parsed.ok) return err(`Request-URI cannot be parsed: ${request.uri}`);
+    uri = parsed.value;
+  }
+  const scheme = uri.scheme.toLowerCase();
+  if (scheme !== 'sip' && scheme !== 'sips') return err(`no route for a ${scheme}: URI`);
+  const t = uri.params['transport'];
+  let protocol: TransportProtocol = scheme === 'sips' ? 'tls' : 'udp';
+  if (t) {
+    const p = viaProtocol(t);
+    if (!p) return err(`unsupported transport=${t}`);
+    protocol = scheme === 'sips' && p === 'tcp' ? 'tls' : p;
+  }
+  const host = uri.params['maddr'] ?? uri.host;
+  return ok({ protocol, host: normalizeHost(host), port: uri.port ?? defaultPort(protocol) });
+}
+
+/** Chooses transports, addresses messages, and filters what comes in. */
+export class TransportLayer {
+  private readonly logger: Logger;
+  private readonly byProtocol = new Map<TransportProtocol, Transport>();
+
+  constructor(private readonly options: TransportLayerOptions) {
+    this.logger = options.logger ?? silentLogger;
+    // The first listener of each protocol sends for that protocol.
+    for (const t of options.transports) if (!this.byProtocol.has(t.protocol)) this.byProtocol.set(t.protocol, t);
+  }
+
+  /** Every transport, in configuration order. */
+  get transports(): readonly Transport[] {
+    return this.options.transports;
+  }
+
+  /** Starts every transport; on a failure the ones already started are closed again. */
+  async start(sink: TransportSink): Promise<void> {
+    const wrapped: TransportSink = {
+      receive: (inbound) => this.receive(inbound, sink),
+      malformed: (error, source, raw, connectionId) => this.malformed(error, source, raw, connectionId),
+    };
+    const started: Transport[] = [];
+    try {
+      for (const t of this.options.transports) {
+        await t.start(wrapped);
+        started.push(t);
+      }
+    } catch (e) {
+      await Promise.allSettled(started.map((t) => t.close()));
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.options.transports.map((t) => t.close()));
+  }
+
+  /** The transport that sends for `protocol`, if one is configured. */
+  transportFor(protocol: TransportProtocol): Transport | undefined {
+    return this.byProtocol.get(protocol);
+  }
+
+  /** The sent-by (host, port) this stack puts in Via for `protocol`. */
+  sentBy(protocol: TransportProtocol): { host: string; port: number } | undefined {
+    const t = this.byProtocol.get(protocol);
+    if (!t) return undefined;
+    return { host: this.options.contactHost ?? concreteHost(t.local.host), port: t.local.port };
+  }
+
+  /** Serializes and sends; rejects with UccError UCC_ERR_SIP_TRANSPORT. */
+  async send(message: SipMessage, destination: TransportAddress, connectionId?: string): Promise<void> {
+    const t = this.byProtocol.get(destination.protocol);
+    if (!t) throw new UccError('UCC_ERR_SIP_TRANSPORT', `no ${destination.protocol} transport is configured`);
+    await t.send(serializeMessage(message), destination, connectionId);
+  }
+
+  /**
+   * Sends a response to a request that arrived as `inbound` (RFC 3261 section 18.2.2): on the same
+   * connection while it is open, else to the address the top Via names (received/rport/maddr).
+   */
+  async sendResponse(response: SipResponse, source: MessageSource, connectionId?: string): Promise<void> {
+    const top = getVias(response)[0];
+    const protocol = source.local.protocol;
+    const t = this.options.transports.find((x) => x.local === source.local) ?? this.byProtocol.get(protocol);
+    if (!t) throw new UccError('UCC_ERR_SIP_TRANSPORT', `no ${protocol} transport is configured`);
+    if (t.reliable && connectionId !== undefined && t.hasConnection(connectionId)) {
+      await t.send(serializeMessage(response), source.remote, connectionId);
+      return;
+    }
+    const destination = top ? responseDestination(top, protocol) : source.remote;
+    await t.send(serializeMessage(response), { ...destination, protocol: t.protocol });
+  }
+
+  private receive(inbound: InboundMessage, sink: TransportSink): void {
+    const m = inbound.message;
+    if (m.kind === 'request') {
+      stampReceived(m, inbound.source);
+    } else {
+      // Section 18.1.2: a response whose top Via sent-by is not ours "MUST be silently discarded";
+      // section 8.1.3.3: a UAC SHOULD discard a response with more than one Via.
+      const vias = getVias(m);
+      const top = vias[0];
+      if (!top || vias.length > 1 || !this.isOurSentBy(top.host, top.port, viaProtocol(top.transport))) {
+        this.logger.debug('discarding a response not addressed to us', { status: m.status, via: m.headers.get('Via') });
+        return;
+      }
+    }
+    sink.receive(inbound);
+  }
+
+  private isOurSentBy(host: string, port: number | undefined, protocol: TransportProtocol | undefined): boolean {
+    if (!protocol) return false;
+    const mine = this.sentBy(protocol);
+    if (!mine) return false;
+    return normalizeHost(host).toLowerCase() === normalizeHost(mine.host).toLowerCase() && (port ?? defaultPort(protocol)) === mine.port;
+  }
+
+  private malformed(error: SipParseError, source: MessageSource, raw: Buffer | undefined, connectionId?: string): void {
+    this.logger.warn('dropping a malformed SIP message', {
+      kind: error.kind,
+      reason: error.message,
+      from: `${source.remote.protocol}:${source.remote.host}:${source.remote.port}`,
+    });
+    if (!raw) return;
+    const response = badRequestFor(raw, error);
+    if (!response) return;
+    this.sendResponse(response, source, connectionId).catch((e: unknown) => {
+      this.logger.debug('could not send 400 for a malformed request', { error: e instanceof Error ? e.message : String(e) });
+    });
+  }
+}
+
+/** Formats `host:port` for Via sent-by and Contact. */
+export function formatHostPort(address: { host: string; port: number }): string {
+  return `${formatHost(address.host)}:${address.port}`;
+}

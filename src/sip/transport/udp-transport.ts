@@ -1,0 +1,113 @@
+/**
+ * SIP over UDP (RFC 3261 section 18): one datagram is one message. Responses leave from the socket
+ * the request arrived on, which RFC 3581 section 4 requires for symmetric response routing
+ * ("the server MUST send the response from the same address and port the request was received on").
+ * The rport/received stamping itself happens in the transport layer, for every protocol.
+ */
+import { createSocket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { UccError } from '../../lib/errors.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { silentLogger } from '../../lib/logger.ts';
+import { DEFAULT_SIP_LIMITS, parseMessage } from '../message/index.ts';
+import type { SipLimits } from '../message/sip-message.ts';
+import type { TransportAddress } from '../transaction/transaction-user.ts';
+import type { Transport, TransportSink } from './transport.ts';
+import { normalizeHost } from './transport.ts';
+
+/** Options of a UDP listener. */
+export interface UdpTransportOptions {
+  /** Local address to bind; '0.0.0.0' or '::' for every interface. */
+  host: string;
+  /** Local port; 0 picks an ephemeral port (read it back from `local`). */
+  port: number;
+  limits?: SipLimits;
+  logger?: Logger;
+}
+
+/** Only CR/LF/space: a keep-alive some clients send over UDP; it is not a message. */
+function isKeepAlive(data: Buffer): boolean {
+  for (const b of data) if (b !== 0x0d && b !== 0x0a && b !== 0x20) return false;
+  return true;
+}
+
+/** RFC 3261 section 18 over UDP. */
+export class UdpTransport implements Transport {
+  readonly protocol = 'udp' as const;
+  readonly reliable = false;
+  private socket: Socket | undefined;
+  private bound: TransportAddress;
+  private readonly logger: Logger;
+  private readonly limits: SipLimits;
+
+  constructor(private readonly options: UdpTransportOptions) {
+    this.bound = { protocol: 'udp', host: options.host, port: options.port };
+    this.logger = (options.logger ?? silentLogger).child({ transport: 'udp' });
+    this.limits = options.limits ?? DEFAULT_SIP_LIMITS;
+  }
+
+  get local(): TransportAddress {
+    return this.bound;
+  }
+
+  async start(sink: TransportSink): Promise<void> {
+    const host = normalizeHost(this.options.host);
+    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false });
+    this.socket = socket;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (e: Error): void => reject(new UccError('UCC_ERR_SIP_TRANSPORT', `UDP cannot listen on ${host}:${this.options.port}: ${e.message}`, { cause: e }));
+      socket.once('error', onError);
+      socket.bind(this.options.port, host, () => {
+        socket.off('error', onError);
+        resolve();
+      });
+    });
+    const addr = socket.address();
+    this.bound = { protocol: 'udp', host: normalizeHost(addr.address), port: addr.port };
+    socket.on('error', (e) => this.logger.warn('UDP socket error', { error: e.message }));
+    socket.on('message', (data, rinfo) => {
+      const source = {
+        remote: { protocol: 'udp' as const, host: normalizeHost(rinfo.address), port: rinfo.port },
+        local: this.bound,
+      };
+      if (isKeepAlive(data)) return;
+      try {
+        const parsed = parseMessage(data, this.limits);
+        if (parsed.ok) sink.receive({ message: parsed.value, source });
+        else sink.malformed(parsed.error, source, data);
+      } catch (e) {
+        // The layers above must not throw, but one bad datagram must never take the socket down.
+        this.logger.error('UDP datagram handling failed', { error: e instanceof Error ? e.message : String(e), from: `${source.remote.host}:${source.remote.port}` });
+      }
+    });
+  }
+
+  send(data: Buffer, destination: TransportAddress): Promise<void> {
+    const socket = this.socket;
+    if (!socket) return Promise.reject(new UccError('UCC_ERR_SIP_TRANSPORT', 'UDP transport is not started'));
+    return new Promise((resolve, reject) => {
+      socket.send(data, destination.port, normalizeHost(destination.host), (e) => {
+        if (e) reject(new UccError('UCC_ERR_SIP_TRANSPORT', `UDP send to ${destination.host}:${destination.port} failed: ${e.message}`, { cause: e }));
+        else resolve();
+      });
+    });
+  }
+
+  hasConnection(): boolean {
+    return false;
+  }
+
+  async close(): Promise<void> {
+    const socket = this.socket;
+    this.socket = undefined;
+    if (!socket) return;
+    await new Promise<void>((resolve) => {
+      try {
+        socket.close(() => resolve());
+      } catch {
+        resolve(); // already closed
+      }
+    });
+  }
+}

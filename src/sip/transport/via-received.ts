@@ -1,0 +1,64 @@
+/**
+ * The Via rules of RFC 3261 section 18.2 and RFC 3581 (symmetric response routing), as pure
+ * functions over the message model.
+ */
+import { isIP } from 'node:net';
+import { formatVia, getVias } from '../message/index.ts';
+import type { SipRequest, Via } from '../message/sip-message.ts';
+import type { MessageSource, TransportAddress, TransportProtocol } from '../transaction/transaction-user.ts';
+import { defaultPort, normalizeHost } from './transport.ts';
+
+/**
+ * Stamps the top Via of a received request (RFC 3261 section 18.2.1): "If the host portion of the
+ * sent-by parameter contains a domain name, or if it contains an IP address that differs from the
+ * packet source address, the server MUST add a received parameter". RFC 3581 section 4: when `rport`
+ * is present without a value, the server "MUST set the value of the parameter to the source port of
+ * the request" and MUST add `received` even when the address is the same.
+ * Returns true when the Via was changed.
+ */
+export function stampReceived(request: SipRequest, source: MessageSource): boolean {
+  const vias = getVias(request);
+  const top = vias[0];
+  if (!top) return false;
+  const sentByHost = normalizeHost(top.host).toLowerCase();
+  const sourceHost = normalizeHost(source.remote.host).toLowerCase();
+  let changed = false;
+  if (isIP(sentByHost) === 0 || sentByHost !== sourceHost) {
+    top.params['received'] = source.remote.host;
+    changed = true;
+  }
+  if ('rport' in top.params) {
+    top.params['rport'] = String(source.remote.port);
+    top.params['received'] = source.remote.host;
+    changed = true;
+  }
+  if (changed) {
+    const all = request.headers.getAll('Via');
+    all[0] = formatVia(top);
+    request.headers.set('Via', all);
+  }
+  return changed;
+}
+
+/** Maps a Via transport token to our protocols; undefined for ones we do not speak (WS, SCTP...). */
+export function viaProtocol(transport: string): TransportProtocol | undefined {
+  const t = transport.toLowerCase();
+  return t === 'udp' || t === 'tcp' || t === 'tls' ? t : undefined;
+}
+
+/**
+ * Where a response goes when it cannot use the connection its request came on (RFC 3261 section
+ * 18.2.2, RFC 3581 section 4): `maddr` if present; else the `received` address with the `rport`
+ * port when the client asked for it, else the sent-by port (default 5060/5061); without `received`,
+ * the sent-by itself.
+ */
+export function responseDestination(topVia: Via, fallbackProtocol: TransportProtocol): TransportAddress {
+  const protocol = viaProtocol(topVia.transport) ?? fallbackProtocol;
+  const port = topVia.port ?? defaultPort(protocol);
+  const maddr = topVia.params['maddr'];
+  if (maddr) return { protocol, host: maddr, port };
+  const received = topVia.params['received'];
+  const rport = topVia.params['rport'];
+  const rportNumber = rport !== undefined && rport !== null && /^\d{1,5}$/.test(rport) ? Number(rport) : undefined;
+  return { protocol, host: received ?? topVia.host, port: rportNumber ?? port };
+}
