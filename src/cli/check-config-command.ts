@@ -25,7 +25,10 @@ export async function run(args: string[]): Promise<number> {
     return 1;
   }
   for (const w of result.value.warnings) process.stdout.write(formatIssue(w) + '\n');
-  const counts = objectTypes.map((t) => `${result.value.objects[t].length} ${objectTypeLabels[t]}`);
+  const counts = objectTypes.map((t) => {
+    const n = result.value.objects[t].length;
+    return `${n} ${objectTypeLabels[t][n === 1 ? 0 : 1]}`;
+  });
   process.stdout.write(`${file}: ok (${counts.join(', ')})\n`);
   return 0;
 }

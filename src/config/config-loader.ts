@@ -496,13 +496,13 @@ function firstLine(s: string): string {
   return s.split('\n')[0] ?? s;
 }
 
-/** The object kinds in YAML order (used by `check-config` summaries). */
-export const objectTypeLabels: Record<ObjectType, string> = {
-  switches: 'switches',
-  dns: 'DNs',
-  places: 'places',
-  persons: 'persons',
-  agentLogins: 'agent logins',
-  agentGroups: 'agent groups',
-  applications: 'applications',
+/** Singular and plural names of each object kind (used by `check-config` summaries). */
+export const objectTypeLabels: Record<ObjectType, readonly [string, string]> = {
+  switches: ['switch', 'switches'],
+  dns: ['DN', 'DNs'],
+  places: ['place', 'places'],
+  persons: ['person', 'persons'],
+  agentLogins: ['agent login', 'agent logins'],
+  agentGroups: ['agent group', 'agent groups'],
+  applications: ['application', 'applications'],
 };
