@@ -1,0 +1,355 @@
+/**
+ * Safe XML for presence bodies: parse untrusted PIDF / RLMI / MS-PRES documents into a
+ * namespace-resolved {@link XmlElement} tree, and escape text for the bodies we build.
+ *
+ * Why a pre-scan before fast-xml-parser: fast-xml-parser reads `<!DOCTYPE>` internal subsets and
+ * expands their entities when `processEntities` is on, and it leaves numeric character references
+ * (`&#60;`) undecoded. So this module
+ *  1. bounds the size (bytes) and rejects invalid UTF-8;
+ *  2. scans the text once (linear, no recursion) and rejects any DOCTYPE or ENTITY declaration,
+ *     references to undeclared named entities (no DTD means only the five predefined ones exist,
+ *     XML 1.0 section 4.1 WFC "Entity Declared"), elements nested deeper than `maxDepth`, more than
+ *     `maxElements` elements, mismatched tags, and more than one root;
+ *  3. checks well-formedness of tags and attributes with `XMLValidator`;
+ *  4. parses with `processEntities: false` and `htmlEntities: false` (nothing is expanded by the
+ *     library), then decodes the five predefined entities and numeric references itself, once;
+ *  5. resolves namespace prefixes through the `xmlns` / `xmlns:p` attributes in scope.
+ * No external entity, DTD or entity expansion can happen: nothing here ever reads a DTD.
+ */
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { err, ok } from '../lib/result.ts';
+import type { Result } from '../lib/result.ts';
+import { codecError } from './presence-codec-error.ts';
+import type { PresenceCodecError } from './presence-codec-error.ts';
+import type { XmlAttribute, XmlElement } from './xml-element.ts';
+
+/** Bounds applied to every XML body. */
+export interface XmlLimits {
+  /** Maximum body size in bytes (UTF-8). Default 64 KiB. */
+  readonly maxBytes: number;
+  /** Maximum element nesting depth (the root is depth 1). Default 32. */
+  readonly maxDepth: number;
+  /** Maximum number of elements in one document. Default 4096. */
+  readonly maxElements: number;
+}
+
+/** The defaults: 64 KiB, depth 32, 4096 elements. */
+export const defaultXmlLimits: XmlLimits = Object.freeze({ maxBytes: 64 * 1024, maxDepth: 32, maxElements: 4096 });
+
+/** Hard ceiling on the configurable depth: the tree conversion recurses once per level. */
+const DEPTH_CEILING = 512;
+
+const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
+
+/** A body as it comes off the wire (SIP bodies are Buffers) or as a string. */
+export type XmlInput = string | Uint8Array;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** Merges partial limits over the defaults and clamps them to sane values. */
+export function resolveXmlLimits(limits?: Partial<XmlLimits>): XmlLimits {
+  const l = { ...defaultXmlLimits, ...limits };
+  return {
+    maxBytes: Math.max(1, Math.floor(l.maxBytes)),
+    maxDepth: Math.min(DEPTH_CEILING, Math.max(1, Math.floor(l.maxDepth))),
+    maxElements: Math.max(1, Math.floor(l.maxElements)),
+  };
+}
+
+/**
+ * Decodes a body to a string, enforcing the byte limit and UTF-8 validity. A leading BOM is dropped.
+ * Exported for the multipart and XMPP codecs, which share the same bound.
+ */
+export function decodeBody(input: XmlInput, maxBytes: number, what = 'body'): Result<string, PresenceCodecError> {
+  const bytes = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.byteLength;
+  if (bytes > maxBytes) return err(codecError('too-large', `${what} is ${bytes} bytes, over the limit of ${maxBytes}`));
+  if (typeof input === 'string') return ok(input.charCodeAt(0) === 0xfeff ? input.slice(1) : input);
+  try {
+    return ok(utf8.decode(input));
+  } catch {
+    return err(codecError('invalid-encoding', `${what} is not valid UTF-8`));
+  }
+}
+
+const parser = (maxDepth: number) =>
+  new XMLParser({
+    preserveOrder: true,
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: false,
+    // Entities are decoded by decodeReferences() below, never by the library.
+    processEntities: false,
+    htmlEntities: false,
+    cdataPropName: '#cdata',
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    allowBooleanAttributes: false,
+    maxNestedTags: maxDepth + 1,
+  });
+
+/**
+ * Parses an untrusted XML body into a namespace-resolved tree, or a typed error.
+ * @param input the body (Buffer / Uint8Array / string)
+ * @param limits overrides of {@link defaultXmlLimits}
+ */
+export function parseSafeXml(input: XmlInput, limits?: Partial<XmlLimits>): Result<XmlElement, PresenceCodecError> {
+  const l = resolveXmlLimits(limits);
+  const decoded = decodeBody(input, l.maxBytes, 'XML body');
+  if (!decoded.ok) return decoded;
+  const text = decoded.value;
+  const scanned = scanXml(text, l);
+  if (!scanned.ok) return scanned;
+  const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
+  if (valid !== true) {
+    const e = valid.err;
+    return err(codecError('malformed-xml', `${e.msg} (line ${e.line}, column ${e.col})`));
+  }
+  let raw: unknown;
+  try {
+    raw = parser(l.maxDepth).parse(text);
+  } catch (e) {
+    return err(codecError('malformed-xml', e instanceof Error ? e.message : String(e)));
+  }
+  if (!Array.isArray(raw)) return err(codecError('malformed-xml', 'no root element'));
+  const roots = raw.filter((n): n is RawNode => isRawElement(n));
+  if (roots.length !== 1) return err(codecError('malformed-xml', `expected one root element, found ${roots.length}`));
+  try {
+    return ok(toElement(roots[0]!, new Map([['xml', XML_NS]])));
+  } catch (e) {
+    if (e instanceof XmlTreeError) return err(codecError(e.kind, e.message));
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pre-scan: DOCTYPE / ENTITY rejection, entity references, depth, element count, tag matching.
+
+const NAME_END = /[\s/>]/;
+const REF = /&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,8})|#x([0-9a-fA-F]{1,7}));/y;
+const NAMED_REF = /&([A-Za-z_:][\w.:-]*);/y;
+
+function isXmlChar(cp: number): boolean {
+  return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+}
+
+/** Checks the `&…;` at `i`; returns its length or an error. */
+function checkReference(text: string, i: number): Result<number, PresenceCodecError> {
+  REF.lastIndex = i;
+  const m = REF.exec(text);
+  if (m !== null) {
+    if (m[1] === undefined) {
+      const cp = m[2] !== undefined ? Number.parseInt(m[2], 10) : Number.parseInt(m[3]!, 16);
+      if (!isXmlChar(cp)) return err(codecError('malformed-xml', `character reference ${m[0]} is not an XML character`));
+    }
+    return ok(m[0].length);
+  }
+  NAMED_REF.lastIndex = i;
+  const n = NAMED_REF.exec(text);
+  if (n !== null) return err(codecError('entity-forbidden', `reference to undeclared entity ${n[0]} (entities are not supported)`));
+  return err(codecError('malformed-xml', `bare '&' at offset ${i} (escape it as &amp;)`));
+}
+
+function scanXml(text: string, l: XmlLimits): Result<void, PresenceCodecError> {
+  const stack: string[] = [];
+  let elements = 0;
+  let rootDone = false;
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3c /* < */) {
+      if (text.startsWith('<!--', i)) {
+        const end = text.indexOf('-->', i + 4);
+        if (end < 0) return err(codecError('malformed-xml', 'unterminated comment'));
+        i = end + 3;
+        continue;
+      }
+      if (text.startsWith('<![CDATA[', i)) {
+        if (stack.length === 0) return err(codecError('malformed-xml', 'CDATA section outside the root element'));
+        const end = text.indexOf(']]>', i + 9);
+        if (end < 0) return err(codecError('malformed-xml', 'unterminated CDATA section'));
+        i = end + 3;
+        continue;
+      }
+      if (text.startsWith('<!', i)) {
+        const decl = text.slice(i + 2, i + 9).toUpperCase();
+        if (decl.startsWith('DOCTYPE')) return err(codecError('doctype-forbidden', 'DOCTYPE declarations are not accepted in presence bodies'));
+        if (decl.startsWith('ENTITY')) return err(codecError('entity-forbidden', 'ENTITY declarations are not accepted in presence bodies'));
+        return err(codecError('malformed-xml', `markup declaration '<!${decl}' is not accepted`));
+      }
+      if (text.startsWith('<?', i)) {
+        const end = text.indexOf('?>', i + 2);
+        if (end < 0) return err(codecError('malformed-xml', 'unterminated processing instruction'));
+        i = end + 2;
+        continue;
+      }
+      if (text.startsWith('</', i)) {
+        const end = text.indexOf('>', i + 2);
+        if (end < 0) return err(codecError('malformed-xml', 'unterminated end tag'));
+        const name = text.slice(i + 2, end).trim();
+        const open = stack.pop();
+        if (open !== name) return err(codecError('malformed-xml', open === undefined ? `end tag </${name}> without a start tag` : `end tag </${name}> does not match <${open}>`));
+        if (stack.length === 0) rootDone = true;
+        i = end + 1;
+        continue;
+      }
+      // A start tag: read the name, then attributes up to '>' or '/>' (quotes may hold '>').
+      let j = i + 1;
+      while (j < n && !NAME_END.test(text[j]!)) j++;
+      const name = text.slice(i + 1, j);
+      if (name === '') return err(codecError('malformed-xml', `'<' at offset ${i} does not start a tag`));
+      let selfClosing = false;
+      for (;;) {
+        if (j >= n) return err(codecError('malformed-xml', `unterminated start tag <${name}>`));
+        const ch = text[j]!;
+        if (ch === '"' || ch === "'") {
+          const close = text.indexOf(ch, j + 1);
+          if (close < 0) return err(codecError('malformed-xml', `unterminated attribute value in <${name}>`));
+          for (let k = j + 1; k < close; k++) {
+            const v = text.charCodeAt(k);
+            if (v === 0x3c) return err(codecError('malformed-xml', `'<' in an attribute value of <${name}>`));
+            if (v === 0x26) {
+              const r = checkReference(text, k);
+              if (!r.ok) return r;
+              k += r.value - 1;
+            }
+          }
+          j = close + 1;
+          continue;
+        }
+        if (ch === '>') {
+          selfClosing = text[j - 1] === '/';
+          break;
+        }
+        j++;
+      }
+      elements++;
+      if (elements > l.maxElements) return err(codecError('too-many-elements', `more than ${l.maxElements} elements`));
+      if (stack.length === 0 && rootDone) return err(codecError('malformed-xml', `second root element <${name}>`));
+      if (stack.length + 1 > l.maxDepth) return err(codecError('too-deep', `elements nest deeper than ${l.maxDepth} levels (at <${name}>)`));
+      if (selfClosing) {
+        if (stack.length === 0) rootDone = true;
+      } else {
+        stack.push(name);
+      }
+      i = j + 1;
+      continue;
+    }
+    if (c === 0x26 /* & */) {
+      if (stack.length === 0) return err(codecError('malformed-xml', 'entity reference outside the root element'));
+      const r = checkReference(text, i);
+      if (!r.ok) return r;
+      i += r.value;
+      continue;
+    }
+    if (stack.length === 0 && c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) {
+      return err(codecError('malformed-xml', `text outside the root element at offset ${i}`));
+    }
+    i++;
+  }
+  if (stack.length > 0) return err(codecError('malformed-xml', `unclosed element <${stack[stack.length - 1]}>`));
+  if (!rootDone) return err(codecError('malformed-xml', 'no root element'));
+  return ok(undefined);
+}
+
+// ---------------------------------------------------------------------------------------------
+// fast-xml-parser preserveOrder output → XmlElement with namespaces resolved.
+
+type RawNode = Record<string, unknown>;
+
+class XmlTreeError extends Error {
+  constructor(readonly kind: 'malformed-xml', message: string) {
+    super(message);
+  }
+}
+
+function isRawElement(n: unknown): boolean {
+  if (typeof n !== 'object' || n === null) return false;
+  return Object.keys(n).some((k) => k !== ':@' && !k.startsWith('#') && !k.startsWith('?'));
+}
+
+const REF_GLOBAL = /&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,8})|#x([0-9a-fA-F]{1,7}));/g;
+const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** Decodes the five predefined entities and numeric references (already validated by the scan). */
+function decodeReferences(s: string): string {
+  if (!s.includes('&')) return s;
+  return s.replace(REF_GLOBAL, (_m, named: string | undefined, dec: string | undefined, hex: string | undefined) =>
+    named !== undefined ? PREDEFINED[named]! : String.fromCodePoint(dec !== undefined ? Number.parseInt(dec, 10) : Number.parseInt(hex!, 16)),
+  );
+}
+
+function splitQName(q: string): [prefix: string, local: string] {
+  const i = q.indexOf(':');
+  return i < 0 ? ['', q] : [q.slice(0, i), q.slice(i + 1)];
+}
+
+function toElement(node: RawNode, inherited: ReadonlyMap<string, string>): XmlElement {
+  const qname = Object.keys(node).find((k) => k !== ':@')!;
+  const rawAttrs = (node[':@'] ?? {}) as Record<string, string>;
+  // XML 1.0 section 3.3.3: literal whitespace in attribute values normalizes to spaces; references survive.
+  const values = Object.entries(rawAttrs).map(([k, v]) => [k, decodeReferences(String(v).replace(/[\t\n\r]/g, ' '))] as const);
+  let scope = inherited;
+  for (const [k, v] of values) {
+    if (k === 'xmlns' || k.startsWith('xmlns:')) {
+      if (scope === inherited) scope = new Map(inherited);
+      (scope as Map<string, string>).set(k === 'xmlns' ? '' : k.slice(6), v);
+    }
+  }
+  const [prefix, local] = splitQName(qname);
+  const ns = scope.get(prefix);
+  if (ns === undefined) {
+    if (prefix !== '') throw new XmlTreeError('malformed-xml', `namespace prefix '${prefix}' of <${qname}> is not declared`);
+  }
+  const attributes: XmlAttribute[] = [];
+  for (const [k, v] of values) {
+    if (k === 'xmlns' || k.startsWith('xmlns:')) {
+      attributes.push({ ns: XMLNS_NS, local: k === 'xmlns' ? 'xmlns' : k.slice(6), value: v });
+      continue;
+    }
+    const [ap, al] = splitQName(k);
+    if (ap === '') {
+      attributes.push({ ns: '', local: al, value: v });
+    } else {
+      const ans = scope.get(ap);
+      if (ans === undefined) throw new XmlTreeError('malformed-xml', `namespace prefix '${ap}' of attribute ${k} is not declared`);
+      attributes.push({ ns: ans, local: al, value: v });
+    }
+  }
+  const children: XmlElement[] = [];
+  let text = '';
+  const content = node[qname];
+  if (Array.isArray(content)) {
+    for (const c of content as RawNode[]) {
+      if ('#text' in c) text += decodeReferences(String(c['#text']));
+      else if ('#cdata' in c) {
+        // CDATA is literal: no reference decoding.
+        for (const t of (c['#cdata'] as RawNode[]) ?? []) text += String(t['#text'] ?? '');
+      } else if (isRawElement(c)) children.push(toElement(c, scope));
+    }
+  }
+  return { ns: ns ?? '', local, attributes, children, text };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Escaping for the bodies we build.
+
+/** Characters XML 1.0 cannot carry at all (controls other than tab/LF/CR, lone surrogates, U+FFFE/F). */
+// eslint-disable-next-line no-control-regex
+const NOT_XML_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Escapes character data: `&` → `&amp;`, `<` → `&lt;`, `>` → `&gt;` (so `]]>` cannot appear).
+ * Characters XML cannot represent are replaced with U+FFFD, so the output is always well-formed.
+ */
+export function escapeXmlText(s: string): string {
+  return s.replace(NOT_XML_CHAR, '\ufffd').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Escapes an attribute value for double quotes; tab, LF and CR become references so they survive normalization. */
+export function escapeXmlAttribute(s: string): string {
+  return escapeXmlText(s).replace(/"/g, '&quot;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;');
+}
