@@ -86,6 +86,11 @@ function ev(name: EventName, attrs: Attrs): TlibEvent {
   return out as TlibEvent;
 }
 
+function withoutReference(event: TlibEvent): TlibEvent {
+  const { ReferenceID: _ref, ...rest } = event;
+  return rest as TlibEvent;
+}
+
 /** The T-Server's state and rules; see the file comment. */
 export class TServerCore {
   readonly config: TServerConfig;
@@ -232,9 +237,20 @@ export class TServerCore {
     this.out.push({ type: 'send', to, event });
   }
 
-  /** Sends an event about a DN to every client registered on it, and to the requester when it carries the requester's ReferenceID. */
+  /**
+   * Sends an event about a DN to every client registered on it, and to the requester when it carries
+   * the requester's ReferenceID. ReferenceIDs are per client, so only the requester's copy keeps it.
+   */
   private emit(dn: DnRuntime, event: TlibEvent, requester?: ClientId): void {
-    for (const c of dn.clients) this.send(c, event);
+    if (event.ReferenceID === undefined) {
+      for (const c of dn.clients) this.send(c, event);
+      return;
+    }
+    let shared: TlibEvent | undefined;
+    for (const c of dn.clients) {
+      if (c === requester) this.send(c, event);
+      else this.send(c, (shared ??= withoutReference(event)));
+    }
     if (requester !== undefined && !dn.clients.has(requester) && this.clients.has(requester)) this.send(requester, event);
   }
 
