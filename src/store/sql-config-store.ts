@@ -123,12 +123,13 @@ export class SqlConfigStore implements ConfigStore {
 
   async setOption(type: ObjectType, key: string, section: string, option: string, value: OptionValue | undefined): Promise<void> {
     await this.serialize(async () => {
-      const current = this.index.get(type, key);
+      const kind: ObjectType = type;
+      const current = this.index.get(kind, key);
       if (!current) throw new UccError('UCC_ERR_CONFIG_OBJECT_NOT_FOUND', `no ${type} object '${key}'`);
       if (type === 'places') throw new UccError('UCC_ERR_CONFIG_OBJECT_NOT_FOUND', 'places have no options');
-      const next = withOption(type, current, section, option, value);
-      await this.write(type, next, { kind: 'option', section, option });
-      this.index.put(type, next);
+      const next = withOption(kind, current, section, option, value);
+      await this.write(kind, next, { kind: 'option', section, option });
+      this.index.put(kind, next);
       this.changes.publish({ kind: 'option', objectType: type, key, section, option, value, origin: 'local' });
     });
   }
@@ -146,10 +147,11 @@ export class SqlConfigStore implements ConfigStore {
   /** Replaces one row in a transaction that also notifies other processes; returns the key. */
   private async write<T extends ObjectType>(type: T, obj: ObjectOf<T>, change: Omit<RemoteChange, 'from' | 'objectType' | 'key'>): Promise<string> {
     const key = objectKey(type, obj);
+    const table: string = tableOf[type];
     await this.db.transaction().execute(async (trx) => {
       const t = trx as unknown as Transaction<LooseDb>;
-      await t.deleteFrom(tableOf[type]).where('object_key', '=', key).execute();
-      await t.insertInto(tableOf[type]).values(toRow(type, obj)).execute();
+      await t.deleteFrom(table).where('object_key', '=', key).execute();
+      await t.insertInto(table).values(toRow(type, obj)).execute();
       await this.notify(trx, { ...change, objectType: type, key });
     });
     return key;
