@@ -38,6 +38,11 @@ export interface ReconnectPolicy {
 
 export const defaultReconnectPolicy: ReconnectPolicy = { initialDelayMs: 500, maxDelayMs: 30_000, factor: 2 };
 
+/** The delay before reconnection attempt `attempt` (1-based) under `policy`. */
+export function backoffDelay(policy: ReconnectPolicy, attempt: number): number {
+  return Math.min(policy.maxDelayMs, Math.round(policy.initialDelayMs * policy.factor ** Math.max(0, attempt - 1)));
+}
+
 /** Options of {@link TlibClient}. */
 export interface TlibClientOptions {
   readonly target: TlibConnectTarget;
@@ -280,8 +285,7 @@ export class TlibClient extends TypedEmitter<TlibClientEvents> {
       return;
     }
     this.attempt++;
-    const p = this.policy;
-    const delayMs = Math.min(p.maxDelayMs, Math.round(p.initialDelayMs * p.factor ** (this.attempt - 1)));
+    const delayMs = backoffDelay(this.policy, this.attempt);
     this.currentState = 'backoff';
     const gen = ++this.generation;
     this.logger.warn('T-Lib connection lost; reconnecting', { reason, attempt: this.attempt, delayMs });
