@@ -169,7 +169,9 @@ describe('Subscriber: refresh (RFC 6665 section 4.1.2.2)', () => {
     assert.equal(r.headers.get('Call-ID'), subscribe.request.headers.get('Call-ID'));
     assert.equal(r.headers.get('CSeq'), '2 SUBSCRIBE');
     assert.equal(r.uri, 'sip:pres@10.0.0.9:5060');
-    assert.equal(parseNameAddr(r.headers.get('To')!).ok && parseNameAddr(r.headers.get('To')!).value?.params.tag, 'srv-tag');
+    const to = parseNameAddr(r.headers.get('To')!);
+    assert.ok(to.ok);
+    assert.equal(to.value.params.tag, 'srv-tag');
     await s.tu.answerLast('SUBSCRIBE', 200, { headers: { Expires: '300' } });
     assert.deepEqual(refreshes, [300]);
     s.clock.advance(269_999);
