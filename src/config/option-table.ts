@@ -51,7 +51,7 @@ const tserver = section('TServer', [
   { name: 'default-dn', kind: str, default: '', levels: ['dn', 'application'], description: 'Alternate-routing destination when no router answers in time.' },
   { name: 'default-redirection-limit', kind: int0, default: 5, levels: app, description: 'Maximum redirections of one call, to stop loops.' },
   { name: 'no-answer-timeout', kind: int0, default: 15, levels: app, description: 'Seconds a routed call may ring before EventError and release (0 = no limit).' },
-  { name: 'no-answer-action', kind: { type: 'enum', values: ['none', 'notready', 'logout'] }, default: 'none', levels: ['agentLogin', 'dn', 'application'], description: 'What happens to an agent who does not answer a routed call.' },
+  { name: 'no-answer-action', kind: { type: 'enum', values: ['none', 'notready', 'logout'], aliases: { 'not ready': 'notready' } }, default: 'none', levels: ['agentLogin', 'dn', 'application'], description: 'What happens to an agent who does not answer a routed call.' },
   { name: 'handle-direct-calls', kind: bool, default: true, levels: ['dn', 'application'], description: 'CTI handling of direct (non-routed) calls.' },
   { name: 'allow-pass-through-calls', kind: { type: 'enum', values: ['true', 'false', 'iscc'] }, default: 'true', levels: ['dn', 'application'], description: 'Allow calls without CTI-controlled parties.' },
   { name: 'hide-sensitive-data', kind: bool, default: true, levels: app, description: 'Mask digits and treatment parameters in logs.' },

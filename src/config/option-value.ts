@@ -12,7 +12,7 @@ export type OptionKind =
   | { type: 'boolean' }
   | { type: 'string' }
   | { type: 'sip-uri' }
-  | { type: 'enum'; values: readonly string[] }
+  | { type: 'enum'; values: readonly string[]; aliases?: Readonly<Record<string, string>> }
   | { type: 'range-list' }
   | { type: 'seconds-or-untimed' };
 
@@ -53,7 +53,7 @@ export function parseOptionValue(kind: OptionKind, raw: OptionValue): Result<Par
     case 'sip-uri':
       return typeof raw === 'string' && SIP_URI.test(raw) ? ok(raw) : err('must be a SIP URI');
     case 'enum': {
-      const s = String(raw);
+      const s = kind.aliases?.[String(raw)] ?? String(raw);
       return kind.values.includes(s) ? ok(s) : err(`must be one of ${kind.values.join(', ')}`);
     }
     case 'range-list':

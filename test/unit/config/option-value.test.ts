@@ -19,6 +19,7 @@ describe('parseOptionValue', () => {
     ['sips uri', { type: 'sip-uri' }, 'sips:pool01.example.test', { ok: 'sips:pool01.example.test' }],
     ['not a sip uri', { type: 'sip-uri' }, 'alice@example.test', { err: 'must be a SIP URI' }],
     ['enum ok', { type: 'enum', values: ['none', 'logout'] }, 'logout', { ok: 'logout' }],
+    ['enum alias (seed 004 spells no-answer-action "not ready")', { type: 'enum', values: ['none', 'notready'], aliases: { 'not ready': 'notready' } }, 'not ready', { ok: 'notready' }],
     ['enum bad', { type: 'enum', values: ['none', 'logout'] }, 'x', { err: 'must be one of none, logout' }],
     ['untimed', { type: 'seconds-or-untimed' }, 'untimed', { ok: 'untimed' }],
     ['seconds', { type: 'seconds-or-untimed' }, '30', { ok: 30 }],
