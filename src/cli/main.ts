@@ -17,6 +17,8 @@ interface CommandEntry {
 const commands: Record<string, CommandEntry> = {
   start: { summary: 'start every configured role (embedded default with no --config)', load: () => import('./start-command.ts') },
   'check-config': { summary: 'validate a configuration file (prints file:line errors)', load: () => import('./check-config-command.ts') },
+  tserver: { summary: 'run the T-Server alone on its T-Lib TCP port (--config FILE [--port N])', load: () => import('./tserver-command.ts') },
+  call: { summary: 'place an inbound customer call on a routing point (--to RP [--userdata k=v ...])', load: () => import('./call-command.ts') },
 };
 
 function version(): string {

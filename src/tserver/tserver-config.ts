@@ -52,7 +52,7 @@ export interface TServerConfig {
 export interface TServerOptions {
   'agent-strict-id': boolean;
   'logout-on-disconnect': boolean;
-  /** Seconds; 0 disables. */
+  /** Minutes (as the Genesys option); 0 disables. */
   'auto-logout-timeout': number;
   'auto-logout-ready': boolean;
   'wrap-up-time': WrapUpTime;
@@ -68,17 +68,17 @@ export interface TServerOptions {
   'no-answer-action': NoAnswerAction;
 }
 
-/** Defaults for options the seed leaves unstated ("n/s" in the digest); chosen here and documented in docs/protocols/tlib.md. */
+/** Defaults for options the seed leaves unstated ("n/s" in the digest); the same as the config layer's option table (src/config/option-table.ts). */
 export const TSERVER_OPTION_DEFAULTS: TServerOptions = {
   'agent-strict-id': false,
-  'logout-on-disconnect': false,
+  'logout-on-disconnect': true,
   'auto-logout-timeout': 0,
   'auto-logout-ready': false,
   'wrap-up-time': 0,
   'legal-guard-time': 0,
   'timed-acw-in-idle': true,
   'default-dn': undefined,
-  'default-redirection-limit': 10,
+  'default-redirection-limit': 5,
   'router-timeout': 10,
   'no-answer-timeout': 15,
   'no-answer-action': 'none',

@@ -400,7 +400,8 @@ export class TServerCore {
       wrapUpTime: wrapUpTime ?? this.options['wrap-up-time'],
       legalGuardTime: parseSecondsOption(fromExt('LegalGuardTime') ?? this.opt('legal-guard-time', login, dn.options)) ?? this.options['legal-guard-time'],
       timedAcwInIdle: this.options['timed-acw-in-idle'],
-      autoLogoutTimeout: parseSecondsOption(this.opt('auto-logout-timeout', login, dn.options)) ?? this.options['auto-logout-timeout'],
+      // auto-logout-timeout is in minutes, as in Genesys; the agent machine counts seconds.
+      autoLogoutTimeout: 60 * (parseSecondsOption(this.opt('auto-logout-timeout', login, dn.options)) ?? this.options['auto-logout-timeout']),
       autoLogoutReady: parseBoolOption(this.opt('auto-logout-ready', login, dn.options)) ?? this.options['auto-logout-ready'],
       noAnswerAction: noAnswerAction ?? this.options['no-answer-action'],
     };

@@ -112,3 +112,26 @@ test('T-Server over TCP: registration, agent session, routed call with UserData,
   assert.equal(ack.message, 'EventACK');
   assert.deepEqual((await userEvent).UserData, [['PreviewResult', 'accepted']]);
 });
+
+test('ucc call places an inbound call with UserData on a routing point over TCP', async () => {
+  const router = await client();
+  await router.registerAddress('RP1');
+  const routeRequest = next(router, 'RP1', 'EventRouteRequest');
+  const { run } = await import('../../src/cli/call-command.ts');
+  const write = process.stdout.write;
+  let printed = '';
+  process.stdout.write = ((chunk: string) => {
+    printed += chunk;
+    return true;
+  }) as typeof process.stdout.write;
+  let code: number;
+  try {
+    code = await run(['--to', 'RP1', '--from', 'trunk', '--port', String(port), '--userdata', 'Segment=gold', 'Topic=billing']);
+  } finally {
+    process.stdout.write = write;
+  }
+  assert.equal(code, 0);
+  const rr = await routeRequest;
+  assert.deepEqual(rr.UserData, [['Segment', 'gold'], ['Topic', 'billing']]);
+  assert.match(printed, new RegExp(`call ${String(rr.ConnID)} from trunk to RP1`));
+});

@@ -185,14 +185,14 @@ describe('T-Server emulated agents', () => {
     assert.equal(s.server.core.agentOn('7001'), undefined);
   });
 
-  test('without logout-on-disconnect the agent stays logged in when its client closes', () => {
-    const s = setup();
+  test('with logout-on-disconnect false the agent stays logged in when its client closes', () => {
+    const s = setup({ options: { 'logout-on-disconnect': false } });
     agentOn(s, '7001', 'a1').close();
     assert.equal(s.server.core.agentOn('7001')?.agentId, 'a1');
   });
 
   test('the LogoutOnDisconnect extension on RequestRegisterAddress enables it per client; unregistering also logs out', () => {
-    const s = setup();
+    const s = setup({ options: { 'logout-on-disconnect': false } });
     const c = s.client();
     c.req({ message: 'RequestRegisterAddress', ThisDN: '7001', Extensions: [['LogoutOnDisconnect', 'true']] });
     c.req({ message: 'RequestAgentLogin', ThisDN: '7001', AgentID: 'a1' });
@@ -211,8 +211,8 @@ describe('T-Server emulated agents', () => {
     assert.equal(s.server.core.agentOn('7001')?.agentId, 'a1');
   });
 
-  test('auto-logout-timeout: an agent left NotReady is logged out after that many seconds', () => {
-    const s = setup({ options: { 'auto-logout-timeout': 60 } });
+  test('auto-logout-timeout (minutes): an agent left NotReady is logged out after that long', () => {
+    const s = setup({ options: { 'auto-logout-timeout': 1 } });
     const c = agentOn(s, '7001', 'a1');
     c.req({ message: 'RequestAgentNotReady', ThisDN: '7001', AgentWorkMode: 'AuxWork' });
     s.clock.advance(59_000);
@@ -222,7 +222,7 @@ describe('T-Server emulated agents', () => {
   });
 
   test('auto-logout restarts on each agent request', () => {
-    const s = setup({ options: { 'auto-logout-timeout': 60 } });
+    const s = setup({ options: { 'auto-logout-timeout': 1 } });
     const c = agentOn(s, '7001', 'a1', 'AuxWork');
     s.clock.advance(50_000);
     c.req({ message: 'RequestAgentNotReady', ThisDN: '7001', AgentWorkMode: 'WalkAway' });
