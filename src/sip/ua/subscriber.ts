@@ -146,6 +146,9 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
     return this._state;
   }
 
+  /** The most recent notification (a listener attached late can still read the first state). */
+  lastNotification: Notification | undefined;
+
   /** The current dialog, when one exists. */
   get currentDialog(): Dialog | undefined {
     return this.dialog;
@@ -277,6 +280,7 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
     if (this._state === 'terminated' && this.lingerRemove && gen === this.generation - 1) {
       // The final NOTIFY after our unsubscribe (RFC 6665 section 4.1.2.3): acknowledge it.
       respond(200);
+      this.lastNotification = { request: req, subscriptionState: ss.value, body: req.body, contentType: req.headers.get('Content-Type'), benotify };
       this.safeEmit('notify', { request: req, subscriptionState: ss.value, body: req.body, contentType: req.headers.get('Content-Type'), benotify });
       return;
     }
@@ -315,6 +319,7 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
     this.o.clock.cancel(this.notifyTimer);
     this.notifyTimer = undefined;
     const s = n.subscriptionState;
+    this.lastNotification = n;
     this.safeEmit('notify', n);
     if (gen !== this.generation || this._state === 'terminated') return;
     switch (s.state) {
