@@ -21,6 +21,7 @@ export const errorCatalogue = {
   UCC_ERR_CONFIG_UNKNOWN_OPTION: 'An option was read that the option table does not declare.',
   UCC_ERR_STORE_UNREACHABLE: 'The store database cannot be reached.',
   UCC_ERR_STORE_MIGRATION: 'A store migration failed.',
+  UCC_ERR_TLIB_CONNECT: 'A T-Library connection could not be established.',
 } as const;
 
 export type UccErrorCode = keyof typeof errorCatalogue;

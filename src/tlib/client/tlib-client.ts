@@ -120,7 +120,8 @@ export class TlibClient extends TypedEmitter<TlibClientEvents> {
 
   /**
    * Connects. Resolves when the first connection is up. With reconnection enabled a failed attempt
-   * is retried on the backoff schedule and the promise waits; without it, it rejects.
+   * is retried on the backoff schedule and the promise waits; without it, it rejects with
+   * UCC_ERR_TLIB_CONNECT. If close() comes first it rejects with UCC_ERR_TLIB_CLOSED.
    */
   connect(): Promise<void> {
     if (this.currentState === 'closed') return Promise.reject(new UccError('UCC_ERR_TLIB_CLOSED', 'T-Lib client is closed'));
@@ -280,7 +281,7 @@ export class TlibClient extends TypedEmitter<TlibClientEvents> {
     if (this.policy === false) {
       this.currentState = 'idle';
       this.logger.warn('T-Lib connection lost; not reconnecting', { reason });
-      this.firstConnect?.reject(new UccError('UCC_ERR_TLIB_CLOSED', `T-Lib connection failed: ${reason}`));
+      this.firstConnect?.reject(new UccError('UCC_ERR_TLIB_CONNECT', `T-Lib connection failed: ${reason}`));
       this.firstConnect = undefined;
       return;
     }

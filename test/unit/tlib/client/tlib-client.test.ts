@@ -209,12 +209,13 @@ describe('TlibClient over TCP', () => {
     assert.equal(clock.pending, 0, 'close cancels the reconnection timer');
   });
 
-  test('without reconnection, connect() to a closed port rejects with UCC_ERR_TLIB_CLOSED', { timeout: 5000 }, async () => {
+  test('without reconnection, connect() to a closed port rejects with UCC_ERR_TLIB_CONNECT', { timeout: 5000 }, async () => {
     const { server } = fakeTServer();
     const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
     await server.close();
     const client = new TlibClient({ target: { kind: 'tcp', host: '127.0.0.1', port }, clock: new ManualClock(), reconnect: false });
-    await assert.rejects(client.connect(), isCode('UCC_ERR_TLIB_CLOSED'));
+    await assert.rejects(client.connect(), isCode('UCC_ERR_TLIB_CONNECT'));
+    assert.equal(client.state, 'idle');
     client.close();
   });
 });
