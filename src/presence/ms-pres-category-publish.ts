@@ -161,14 +161,17 @@ export function buildMsPresCategoryPublish(req: MsPresPublishRequest, options: M
   return ok(parts.join(''));
 }
 
+/** A publication before its container and version are chosen (distributes over the union). */
+export type PublicationWithoutTarget<P extends MsPresPublication> = P extends unknown ? Omit<P, 'container' | 'version'> : never;
+
 /**
  * The same publication in both aggregation containers, 2 and 3, each with its own current version
  * (clients publish states there and let the Front End aggregate; protocol-notes section 2.2).
  */
-export function inAggregationContainers<P extends MsPresPublication>(publication: Omit<P, 'container' | 'version'>, versions: { readonly 2: number; readonly 3: number } = { 2: 0, 3: 0 }): P[] {
+export function inAggregationContainers<P extends MsPresPublication = MsPresPublication>(publication: PublicationWithoutTarget<P>, versions: { readonly 2: number; readonly 3: number } = { 2: 0, 3: 0 }): P[] {
   return [
-    { ...publication, container: 2, version: versions[2] } as P,
-    { ...publication, container: 3, version: versions[3] } as P,
+    { ...publication, container: 2, version: versions[2] } as unknown as P,
+    { ...publication, container: 3, version: versions[3] } as unknown as P,
   ];
 }
 
