@@ -124,12 +124,24 @@ export class SqlConfigStore implements ConfigStore {
   async setOption(type: ObjectType, key: string, section: string, option: string, value: OptionValue | undefined): Promise<void> {
     await this.serialize(async () => {
       const kind: ObjectType = type;
-      const current = this.index.get(kind, key);
-      if (!current) throw new UccError('UCC_ERR_CONFIG_OBJECT_NOT_FOUND', `no ${type} object '${key}'`);
       if (type === 'places') throw new UccError('UCC_ERR_CONFIG_OBJECT_NOT_FOUND', 'places have no options');
-      const next = withOption(kind, current, section, option, value);
-      await this.write(kind, next, { kind: 'option', section, option });
-      this.index.put(kind, next);
+      if (!this.index.get(kind, key)) throw new UccError('UCC_ERR_CONFIG_OBJECT_NOT_FOUND', `no ${type} object '${key}'`);
+      const table: string = tableOf[kind];
+      let next: ObjectOf<ObjectType> | undefined;
+      await this.db.transaction().execute(async (trx) => {
+        const t = trx as unknown as Transaction<LooseDb>;
+        // Read-modify-write on the row itself (locked on PostgreSQL), so two processes setting
+        // different options of one object do not overwrite each other from stale snapshots.
+        let q = t.selectFrom(table).selectAll().where('object_key', '=', key);
+        if (this.dialect === 'postgres') q = q.forUpdate();
+        const row = await q.executeTakeFirst();
+        if (!row) throw new UccError('UCC_ERR_CONFIG_OBJECT_NOT_FOUND', `no ${type} object '${key}'`);
+        next = withOption(kind, fromRow(kind, row), section, option, value);
+        // UPDATE, not delete + insert: a writer waiting on the lock then sees this row version.
+        await t.updateTable(table).set(toRow(kind, next)).where('object_key', '=', key).execute();
+        await this.notify(trx, { kind: 'option', objectType: kind, key, section, option });
+      });
+      this.index.put(kind, next as ObjectOf<ObjectType>);
       this.changes.publish({ kind: 'option', objectType: type, key, section, option, value, origin: 'local' });
     });
   }
@@ -144,14 +156,14 @@ export class SqlConfigStore implements ConfigStore {
 
   // ---- internals --------------------------------------------------------------------------------
 
-  /** Replaces one row in a transaction that also notifies other processes; returns the key. */
+  /** Updates or inserts one row in a transaction that also notifies other processes; returns the key. */
   private async write<T extends ObjectType>(type: T, obj: ObjectOf<T>, change: Omit<RemoteChange, 'from' | 'objectType' | 'key'>): Promise<string> {
     const key = objectKey(type, obj);
     const table: string = tableOf[type];
     await this.db.transaction().execute(async (trx) => {
       const t = trx as unknown as Transaction<LooseDb>;
-      await t.deleteFrom(table).where('object_key', '=', key).execute();
-      await t.insertInto(table).values(toRow(type, obj)).execute();
+      const updated = await t.updateTable(table).set(toRow(type, obj)).where('object_key', '=', key).executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) await t.insertInto(table).values(toRow(type, obj)).execute();
       await this.notify(trx, { ...change, objectType: type, key });
     });
     return key;

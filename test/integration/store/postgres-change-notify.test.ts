@@ -4,6 +4,8 @@ import { makeFixture } from '../../support/for-each-store.ts';
 import { parseConfigText } from '../../../src/config/config-loader.ts';
 import type { ChangeFeed, ConfigChange } from '../../../src/store/change-feed.ts';
 import { OptionResolver } from '../../../src/config/option-resolver.ts';
+import { openStore } from '../../../src/store/open-store.ts';
+import { UccError } from '../../../src/lib/errors.ts';
 
 const yaml = `
 switches: [{ name: SW }]
@@ -59,6 +61,31 @@ describe('PostgreSQL LISTEN/NOTIFY between two store instances', () => {
     } finally {
       await fx.dispose();
     }
+  });
+
+  test('two processes setting different options of one object at once keep both (row read under lock)', async () => {
+    const fx = await makeFixture('postgres');
+    try {
+      const a = await fx.open();
+      const b = await fx.open();
+      const cfg = parseConfigText(yaml, 'x.yaml');
+      assert.ok(cfg.ok);
+      const bReloaded = nextChange(b.changes, (c) => c.kind === 'reload');
+      await a.loadConfig(cfg.value.objects);
+      await bReloaded;
+      await Promise.all([
+        a.setOption('applications', 'UCC', 'uc-connector', 'dnd-off-timeout', 1000),
+        b.setOption('applications', 'UCC', 'uc-connector', 'itx-window-close-timeout', 2000),
+      ]);
+      const c = await fx.open();
+      assert.deepEqual(c.get('applications', 'UCC')?.options['uc-connector'], { 'preview-expiration-timeout': 15000, 'dnd-off-timeout': 1000, 'itx-window-close-timeout': 2000 });
+    } finally {
+      await fx.dispose();
+    }
+  });
+
+  test('an unreachable PostgreSQL is a clear UCC_ERR_STORE_UNREACHABLE', async () => {
+    await assert.rejects(openStore({ type: 'postgres', url: 'postgres://postgres@127.0.0.1:1/test' }), (e: unknown) => e instanceof UccError && e.code === 'UCC_ERR_STORE_UNREACHABLE' && /127\.0\.0\.1:1\/test is not reachable/.test(e.message));
   });
 
   test('stores on different schemas do not hear each other', async () => {
