@@ -55,6 +55,8 @@ export class DigestClient {
   private readonly cache = new Map<string, CachedChallenge>();
   /** Stale retries already made, per request chain (keyed by Call-ID + method). */
   private readonly staleCount = new Map<string, number>();
+  /** Requests built by `authorize` (answers to a challenge), as opposed to pre-emptive ones. */
+  private readonly retries = new WeakSet<SipRequest>();
 
   constructor(private readonly credentials: SipCredentials, options: DigestClientOptions = {}) {
     this.cnonce = options.cnonce ?? (() => randomBytes(12).toString('hex'));
@@ -88,11 +90,15 @@ export class DigestClient {
     const wanted = [...best.values()].filter((c) => this.credentials.realm === undefined || c.realm === this.credentials.realm);
     if (wanted.length === 0) return this.refuse('realm-mismatch');
 
-    // Which realms did this request already answer? A repeat challenge there means rejection.
+    // Which realms did this request already answer after a challenge? A repeat challenge there
+    // means rejection. Pre-emptive (cached) credentials do not count: their nonce may simply have
+    // expired on a server that does not say stale=true, so they get one fresh attempt.
     const answered = new Set<string>();
-    for (const v of request.headers.getAll(header)) {
-      const c = parseCredentials(v);
-      if (c.ok) answered.add(c.value.realm);
+    if (this.retries.has(request)) {
+      for (const v of request.headers.getAll(header)) {
+        const c = parseCredentials(v);
+        if (c.ok) answered.add(c.value.realm);
+      }
     }
     const chainKey = `${request.headers.get('Call-ID') ?? ''} ${request.method}`;
     let usedStale = false;
@@ -123,6 +129,7 @@ export class DigestClient {
     retry.headers.delete(header);
     for (const v of keep) retry.headers.append(header, v);
     for (const ch of wanted) retry.headers.append(header, this.sign(retry, ch.realm)!);
+    this.retries.add(retry);
     return retry;
   }
 

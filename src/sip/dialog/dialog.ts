@@ -8,7 +8,7 @@
  *     └──────── non-2xx / timeout ─────▲
  * ```
  */
-import { InvalidStateTransitionError } from '../../lib/errors.ts';
+import { InvalidStateTransitionError, UccError } from '../../lib/errors.ts';
 import { TypedEmitter } from '../../lib/typed-emitter.ts';
 import type { NameAddr, SipRequest, SipResponse } from '../message/sip-message.ts';
 import { createRequest, formatNameAddr, formatUri, parseNameAddr, parseUri } from '../message/index.ts';
@@ -27,10 +27,14 @@ export interface DialogEvents {
   targetRefresh: (remoteTarget: string) => void;
 }
 
-/** Why a message could not create a dialog (missing tag, Contact, Call-ID...). */
-export class DialogCreationError extends Error {
+/**
+ * Why a message could not create a dialog (missing tag, Contact, Call-ID...). Callers catch it
+ * and answer 400; the code is UCC_ERR_SIP_PARSE because the peer's message lacks what RFC 3261
+ * section 12.1 requires.
+ */
+export class DialogCreationError extends UccError {
   constructor(message: string) {
-    super(message);
+    super('UCC_ERR_SIP_PARSE', message);
     this.name = 'DialogCreationError';
   }
 }

@@ -2,6 +2,7 @@
  * Pager-mode instant messages out (RFC 3428): one MESSAGE per text, outside any dialog, with
  * digest retry. The promise resolves with the final response (2xx = delivered or accepted).
  */
+import { UccError } from '../../lib/errors.ts';
 import type { DigestClient } from '../auth/digest-client.ts';
 import type { SipResponse } from '../message/sip-message.ts';
 import type { TransactionUser } from '../transaction/transaction-user.ts';
@@ -31,12 +32,13 @@ export class MessageClient {
   constructor(private readonly o: MessageClientOptions) {}
 
   /**
-   * Sends a MESSAGE. Throws RangeError for a body over MESSAGE_MAX_BODY_BYTES (the caller should
-   * split it or use a session); protocol failures are returned as the response.
+   * Sends a MESSAGE. Rejects with UccError UCC_ERR_SIP_TOO_LARGE for a body over
+   * MESSAGE_MAX_BODY_BYTES (the caller should split it or use a session); protocol failures are
+   * returned as the response.
    */
   async send(m: OutgoingMessage): Promise<SipResponse> {
     const size = typeof m.body === 'string' ? Buffer.byteLength(m.body) : m.body.length;
-    if (size > MESSAGE_MAX_BODY_BYTES) throw new RangeError(`MESSAGE body of ${size} bytes exceeds ${MESSAGE_MAX_BODY_BYTES}`);
+    if (size > MESSAGE_MAX_BODY_BYTES) throw new UccError('UCC_ERR_SIP_TOO_LARGE', `MESSAGE body of ${size} bytes exceeds ${MESSAGE_MAX_BODY_BYTES}`);
     const init: Parameters<typeof createOutOfDialogRequest>[0] = {
       method: 'MESSAGE', uri: m.to, from: this.o.aor, fromTag: this.o.tu.newTag(), callId: this.o.tu.newCallId(), cseq: 1,
       body: m.body, contentType: m.contentType ?? 'text/plain;charset=UTF-8',

@@ -65,3 +65,19 @@ describe('DigestClient (RFC 3261 section 22.2)', () => {
     assert.equal(c.applyCached(req()).headers.get('Authorization'), undefined);
   });
 });
+
+test('a 401 to pre-emptive (cached) credentials is a fresh challenge, not a rejection', () => {
+  const c = new DigestClient({ username: 'a', password: 'p' });
+  c.authorize(req(), challenge(401, ['Digest realm="r", nonce="n1", qop="auth"']));
+  const pre = c.applyCached(req());
+  const retry = c.authorize(pre, challenge(401, ['Digest realm="r", nonce="n2", qop="auth"']));
+  assert.ok(retry, String(c.lastRefusal));
+  const creds = retry.headers.getAll('Authorization');
+  assert.equal(creds.length, 1);
+  const p = parseCredentials(creds[0]!);
+  assert.ok(p.ok);
+  assert.equal(p.value.nonce, 'n2');
+  // ...but the answer to that challenge is a real retry: another plain 401 is a rejection.
+  assert.equal(c.authorize(retry, challenge(401, ['Digest realm="r", nonce="n3", qop="auth"'])), undefined);
+  assert.equal(c.lastRefusal, 'rejected');
+});

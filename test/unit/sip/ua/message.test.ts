@@ -8,6 +8,7 @@ import { DigestClient } from '../../../../src/sip/auth/digest-client.ts';
 import { DigestServer } from '../../../../src/sip/auth/digest-server.ts';
 import { parseCredentials } from '../../../../src/sip/auth/digest.ts';
 import { ManualClock } from '../../../../src/lib/clock.ts';
+import { UccError } from '../../../../src/lib/errors.ts';
 import { FakeTransactionUser, buildRequest } from '../support/fake-transaction-user.ts';
 
 const message = (body = 'hello', extra: Record<string, string> = {}) => buildRequest('MESSAGE', 'sip:ucc@example.test', {
@@ -51,7 +52,7 @@ describe('MESSAGE out (RFC 3428)', () => {
   test('a body over the pager-mode limit is refused before sending', async () => {
     const tu = new FakeTransactionUser();
     const mc = new MessageClient({ tu, aor: 'sip:ucc@example.test' });
-    await assert.rejects(mc.send({ to: 'sip:a@b', body: 'x'.repeat(MESSAGE_MAX_BODY_BYTES + 1) }), RangeError);
+    await assert.rejects(mc.send({ to: 'sip:a@b', body: 'x'.repeat(MESSAGE_MAX_BODY_BYTES + 1) }), (e: unknown) => e instanceof UccError && e.code === 'UCC_ERR_SIP_TOO_LARGE');
     assert.equal(tu.sent.length, 0);
   });
 });
