@@ -95,7 +95,9 @@ export class TlibChannel {
       } catch (e) {
         this.pending.delete(id);
         this.clock.cancel(timer);
-        reject(new UccError('UCC_ERR_TLIB_CLOSED', `${request.message} not sent: ${e instanceof Error ? e.message : String(e)}`, { cause: e }));
+        // A request over the frame limit keeps its UCC_ERR_TLIB_FRAME; anything else means the link is gone.
+        if (e instanceof UccError && e.code === 'UCC_ERR_TLIB_FRAME') reject(e);
+        else reject(new UccError('UCC_ERR_TLIB_CLOSED', `${request.message} not sent: ${e instanceof Error ? e.message : String(e)}`, { cause: e }));
       }
     });
   }

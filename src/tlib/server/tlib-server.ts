@@ -61,11 +61,13 @@ class ServerSession implements TlibSession {
   readonly remoteAddress: string;
   readonly openedAt: number;
   readonly link: TlibLink;
+  private readonly logger: Logger;
   private readonly closeListeners = new Set<(reason: string) => void>();
   private closeReason: string | undefined;
 
-  constructor(id: string, transport: TlibTransportKind, remoteAddress: string, openedAt: number, link: TlibLink) {
+  constructor(id: string, transport: TlibTransportKind, remoteAddress: string, openedAt: number, link: TlibLink, logger: Logger) {
     this.id = id;
+    this.logger = logger;
     this.transport = transport;
     this.remoteAddress = remoteAddress;
     this.openedAt = openedAt;
@@ -77,7 +79,14 @@ class ServerSession implements TlibSession {
   }
 
   send(event: TlibEvent): boolean {
-    return this.link.send(event);
+    try {
+      return this.link.send(event);
+    } catch (e) {
+      // Only an event over the frame limit throws (e.g. UserData grown by many attaches): it is
+      // dropped for this client, logged, and never propagates into the T-Server's logic.
+      this.logger.error('T-Lib event not sent', { event: event.message, error: e instanceof Error ? e.message : String(e) });
+      return false;
+    }
   }
 
   close(reason: string): void {
@@ -96,14 +105,15 @@ class ServerSession implements TlibSession {
   }
 
   /** Runs the close listeners once; a throwing listener is isolated. */
-  markClosed(reason: string, logger: Logger): void {
+  markClosed(reason: string): void {
+    const logger = this.logger;
     if (this.closeReason !== undefined) return;
     this.closeReason = reason;
     for (const l of this.closeListeners) {
       try {
         l(reason);
       } catch (e) {
-        logger.error('T-Lib session close listener threw', { session: this.id, error: String(e) });
+        logger.error('T-Lib session close listener threw', { error: String(e) });
       }
     }
     this.closeListeners.clear();
@@ -168,8 +178,9 @@ export class TlibServer extends TypedEmitter<TlibServerEvents> {
   /** Adopts an already-connected stream as a session (used by the listeners and in-memory). */
   accept(stream: Duplex, transport: TlibTransportKind, remoteAddress: string): TlibSession {
     const link = new TlibLink(stream, { accept: 'request', maxFrameBytes: this.maxFrameBytes, maxQueuedBytes: this.maxQueuedBytes });
-    const session = new ServerSession(`s${this.nextSession++}`, transport, remoteAddress, this.clock.now(), link);
-    const log = this.logger.child({ session: session.id, remote: remoteAddress });
+    const id = `s${this.nextSession++}`;
+    const log = this.logger.child({ session: id, remote: remoteAddress });
+    const session = new ServerSession(id, transport, remoteAddress, this.clock.now(), link, log);
     if (this.stopping) {
       link.close('server is shutting down');
       return session;
@@ -190,7 +201,7 @@ export class TlibServer extends TypedEmitter<TlibServerEvents> {
     link.on('close', (reason) => {
       this.sessionMap.delete(session.id);
       log.info('T-Lib session closed', { reason });
-      session.markClosed(reason, log);
+      session.markClosed(reason);
       this.safeEmit('sessionClose', session, reason);
     });
     const hello: TlibEvent = { message: 'EventLinkConnected', ApplicationName: this.applicationName };

@@ -134,6 +134,16 @@ describe('TlibClient over the in-memory transport', () => {
     await server.close();
   });
 
+  test('a request over the frame limit rejects with UCC_ERR_TLIB_FRAME and the link stays usable', { timeout: 5000 }, async () => {
+    const { server } = fakeTServer();
+    const client = new TlibClient({ target: { kind: 'memory', connect: () => server.connectInMemory() }, clock: new ManualClock(), maxFrameBytes: 512 });
+    await client.connect();
+    await assert.rejects(client.request({ message: 'RequestDistributeUserEvent', ThisDN: '5001', UserData: [['big', 'x'.repeat(600)]] }), isCode('UCC_ERR_TLIB_FRAME'));
+    assert.equal((await client.request({ message: 'RequestAgentReady', ThisDN: '5001' })).message, 'EventAgentReady');
+    client.close();
+    await server.close();
+  });
+
   test('a lost link rejects pending requests and reconnects after the backoff delay, re-registering DNs', { timeout: 5000 }, async () => {
     const { server, requests } = fakeTServer();
     const clock = new ManualClock();

@@ -151,6 +151,21 @@ describe('TlibServer over the in-memory transport', () => {
   });
 });
 
+describe('TlibServer outgoing limits', () => {
+  test('an event over the frame limit is dropped and logged; the session stays open', { timeout: 5000 }, async () => {
+    const { server, logger } = makeServer({ maxFrameBytes: 256 });
+    const peer = new RawPeer(server.connectInMemory());
+    await peer.next();
+    const [s] = server.sessions();
+    assert.ok(s);
+    assert.equal(s.send({ message: 'EventAttachedDataChanged', ThisDN: '5001', ConnID: connId, UserData: [['big', 'x'.repeat(300)]] }), false);
+    assert.ok(logger.lines.some((l) => l['msg'] === 'T-Lib event not sent' && l['event'] === 'EventAttachedDataChanged'));
+    peer.send({ message: 'RequestAgentReady', ThisDN: '5001', ReferenceID: 1 });
+    assert.equal((await peer.next()).message, 'EventAgentReady');
+    await server.close();
+  });
+});
+
 describe('TlibServer over TCP', () => {
   test('survives random garbage on one connection and keeps serving another', { timeout: 10000 }, async () => {
     const { server } = makeServer();
