@@ -20,3 +20,4 @@ export * from './ms-pres-categories.ts';
 export * from './ms-pres-category-publish.ts';
 export * from './ms-pres-fault.ts';
 export * from './ms-pres-batch-subscribe.ts';
+export * from './xmpp-presence.ts';
