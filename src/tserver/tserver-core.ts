@@ -63,6 +63,8 @@ interface DnRuntime {
 interface RequestContext {
   client: ClientId;
   ref: number | undefined;
+  /** The request's Extensions: agent requests carry them into their reply event. */
+  extensions: KvList | undefined;
 }
 
 type Attrs = { [K in keyof AttributeTypes]?: AttributeTypes[K] | undefined };
@@ -172,7 +174,7 @@ export class TServerCore {
   request(client: ClientId, req: TlibRequest, now: number): CoreEffect[] {
     this.begin(now);
     this.connect(client);
-    const ctx: RequestContext = { client, ref: req.ReferenceID };
+    const ctx: RequestContext = { client, ref: req.ReferenceID, extensions: req.Extensions };
     try {
       this.dispatch(ctx, req);
     } catch (e) {
@@ -427,14 +429,17 @@ export class TServerCore {
       this.agentDnById.delete(before.agentId);
     }
     const a = step.agent ?? before;
-    let ref = ctx?.ref;
+    let first = ctx !== undefined;
     for (const e of step.effects) {
       if (e.type === 'event') {
+        // The reply carries the request's Extensions, with the server's own keys (WrapUpTime) on top.
+        const reqExt = first ? ctx?.extensions : undefined;
+        const extensions = reqExt?.length ? kvUpdate(reqExt, e.extensions ?? []) : e.extensions;
         this.emit(dn, ev(e.name, {
-          ReferenceID: ref, ThisDN: dn.name, AgentID: a?.agentId, ThisQueue: a?.queue, AgentWorkMode: e.name === 'EventAgentLogout' ? undefined : e.workMode,
-          Reasons: e.reasons, Extensions: e.extensions,
+          ReferenceID: first ? ctx?.ref : undefined, ThisDN: dn.name, AgentID: a?.agentId, ThisQueue: a?.queue, AgentWorkMode: e.name === 'EventAgentLogout' ? undefined : e.workMode,
+          Reasons: e.reasons, Extensions: extensions,
         }), ctx?.client);
-        ref = undefined;
+        first = false;
       } else if (e.type === 'startTimer') this.startTimer(`agent:${e.name}:${key}`, e.ms);
       else this.cancelTimer(`agent:${e.name}:${key}`);
     }

@@ -113,6 +113,7 @@ describe('T-Server emulated agents', () => {
     const nr = one(c.req({ message: 'RequestAgentNotReady', ThisDN: '7001', AgentWorkMode: 'AuxWork', Reasons: [['KW_UC_STATUS', 'Busy']], Extensions: [['x', '1']] }), 'EventAgentNotReady');
     assert.equal(nr.AgentWorkMode, 'AuxWork');
     assert.deepEqual(nr.Reasons, [['KW_UC_STATUS', 'Busy']]);
+    assert.deepEqual(nr.Extensions, [['x', '1']], 'the request\'s Extensions are carried into the event');
     assert.deepEqual(names(c.req({ message: 'RequestAgentLogout', ThisDN: '7001' })), ['EventAgentLogout']);
     assert.equal(s.server.core.agentOn('7001'), undefined);
   });
