@@ -33,11 +33,12 @@ export function openConnection(target: TlibConnectTarget): PendingConnection {
     if (target.kind === 'tls') {
       const s = tls.connect({ servername: net.isIP(target.host) ? undefined : target.host, ...target.tls, host: target.host, port: target.port }, () => {
         s.off('error', onError);
+        s.setNoDelay(true);
         resolve(s);
       });
       socket = s;
     } else {
-      const s = net.connect({ host: target.host, port: target.port }, () => {
+      const s = net.connect({ host: target.host, port: target.port, noDelay: true }, () => {
         s.off('error', onError);
         resolve(s);
       });

@@ -41,10 +41,13 @@ export interface KvLimits {
 export const defaultKvLimits: KvLimits = { maxDepth: 8, maxPairs: 10_000, maxKeyLength: 1024, maxStringLength: 256 * 1024 };
 
 const loneSurrogate = /[\uD800-\uDFFF]/u;
+// String.prototype.isWellFormed (ES2024, present in Node 20) is ~5x faster than the regex; the
+// TypeScript lib in use (ES2023) does not declare it yet.
+const nativeWellFormed = (String.prototype as { isWellFormed?: () => boolean }).isWellFormed;
 
 /** True when `s` has no lone surrogate, i.e. it has a UTF-8 encoding. */
 export function isWellFormedText(s: string): boolean {
-  return !loneSurrogate.test(s);
+  return nativeWellFormed ? nativeWellFormed.call(s) : !loneSurrogate.test(s);
 }
 
 /**

@@ -148,9 +148,16 @@ export class TlibServer extends TypedEmitter<TlibServerEvents> {
   listen(options: TlibListenOptions = {}): Promise<{ host: string; port: number }> {
     if (this.stopping) return Promise.reject(new UccError('UCC_ERR_TLIB_CLOSED', 'T-Lib server is closed'));
     const secure = options.tls !== undefined;
+    // Small request/reply frames: disable Nagle so a reply is not held back waiting for an ACK.
     const srv: net.Server = secure
-      ? tls.createServer(options.tls ?? {}, (s) => this.accept(s, 'tls', `${s.remoteAddress ?? '?'}:${s.remotePort ?? 0}`))
-      : net.createServer((s) => this.accept(s, 'tcp', `${s.remoteAddress ?? '?'}:${s.remotePort ?? 0}`));
+      ? tls.createServer(options.tls ?? {}, (s) => {
+          s.setNoDelay(true);
+          this.accept(s, 'tls', `${s.remoteAddress ?? '?'}:${s.remotePort ?? 0}`);
+        })
+      : net.createServer((s) => {
+          s.setNoDelay(true);
+          this.accept(s, 'tcp', `${s.remoteAddress ?? '?'}:${s.remotePort ?? 0}`);
+        });
     if (secure) {
       // A failed handshake concerns one client only.
       srv.on('tlsClientError', (e: Error) => this.logger.warn('T-Lib TLS handshake failed', { error: e.message }));
