@@ -92,3 +92,31 @@ export function quote(s: string): string {
 export function parseError(kind: SipParseErrorKind, message: string, at?: number): SipParseError {
   return at === undefined ? { kind, message } : { kind, message, at };
 }
+
+/**
+ * Common parameter names as constant strings. Using a constant (internalized) string as a property
+ * key is about twice as fast as a freshly sliced one, and these names appear on every message.
+ */
+const COMMON_NAMES: readonly string[] = ['tag', 'branch', 'rport', 'received', 'lr', 'transport', 'expires', 'maddr', 'q', 'user', 'ttl', 'epid', 'ob', 'gr', 'reg-id', '+sip.instance', 'method'];
+const COMMON_BY_LENGTH: readonly (readonly string[])[] = (() => {
+  const t: string[][] = [];
+  for (const n of COMMON_NAMES) (t[n.length] ??= []).push(n);
+  return t;
+})();
+
+/** `s[a, b)` lower-cased, as a constant string when it is a common parameter name. */
+export function lowerName(s: string, a: number, b: number): string {
+  const list = COMMON_BY_LENGTH[b - a];
+  if (list !== undefined) {
+    for (let k = 0; k < list.length; k++) {
+      const n = list[k] as string;
+      let i = 0;
+      for (; i < n.length; i++) {
+        const c = s.charCodeAt(a + i);
+        if ((c >= 65 && c <= 90 ? c | 0x20 : c) !== n.charCodeAt(i)) break;
+      }
+      if (i === n.length) return n;
+    }
+  }
+  return s.slice(a, b).toLowerCase();
+}

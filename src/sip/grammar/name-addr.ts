@@ -48,8 +48,10 @@ export function parseNameAddr(s: string): Result<NameAddr, SipParseError> {
     const q = s.indexOf('"', i);
     if (l >= 0 && (q < 0 || l < q)) {
       lt = l;
-      const dn = s.slice(i, l).trim();
-      if (dn.length > 0) displayName = dn;
+      if (l > i) {
+        const dn = s.slice(i, l).trim();
+        if (dn.length > 0) displayName = dn;
+      }
     }
   }
 
@@ -58,7 +60,11 @@ export function parseNameAddr(s: string): Result<NameAddr, SipParseError> {
   if (lt >= 0) {
     const gt = s.indexOf('>', lt + 1);
     if (gt < 0) return bad(s, "missing '>'", lt);
-    uriText = s.slice(lt + 1, gt).trim();
+    let us = lt + 1;
+    let ue = gt;
+    while (us < ue && (s.charCodeAt(us) === 32 || s.charCodeAt(us) === 9)) us++;
+    while (ue > us && (s.charCodeAt(ue - 1) === 32 || s.charCodeAt(ue - 1) === 9)) ue--;
+    uriText = s.slice(us, ue);
     rest = gt + 1;
   } else {
     // addr-spec: the URI ends at the first ';' or whitespace.

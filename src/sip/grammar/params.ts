@@ -7,7 +7,7 @@
  */
 import type { Params, SipParseError } from '../message/sip-message.ts';
 import { err, ok, type Result } from '../../lib/result.ts';
-import { TOKEN, parseError, quote, scanQuoted, skipWs } from './chars.ts';
+import { TOKEN, lowerName, parseError, quote, scanQuoted, skipWs } from './chars.ts';
 
 /**
  * A gen-value is a token, a host (which may be an IPv6 reference `[..]` or, for `received=`, a bare
@@ -40,7 +40,7 @@ export function scanParams(s: string, i: number, out: Params, first = false): nu
     const nameStart = i;
     while (i < n && TOKEN[s.charCodeAt(i)] === 1) i++;
     if (i === nameStart) return -1;
-    const name = s.slice(nameStart, i).toLowerCase();
+    const name = lowerName(s, nameStart, i);
     let value: string | null = null;
     let j = skipWs(s, i);
     if (j < n && s.charCodeAt(j) === 61 /* = */) {

@@ -10,7 +10,7 @@
  */
 import type { Params, SipParseError, SipUri } from '../message/sip-message.ts';
 import { err, ok, type Result } from '../../lib/result.ts';
-import { HOST, IPV6, PASSWORD, SCHEME, URI_HEADER, URI_PARAM, USER, parseError } from './chars.ts';
+import { HOST, IPV6, PASSWORD, SCHEME, URI_HEADER, URI_PARAM, USER, lowerName, parseError } from './chars.ts';
 
 const bad = (s: string, why: string, at?: number): Result<SipUri, SipParseError> =>
   err(parseError('bad-uri', `${why}: ${JSON.stringify(s.length > 80 ? s.slice(0, 80) + '...' : s)}`, at));
@@ -71,7 +71,7 @@ function scanUriParams(s: string, i: number, end: number, out: Params): boolean 
     }
     const nameEnd = eq < 0 ? j : eq;
     if (nameEnd === i + 1) return false;
-    const name = s.slice(i + 1, nameEnd).toLowerCase();
+    const name = lowerName(s, i + 1, nameEnd);
     if (name !== '__proto__') out[name] = eq < 0 ? null : s.slice(eq + 1, j);
     i = j;
   }
@@ -85,7 +85,9 @@ export function parseUri(s: string): Result<SipUri, SipParseError> {
   const colon = s.indexOf(':');
   if (colon <= 0) return bad(s, 'URI without a scheme');
   if (!allIn(s, 0, colon, SCHEME)) return bad(s, 'invalid URI scheme', 0);
-  const scheme = s.slice(0, colon).toLowerCase();
+  const scheme = colon === 3 && (s.charCodeAt(0) | 0x20) === 115 && (s.charCodeAt(1) | 0x20) === 105 && (s.charCodeAt(2) | 0x20) === 112
+    ? 'sip' // the common case, without allocating
+    : s.slice(0, colon).toLowerCase();
   const n = s.length;
   if (scheme !== 'sip' && scheme !== 'sips') {
     // absoluteURI: opaque here, but never whitespace, controls or name-addr delimiters.

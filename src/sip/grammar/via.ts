@@ -13,6 +13,19 @@ import { formatParams, scanParams } from './params.ts';
 const bad = (s: string, why: string, at?: number): Result<Via, SipParseError> =>
   err(parseError('bad-header', `Via ${why}: ${JSON.stringify(s.length > 80 ? s.slice(0, 80) + '...' : s)}`, at));
 
+const TRANSPORTS = ['UDP', 'TCP', 'TLS', 'SCTP', 'WS', 'WSS'];
+
+/** The transport upper-cased; the usual ones as constant strings. */
+function upperTransport(s: string, a: number, b: number): string {
+  for (const t of TRANSPORTS) {
+    if (t.length !== b - a) continue;
+    let k = 0;
+    while (k < t.length && (s.charCodeAt(a + k) & 0xdf) === t.charCodeAt(k)) k++;
+    if (k === t.length) return t;
+  }
+  return s.slice(a, b).toUpperCase();
+}
+
 function token(s: string, i: number): number {
   while (i < s.length && TOKEN[s.charCodeAt(i)] === 1) i++;
   return i;
@@ -36,7 +49,7 @@ export function parseVia(s: string): Result<Via, SipParseError> {
   i = skipWs(s, i + 1);
   j = token(s, i);
   if (j === i) return bad(s, 'without a transport', i);
-  const transport = s.slice(i, j).toUpperCase();
+  const transport = upperTransport(s, i, j);
   i = skipWs(s, j);
   if (i === j) return bad(s, 'without LWS before sent-by', i);
 
@@ -50,7 +63,8 @@ export function parseVia(s: string): Result<Via, SipParseError> {
     while (i < n && HOST[s.charCodeAt(i)] === 1) i++;
   }
   if (i === hostStart) return bad(s, 'without a host', i);
-  const via: Via = { protocol: name.toUpperCase() + '/' + version, transport, host: s.slice(hostStart, i), params: {} };
+  const protocol = version === '2.0' && (name === 'SIP' || name.toUpperCase() === 'SIP') ? 'SIP/2.0' : name.toUpperCase() + '/' + version;
+  const via: Via = { protocol, transport, host: s.slice(hostStart, i), params: {} };
   let k = skipWs(s, i);
   if (k < n && s.charCodeAt(k) === 58) {
     k = skipWs(s, k + 1);

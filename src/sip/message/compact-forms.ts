@@ -69,6 +69,106 @@ export const LIST_HEADERS: ReadonlySet<string> = new Set([
  */
 export const ONE_PER_LINE: ReadonlySet<string> = new Set(['via', 'route', 'record-route', 'contact', 'path', 'service-route', 'history-info', 'p-asserted-identity']);
 
+/** @internal What the parser needs to know about a known header name, found with one lookup. */
+export interface HeaderInfo {
+  key: string;
+  name: string;
+  list: boolean;
+  /** The header's code in `HeaderKind` (0 for headers the parser does not check). */
+  kind: number;
+}
+
+/** @internal Codes of the headers the parser checks (a number switch is cheaper than string compares). */
+export const HeaderKind = {
+  other: 0, via: 1, from: 2, to: 3, callId: 4, cseq: 5, contentLength: 6, contact: 7, route: 8, recordRoute: 9,
+} as const;
+
+const KIND_OF: Record<string, number> = {
+  'via': HeaderKind.via, 'from': HeaderKind.from, 'to': HeaderKind.to, 'call-id': HeaderKind.callId,
+  'cseq': HeaderKind.cseq, 'content-length': HeaderKind.contentLength, 'contact': HeaderKind.contact,
+  'route': HeaderKind.route, 'record-route': HeaderKind.recordRoute,
+};
+
+/** Lower-case name or compact form -> info, for every known header. */
+const INFO: ReadonlyMap<string, HeaderInfo> = (() => {
+  const m = new Map<string, HeaderInfo>();
+  for (const [key, name] of CANONICAL_NAMES) m.set(key, { key, name, list: LIST_HEADERS.has(key), kind: KIND_OF[key] ?? 0 });
+  for (const [c, key] of COMPACT_FORMS) {
+    const info = m.get(key);
+    if (info !== undefined) m.set(c, info);
+  }
+  return m;
+})();
+
+/**
+ * @internal One step of the case-insensitive hash of a header name; the parser computes it while it
+ * checks the name's characters, so known names are found without slicing or lower-casing.
+ */
+export const nameHashStep = (h: number, c: number): number => (Math.imul(h, 31) + (c | 0x20)) & 0x3fffffff; // stays a small integer
+
+function hashOf(lower: string): number {
+  let h = 0;
+  for (let i = 0; i < lower.length; i++) h = nameHashStep(h, lower.charCodeAt(i));
+  return h;
+}
+
+interface Spelled {
+  spelling: string;
+  info: HeaderInfo;
+}
+
+/** Hash -> the known infos (full names and compact forms) with that hash. */
+const BY_HASH: ReadonlyMap<number, readonly Spelled[]> = (() => {
+  const m = new Map<number, Spelled[]>();
+  for (const [spelling, info] of INFO) {
+    const h = hashOf(spelling);
+    const bucket = m.get(h);
+    if (bucket === undefined) m.set(h, [{ spelling, info }]);
+    else bucket.push({ spelling, info });
+  }
+  return m;
+})();
+
+/**
+ * @internal The info of the known header named by `s[a, b)` (any case) whose hash is `hash`, or
+ * undefined for an unknown name.
+ */
+export function knownHeader(s: string, a: number, b: number, hash: number): HeaderInfo | undefined {
+  const bucket = BY_HASH.get(hash);
+  if (bucket === undefined) return undefined;
+  for (let k = 0; k < bucket.length; k++) {
+    const e = bucket[k] as Spelled;
+    const sp = e.spelling;
+    if (sp.length !== b - a) continue;
+    let i = 0;
+    for (; i < sp.length; i++) {
+      const c = s.charCodeAt(a + i);
+      if ((c >= 65 && c <= 90 ? c | 0x20 : c) !== sp.charCodeAt(i)) break;
+    }
+    if (i === sp.length) return e.info;
+  }
+  return undefined;
+}
+
+/** The usual spellings (canonical, lower-case, compact in both cases) -> info, to skip lower-casing. */
+const INFO_EXACT: ReadonlyMap<string, HeaderInfo> = (() => {
+  const m = new Map<string, HeaderInfo>(INFO);
+  for (const info of INFO.values()) m.set(info.name, info);
+  for (const [c, key] of COMPACT_FORMS) {
+    const info = INFO.get(key);
+    if (info !== undefined) m.set(c.toUpperCase(), info);
+  }
+  return m;
+})();
+
+/** @internal Info for a header name as written on the wire (any case, compact or full). */
+export function headerInfo(name: string): HeaderInfo {
+  const hit = INFO_EXACT.get(name);
+  if (hit !== undefined) return hit;
+  const lower = name.toLowerCase();
+  return INFO.get(lower) ?? { key: lower, name, list: false, kind: 0 };
+}
+
 /** The lookup key of a header name: lower-case, compact form expanded. */
 export function headerKey(name: string): string {
   const lower = name.toLowerCase();

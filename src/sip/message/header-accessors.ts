@@ -18,10 +18,10 @@ import type { CSeq, NameAddr, SipMessage, SipUri, Via } from './sip-message.ts';
 function cached<T>(msg: SipMessage, key: string, compute: () => T): T {
   const h = msg.headers;
   if (!(h instanceof HeaderList)) return compute();
-  const hit = h.cache?.get(key);
+  const hit = h.cache?.[key];
   if (hit !== undefined) return hit as T;
   const v = compute();
-  (h.cache ??= new Map()).set(key, v);
+  (h.cache ??= {})[key] = v;
   return v;
 }
 

@@ -8,6 +8,7 @@
  */
 import { UccError } from '../../lib/errors.ts';
 import { isTokenString } from '../grammar/chars.ts';
+import { splitCommaList } from '../grammar/comma-list.ts';
 import { canonicalName, headerKey } from './compact-forms.ts';
 import type { SipHeaders } from './sip-message.ts';
 
@@ -16,6 +17,8 @@ export interface HeaderEntry {
   key: string;
   name: string;
   value: string;
+  /** Set by the parser on a list header value that still holds several comma-separated elements. */
+  packed?: boolean;
 }
 
 function checkName(name: string): void {
@@ -34,15 +37,35 @@ export class HeaderList implements SipHeaders {
   /** @internal Wire-order entries. The parser fills it directly (names and values already checked). */
   readonly list: HeaderEntry[] = [];
   /** @internal Parsed views keyed by header key (see header-accessors.ts). */
-  cache: Map<string, unknown> | undefined;
+  cache: Record<string, unknown> | undefined;
+  /**
+   * @internal True while some entry is `packed`. The parser splits the lists it validates (Via,
+   * Contact, Route, Record-Route) at once and leaves the others (Allow, Supported, Accept...) to be
+   * split on first access: nothing observable changes, and messages nobody reads them on skip the work.
+   */
+  packed = false;
+
+  /** Splits packed entries into one entry per element (an unbalanced quote keeps the value whole). */
+  private unpack(): void {
+    if (!this.packed) return;
+    this.packed = false;
+    const old = this.list.splice(0, this.list.length);
+    for (const e of old) {
+      const parts = e.packed ? splitCommaList(e.value) : undefined;
+      if (parts === undefined) this.list.push({ key: e.key, name: e.name, value: e.value });
+      else for (const v of parts) this.list.push({ key: e.key, name: e.name, value: v });
+    }
+  }
 
   get(name: string): string | undefined {
+    this.unpack();
     const key = headerKey(name);
     for (const e of this.list) if (e.key === key) return e.value;
     return undefined;
   }
 
   getAll(name: string): string[] {
+    this.unpack();
     const key = headerKey(name);
     const out: string[] = [];
     for (const e of this.list) if (e.key === key) out.push(e.value);
@@ -50,6 +73,7 @@ export class HeaderList implements SipHeaders {
   }
 
   has(name: string): boolean {
+    this.unpack();
     const key = headerKey(name);
     for (const e of this.list) if (e.key === key) return true;
     return false;
@@ -57,6 +81,7 @@ export class HeaderList implements SipHeaders {
 
   set(name: string, value: string | readonly string[]): void {
     checkName(name);
+    this.unpack();
     const values = typeof value === 'string' ? [value] : value;
     for (const v of values) checkValue(name, v);
     const key = headerKey(name);
@@ -72,7 +97,7 @@ export class HeaderList implements SipHeaders {
     const fresh = values.map((v) => ({ key, name: cname, value: v }));
     if (at < 0) this.list.push(...fresh);
     else this.list.splice(at, 0, ...fresh);
-    this.cache?.delete(key);
+    if (this.cache !== undefined) this.cache[key] = undefined;
   }
 
   append(name: string, value: string): void {
@@ -80,31 +105,35 @@ export class HeaderList implements SipHeaders {
     checkValue(name, value);
     const key = headerKey(name);
     this.list.push({ key, name: canonicalName(key, name), value });
-    this.cache?.delete(key);
+    if (this.cache !== undefined) this.cache[key] = undefined;
   }
 
   prepend(name: string, value: string): void {
     checkName(name);
     checkValue(name, value);
+    this.unpack();
     const key = headerKey(name);
     const entry = { key, name: canonicalName(key, name), value };
     const first = this.list.findIndex((e) => e.key === key);
     // Before the existing values of the same header (Via, Record-Route); else at the top.
     this.list.splice(first < 0 ? 0 : first, 0, entry);
-    this.cache?.delete(key);
+    if (this.cache !== undefined) this.cache[key] = undefined;
   }
 
   delete(name: string): void {
+    this.unpack();
     const key = headerKey(name);
     for (let i = this.list.length - 1; i >= 0; i--) if (this.list[i]?.key === key) this.list.splice(i, 1);
-    this.cache?.delete(key);
+    if (this.cache !== undefined) this.cache[key] = undefined;
   }
 
   *entries(): IterableIterator<[string, string]> {
+    this.unpack();
     for (const e of this.list) yield [e.name, e.value];
   }
 
   clone(): SipHeaders {
+    this.unpack();
     const h = new HeaderList();
     for (const e of this.list) h.list.push({ key: e.key, name: e.name, value: e.value });
     return h;

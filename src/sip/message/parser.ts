@@ -19,8 +19,8 @@ import { TOKEN, parseError } from '../grammar/chars.ts';
 import { splitCommaList } from '../grammar/comma-list.ts';
 import { parseNameAddr } from '../grammar/name-addr.ts';
 import { parseVia } from '../grammar/via.ts';
-import { canonicalName, headerKey, LIST_HEADERS } from './compact-forms.ts';
-import { HeaderList } from './headers.ts';
+import { headerInfo, HeaderKind, knownHeader, nameHashStep, type HeaderInfo } from './compact-forms.ts';
+import { HeaderList, type HeaderEntry } from './headers.ts';
 import { resolveLimits } from './limits.ts';
 import type { CSeq, NameAddr, SipLimits, SipMessage, SipParseError, SipParseErrorKind, Via } from './sip-message.ts';
 
@@ -87,6 +87,126 @@ function parseContentLength(v: string): number | undefined {
   return n;
 }
 
+/** List headers split (and validated) while parsing; the other list headers are split on access. */
+const EAGER_LISTS: ReadonlySet<string> = new Set(['via', 'contact', 'route', 'record-route']);
+
+/** Parser state while reading header lines. */
+interface HeadState {
+  head: string;
+  lim: SipLimits;
+  list: HeaderEntry[];
+  /** Some list value was left packed (see HeaderList.packed). */
+  packed: boolean;
+  count: number;
+  /** Offset of the header line being committed (for errors). */
+  at: number;
+  contentLength: number | undefined;
+  vias: Via[] | undefined;
+  from: string | undefined;
+  to: string | undefined;
+  callId: string | undefined;
+  cseq: string | undefined;
+  contacts: NameAddr[] | undefined;
+  routes: NameAddr[] | undefined;
+  recordRoutes: NameAddr[] | undefined;
+}
+
+/** Adds one header line: `head[a, b)` is its first physical line, `fold` its continuation lines. */
+function commitHeader(st: HeadState, a: number, b: number, fold: string): HeadResult | undefined {
+  const s = st.head;
+  const colon = s.indexOf(':', a);
+  let ne = colon;
+  while (ne > a && (s.charCodeAt(ne - 1) === 32 || s.charCodeAt(ne - 1) === 9)) ne--;
+  if (colon < 0 || colon >= b || ne === a) return fail('bad-header', `header line without a name: ${JSON.stringify(s.slice(a, Math.min(b, a + 40)))}`, st.at, s);
+  let hash = 0;
+  for (let i = a; i < ne; i++) {
+    const c = s.charCodeAt(i);
+    if (TOKEN[c] !== 1) return fail('bad-header', `invalid header name ${JSON.stringify(s.slice(a, Math.min(ne, a + 40)))}`, st.at + i - a, s);
+    hash = nameHashStep(hash, c);
+  }
+  if (++st.count > st.lim.maxHeaders) return fail('too-many-headers', `more than ${st.lim.maxHeaders} header lines`, st.at, st.head);
+  const info = knownHeader(s, a, ne, hash) ?? headerInfo(s.slice(a, ne));
+  let value: string;
+  if (fold.length === 0) {
+    let vs = colon + 1;
+    let ve = b;
+    while (vs < ve && (s.charCodeAt(vs) === 32 || s.charCodeAt(vs) === 9)) vs++;
+    while (ve > vs && (s.charCodeAt(ve - 1) === 32 || s.charCodeAt(ve - 1) === 9)) ve--;
+    value = s.slice(vs, ve);
+  } else {
+    value = (s.slice(colon + 1, b) + fold).trim();
+  }
+  if (info.list && value.indexOf(',') >= 0) {
+    if (!EAGER_LISTS.has(info.key)) {
+      st.list.push({ key: info.key, name: info.name, value, packed: true });
+      st.packed = true;
+      return undefined;
+    }
+    const parts = splitCommaList(value);
+    if (parts === undefined) return fail('bad-header', `${info.name}: unterminated quoted-string or '<'`, st.at, st.head);
+    for (const v of parts) {
+      const r = checkStructured(st, info, v);
+      if (r !== undefined) return r;
+      st.list.push({ key: info.key, name: info.name, value: v });
+    }
+    return undefined;
+  }
+  const r = info.kind === 0 ? undefined : checkStructured(st, info, value);
+  if (r !== undefined) return r;
+  st.list.push({ key: info.key, name: info.name, value });
+  return undefined;
+}
+
+/** Checks (and records) the headers we validate eagerly, one value at a time. */
+function checkStructured(st: HeadState, info: HeaderInfo, v: string): HeadResult | undefined {
+  const kind = info.kind;
+  switch (kind) {
+    case HeaderKind.via: {
+      const r = parseVia(v);
+      if (!r.ok) return fail('bad-header', r.error.message, st.at, st.head);
+      (st.vias ??= []).push(r.value);
+      return undefined;
+    }
+    case HeaderKind.from:
+      if (st.from !== undefined) return fail('bad-header', 'more than one From header', st.at, st.head);
+      st.from = v;
+      return undefined;
+    case HeaderKind.to:
+      if (st.to !== undefined) return fail('bad-header', 'more than one To header', st.at, st.head);
+      st.to = v;
+      return undefined;
+    case HeaderKind.callId:
+      if (st.callId !== undefined) return fail('bad-header', 'more than one Call-ID header', st.at, st.head);
+      st.callId = v;
+      return undefined;
+    case HeaderKind.cseq:
+      if (st.cseq !== undefined) return fail('bad-header', 'more than one CSeq header', st.at, st.head);
+      st.cseq = v;
+      return undefined;
+    case HeaderKind.contentLength: {
+      const cl = parseContentLength(v);
+      if (cl === undefined) return fail('bad-content-length', `Content-Length is not a number: ${JSON.stringify(v.slice(0, 20))}`, st.at, st.head);
+      if (st.contentLength !== undefined && st.contentLength !== cl) return fail('bad-content-length', 'conflicting Content-Length headers', st.at, st.head);
+      if (cl > st.lim.maxMessageBytes) return fail('too-large', `Content-Length ${cl} exceeds ${st.lim.maxMessageBytes} bytes`, st.at, undefined);
+      st.contentLength = cl;
+      return undefined;
+    }
+    case HeaderKind.contact:
+    case HeaderKind.route:
+    case HeaderKind.recordRoute: {
+      const r = parseNameAddr(v);
+      if (!r.ok) return fail(r.error.kind, `${info.name}: ${r.error.message}`, st.at, st.head);
+      if (kind === HeaderKind.contact) (st.contacts ??= []).push(r.value);
+      else if (r.value.wildcard) return fail('bad-header', `${info.name}: '*' is only allowed in Contact`, st.at, st.head);
+      else if (kind === HeaderKind.route) (st.routes ??= []).push(r.value);
+      else (st.recordRoutes ??= []).push(r.value);
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
 /**
  * Parses the header section `buf[start, end)` (start line and header lines, without the empty line).
  * @internal
@@ -99,13 +219,19 @@ export function parseHead(buf: Buffer, start: number, end: number, lim: SipLimit
   else return fail('bad-encoding', 'header section is not valid UTF-8', start, buf.toString('latin1', start, end));
   const n = head.length;
   const maxLine = lim.maxHeaderLineBytes;
+  // Lines end with CRLF only: a bare CR or LF kept in a value could end a line for the next parser.
+  for (let i = head.indexOf('\r'); i >= 0; i = head.indexOf('\r', i + 2)) {
+    if (head.charCodeAt(i + 1) !== 10) return fail('bad-header', 'bare CR in the header section', start + i, head);
+  }
+  for (let i = head.indexOf('\n'); i >= 0; i = head.indexOf('\n', i + 1)) {
+    if (head.charCodeAt(i - 1) !== 13) return fail('bad-header', 'bare LF in the header section', start + i, head);
+  }
 
   // ---- start line (section 7.1 / 7.2) ----
   let e = head.indexOf('\r\n');
   if (e < 0) e = n;
   if (e > maxLine) return fail('line-too-long', `start line longer than ${maxLine} bytes`, start, head);
   const sl = head.slice(0, e);
-  if (sl.indexOf('\n') >= 0 || sl.indexOf('\r') >= 0) return fail('bad-start-line', 'bare CR or LF in the start line', start, head);
   let message: SipMessage;
   const headers = new HeaderList();
   if (sl.length >= 4 && sl.slice(0, 4).toUpperCase() === 'SIP/') {
@@ -141,130 +267,41 @@ export function parseHead(buf: Buffer, start: number, end: number, lim: SipLimit
   }
 
   // ---- header lines (section 7.3), with folding (7.3.1) ----
-  const list = headers.list;
-  let count = 0;
-  let contentLength: number | undefined;
-  let vias: Via[] | undefined;
-  let from: string | undefined;
-  let to: string | undefined;
-  let callId: string | undefined;
-  let cseq: string | undefined;
-  let contacts: NameAddr[] | undefined;
-  let routes: NameAddr[] | undefined;
-  let recordRoutes: NameAddr[] | undefined;
-
-  let pName: string | undefined; // pending header (may still be folded)
-  let pValue = '';
-  let pAt = 0;
+  const st: HeadState = {
+    head, lim, list: headers.list, packed: false, count: 0, at: 0, contentLength: undefined, vias: undefined, from: undefined,
+    to: undefined, callId: undefined, cseq: undefined, contacts: undefined, routes: undefined, recordRoutes: undefined,
+  };
+  let hStart = -1; // pending header line [hStart, hEnd) (may still be folded)
+  let hEnd = -1;
+  let fold = '';
   let pos = e + 2;
-
-  // Adds the pending header; returns an error or undefined.
-  const commit = (): HeadResult | undefined => {
-    const line = pName as string;
-    const colon = line.indexOf(':');
-    let ne = colon;
-    while (ne > 0 && (line.charCodeAt(ne - 1) === 32 || line.charCodeAt(ne - 1) === 9)) ne--;
-    if (colon < 0 || ne === 0) return fail('bad-header', `header line without a name: ${JSON.stringify(line.slice(0, 40))}`, pAt, head);
-    for (let i = 0; i < ne; i++) {
-      if (TOKEN[line.charCodeAt(i)] !== 1) return fail('bad-header', `invalid header name ${JSON.stringify(line.slice(0, ne).slice(0, 40))}`, pAt + i, head);
-    }
-    if (++count > lim.maxHeaders) return fail('too-many-headers', `more than ${lim.maxHeaders} header lines`, pAt, head);
-    const name = line.slice(0, ne);
-    const value = pValue.length === 0 ? line.slice(colon + 1).trim() : (line.slice(colon + 1) + pValue).trim();
-    const key = headerKey(name);
-    const cname = canonicalName(key, name);
-    if (LIST_HEADERS.has(key) && value.indexOf(',') >= 0) {
-      const parts = splitCommaList(value);
-      if (parts === undefined) return fail('bad-header', `${cname}: unterminated quoted-string or '<'`, pAt, head);
-      for (const v of parts) {
-        const r = structured(key, cname, v);
-        if (r !== undefined) return r;
-        list.push({ key, name: cname, value: v });
-      }
-      return undefined;
-    }
-    const r = structured(key, cname, value);
-    if (r !== undefined) return r;
-    list.push({ key, name: cname, value });
-    return undefined;
-  };
-
-  // Checks the headers we validate eagerly, one value at a time.
-  const structured = (key: string, cname: string, v: string): HeadResult | undefined => {
-    switch (key) {
-      case 'via': {
-        const r = parseVia(v);
-        if (!r.ok) return fail('bad-header', r.error.message, pAt, head);
-        (vias ??= []).push(r.value);
-        return undefined;
-      }
-      case 'from':
-      case 'to': {
-        if (key === 'from' ? from !== undefined : to !== undefined) return fail('bad-header', `more than one ${cname} header`, pAt, head);
-        if (key === 'from') from = v;
-        else to = v;
-        return undefined;
-      }
-      case 'call-id':
-        if (callId !== undefined) return fail('bad-header', 'more than one Call-ID header', pAt, head);
-        callId = v;
-        return undefined;
-      case 'cseq':
-        if (cseq !== undefined) return fail('bad-header', 'more than one CSeq header', pAt, head);
-        cseq = v;
-        return undefined;
-      case 'content-length': {
-        const cl = parseContentLength(v);
-        if (cl === undefined) return fail('bad-content-length', `Content-Length is not a number: ${JSON.stringify(v.slice(0, 20))}`, pAt, head);
-        if (contentLength !== undefined && contentLength !== cl) return fail('bad-content-length', 'conflicting Content-Length headers', pAt, head);
-        if (cl > lim.maxMessageBytes) return fail('too-large', `Content-Length ${cl} exceeds ${lim.maxMessageBytes} bytes`, pAt, undefined);
-        contentLength = cl;
-        return undefined;
-      }
-      case 'contact':
-      case 'route':
-      case 'record-route': {
-        const r = parseNameAddr(v);
-        if (!r.ok) return fail(r.error.kind, `${cname}: ${r.error.message}`, pAt, head);
-        if (key === 'contact') (contacts ??= []).push(r.value);
-        else if (r.value.wildcard) return fail('bad-header', `${cname}: '*' is only allowed in Contact`, pAt, head);
-        else if (key === 'route') (routes ??= []).push(r.value);
-        else (recordRoutes ??= []).push(r.value);
-        return undefined;
-      }
-      default:
-        return undefined;
-    }
-  };
-
   while (pos < n) {
     e = head.indexOf('\r\n', pos);
     if (e < 0) e = n;
     if (e - pos > maxLine) return fail('line-too-long', `header line longer than ${maxLine} bytes`, start + pos, head);
-    const line = head.slice(pos, e);
-    if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) return fail('bad-header', 'bare CR or LF in a header line', start + pos, head);
-    const c0 = line.charCodeAt(0);
+    const c0 = head.charCodeAt(pos);
     if (c0 === 32 || c0 === 9) {
       // Folding: "a CRLF followed by LWS" continues the value; it is equivalent to one SP.
-      if (pName === undefined) return fail('bad-header', 'continuation line without a header', start + pos, head);
-      pValue += ' ' + line.trim();
-      if (pName.length + pValue.length > maxLine) return fail('line-too-long', `header line longer than ${maxLine} bytes`, start + pos, head);
+      if (hStart < 0) return fail('bad-header', 'continuation line without a header', start + pos, head);
+      fold += ' ' + head.slice(pos, e).trim();
+      if (hEnd - hStart + fold.length > maxLine) return fail('line-too-long', `header line longer than ${maxLine} bytes`, start + pos, head);
     } else {
-      if (pName !== undefined) {
-        const r = commit();
+      if (hStart >= 0) {
+        const r = commitHeader(st, hStart, hEnd, fold);
         if (r !== undefined) return r;
       }
-      if (line.length === 0) return fail('bad-header', 'empty header line', start + pos, head);
-      pName = line;
-      pValue = '';
-      pAt = start + pos;
+      hStart = pos;
+      hEnd = e;
+      fold = '';
+      st.at = start + pos;
     }
     pos = e + 2;
   }
-  if (pName !== undefined) {
-    const r = commit();
+  if (hStart >= 0) {
+    const r = commitHeader(st, hStart, hEnd, fold);
     if (r !== undefined) return r;
   }
+  const { vias, from, to, callId, cseq, contacts, routes, recordRoutes, contentLength } = st;
 
   // ---- mandatory headers (section 8.1.1) ----
   if (vias === undefined) return fail('missing-header', 'missing Via header', start, head);
@@ -286,25 +323,26 @@ export function parseHead(buf: Buffer, start: number, end: number, lim: SipLimit
     return fail('bad-header', "Contact: '*' must be the only value", start, head);
   }
 
-  const cache = new Map<string, unknown>();
-  cache.set('via', vias);
-  cache.set('from', f.value);
-  cache.set('to', t.value);
-  cache.set('cseq', cs);
-  if (contacts !== undefined) cache.set('contact', contacts);
-  if (routes !== undefined) cache.set('route', routes);
-  if (recordRoutes !== undefined) cache.set('record-route', recordRoutes);
+  const cache: Record<string, unknown> = { via: vias, from: f.value, to: t.value, cseq: cs };
+  if (contacts !== undefined) cache.contact = contacts;
+  if (routes !== undefined) cache.route = routes;
+  if (recordRoutes !== undefined) cache['record-route'] = recordRoutes;
   headers.cache = cache;
+  headers.packed = st.packed;
   return { ok: true, message, contentLength };
 }
 
 /** Copies `buf[a, b)` so the message never pins (or aliases) the caller's buffer. */
 export function copyBody(buf: Buffer, a: number, b: number): Buffer {
-  return a >= b ? EMPTY_BODY : Buffer.from(buf.subarray(a, b));
+  if (a >= b) return EMPTY_BODY;
+  const out = Buffer.allocUnsafe(b - a);
+  buf.copy(out, 0, a, b);
+  return out;
 }
 
 /**
  * Parses one whole SIP message: a datagram, or bytes known to hold exactly one message.
+ * The body is a view of `data` (not a copy): do not reuse the buffer while the message lives.
  *
  * Body length (RFC 3261 section 18.3): with Content-Length, a shorter body is `truncated-body` and
  * extra bytes are ignored ("additional bytes in the transport packet beyond the end of the body MUST
@@ -326,13 +364,14 @@ export function parseMessage(data: Buffer | string, limits?: Partial<SipLimits>)
   if (!h.ok) return err(h.error);
   const bodyStart = headEnd + 4;
   const cl = h.contentLength;
+  // The body is a view of the input (no copy): a datagram buffer is not reused by the socket.
   if (cl === undefined) {
-    h.message.body = copyBody(buf, bodyStart, buf.length);
+    h.message.body = bodyStart < buf.length ? buf.subarray(bodyStart) : EMPTY_BODY;
   } else {
     if (buf.length - bodyStart < cl) {
       return err(parseError('truncated-body', `body has ${buf.length - bodyStart} bytes, Content-Length says ${cl}`, buf.length));
     }
-    h.message.body = copyBody(buf, bodyStart, bodyStart + cl);
+    h.message.body = cl > 0 ? buf.subarray(bodyStart, bodyStart + cl) : EMPTY_BODY;
   }
   return ok(h.message);
 }

@@ -36,7 +36,9 @@ export function serializeMessage(msg: SipMessage): Buffer {
   }
   const body = msg.body;
   s += 'Content-Length: ' + body.length + '\r\n\r\n';
-  const head = Buffer.from(s, 'utf8');
-  if (body.length === 0) return head;
-  return Buffer.concat([head, body], head.length + body.length);
+  const headLen = Buffer.byteLength(s, 'utf8');
+  const out = Buffer.allocUnsafe(headLen + body.length);
+  out.write(s, 0, headLen, 'utf8');
+  if (body.length > 0) body.copy(out, headLen);
+  return out;
 }
