@@ -305,6 +305,40 @@ describe('SipStack loopback over the in-memory network', () => {
     await close();
   });
 
+  test('Timer B: an INVITE nobody answers resolves with 408 after 64*T1, retransmitted by Timer A meanwhile', async () => {
+    const { clock, net, a, close } = await pair();
+    const invite = createRequest({
+      method: 'INVITE',
+      uri: 'sip:nobody@127.0.0.9:5060',
+      headers: { From: '<sip:a@x>;tag=1', To: '<sip:nobody@x>', 'Call-ID': 'inv-timeout', CSeq: '1 INVITE' },
+    });
+    const p = a.sendRequest(invite);
+    clock.advance(32_000);
+    assert.equal((await p).status, 408);
+    assert.equal(requestsIn(net, 'INVITE').length, 7, 'sent at 0, 0.5, 1.5, 3.5, 7.5, 15.5, 31.5 s');
+    await close();
+  });
+
+  test('Timer G: a lost 486 is retransmitted; a lost ACK makes the client ACK the retransmission again', async () => {
+    const { clock, net, a, b, close } = await pair();
+    b.onRequest((_req, tx) => tx.respond(486));
+    net.dropNext(1, (p) => p.data.toString('latin1').startsWith('SIP/2.0 486'));
+    net.dropNext(1, (p) => p.data.toString('latin1').startsWith('ACK '));
+    const p = a.sendRequest(request(a, 'INVITE'));
+    clock.advance(0);
+    // The 486 was lost: the client retransmits the INVITE (Timer A) and the server re-sends the 486
+    // (absorption) while its Timer G also fires at 500 ms.
+    clock.advance(500);
+    assert.equal((await p).status, 486);
+    clock.advance(1_000);
+    assert.ok(requestsIn(net, 'ACK').length >= 2, 'the ACK is re-sent for a retransmitted 486');
+    const g = statusesOut(net).length;
+    clock.advance(10_000);
+    assert.equal(statusesOut(net).length, g, 'the delivered ACK stopped Timer G');
+    assert.equal(b.transactionCount.server, 0, 'Confirmed then Timer I');
+    await close();
+  });
+
   test('BENOTIFY is passed up with no transaction and never answered', async () => {
     const { clock, net, a, b, close } = await pair('udp', { benotify: true });
     const got: string[] = [];
