@@ -1,5 +1,5 @@
 // The SIP UA layer against a real Kamailio 5.6 (registrar with digest, presence server, proxy),
-// over UDP with real SipStacks. Kamailio's timers are real, so this uses the system clock.
+// over UDP and TCP with real SipStacks. Kamailio's timers are real, so this uses the system clock.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SipStack } from '../../src/sip/api/sip-stack.ts';
@@ -9,12 +9,13 @@ import type { Notification } from '../../src/sip/ua/subscriber.ts';
 import { freePort } from '../support/free-port.ts';
 import { startKamailio, type KamailioPeer } from '../support/kamailio.ts';
 import { waitFor } from '../support/peer-process.ts';
+import type { TransportProtocol } from '../../src/sip/transaction/transaction-user.ts';
 
 const pidf = (entity: string, basic: 'open' | 'closed', note: string) =>
   `<?xml version="1.0" encoding="UTF-8"?>\n<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="${entity}">` +
   `<tuple id="t1"><status><basic>${basic}</basic></status><note>${note}</note></tuple></presence>`;
 
-describe('SipUserAgent against Kamailio (UDP)', () => {
+for (const protocol of ['udp', 'tcp'] as TransportProtocol[]) describe(`SipUserAgent against Kamailio (${protocol})`, () => {
   let kam: KamailioPeer;
   const stacks: SipStack[] = [];
   const uas: SipUserAgent[] = [];
@@ -31,11 +32,11 @@ describe('SipUserAgent against Kamailio (UDP)', () => {
 
   async function agent(user: string, password = 'secret'): Promise<SipUserAgent> {
     const port = await freePort();
-    const stack = await SipStack.listen({ listen: [{ protocol: 'udp', host: '127.0.0.1', port }] });
+    const stack = await SipStack.listen({ listen: [{ protocol, host: '127.0.0.1', port }] });
     stacks.push(stack);
     const ua = new SipUserAgent({
       stack, aor: `sip:${user}@example.test`, credentials: { username: user, password },
-      outboundProxy: `sip:127.0.0.1:${kam.port}`, registrar: 'sip:example.test',
+      outboundProxy: `sip:127.0.0.1:${kam.port};transport=${protocol}`, registrar: 'sip:example.test', transport: protocol,
     });
     uas.push(ua);
     return ua;
