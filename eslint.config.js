@@ -29,4 +29,6 @@ export default tseslint.config(
   noAppImports('presence'),
   noAppImports('tlib'),
   noAppImports('lib'),
+  noAppImports('config'),
+  noAppImports('store'),
 );
