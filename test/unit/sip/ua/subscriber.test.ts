@@ -10,6 +10,8 @@ import type { SipRequest } from '../../../../src/sip/message/sip-message.ts';
 import { parseNameAddr } from '../../../../src/sip/message/index.ts';
 import { InvalidStateTransitionError } from '../../../../src/lib/errors.ts';
 import { FakeTransactionUser, buildRequest, flush } from '../support/fake-transaction-user.ts';
+import { DigestClient } from '../../../../src/sip/auth/digest-client.ts';
+import { DigestServer } from '../../../../src/sip/auth/digest-server.ts';
 
 function setup(extra: Partial<SubscriberOptions> = {}) {
   const clock = new ManualClock(0);
@@ -151,6 +153,40 @@ describe('Subscriber: establishing (RFC 6665 section 4.1.2)', () => {
     s.clock.advance(1000);
     await flush();
     assert.equal(s.tu.sent.filter((x) => x.request.method === 'SUBSCRIBE').length, 2);
+    s.sub.dispose();
+  });
+});
+
+describe('Subscriber: authentication and piggybacked state', () => {
+  test('407 → authorized SUBSCRIBE (CSeq 2); the dialog continues from the CSeq actually sent', async () => {
+    const server = new DigestServer({ realm: 'proxy.test', clock: new ManualClock(0) });
+    const s = setup({ digest: new DigestClient({ username: 'ucc', password: 'pw' }) });
+    void s.sub.subscribe();
+    await s.tu.answerLast('SUBSCRIBE', 407, { headers: { 'Proxy-Authenticate': server.challengeHeader() } });
+    const authorized = s.tu.last('SUBSCRIBE');
+    assert.equal(authorized.request.headers.get('CSeq'), '2 SUBSCRIBE');
+    assert.ok(authorized.request.headers.get('Proxy-Authorization'));
+    await s.tu.answer(authorized, 200, { headers: { Expires: '600', Contact: '<sip:pres@10.0.0.9:5060>' } });
+    await s.tu.inject(notifyFor(authorized.request, 'active;expires=600', { cseq: 1 }));
+    s.clock.advance(540_000);
+    const refresh = s.tu.last('SUBSCRIBE').request;
+    assert.equal(refresh.headers.get('CSeq'), '3 SUBSCRIBE');
+    assert.ok(refresh.headers.get('Proxy-Authorization'), 'pre-emptive credentials on the refresh');
+    s.sub.dispose();
+  });
+
+  test('[MS-SIP] a 2xx with a body and Subscription-State is the first notification', async () => {
+    const s = setup();
+    void s.sub.subscribe();
+    await s.tu.answerLast('SUBSCRIBE', 200, {
+      headers: { Expires: '600', Contact: '<sip:pres@10.0.0.9:5060>', 'Subscription-State': 'active;expires=600', 'Content-Type': 'application/msrtc-event-categories+xml' },
+      body: '<categories/>',
+    });
+    assert.equal(s.sub.state, 'active');
+    assert.equal(s.notes.length, 1);
+    assert.equal(s.notes[0]!.body.toString(), '<categories/>');
+    s.clock.advance(32_000);
+    assert.equal(s.sub.state, 'active', 'no Timer N failure once the state arrived');
     s.sub.dispose();
   });
 });
