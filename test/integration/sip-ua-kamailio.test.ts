@@ -1,5 +1,5 @@
 // The SIP UA layer against a real Kamailio 5.6 (registrar with digest, presence server, proxy),
-// over UDP and TCP with real SipStacks. Kamailio's timers are real, so this uses the system clock.
+// over UDP, TCP and TLS with real SipStacks. Kamailio's timers are real, so this uses the system clock.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SipStack } from '../../src/sip/api/sip-stack.ts';
@@ -7,7 +7,10 @@ import { SipUserAgent } from '../../src/sip/api/sip-user-agent.ts';
 import { SipError } from '../../src/sip/api/sip-error.ts';
 import type { Notification } from '../../src/sip/ua/subscriber.ts';
 import { freePort } from '../support/free-port.ts';
-import { startKamailio, type KamailioPeer } from '../support/kamailio.ts';
+import { makeSelfSignedCert, startKamailio, type KamailioPeer } from '../support/kamailio.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { waitFor } from '../support/peer-process.ts';
 import type { TransportProtocol } from '../../src/sip/transaction/transaction-user.ts';
 
@@ -15,28 +18,38 @@ const pidf = (entity: string, basic: 'open' | 'closed', note: string) =>
   `<?xml version="1.0" encoding="UTF-8"?>\n<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="${entity}">` +
   `<tuple id="t1"><status><basic>${basic}</basic></status><note>${note}</note></tuple></presence>`;
 
-for (const protocol of ['udp', 'tcp'] as TransportProtocol[]) describe(`SipUserAgent against Kamailio (${protocol})`, () => {
+for (const protocol of ['udp', 'tcp', 'tls'] as TransportProtocol[]) describe(`SipUserAgent against Kamailio (${protocol})`, () => {
   let kam: KamailioPeer;
   const stacks: SipStack[] = [];
   const uas: SipUserAgent[] = [];
 
+  // Over TLS our listener serves its own throwaway certificate and trusts only Kamailio's.
+  let certDir: string | undefined;
+  let ours: { certFile: string; keyFile: string } | undefined;
+
   before(async () => {
-    kam = await startKamailio();
+    kam = await startKamailio({ tls: protocol === 'tls' });
+    if (protocol === 'tls') {
+      certDir = mkdtempSync(join(tmpdir(), 'ucc-tls-'));
+      ours = makeSelfSignedCert(certDir);
+    }
   });
 
   after(async () => {
     for (const ua of uas) ua.dispose();
     for (const s of stacks) await s.close();
     await kam?.stop();
+    if (certDir) rmSync(certDir, { recursive: true, force: true });
   });
 
   async function agent(user: string, password = 'secret'): Promise<SipUserAgent> {
     const port = await freePort();
-    const stack = await SipStack.listen({ listen: [{ protocol, host: '127.0.0.1', port }] });
+    const tls = protocol === 'tls' && ours && kam.certFile ? { tls: { ...ours, caFile: kam.certFile } } : {};
+    const stack = await SipStack.listen({ listen: [{ protocol, host: '127.0.0.1', port, ...tls }] });
     stacks.push(stack);
     const ua = new SipUserAgent({
       stack, aor: `sip:${user}@example.test`, credentials: { username: user, password },
-      outboundProxy: `sip:127.0.0.1:${kam.port};transport=${protocol}`, registrar: 'sip:example.test', transport: protocol,
+      outboundProxy: `sip:127.0.0.1:${protocol === 'tls' ? kam.tlsPort : kam.port};transport=${protocol}`, registrar: 'sip:example.test', transport: protocol,
     });
     uas.push(ua);
     return ua;
