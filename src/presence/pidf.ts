@@ -229,9 +229,11 @@ export function presenceFromPidf(doc: PidfDocument, observedAt: number): Presenc
   const activity: PresenceActivity | null = basic === 'closed' || (token === null && text === null) ? null : { token, text };
 
   const noteSource = [...doc.persons.flatMap((p) => p.notes), ...doc.notes, ...doc.tuples.flatMap((t) => t.notes)][0];
-  const person = doc.persons.find((p) => p.id === chosen?.id) ?? doc.persons[0];
+  // The activities came from a tuple (Eyebeam style) or a person; that element is the instance.
+  const fromTuple = chosen === undefined ? undefined : doc.tuples.find((t) => t.activities === chosen.acts);
+  const person = fromTuple ? undefined : doc.persons.find((p) => p.activities === chosen?.acts) ?? doc.persons[0];
   const tupleTimes = doc.tuples.map((t) => t.timestamp).filter((t): t is number => t !== null);
-  const publishedAt = person?.timestamp ?? (tupleTimes.length > 0 ? Math.max(...tupleTimes) : null);
+  const publishedAt = fromTuple?.timestamp ?? person?.timestamp ?? (tupleTimes.length > 0 ? Math.max(...tupleTimes) : null);
   const lastActive = inputs.map((u) => u?.lastInput ?? null).find((t) => t !== null) ?? null;
 
   return {
@@ -242,7 +244,7 @@ export function presenceFromPidf(doc: PidfDocument, observedAt: number): Presenc
     note: noteSource ? { text: noteSource.text, kind: 'other', lang: noteSource.lang } : null,
     device: null,
     source: 'pidf',
-    version: { publishedAt, sequence: null, instance: person?.id ?? doc.tuples[0]?.id ?? null },
+    version: { publishedAt, sequence: null, instance: fromTuple?.id ?? person?.id ?? doc.tuples[0]?.id ?? null },
     observedAt,
     basic,
     lastActive,

@@ -65,6 +65,12 @@ describe('RPID variants real clients publish (protocol-notes 5.2)', () => {
       ['open', 'busy', 'on-the-phone', 'pb', Date.parse('2026-11-21T14:10:00Z'), 'Lunch']);
   });
 
+  test('activities in the second tuple: that tuple is the instance and its timestamp the publish time', () => {
+    const r = parsePidfPresence('<presence xmlns="urn:ietf:params:xml:ns:pidf" xmlns:rpid="urn:ietf:params:xml:ns:pidf:rpid" entity="sip:g@x"><tuple id="a"><status><basic>open</basic></status><timestamp>2026-11-21T10:00:00Z</timestamp></tuple><tuple id="b"><status><basic>open</basic></status><rpid:activities><rpid:busy/></rpid:activities><timestamp>2026-11-21T09:00:00Z</timestamp></tuple></presence>', T);
+    assert.ok(r.ok);
+    assert.deepEqual([r.value.availability, r.value.version.instance, r.value.version.publishedAt], ['busy', 'b', Date.parse('2026-11-21T09:00:00Z')]);
+  });
+
   test('user-input idle is online-idle with lastActive from last-input', () => {
     const p = mustParse('pidf/rpid-idle-user-input.xml');
     assert.deepEqual([p.availability, p.availabilityCode, p.lastActive], ['online-idle', 4500, Date.parse('2026-11-21T13:40:00Z')]);
