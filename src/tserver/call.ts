@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { formatConnId, type CallType, type ConnId, type KvList } from '../tlib/index.ts';
 import { PartyState, transitionParty } from './party-state.ts';
 import type { NoAnswerAction } from './tserver-config.ts';
+import type { RoutingState } from './routing-point.ts';
 
 export interface Party {
   /** The DN key (lower-cased name). */
@@ -20,6 +21,7 @@ export interface Party {
 
 /** Routing context: the call came to a routing point and may be delivered, supervised and re-routed. */
 export interface CallRouting {
+  state: RoutingState;
   /** The routing point (or queue) key the call is waiting on or was routed from. */
   rpKey: string;
   rpDn: string;

@@ -7,5 +7,7 @@ export * from './agent-state.ts';
 export * from './agent.ts';
 export * from './party-state.ts';
 export * from './call.ts';
+export * from './routing-point.ts';
 export * from './tserver-core.ts';
 export * from './tserver.ts';
+export * from './tserver-config-binding.ts';

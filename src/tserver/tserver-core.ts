@@ -21,6 +21,7 @@ import { reduceAgent, wrapUpExtension, type Agent, type AgentInput, type AgentSe
 import { AgentState } from './agent-state.ts';
 import { addParty, ConnIdAllocator, otherParties, setPartyState, type Call, type Party } from './call.ts';
 import { PartyState } from './party-state.ts';
+import { decideArrival, decideRouterTimeout, RoutingState, transitionRouting, type ArrivalContext, type RoutingDecision } from './routing-point.ts';
 import {
   dnKey, parseBoolOption, parseNoAnswerAction, parseSecondsOption, parseWrapUpTime, readTServerOptions,
   type DnConfig, type DnType, type NoAnswerAction, type Options, type OptionValue, type TServerConfig, type TServerOptions,
@@ -151,21 +152,17 @@ export class TServerCore {
   /** A timer started by an earlier effect fired. */
   timer(name: string, now: number): CoreEffect[] {
     this.begin(now);
-    try {
-      if (name.startsWith('agent:')) {
-        const rest = name.slice(6);
-        const i = rest.indexOf(':');
-        const t = rest.slice(0, i) as AgentTimerName;
-        const key = rest.slice(i + 1);
-        const dn = this.dns.get(key);
-        if (dn) this.runAgent(key, { type: 'timer', name: t, onCall: dn.calls.size > 0 }, undefined);
-      } else if (name.startsWith('router:')) {
-        this.onRouterTimeout(name.slice(7));
-      } else if (name.startsWith('noanswer:')) {
-        this.onNoAnswer(name.slice(9));
-      }
-    } catch (e) {
-      if (!(e instanceof InvalidStateTransitionError)) throw e;
+    // Timers may fire late (style rule 5): each handler re-checks the state it acts on.
+    if (name.startsWith('agent:')) {
+      const rest = name.slice(6);
+      const i = rest.indexOf(':');
+      const key = rest.slice(i + 1);
+      const dn = this.dns.get(key);
+      if (dn) this.runAgent(key, { type: 'timer', name: rest.slice(0, i) as AgentTimerName, onCall: dn.calls.size > 0 }, undefined);
+    } else if (name.startsWith('router:')) {
+      this.onRouterTimeout(name.slice(7));
+    } else if (name.startsWith('noanswer:')) {
+      this.onNoAnswer(name.slice(9));
     }
     return this.finish();
   }
@@ -502,6 +499,7 @@ export class TServerCore {
     if (this.agents.has(dest.key)) this.runAgent(dest.key, { type: 'callActivity' }, undefined);
     if (routedFrom && call.routing) {
       // No-answer supervision (seed 004, 3.1 and 3.17): only an answer counts as delivery.
+      call.routing.state = transitionRouting(call.routing.state, RoutingState.Ringing);
       call.routing.ringingKey = dest.key;
       const secs = noAnswerTimeout ?? this.options['no-answer-timeout'];
       if (secs > 0) this.startTimer(`noanswer:${call.connId}`, secs * 1000);
@@ -511,28 +509,44 @@ export class TServerCore {
   /** A call arrives at a routing point or queue: EventQueued, then EventRouteRequest to the routing client, or default routing. */
   private arriveAtRoutingPoint(call: Call, rp: DnRuntime): void {
     const p = this.join(call, rp, PartyState.Queued);
-    call.routing = { rpKey: rp.key, rpDn: rp.name, redirections: call.routing?.redirections ?? 0 };
+    const prev = call.routing;
+    const live = prev && prev.state !== RoutingState.Answered && prev.state !== RoutingState.Dropped;
+    call.routing = { state: live ? transitionRouting(prev.state, RoutingState.Waiting) : RoutingState.Waiting, rpKey: rp.key, rpDn: rp.name, redirections: prev?.redirections ?? 0 };
     const origin = call.parties.get(call.originKey);
     this.emitCall('EventQueued', call, p, { OtherDN: origin?.dn });
-    if (rp.type !== 'RoutingPoint') return;
-    if (rp.clients.size === 0) return this.defaultRoute(call, rp);
-    this.emitCall('EventRouteRequest', call, p, { OtherDN: origin?.dn });
-    const t = parseSecondsOption(rp.options['router-timeout']) ?? this.options['router-timeout'];
-    if (t > 0) this.startTimer(`router:${call.connId}`, t * 1000);
+    this.applyRouting(call, rp, decideArrival(this.arrivalContext(call, rp)));
   }
 
-  /** Alternate routing (seed 004, 3.1): to `default-dn` (RP first, then Application), at most `default-redirection-limit` times. */
-  private defaultRoute(call: Call, rp: DnRuntime): void {
-    const r = call.routing;
-    if (!r) return;
-    const name = (rp.options['default-dn'] !== undefined ? String(rp.options['default-dn']) : undefined) ?? this.options['default-dn'];
+  /** The routing-point facts the pure decisions need, with option precedence resolved (routing point, then Application). */
+  private arrivalContext(call: Call, rp: DnRuntime): ArrivalContext {
+    const name = rp.options['default-dn'] !== undefined && String(rp.options['default-dn']) !== '' ? String(rp.options['default-dn']) : this.options['default-dn'];
     const target = name ? this.dns.get(dnKey(name)) : undefined;
-    // No default DN, an unusable one, or the redirection limit reached: the call stays queued here.
-    if (!target || target === rp || !target.inService || !CALLABLE.has(target.type)) return;
-    if (r.redirections >= this.options['default-redirection-limit']) return;
-    r.redirections++;
-    this.leaveRoutingPoint(call, rp, target, undefined);
-    this.offer(call, target, rp);
+    const usable = target && target !== rp && target.inService && CALLABLE.has(target.type);
+    return {
+      dnType: rp.type,
+      routingClients: rp.clients.size,
+      routerTimeout: parseSecondsOption(rp.options['router-timeout']) ?? this.options['router-timeout'],
+      defaultDn: usable ? target.name : undefined,
+      redirections: call.routing?.redirections ?? 0,
+      redirectionLimit: this.options['default-redirection-limit'],
+    };
+  }
+
+  private applyRouting(call: Call, rp: DnRuntime, d: RoutingDecision): void {
+    const p = call.parties.get(rp.key);
+    if (!p) return;
+    if (d.action === 'routeRequest') {
+      this.emitCall('EventRouteRequest', call, p, { OtherDN: call.parties.get(call.originKey)?.dn });
+      if (d.timerMs !== undefined) this.startTimer(`router:${call.connId}`, d.timerMs);
+    } else if (d.action === 'defaultRoute') {
+      // Alternate routing (seed 004, 3.1): EventDiverted to default-dn, one more redirection.
+      const target = this.dns.get(dnKey(d.target));
+      if (!target || !call.routing) return;
+      call.routing.redirections++;
+      this.leaveRoutingPoint(call, rp, target, undefined);
+      this.offer(call, target, rp);
+    }
+    // 'wait': the call stays queued (no router and no usable default-dn, or the redirection limit reached).
   }
 
   private leaveRoutingPoint(call: Call, rp: DnRuntime, target: DnRuntime | undefined, ctx: RequestContext | undefined): void {
@@ -549,9 +563,9 @@ export class TServerCore {
   private onRouterTimeout(connId: ConnId): void {
     const call = this.calls.get(connId);
     const r = call?.routing;
-    if (!call || !r || call.parties.get(r.rpKey)?.state !== PartyState.Queued) return;
+    if (!call || !r || r.state !== RoutingState.Waiting || call.parties.get(r.rpKey)?.state !== PartyState.Queued) return;
     const rp = this.dns.get(r.rpKey);
-    if (rp) this.defaultRoute(call, rp);
+    if (rp) this.applyRouting(call, rp, decideRouterTimeout(this.arrivalContext(call, rp)));
   }
 
   private routeCall(ctx: RequestContext, req: Extract<TlibRequest, { message: 'RequestRouteCall' }>): void {
@@ -621,7 +635,8 @@ export class TServerCore {
     setPartyState(party, PartyState.Established);
     if (call.routing?.ringingKey === dn.key) {
       this.cancelTimer(`noanswer:${call.connId}`);
-      call.routing = undefined;
+      call.routing.state = transitionRouting(call.routing.state, RoutingState.Answered);
+      call.routing.ringingKey = undefined;
     }
     const dialing = [...call.parties.values()].filter((q) => q.state === PartyState.Dialing);
     for (const q of dialing) setPartyState(q, PartyState.Established);
@@ -653,6 +668,8 @@ export class TServerCore {
   }
 
   private endCall(call: Call): void {
+    const r = call.routing;
+    if (r && r.state !== RoutingState.Answered && r.state !== RoutingState.Dropped) r.state = transitionRouting(r.state, RoutingState.Dropped);
     this.cancelTimer(`router:${call.connId}`);
     this.cancelTimer(`noanswer:${call.connId}`);
     for (const p of call.parties.values()) this.dns.get(p.key)?.calls.delete(call.connId);

@@ -122,7 +122,13 @@ export class TServer {
         const handle = this.clock.setTimer(e.ms, () => {
           if (this.timers.get(name) !== handle) return;
           this.timers.delete(name);
-          if (!this.closed) this.run(this.core.timer(name, this.clock.now()));
+          if (this.closed) return;
+          try {
+            this.run(this.core.timer(name, this.clock.now()));
+          } catch (err) {
+            // A bug in a timer handler must not take the process down; it is logged loudly.
+            this.logger.error('T-Server timer handler failed', { timer: name, error: err instanceof Error ? err.stack : String(err) });
+          }
         });
         this.timers.set(name, handle);
       } else {

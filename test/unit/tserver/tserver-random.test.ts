@@ -43,6 +43,8 @@ for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
         if (e.type === 'startTimer') timers.set(e.name, now + e.ms);
         else if (e.type === 'cancelTimer') timers.delete(e.name);
         else {
+          // A guarded transition refusing an edge means a missing request check: a bug, not an answer.
+          assert.doesNotMatch(String((e.event as { ErrorMessage?: string }).ErrorMessage ?? ''), /illegal transition/);
           const c = (e.event as { ConnID?: string }).ConnID;
           if (c && !connIds.includes(c)) connIds.push(c);
         }
