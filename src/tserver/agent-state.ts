@@ -2,17 +2,19 @@
  * Emulated agent states (seed 004, 3.8 and 9.6) and the one guarded transition.
  *
  * ```
- *              login(AutoIn|ManualIn)            login(other modes)
- *   LoggedOut ------------------------> Ready <---------------------- (NotReady)
- *      ^  \_____________________________ | ^ \_______________________________
- *      |                                 v |                                 v
- *      |  logout (from any)     AfterCallWork --timer--> LegalGuard --timer--> Ready
- *      +------------------------ NotReady <-> Ready, NotReady -> NotReady (mode change, reported)
+ *   LoggedOut --login(AutoIn|ManualIn)--> Ready
+ *   LoggedOut --login(other modes)------> NotReady
+ *   Ready <-------> NotReady            (requests; NotReady -> NotReady reports a mode change)
+ *   Ready | NotReady | LegalGuard --business call released, wrap-up-time != 0--> AfterCallWork
+ *   AfterCallWork --timed ACW ends--> LegalGuard (legal-guard-time > 0) --timer--> Ready
+ *   AfterCallWork --timed ACW ends--> Ready      (no legal guard; untimed ACW waits for a request)
+ *   Ready --business call released, no ACW, legal-guard-time > 0--> LegalGuard
+ *   any logged-in state --logout, logout-on-disconnect, auto-logout, no-answer logout--> LoggedOut
  * ```
  *
  * On the wire an agent is Ready or NotReady with a work mode; AfterCallWork and LegalGuard are
- * NotReady with work mode 3 (AgentAfterCallWork) and 8 (AgentLegalGuard). They are states here
- * because each owns a timer.
+ * NotReady with AgentWorkMode `AfterCallWork` (T-Library workmode 3) and `LegalGuard`. They are
+ * states here because each owns a timer.
  */
 import { InvalidStateTransitionError } from '../lib/errors.ts';
 
