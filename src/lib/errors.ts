@@ -22,6 +22,9 @@ export const errorCatalogue = {
   UCC_ERR_STORE_UNREACHABLE: 'The store database cannot be reached.',
   UCC_ERR_STORE_MIGRATION: 'A store migration failed.',
   UCC_ERR_TLIB_CONNECT: 'A T-Library connection could not be established.',
+  UCC_ERR_UC_PUBLISH: 'A UC platform refused (or could not be sent) a presence publication.',
+  UCC_ERR_UC_NOT_STARTED: 'A UC platform adapter was used before start() or after stop().',
+  UCC_ERR_UC_PRESENCE_INVALID: 'A presence value given to a UC platform adapter is invalid.',
 } as const;
 
 export type UccErrorCode = keyof typeof errorCatalogue;
