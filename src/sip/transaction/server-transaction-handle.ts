@@ -16,9 +16,24 @@ export interface ResponseSink {
   readonly finalSent: boolean;
 }
 
-/** RFC 3261 section 19.3: tags need at least 32 bits of randomness. */
+/** Random bytes are drawn from a pool refilled 4 KB at a time: one call per token was 10% of the CPU. */
+const POOL_SIZE = 4096;
+let pool = Buffer.alloc(0);
+let poolOffset = POOL_SIZE;
+
+/**
+ * A random hex token of `bytes` bytes (cryptographically random). RFC 3261 section 19.3: tags need at
+ * least 32 bits of randomness; branches and Call-IDs must be unique in space and time.
+ */
 export function randomToken(bytes = 8): string {
-  return randomBytes(bytes).toString('hex');
+  if (bytes > POOL_SIZE) return randomBytes(bytes).toString('hex');
+  if (poolOffset + bytes > pool.length) {
+    pool = randomBytes(POOL_SIZE);
+    poolOffset = 0;
+  }
+  const s = pool.toString('hex', poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return s;
 }
 
 /** Has the To header a `tag` parameter? (Header parameters follow the `>` of a name-addr.) */
