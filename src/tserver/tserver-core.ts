@@ -96,8 +96,8 @@ function withoutReference(event: TlibEvent): TlibEvent {
 
 /** The T-Server's state and rules; see the file comment. */
 export class TServerCore {
-  readonly config: TServerConfig;
-  readonly options: TServerOptions;
+  private cfg: TServerConfig;
+  private opts: TServerOptions;
   private readonly dns = new Map<string, DnRuntime>();
   private readonly agentLogins = new Map<string, Options>();
   private readonly clients = new Map<ClientId, Set<string>>();
@@ -110,10 +110,48 @@ export class TServerCore {
   private now = 0;
 
   constructor(config: TServerConfig, opts: { connIdPrefix?: number } = {}) {
-    this.config = config;
-    this.options = readTServerOptions(config.options);
+    this.cfg = config;
+    this.opts = readTServerOptions(config.options);
     this.connIds = new ConnIdAllocator(opts.connIdPrefix);
     for (const d of config.dns) this.addDn(d);
+    for (const a of config.agentLogins) this.agentLogins.set(a.agentId, a.options ?? {});
+  }
+
+  /** The configuration in force. */
+  get config(): TServerConfig {
+    return this.cfg;
+  }
+
+  /** The Application's `[TServer]` options in force, typed and defaulted. */
+  get options(): TServerOptions {
+    return this.opts;
+  }
+
+  /**
+   * Applies a new configuration at once (options "take effect immediately"): what happens next uses
+   * the new values, while logged-in agents keep the settings resolved at their login and running
+   * timers keep their deadlines. New DNs come into service; DNs no longer configured go out of
+   * service (requests on them fail with 58; their registrations and calls stay until they end).
+   */
+  reconfigure(config: TServerConfig): void {
+    const options = readTServerOptions(config.options);
+    this.cfg = config;
+    this.opts = options;
+    const keep = new Set<string>();
+    for (const d of config.dns) {
+      const key = dnKey(d.name);
+      keep.add(key);
+      const dn = this.dns.get(key);
+      if (!dn) this.addDn(d);
+      else {
+        dn.name = d.name;
+        dn.type = d.type;
+        dn.options = d.options ?? {};
+        dn.inService = d.register !== false || d.type === 'ACDQueue';
+      }
+    }
+    for (const dn of this.dns.values()) if (!keep.has(dn.key)) dn.inService = false;
+    this.agentLogins.clear();
     for (const a of config.agentLogins) this.agentLogins.set(a.agentId, a.options ?? {});
   }
 

@@ -85,6 +85,11 @@ export class TServer {
     };
   }
 
+  /** Applies a new configuration at once (see {@link TServerCore.reconfigure}). */
+  reconfigure(config: TServerConfig): void {
+    this.core.reconfigure(config);
+  }
+
   /** Stops listening, closes every client and cancels every timer. */
   async close(): Promise<void> {
     if (this.closed) return;

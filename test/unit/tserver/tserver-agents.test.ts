@@ -243,3 +243,19 @@ describe('T-Server emulated agents', () => {
     assert.equal(s.server.pendingTimers, 0);
   });
 });
+
+describe('T-Server reconfiguration', () => {
+  test('options take effect at once: new DNs come into service, removed DNs go out of service (58), new values apply to the next login', async () => {
+    const { createTServerConfig } = await import('../../../src/tserver/tserver-config.ts');
+    const s = setup({ dns: [{ name: '7001', type: 'Extension' }, { name: '7002', type: 'Extension' }], options: { 'wrap-up-time': 10 } });
+    agentOn(s, '7001', 'a1');
+    s.server.reconfigure(createTServerConfig({ dns: [{ name: '7001', type: 'Extension' }, { name: '7009', type: 'Extension' }], options: { 'wrap-up-time': 'untimed', 'agent-strict-id': true }, agentLogins: ['a9'] }));
+    const c = s.client();
+    assert.equal(errorCode(c.req({ message: 'RequestRegisterAddress', ThisDN: '7002' })), 58);
+    assert.deepEqual(names(c.req({ message: 'RequestRegisterAddress', ThisDN: '7009' })), ['EventRegistered']);
+    assert.equal(errorCode(c.req({ message: 'RequestAgentLogin', ThisDN: '7009', AgentID: 'a2' })), 1703);
+    c.req({ message: 'RequestAgentLogin', ThisDN: '7009', AgentID: 'a9' });
+    assert.equal(s.server.core.agentOn('7009')?.settings.wrapUpTime, 'untimed');
+    assert.equal(s.server.core.agentOn('7001')?.settings.wrapUpTime, 10, 'a logged-in agent keeps the settings of its login');
+  });
+});
