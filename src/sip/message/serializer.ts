@@ -9,6 +9,15 @@ import { headerKey, LIST_HEADERS, ONE_PER_LINE } from './compact-forms.ts';
 import { HeaderList, type HeaderEntry } from './headers.ts';
 import type { SipMessage } from './sip-message.ts';
 
+/** Longest line we build by joining list values. */
+const MAX_JOINED_LINE = 1000;
+
+/**
+ * A value may share a line with others only if it cannot open a quoted-string or a `<...>`: an
+ * unbalanced one (kept whole by the parser) would swallow its neighbours when read back.
+ */
+const joinable = (v: string): boolean => v.indexOf('"') < 0 && v.indexOf('<') < 0;
+
 function entriesOf(msg: SipMessage): readonly HeaderEntry[] {
   const h = msg.headers;
   if (h instanceof HeaderList) return h.list;
@@ -28,9 +37,15 @@ export function serializeMessage(msg: SipMessage): Buffer {
     const e = list[i] as HeaderEntry;
     if (e.key === 'content-length') continue;
     s += e.name + ': ' + e.value;
-    if (LIST_HEADERS.has(e.key) && !ONE_PER_LINE.has(e.key)) {
-      // Join the following values of the same header onto this line.
-      while (i + 1 < list.length && (list[i + 1] as HeaderEntry).key === e.key) s += ', ' + (list[++i] as HeaderEntry).value;
+    if (LIST_HEADERS.has(e.key) && !ONE_PER_LINE.has(e.key) && joinable(e.value)) {
+      // Join the following values of the same header onto this line, keeping lines short enough
+      // for any peer's line limit (ours is 8 KiB by default).
+      let len = e.name.length + e.value.length;
+      while (i + 1 < list.length && (list[i + 1] as HeaderEntry).key === e.key && joinable((list[i + 1] as HeaderEntry).value) && len + (list[i + 1] as HeaderEntry).value.length < MAX_JOINED_LINE) {
+        const v = (list[++i] as HeaderEntry).value;
+        s += ', ' + v;
+        len += v.length + 2;
+      }
     }
     s += '\r\n';
   }
