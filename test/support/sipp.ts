@@ -26,6 +26,8 @@ export interface SippOptions {
   remote?: string;              // host:port for a UAC scenario
   service?: string;             // [service] (the Request-URI user)
   vars?: Record<string, string | number>;
+  /** SIPp's -d: how long a bare <pause/> lasts (ms). */
+  pauseMs?: number;
   timeoutSeconds?: number;
   extraArgs?: string[];
 }
@@ -47,6 +49,7 @@ export function startSipp(o: SippOptions): SippRun {
     '-trace_msg', '-message_file', join(dir, 'messages.log'),
     '-trace_err', '-error_file', join(dir, 'errors.log'),
     ...(o.service ? ['-s', o.service] : []),
+    ...(o.pauseMs !== undefined ? ['-d', String(o.pauseMs)] : []),
     ...Object.entries(o.vars ?? {}).flatMap(([k, v]) => ['-set', k, String(v)]),
     ...(o.extraArgs ?? []),
   ];

@@ -33,6 +33,11 @@ import type { EventPackage } from '../ua/event-package.ts';
 import { MessageClient } from '../ua/message-client.ts';
 import type { OutgoingMessage } from '../ua/message-client.ts';
 import { MessageServer } from '../ua/message-server.ts';
+import { sendInvite } from '../ua/invite-client.ts';
+import type { OutgoingInvite } from '../ua/invite-client.ts';
+import { InviteServer } from '../ua/invite-server.ts';
+import type { InviteHandler } from '../ua/invite-server.ts';
+import type { InviteSession } from '../ua/invite-session.ts';
 import type { MessageHandler } from '../ua/message-server.ts';
 import { Notifier } from '../ua/notifier.ts';
 import { createOutOfDialogRequest } from '../ua/out-of-dialog-request.ts';
@@ -107,6 +112,8 @@ export class SipUserAgent extends TypedEmitter<SipUserAgentEvents> {
   private readonly subscribers = new Set<Subscriber>();
   private readonly publishers = new Map<string, Publisher>();
   private messageServer: MessageServer | undefined;
+  private inviteServer: InviteServer | undefined;
+  private readonly sessions = new Set<InviteSession>();
   private _notifier: Notifier | undefined;
   private readonly messages: MessageClient;
 
@@ -246,6 +253,35 @@ export class SipUserAgent extends TypedEmitter<SipUserAgentEvents> {
     this.messageServer = new MessageServer(this.dispatcher, handler, this.logger);
   }
 
+  /**
+   * Places a call (RFC 3261 section 13.2): resolves with the session once a 2xx arrived and was
+   * ACKed; rejects with SipError on a final non-2xx.
+   */
+  async invite(target: string, options: Omit<OutgoingInvite, 'target'> = {}): Promise<InviteSession> {
+    const outcome = await sendInvite({
+      tu: this.stack, dispatcher: this.dispatcher, aor: this.aor, contact: this.contact, logger: this.logger,
+      ...(this.o.displayName !== undefined ? { displayName: this.o.displayName } : {}),
+      ...(this.routes.length ? { routes: this.routes } : {}),
+      ...(this.digest ? { digest: this.digest } : {}),
+    }, { target, ...options });
+    if (!outcome.ok) throw SipError.from(outcome.response);
+    this.track(outcome.session);
+    return outcome.session;
+  }
+
+  /** Takes incoming INVITEs (one handler; a new call replaces the previous). */
+  onInvite(handler: InviteHandler): void {
+    this.inviteServer?.dispose();
+    this.inviteServer = new InviteServer(this.stack, this.dispatcher, this.contact, handler, {
+      logger: this.logger, onSession: (s) => this.track(s),
+    });
+  }
+
+  private track(session: InviteSession): void {
+    this.sessions.add(session);
+    session.on('terminated', () => this.sessions.delete(session));
+  }
+
   /** The notifier engine (created on first use). */
   get notifier(): Notifier {
     if (!this._notifier) {
@@ -279,6 +315,7 @@ export class SipUserAgent extends TypedEmitter<SipUserAgentEvents> {
    */
   async close(): Promise<void> {
     const work: Array<Promise<unknown>> = [];
+    for (const s of [...this.sessions]) work.push(s.bye());
     for (const s of this.subscribers) work.push(s.unsubscribe());
     for (const [key, p] of this.publishers) {
       this.publishers.delete(key);
@@ -300,5 +337,7 @@ export class SipUserAgent extends TypedEmitter<SipUserAgentEvents> {
     this.registration?.dispose();
     this._notifier?.dispose();
     this.messageServer?.dispose();
+    this.inviteServer?.dispose();
+    for (const s of [...this.sessions]) s.dispose();
   }
 }

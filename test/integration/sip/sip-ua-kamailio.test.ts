@@ -2,17 +2,17 @@
 // over UDP, TCP and TLS with real SipStacks. Kamailio's timers are real, so this uses the system clock.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SipStack } from '../../src/sip/api/sip-stack.ts';
-import { SipUserAgent } from '../../src/sip/api/sip-user-agent.ts';
-import { SipError } from '../../src/sip/api/sip-error.ts';
-import type { Notification } from '../../src/sip/ua/subscriber.ts';
-import { freePort } from '../support/free-port.ts';
-import { makeSelfSignedCert, startKamailio, type KamailioPeer } from '../support/kamailio.ts';
+import { SipStack } from '../../../src/sip/api/sip-stack.ts';
+import { SipUserAgent } from '../../../src/sip/api/sip-user-agent.ts';
+import { SipError } from '../../../src/sip/api/sip-error.ts';
+import type { Notification } from '../../../src/sip/ua/subscriber.ts';
+import { freePort } from '../../support/free-port.ts';
+import { makeSelfSignedCert, startKamailio, type KamailioPeer } from '../../support/kamailio.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '../support/peer-process.ts';
-import type { TransportProtocol } from '../../src/sip/transaction/transaction-user.ts';
+import { waitFor } from '../../support/peer-process.ts';
+import type { TransportProtocol } from '../../../src/sip/transaction/transaction-user.ts';
 
 const pidf = (entity: string, basic: 'open' | 'closed', note: string) =>
   `<?xml version="1.0" encoding="UTF-8"?>\n<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="${entity}">` +
