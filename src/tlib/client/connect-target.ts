@@ -34,11 +34,12 @@ export function openConnection(target: TlibConnectTarget): PendingConnection {
       const s = tls.connect({ servername: net.isIP(target.host) ? undefined : target.host, ...target.tls, host: target.host, port: target.port }, () => {
         s.off('error', onError);
         s.setNoDelay(true);
+        s.setKeepAlive(true, 30_000);
         resolve(s);
       });
       socket = s;
     } else {
-      const s = net.connect({ host: target.host, port: target.port, noDelay: true }, () => {
+      const s = net.connect({ host: target.host, port: target.port, noDelay: true, keepAlive: true, keepAliveInitialDelay: 30_000 }, () => {
         s.off('error', onError);
         resolve(s);
       });

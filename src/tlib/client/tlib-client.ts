@@ -12,14 +12,15 @@
  * listeners of its ThisDN (`onDn`). Listener exceptions are isolated.
  *
  *   idle ──connect()──▶ connecting ──ok──▶ connected ──link lost──▶ backoff ──timer──▶ connecting
- *                          │ fail                                    ▲
- *                          └─────────────────────────────────────────┘
- *   any ──close()──▶ closed
+ *    ▲                     │ fail                                    ▲
+ *    │                     └─────────────────────────────────────────┘
+ *    └── fail / link lost, when reconnection is off
+ *   any ──close()──▶ closed (final)
  */
 import type { Duplex } from 'node:stream';
 import { SystemClock } from '../../lib/clock.ts';
 import type { Clock, TimerHandle } from '../../lib/clock.ts';
-import { UccError } from '../../lib/errors.ts';
+import { InvalidStateTransitionError, UccError } from '../../lib/errors.ts';
 import { silentLogger } from '../../lib/logger.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { TypedEmitter } from '../../lib/typed-emitter.ts';
@@ -59,8 +60,19 @@ export interface TlibClientOptions {
 
 export type TlibClientState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'closed';
 
+/** The client's legal state moves (style rule 3); `transition()` refuses any other. */
+export const tlibClientTransitions: Readonly<Record<TlibClientState, readonly TlibClientState[]>> = {
+  idle: ['connecting', 'closed'],
+  connecting: ['connected', 'backoff', 'idle', 'closed'],
+  connected: ['backoff', 'idle', 'closed'],
+  backoff: ['connecting', 'closed'],
+  closed: [],
+};
+
 /** Events of {@link TlibClient}. */
 export interface TlibClientEvents {
+  /** Every state move, with its cause. */
+  stateChange: (change: { from: TlibClientState; to: TlibClientState; cause: string }) => void;
   /** A connection is up (`reconnect` true after the first). */
   connected: (info: { reconnect: boolean }) => void;
   /** The connection was lost (not emitted for close()). */
@@ -191,7 +203,7 @@ export class TlibClient extends TypedEmitter<TlibClientEvents> {
   /** Closes for good: stops reconnecting, closes the link, rejects every pending request. */
   close(): void {
     if (this.currentState === 'closed') return;
-    this.currentState = 'closed';
+    this.transition('closed', 'close() called');
     this.generation++;
     this.clock.cancel(this.retryTimer);
     this.retryTimer = undefined;
@@ -207,7 +219,7 @@ export class TlibClient extends TypedEmitter<TlibClientEvents> {
 
   private startAttempt(): void {
     const gen = ++this.generation;
-    this.currentState = 'connecting';
+    this.transition('connecting', this.everConnected || this.attempt > 0 ? `reconnection attempt ${this.attempt}` : 'connect() called');
     this.retryTimer = undefined;
     const pc = openConnection(this.target);
     this.pendingConnection = pc;
@@ -250,7 +262,7 @@ export class TlibClient extends TypedEmitter<TlibClientEvents> {
       this.safeEmit('disconnected', reason);
       this.onLost(reason);
     });
-    this.currentState = 'connected';
+    this.transition('connected', 'link up');
     this.attempt = 0;
     const reconnect = this.everConnected;
     this.everConnected = true;
@@ -279,7 +291,7 @@ export class TlibClient extends TypedEmitter<TlibClientEvents> {
   private onLost(reason: string): void {
     if (this.currentState === 'closed') return;
     if (this.policy === false) {
-      this.currentState = 'idle';
+      this.transition('idle', reason);
       this.logger.warn('T-Lib connection lost; not reconnecting', { reason });
       this.firstConnect?.reject(new UccError('UCC_ERR_TLIB_CONNECT', `T-Lib connection failed: ${reason}`));
       this.firstConnect = undefined;
@@ -287,13 +299,21 @@ export class TlibClient extends TypedEmitter<TlibClientEvents> {
     }
     this.attempt++;
     const delayMs = backoffDelay(this.policy, this.attempt);
-    this.currentState = 'backoff';
+    this.transition('backoff', reason);
     const gen = ++this.generation;
     this.logger.warn('T-Lib connection lost; reconnecting', { reason, attempt: this.attempt, delayMs });
     this.retryTimer = this.clock.setTimer(delayMs, () => {
       if (gen === this.generation && this.currentState === 'backoff') this.startAttempt();
     });
     this.safeEmit('reconnecting', { attempt: this.attempt, delayMs, reason });
+  }
+
+  /** The one place the state changes: checks the table, then reports the move. */
+  private transition(to: TlibClientState, cause: string): void {
+    const from = this.currentState;
+    if (!tlibClientTransitions[from].includes(to)) throw new InvalidStateTransitionError('TlibClient', from, to);
+    this.currentState = to;
+    this.safeEmit('stateChange', { from, to, cause });
   }
 
   private deliver(event: TlibEvent, channel: TlibChannel): void {

@@ -39,6 +39,8 @@ export interface TlibServerOptions {
   /** Sent in EventLinkConnected. */
   readonly applicationName?: string;
   readonly serverVersion?: string;
+  /** On close(), sessions still flushing after this long are cut (default 2000 ms). */
+  readonly closeGraceMs?: number;
 }
 
 /** Where to listen. With `tls` the listener is TLS (key/cert as for `tls.createServer`). */
@@ -128,6 +130,7 @@ export class TlibServer extends TypedEmitter<TlibServerEvents> {
   private readonly maxQueuedBytes: number | undefined;
   private readonly applicationName: string;
   private readonly serverVersion: string | undefined;
+  private readonly closeGraceMs: number;
   private readonly sessionMap = new Map<string, ServerSession>();
   private readonly listeners = new Set<net.Server>();
   private nextSession = 1;
@@ -142,22 +145,27 @@ export class TlibServer extends TypedEmitter<TlibServerEvents> {
     this.maxQueuedBytes = options.maxQueuedBytes;
     this.applicationName = options.applicationName ?? 'OpenUCC';
     this.serverVersion = options.serverVersion;
+    this.closeGraceMs = options.closeGraceMs ?? 2000;
   }
 
   /** Starts a TCP (or TLS) listener; resolves with the bound address (port 0 → a free port). */
   listen(options: TlibListenOptions = {}): Promise<{ host: string; port: number }> {
     if (this.stopping) return Promise.reject(new UccError('UCC_ERR_TLIB_CLOSED', 'T-Lib server is closed'));
     const secure = options.tls !== undefined;
-    // Small request/reply frames: disable Nagle so a reply is not held back waiting for an ACK.
-    const srv: net.Server = secure
-      ? tls.createServer(options.tls ?? {}, (s) => {
-          s.setNoDelay(true);
-          this.accept(s, 'tls', `${s.remoteAddress ?? '?'}:${s.remotePort ?? 0}`);
-        })
-      : net.createServer((s) => {
-          s.setNoDelay(true);
-          this.accept(s, 'tcp', `${s.remoteAddress ?? '?'}:${s.remotePort ?? 0}`);
-        });
+    const adopt = (sock: net.Socket, kind: TlibTransportKind): void => {
+      // Small request/reply frames: disable Nagle so a reply is not held back waiting for an ACK;
+      // TCP keep-alive finds peers that vanished without a FIN.
+      sock.setNoDelay(true);
+      sock.setKeepAlive(true, 30_000);
+      this.accept(sock, kind, `${sock.remoteAddress ?? '?'}:${sock.remotePort ?? 0}`);
+    };
+    let srv: net.Server;
+    try {
+      srv = secure ? tls.createServer(options.tls ?? {}, (sock) => adopt(sock, 'tls')) : net.createServer((sock) => adopt(sock, 'tcp'));
+    } catch (e) {
+      // e.g. an unreadable key or certificate
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
     if (secure) {
       // A failed handshake concerns one client only.
       srv.on('tlsClientError', (e: Error) => this.logger.warn('T-Lib TLS handshake failed', { error: e.message }));
@@ -260,8 +268,14 @@ export class TlibServer extends TypedEmitter<TlibServerEvents> {
     this.stopping = true;
     const closing = [...this.listeners].map((l) => new Promise<void>((r) => l.close(() => r())));
     this.listeners.clear();
-    for (const s of [...this.sessionMap.values()]) s.close(reason);
+    const open = [...this.sessionMap.values()];
+    for (const s of open) s.close(reason);
+    // A client that stopped reading could hold its flush (and so the listener close) forever.
+    const grace = this.clock.setTimer(this.closeGraceMs, () => {
+      for (const s of open) s.link.abort();
+    });
     await Promise.all(closing);
+    this.clock.cancel(grace);
   }
 
   private dispatch(session: ServerSession, request: TlibRequest, log: Logger): void {

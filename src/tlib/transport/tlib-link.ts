@@ -94,6 +94,12 @@ export class TlibLink extends TypedEmitter<TlibLinkEvents> {
     this.safeEmit('close', reason);
   }
 
+  /** Destroys the stream at once, whatever is still queued (after close() if it hangs). */
+  abort(): void {
+    this.close('aborted', false);
+    if (!this.stream.destroyed) this.stream.destroy();
+  }
+
   private onData(chunk: Buffer): void {
     if (this.closeReason !== undefined) return;
     for (const frame of this.decoder.push(chunk)) {

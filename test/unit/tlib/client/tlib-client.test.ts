@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { ManualClock } from '../../../../src/lib/clock.ts';
 import { UccError } from '../../../../src/lib/errors.ts';
 import { memoryLogger } from '../../../../src/lib/logger.ts';
-import { TlibClient, TlibServer, CtiError, TErr, backoffDelay, defaultReconnectPolicy } from '../../../../src/tlib/index.ts';
+import { TlibClient, TlibServer, CtiError, TErr, backoffDelay, defaultReconnectPolicy, tlibClientTransitions } from '../../../../src/tlib/index.ts';
+import type { TlibClientState } from '../../../../src/tlib/index.ts';
 import type { TlibEvent, TlibRequest, TlibClientEvents, TlibServerOptions } from '../../../../src/tlib/index.ts';
 
 const isCode = (code: string) => (e: unknown): boolean => e instanceof UccError && e.code === code;
@@ -67,6 +68,18 @@ describe('backoffDelay', () => {
     assert.equal(backoffDelay(defaultReconnectPolicy, 1), 500);
     assert.equal(backoffDelay(defaultReconnectPolicy, 50), 30_000);
   });
+});
+
+describe('TlibClient state table', () => {
+  const states: TlibClientState[] = ['idle', 'connecting', 'connected', 'backoff', 'closed'];
+  const legal = new Set(['idle>connecting', 'idle>closed', 'connecting>connected', 'connecting>backoff', 'connecting>idle', 'connecting>closed',
+    'connected>backoff', 'connected>idle', 'connected>closed', 'backoff>connecting', 'backoff>closed']);
+  for (const from of states) {
+    for (const to of states) {
+      const edge = `${from}>${to}`;
+      test(`${edge} is ${legal.has(edge) ? 'allowed' : 'refused'}`, () => assert.equal(tlibClientTransitions[from].includes(to), legal.has(edge)));
+    }
+  }
 });
 
 describe('TlibClient over the in-memory transport', () => {
@@ -148,6 +161,8 @@ describe('TlibClient over the in-memory transport', () => {
     const { server, requests } = fakeTServer();
     const clock = new ManualClock();
     const client = new TlibClient({ target: { kind: 'memory', connect: () => server.connectInMemory() }, clock, reconnect: { initialDelayMs: 250 } });
+    const moves: string[] = [];
+    client.on('stateChange', ({ from, to }) => moves.push(`${from}>${to}`));
     await client.connect();
     await client.registerAddress('5001');
     const pending = client.request({ message: 'RequestQueryAddress', ThisDN: '5001' });
@@ -163,6 +178,7 @@ describe('TlibClient over the in-memory transport', () => {
     assert.deepEqual(await rereg, { dns: ['5001'], failed: [] });
     assert.deepEqual(requests.filter((r) => r.message === 'RequestRegisterAddress').map((r) => r.ThisDN), ['5001', '5001']);
     client.close();
+    assert.deepEqual(moves, ['idle>connecting', 'connecting>connected', 'connected>backoff', 'backoff>connecting', 'connecting>connected', 'connected>closed']);
     await server.close();
   });
 });

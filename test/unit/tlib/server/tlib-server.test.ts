@@ -10,7 +10,7 @@ import { RawPeer, rawFrame } from '../helpers/raw-peer.ts';
 const connId = '006e02b3c4d5e6f7';
 
 /** A tiny handler: Ready → EventAgentReady; Hold throws; Retrieve rejects; others → EventACK. */
-function makeServer(extra: { maxFrameBytes?: number } = {}): { server: TlibServer; seen: Array<[TlibRequest, TlibSession]>; logger: ReturnType<typeof memoryLogger> } {
+function makeServer(extra: { maxFrameBytes?: number; maxQueuedBytes?: number; clock?: ManualClock } = {}): { server: TlibServer; seen: Array<[TlibRequest, TlibSession]>; logger: ReturnType<typeof memoryLogger> } {
   const seen: Array<[TlibRequest, TlibSession]> = [];
   const logger = memoryLogger();
   const handler: TlibRequestHandler = (req, session) => {
@@ -198,5 +198,44 @@ describe('TlibServer over TCP', () => {
     const bye = await good.next();
     assert.ok(bye.message === 'EventLinkDisconnected' && bye.ErrorMessage === 'maintenance');
     await good.closed;
+  });
+  test('close() cuts a client that stopped reading once the grace period passes on the clock', { timeout: 20000 }, async () => {
+    const clock = new ManualClock();
+    const { server } = makeServer({ clock, maxQueuedBytes: 256 * 1024 * 1024 });
+    const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+    const sock = await new Promise<net.Socket>((resolve, reject) => {
+      const s = net.connect({ host: '127.0.0.1', port }, () => resolve(s));
+      s.once('error', reject);
+    });
+    sock.on('error', () => undefined);
+    if (server.sessions().length === 0) await new Promise<void>((r) => server.once('sessionOpen', () => r()));
+    sock.pause();
+    const [session] = server.sessions();
+    assert.ok(session);
+    // Far more than the loopback socket buffers hold, so the close cannot flush.
+    const chunk = 'x'.repeat(200 * 1024);
+    for (let i = 0; i < 100; i++) session.send({ message: 'EventUserEvent', ThisDN: '5001', UserData: [['blob', chunk]] });
+    let closed = false;
+    const closing = server.close().then(() => { closed = true; });
+    await new Promise<void>((r) => setImmediate(r));
+    assert.equal(closed, false, 'still flushing to a client that does not read');
+    clock.advance(1999);
+    await new Promise<void>((r) => setImmediate(r));
+    assert.equal(closed, false, 'the grace period has not passed');
+    const gone = new Promise<void>((r) => sock.once('close', () => r()));
+    clock.advance(1);
+    await closing;
+    assert.equal(server.sessions().length, 0);
+    sock.destroy();
+    await gone;
+  });
+  test('listen rejects (never throws) on a port in use or an unusable TLS key', { timeout: 5000 }, async () => {
+    const a = makeServer().server;
+    const b = makeServer().server;
+    const { port } = await a.listen({ host: '127.0.0.1', port: 0 });
+    await assert.rejects(b.listen({ host: '127.0.0.1', port }), /EADDRINUSE/);
+    await assert.rejects(b.listen({ host: '127.0.0.1', port: 0, tls: { key: 'not a key', cert: 'not a cert' } }));
+    await a.close();
+    await b.close();
   });
 });
