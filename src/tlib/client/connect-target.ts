@@ -32,7 +32,6 @@ export function openConnection(target: TlibConnectTarget): PendingConnection {
     const onError = (e: Error): void => reject(e);
     if (target.kind === 'tls') {
       const s = tls.connect({ servername: net.isIP(target.host) ? undefined : target.host, ...target.tls, host: target.host, port: target.port }, () => {
-        s.off('error', onError);
         s.setNoDelay(true);
         s.setKeepAlive(true, 30_000);
         resolve(s);
@@ -40,11 +39,12 @@ export function openConnection(target: TlibConnectTarget): PendingConnection {
       socket = s;
     } else {
       const s = net.connect({ host: target.host, port: target.port, noDelay: true, keepAlive: true, keepAliveInitialDelay: 30_000 }, () => {
-        s.off('error', onError);
         resolve(s);
       });
       socket = s;
     }
+    // Left attached after success (a late reject is a no-op), so no error can go unheard before
+    // the link takes the socket over.
     socket.once('error', onError);
     socket.once('close', () => reject(new Error('connection closed before it was established')));
   });

@@ -21,6 +21,7 @@ import { UccError } from '../../lib/errors.ts';
 import { TErr, tlibErrorMessage } from '../error-codes.ts';
 import type { TlibEvent, TlibRequest } from '../messages/message-catalogue.ts';
 import { TlibLink } from '../transport/tlib-link.ts';
+import { parseMessage } from '../codec/message-codec.ts';
 import { createDuplexPair } from '../transport/in-memory-duplex-pair.ts';
 import type { TlibSession, TlibTransportKind } from './tlib-session.ts';
 
@@ -41,6 +42,11 @@ export interface TlibServerOptions {
   readonly serverVersion?: string;
   /** On close(), sessions still flushing after this long are cut (default 2000 ms). */
   readonly closeGraceMs?: number;
+  /**
+   * Check every outgoing event against the catalogue and refuse (log) invalid ones (default true;
+   * it costs about as much as decoding the event).
+   */
+  readonly validateOutgoing?: boolean;
 }
 
 /** Where to listen. With `tls` the listener is TLS (key/cert as for `tls.createServer`). */
@@ -67,7 +73,7 @@ class ServerSession implements TlibSession {
   private readonly closeListeners = new Set<(reason: string) => void>();
   private closeReason: string | undefined;
 
-  constructor(id: string, transport: TlibTransportKind, remoteAddress: string, openedAt: number, link: TlibLink, logger: Logger) {
+  constructor(id: string, transport: TlibTransportKind, remoteAddress: string, openedAt: number, link: TlibLink, logger: Logger, private readonly validateOutgoing: boolean) {
     this.id = id;
     this.logger = logger;
     this.transport = transport;
@@ -81,6 +87,15 @@ class ServerSession implements TlibSession {
   }
 
   send(event: TlibEvent): boolean {
+    if (this.validateOutgoing) {
+      // An event the catalogue does not allow would be dropped by every client's decoder; refuse it
+      // here, loudly, so the mismatch shows up in the server's log and tests.
+      const check = parseMessage(event, { accept: 'event' });
+      if (!check.ok) {
+        this.logger.error('T-Lib event not sent: not valid for the catalogue', { event: event.message, detail: check.error.detail });
+        return false;
+      }
+    }
     try {
       return this.link.send(event);
     } catch (e) {
@@ -131,6 +146,7 @@ export class TlibServer extends TypedEmitter<TlibServerEvents> {
   private readonly applicationName: string;
   private readonly serverVersion: string | undefined;
   private readonly closeGraceMs: number;
+  private readonly validateOutgoing: boolean;
   private readonly sessionMap = new Map<string, ServerSession>();
   private readonly listeners = new Set<net.Server>();
   private nextSession = 1;
@@ -146,6 +162,7 @@ export class TlibServer extends TypedEmitter<TlibServerEvents> {
     this.applicationName = options.applicationName ?? 'OpenUCC';
     this.serverVersion = options.serverVersion;
     this.closeGraceMs = options.closeGraceMs ?? 2000;
+    this.validateOutgoing = options.validateOutgoing ?? true;
   }
 
   /** Starts a TCP (or TLS) listener; resolves with the bound address (port 0 → a free port). */
@@ -195,7 +212,7 @@ export class TlibServer extends TypedEmitter<TlibServerEvents> {
     const link = new TlibLink(stream, { accept: 'request', maxFrameBytes: this.maxFrameBytes, maxQueuedBytes: this.maxQueuedBytes });
     const id = `s${this.nextSession++}`;
     const log = this.logger.child({ session: id, remote: remoteAddress });
-    const session = new ServerSession(id, transport, remoteAddress, this.clock.now(), link, log);
+    const session = new ServerSession(id, transport, remoteAddress, this.clock.now(), link, log, this.validateOutgoing);
     if (this.stopping) {
       link.close('server is shutting down');
       return session;

@@ -152,6 +152,20 @@ describe('TlibServer over the in-memory transport', () => {
 });
 
 describe('TlibServer outgoing limits', () => {
+  test('an event the catalogue does not allow is refused and logged, not sent', { timeout: 5000 }, async () => {
+    const { server, logger } = makeServer();
+    const peer = new RawPeer(server.connectInMemory());
+    await peer.next();
+    const [s] = server.sessions();
+    assert.ok(s);
+    assert.equal(s.send({ message: 'EventAgentReady', ThisDN: '5001', Colour: 'blue' } as never), false);
+    assert.equal(s.send({ message: 'EventReleased', ThisDN: '5001', ConnID: 'not-a-connid' }), false);
+    assert.equal(logger.lines.filter((l) => l['msg'] === 'T-Lib event not sent: not valid for the catalogue').length, 2);
+    assert.equal(s.send({ message: 'EventAgentReady', ThisDN: '5001' }), true);
+    assert.equal((await peer.next()).message, 'EventAgentReady', 'nothing invalid reached the wire before it');
+    await server.close();
+  });
+
   test('an event over the frame limit is dropped and logged; the session stays open', { timeout: 5000 }, async () => {
     const { server, logger } = makeServer({ maxFrameBytes: 256 });
     const peer = new RawPeer(server.connectInMemory());
