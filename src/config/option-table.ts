@@ -99,6 +99,7 @@ const ucConnector = section('uc-connector', [
   { name: 'userdata-note-onringing', kind: bool, default: false, levels: app, description: 'Show notes while ringing.' },
   { name: 'userdata-contact-onpreview', kind: bool, default: false, levels: app, description: 'Show the contact in the Preview window.' },
   { name: 'userdata-contact-onringing', kind: bool, default: false, levels: app, description: 'Show the contact while ringing.' },
+  { name: 'presence-sync-mode', kind: { type: 'enum', values: ['pull', 'push'] }, default: 'pull', levels: ['person', 'application'], description: 'pull: UC presence drives the agent state (presence integration); push: the agent state drives the UC presence (presence connector mode).' },
 ]);
 
 const person = ['person', 'application'] as const;
@@ -111,12 +112,16 @@ const microsoftOcs = section('Microsoft-OCS', [
   { name: 'agent-status-notready', kind: { type: 'range-list' }, default: [{ from: 4500, to: 17999 }], levels: person, description: 'Availability codes mapped to NotReady.' },
   { name: 'agent-status-logout', kind: { type: 'range-list' }, default: [{ from: 18000, to: Infinity }], levels: person, description: 'Availability codes mapped to Logout.' },
   { name: 'agent-onnote-tstatus<n>', kind: str, default: undefined, levels: app, description: '`<ready|not ready|logout>, <note text>`: a note that triggers an agent state.' },
+  { name: 'agent-onnote-tstatus', kind: str, default: undefined, levels: app, description: 'The single note trigger, when there is only one (same syntax as agent-onnote-tstatus<n>).' },
   { name: 'enable-push-oncall-status', kind: bool, default: false, levels: person, description: 'Publish on-call presence while the KW has a contact-center call.' },
   { name: 'oncall-status', kind: { type: 'integer', min: 1, max: 18500 }, default: 9500, levels: person, description: 'Availability published while on a call.' },
   { name: 'presence-acw-status', kind: { type: 'integer', min: 1, max: 18500 }, default: 6500, levels: app, description: 'Availability published on after-call work.' },
   { name: 'presence-acw-note', kind: str, default: 'Working after call', levels: app, description: 'Note published on after-call work.' },
   { name: 'presence-lg-status', kind: { type: 'integer', min: 1, max: 18500 }, default: 6500, levels: app, description: 'Availability published on legal guard.' },
   { name: 'presence-lg-note', kind: str, default: 'Statutory pause', levels: app, description: 'Note published on legal guard.' },
+  { name: 'presence-ready-status', kind: { type: 'integer', min: 1, max: 18500 }, default: 3500, levels: person, description: 'Presence connector mode: availability published while the agent is Ready.' },
+  { name: 'presence-notready-status', kind: { type: 'integer', min: 1, max: 18500 }, default: 6500, levels: person, description: 'Presence connector mode: availability published while the agent is NotReady.' },
+  { name: 'presence-note-policy', kind: { type: 'enum', values: ['escape', 'reject', 'strip'] }, default: 'escape', levels: app, description: 'Published notes holding & or <: escape (send escaped), reject (publish without the note), strip (remove the characters); Lync 2010 rejects them.' },
   { name: 'invite-message', kind: str, default: 'Please use the window on the right to access data about current interactions', levels: app, description: 'Welcome text of the UC-client extension window.' },
   { name: 'password', kind: str, default: undefined, levels: app, description: 'Password of the UC Connector principal.' },
 ]);

@@ -1,0 +1,10 @@
+/**
+ * connector/: the UC Connector core. One pure machine per knowledge worker (kw-machine.ts), the
+ * presence → agent-state mapping, the REST view, and the UcConnector shell that runs the machines
+ * against a T-Lib client, a UcPlatform and a Clock. docs/connector.md describes the rules.
+ */
+export * from './kw-config.ts';
+export * from './presence-mapping.ts';
+export * from './kw-state.ts';
+export * from './kw-machine.ts';
+export * from './knowledge-worker-view.ts';
