@@ -14,8 +14,15 @@ import { TOKEN, lowerName, parseError, quote, scanQuoted, skipWs } from './chars
  * IPv6 address with colons) or a quoted-string. We accept any run of characters other than LWS and
  * the separators that end a value, which keeps `received=2001:db8::1` and base64 `epid=ab==` intact.
  */
+const VALUE = (() => {
+  const t = new Uint8Array(256);
+  for (let c = 33; c < 256; c++) t[c] = 1;
+  for (const c of [59 /* ; */, 44 /* , */, 34 /* " */, 60 /* < */, 62 /* > */, 127]) t[c] = 0;
+  return t;
+})();
+
 function isValueChar(c: number): boolean {
-  return c > 32 && c !== 59 /* ; */ && c !== 44 /* , */ && c !== 34 /* " */ && c !== 60 /* < */ && c !== 62 /* > */ && c !== 127;
+  return c > 255 || VALUE[c] === 1;
 }
 
 /**
@@ -52,7 +59,11 @@ export function scanParams(s: string, i: number, out: Params, first = false): nu
         i = end;
       } else {
         const vs = j;
-        while (j < n && isValueChar(s.charCodeAt(j))) j++;
+        while (j < n) {
+          const c = s.charCodeAt(j);
+          if (VALUE[c] !== 1 && c < 256) break;
+          j++;
+        }
         value = s.slice(vs, j);
         i = j;
       }

@@ -117,16 +117,12 @@ interface Spelled {
   info: HeaderInfo;
 }
 
-/** Hash -> the known infos (full names and compact forms) with that hash. */
-const BY_HASH: ReadonlyMap<number, readonly Spelled[]> = (() => {
-  const m = new Map<number, Spelled[]>();
-  for (const [spelling, info] of INFO) {
-    const h = hashOf(spelling);
-    const bucket = m.get(h);
-    if (bucket === undefined) m.set(h, [{ spelling, info }]);
-    else bucket.push({ spelling, info });
-  }
-  return m;
+/** Hash (low bits) -> the known infos (full names and compact forms) with that hash. */
+const TABLE_BITS = 10;
+const BY_HASH: readonly (readonly Spelled[] | undefined)[] = (() => {
+  const t: Spelled[][] = [];
+  for (const [spelling, info] of INFO) (t[hashOf(spelling) & ((1 << TABLE_BITS) - 1)] ??= []).push({ spelling, info });
+  return Array.from({ length: 1 << TABLE_BITS }, (_, i) => t[i]);
 })();
 
 /**
@@ -134,7 +130,7 @@ const BY_HASH: ReadonlyMap<number, readonly Spelled[]> = (() => {
  * undefined for an unknown name.
  */
 export function knownHeader(s: string, a: number, b: number, hash: number): HeaderInfo | undefined {
-  const bucket = BY_HASH.get(hash);
+  const bucket = BY_HASH[hash & ((1 << TABLE_BITS) - 1)];
   if (bucket === undefined) return undefined;
   for (let k = 0; k < bucket.length; k++) {
     const e = bucket[k] as Spelled;

@@ -119,13 +119,16 @@ function commitHeader(st: HeadState, a: number, b: number, fold: string): HeadRe
   while (ne > a && (s.charCodeAt(ne - 1) === 32 || s.charCodeAt(ne - 1) === 9)) ne--;
   if (colon < 0 || colon >= b || ne === a) return fail('bad-header', `header line without a name: ${JSON.stringify(s.slice(a, Math.min(b, a + 40)))}`, st.at, s);
   let hash = 0;
-  for (let i = a; i < ne; i++) {
-    const c = s.charCodeAt(i);
-    if (TOKEN[c] !== 1) return fail('bad-header', `invalid header name ${JSON.stringify(s.slice(a, Math.min(ne, a + 40)))}`, st.at + i - a, s);
-    hash = nameHashStep(hash, c);
+  for (let i = a; i < ne; i++) hash = nameHashStep(hash, s.charCodeAt(i));
+  // A known name is a token; only unknown names need the character check.
+  let info = knownHeader(s, a, ne, hash);
+  if (info === undefined) {
+    for (let i = a; i < ne; i++) {
+      if (TOKEN[s.charCodeAt(i)] !== 1) return fail('bad-header', `invalid header name ${JSON.stringify(s.slice(a, Math.min(ne, a + 40)))}`, st.at + i - a, s);
+    }
+    info = headerInfo(s.slice(a, ne));
   }
   if (++st.count > st.lim.maxHeaders) return fail('too-many-headers', `more than ${st.lim.maxHeaders} header lines`, st.at, st.head);
-  const info = knownHeader(s, a, ne, hash) ?? headerInfo(s.slice(a, ne));
   let value: string;
   if (fold.length === 0) {
     let vs = colon + 1;
@@ -208,6 +211,18 @@ function checkStructured(st: HeadState, info: HeaderInfo, v: string): HeadResult
 }
 
 /**
+ * The end of the line starting at `pos` (the index of its CR, or `n` for the last line), or -1 when
+ * the line holds a bare CR or LF: lines end with CRLF only, and a lone CR or LF kept in a value
+ * could end a line for the next parser that reads what we forward.
+ */
+function lineEnd(head: string, pos: number, n: number): number {
+  const lf = head.indexOf('\n', pos);
+  const cr = head.indexOf('\r', pos);
+  if (lf < 0) return cr < 0 ? n : -1;
+  return cr === lf - 1 ? cr : -1;
+}
+
+/**
  * Parses the header section `buf[start, end)` (start line and header lines, without the empty line).
  * @internal
  */
@@ -219,22 +234,14 @@ export function parseHead(buf: Buffer, start: number, end: number, lim: SipLimit
   else return fail('bad-encoding', 'header section is not valid UTF-8', start, buf.toString('latin1', start, end));
   const n = head.length;
   const maxLine = lim.maxHeaderLineBytes;
-  // Lines end with CRLF only: a bare CR or LF kept in a value could end a line for the next parser.
-  for (let i = head.indexOf('\r'); i >= 0; i = head.indexOf('\r', i + 2)) {
-    if (head.charCodeAt(i + 1) !== 10) return fail('bad-header', 'bare CR in the header section', start + i, head);
-  }
-  for (let i = head.indexOf('\n'); i >= 0; i = head.indexOf('\n', i + 1)) {
-    if (head.charCodeAt(i - 1) !== 13) return fail('bad-header', 'bare LF in the header section', start + i, head);
-  }
-
   // ---- start line (section 7.1 / 7.2) ----
-  let e = head.indexOf('\r\n');
-  if (e < 0) e = n;
+  let e = lineEnd(head, 0, n);
+  if (e < 0) return fail('bad-start-line', 'bare CR or LF in the start line', start, head);
   if (e > maxLine) return fail('line-too-long', `start line longer than ${maxLine} bytes`, start, head);
   const sl = head.slice(0, e);
   let message: SipMessage;
   const headers = new HeaderList();
-  if (sl.length >= 4 && sl.slice(0, 4).toUpperCase() === 'SIP/') {
+  if (sl.length >= 4 && (sl.charCodeAt(0) | 0x20) === 115 && (sl.charCodeAt(1) | 0x20) === 105 && (sl.charCodeAt(2) | 0x20) === 112 && sl.charCodeAt(3) === 47) {
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
     const sp = sl.indexOf(' ');
     if (sp < 0 || sl.slice(0, sp).toUpperCase() !== 'SIP/2.0') return fail('bad-start-line', `unsupported SIP version in ${JSON.stringify(sl.slice(0, 40))}`, start, head);
@@ -262,7 +269,7 @@ export function parseHead(buf: Buffer, start: number, end: number, lim: SipLimit
       const c = uri.charCodeAt(i);
       if (c <= 32 || c === 127 || c === 60 || c === 62 || c === 34) return fail('bad-uri', 'invalid character in the Request-URI', start + sp1 + 1 + i, head);
     }
-    if (sl.slice(sp2 + 1).toUpperCase() !== 'SIP/2.0') return fail('bad-start-line', `unsupported SIP version in ${JSON.stringify(sl.slice(0, 80))}`, start + sp2 + 1, head);
+    if (!(sl.length - sp2 === 8 && sl.endsWith('SIP/2.0')) && sl.slice(sp2 + 1).toUpperCase() !== 'SIP/2.0') return fail('bad-start-line', `unsupported SIP version in ${JSON.stringify(sl.slice(0, 80))}`, start + sp2 + 1, head);
     message = { kind: 'request', method: sl.slice(0, sp1), uri, headers, body: EMPTY_BODY };
   }
 
@@ -276,8 +283,8 @@ export function parseHead(buf: Buffer, start: number, end: number, lim: SipLimit
   let fold = '';
   let pos = e + 2;
   while (pos < n) {
-    e = head.indexOf('\r\n', pos);
-    if (e < 0) e = n;
+    e = lineEnd(head, pos, n);
+    if (e < 0) return fail('bad-header', 'bare CR or LF in a header line', start + pos, head);
     if (e - pos > maxLine) return fail('line-too-long', `header line longer than ${maxLine} bytes`, start + pos, head);
     const c0 = head.charCodeAt(pos);
     if (c0 === 32 || c0 === 9) {

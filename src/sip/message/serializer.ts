@@ -9,6 +9,9 @@ import { headerKey, LIST_HEADERS, ONE_PER_LINE } from './compact-forms.ts';
 import { HeaderList, type HeaderEntry } from './headers.ts';
 import type { SipMessage } from './sip-message.ts';
 
+/** List headers whose values share one line. */
+const JOINED: ReadonlySet<string> = new Set([...LIST_HEADERS].filter((k) => !ONE_PER_LINE.has(k)));
+
 /** Longest line we build by joining list values. */
 const MAX_JOINED_LINE = 1000;
 
@@ -37,7 +40,7 @@ export function serializeMessage(msg: SipMessage): Buffer {
     const e = list[i] as HeaderEntry;
     if (e.key === 'content-length') continue;
     s += e.name + ': ' + e.value;
-    if (LIST_HEADERS.has(e.key) && !ONE_PER_LINE.has(e.key) && joinable(e.value)) {
+    if (JOINED.has(e.key) && joinable(e.value)) {
       // Join the following values of the same header onto this line, keeping lines short enough
       // for any peer's line limit (ours is 8 KiB by default).
       let len = e.name.length + e.value.length;

@@ -52,10 +52,15 @@ describe('start line (RFC 3261 sections 7.1, 7.2)', () => {
     ['status of 4 digits', 'SIP/2.0 2000 OK', 'bad-start-line'],
     ['status 700', 'SIP/2.0 700 Nope', 'bad-start-line'],
     ['garbage', 'hello', 'bad-start-line'],
+    ['three spaces (junk before the version)', 'OPTIONS sip:bob@example.com junk SIP/2.0', 'bad-start-line'],
+    ['junk after the version', 'OPTIONS sip:bob@example.com SIP/2.0 x', 'bad-start-line'],
   ];
   for (const [name, line, kind] of bad) {
     test(`rejects ${name} with ${kind}`, () => failsWith(request('OPTIONS').replace('OPTIONS sip:bob@example.com SIP/2.0', line), kind));
   }
+  test('the SIP version is case-insensitive', () => {
+    assert.equal(parsed(request('OPTIONS').replace('SIP/2.0\r\n', 'sip/2.0\r\n')).kind, 'request');
+  });
   test('leading CRLFs before the start line are skipped (section 7.5)', () => {
     assert.equal(parsed('\r\n\r\n' + request('OPTIONS')).kind, 'request');
   });
