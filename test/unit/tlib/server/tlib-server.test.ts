@@ -166,6 +166,26 @@ describe('TlibServer outgoing limits', () => {
     await server.close();
   });
 
+  test('a client that stops reading is dropped once maxQueuedBytes are waiting', { timeout: 5000 }, async () => {
+    const { server, logger } = makeServer({ maxQueuedBytes: 256 * 1024 });
+    const stream = server.connectInMemory();
+    const peer = new RawPeer(stream);
+    await peer.next();
+    stream.pause();
+    const [s] = server.sessions();
+    assert.ok(s);
+    const blob = 'x'.repeat(60 * 1024);
+    let sent = 0;
+    for (let i = 0; i < 100 && s.send({ message: 'EventUserEvent', ThisDN: '5001', UserData: [['b', blob]] }); i++) {
+      sent++;
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    assert.ok(sent < 100, `dropped after ${sent} events`);
+    assert.ok(s.closed || (await new Promise<boolean>((r) => s.onClose(() => r(true)))));
+    assert.ok(logger.lines.some((l) => l['msg'] === 'T-Lib session closed' && /not reading/.test(String(l['reason']))));
+    await server.close();
+  });
+
   test('an event over the frame limit is dropped and logged; the session stays open', { timeout: 5000 }, async () => {
     const { server, logger } = makeServer({ maxFrameBytes: 256 });
     const peer = new RawPeer(server.connectInMemory());
