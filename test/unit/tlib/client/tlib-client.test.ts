@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import * as net from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -233,6 +234,29 @@ describe('TlibClient over TCP', () => {
     assert.equal((await r4).delayMs, 100);
     client.close();
     assert.equal(clock.pending, 0, 'close cancels the reconnection timer');
+  });
+
+  test('an attempt that never completes is cut by the connect timeout on the clock, then retried', { timeout: 5000 }, async () => {
+    // A TCP server that accepts and stays silent: a TLS handshake against it never finishes.
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((sk) => sockets.push(sk));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const port = (silent.address() as net.AddressInfo).port;
+    const clock = new ManualClock();
+    const client = new TlibClient({ target: { kind: 'tls', host: '127.0.0.1', port }, clock, connectTimeoutMs: 3000, reconnect: { initialDelayMs: 100 } });
+    void client.connect().catch(() => undefined);
+    while (sockets.length === 0) await new Promise<void>((r) => setImmediate(r));
+    assert.equal(client.state, 'connecting');
+    clock.advance(2999);
+    assert.equal(client.state, 'connecting');
+    const retry = once(client, 'reconnecting');
+    clock.advance(1);
+    const info = await retry;
+    assert.match(info.reason, /connect timeout after 3000 ms/);
+    assert.equal(info.delayMs, 100);
+    client.close();
+    for (const sk of sockets) sk.destroy();
+    await new Promise<void>((r) => silent.close(() => r()));
   });
 
   test('without reconnection, connect() to a closed port rejects with UCC_ERR_TLIB_CONNECT', { timeout: 5000 }, async () => {
