@@ -122,7 +122,7 @@ function apply(s: S, input: KwInput, config: KwConfig, fx: KwEffect[]): void {
       onPresence(s, input.presence, fx);
       return;
     case 'tlibEvent':
-      onEvent(s, input.event, fx);
+      onEvent(s, input.event, config, fx);
       return;
     case 'requestFailed':
       onRequestFailed(s, input, config, fx);
@@ -194,6 +194,7 @@ function onTimer(s: S, name: KwTimerName, fx: KwEffect[]): void {
     }
   } else if (name === 'retry') {
     s.retryPending = false;
+    s.awaitingLoginState = false;
   }
 }
 
@@ -215,7 +216,7 @@ function onPresence(s: S, p: Presence, fx: KwEffect[]): void {
   s.followTServer = false;
   if (s.autoState === 'preview-timeout') s.autoState = null;
   // seed 000 F9.5: a failed registration is retried when the KW's presence changes.
-  if (s.retryPending) {
+  if (s.retryPending && s.failures > 0) {
     s.retryPending = false;
     fx.push({ type: 'cancelTimer', name: 'retry' });
   }
@@ -229,7 +230,7 @@ function acwOf(workMode: AgentWorkMode | undefined): KwState['acw'] {
   return workMode === 'AfterCallWork' ? 'acw' : workMode === 'LegalGuard' ? 'legal-guard' : 'none';
 }
 
-function onEvent(s: S, e: TlibEvent, fx: KwEffect[]): void {
+function onEvent(s: S, e: TlibEvent, config: KwConfig, fx: KwEffect[]): void {
   if (e.message === 'EventLinkDisconnected') return onLinkDown(s, fx);
   if (e.message === 'EventLinkConnected') {
     s.linkUp = true;
@@ -264,15 +265,22 @@ function onEvent(s: S, e: TlibEvent, fx: KwEffect[]): void {
       s.acw = state === 'NotReady' && e.message === 'EventAgentNotReady' ? acwOf(e.AgentWorkMode) : 'none';
       if (ours) {
         settle(s);
-        s.awaitingLoginState = e.message === 'EventAgentLogin';
+        if (e.message === 'EventAgentLogin') {
+          // The T-Server follows with the initial Ready/NotReady (no ReferenceID); wait for it, but
+          // never longer than retryInitialMs, so a T-Server that sends none cannot block the KW.
+          s.awaitingLoginState = true;
+          s.retryPending = true;
+          fx.push({ type: 'startTimer', name: 'retry', ms: config.retryInitialMs });
+        }
         return;
       }
-      if (s.awaitingLoginState && e.message !== 'EventAgentLogin' && e.message !== 'EventAgentLogout') {
-        // The T-Server's initial Ready/NotReady after our login: not someone else's change.
+      if (s.awaitingLoginState) {
         s.awaitingLoginState = false;
-        return;
+        s.retryPending = false;
+        fx.push({ type: 'cancelTimer', name: 'retry' });
+        // The T-Server's initial Ready/NotReady after our login: not someone else's change.
+        if (e.message !== 'EventAgentLogin' && e.message !== 'EventAgentLogout') return;
       }
-      s.awaitingLoginState = false;
       if (s.autoState !== null && e.message !== 'EventAgentLogin' && s.acw === 'none') {
         // seed 000 (dnd-off-timeout note): an agent-state event from the T-Server cancels the timer.
         fx.push({ type: 'log', level: 'info', msg: 'auto-state ended by an agent-state change from the T-Server', fields: { userName: s.userName, autoState: s.autoState, event: e.message } });
@@ -308,7 +316,7 @@ function onLinkDown(s: S, fx: KwEffect[]): void {
   s.awaitingLoginState = false;
   s.calls = [];
   s.failures = 0;
-  if (s.retryPending) {
+  if (s.retryPending && s.failures > 0) {
     s.retryPending = false;
     fx.push({ type: 'cancelTimer', name: 'retry' });
   }
@@ -318,6 +326,7 @@ function onRequestFailed(s: S, input: Extract<KwInput, { type: 'requestFailed' }
   const pending = s.pending;
   if (!pending || pending.requestId !== input.requestId) return;
   s.pending = null;
+  s.awaitingLoginState = false;
   s.failures += 1;
   fx.push({ type: 'metric', name: 'tlib-request-failed', value: 1 });
   fx.push({ type: 'log', level: 'warn', msg: 'T-Lib request failed', fields: { userName: s.userName, dn: s.dn, request: pending.message, errorCode: input.errorCode, error: input.message, failures: s.failures } });
