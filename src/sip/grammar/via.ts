@@ -5,7 +5,7 @@
  *
  * LWS is allowed around the slashes and before the parameters (`SLASH = SWS "/" SWS`).
  */
-import type { SipParseError, Via } from '../message/sip-message.ts';
+import type { Params, SipParseError, Via } from '../message/sip-message.ts';
 import { err, ok, type Result } from '../../lib/result.ts';
 import { HOST, IPV6, TOKEN, parseError, skipWs } from './chars.ts';
 import { formatParams, scanParams } from './params.ts';
@@ -64,25 +64,27 @@ export function parseVia(s: string): Result<Via, SipParseError> {
   }
   if (i === hostStart) return bad(s, 'without a host', i);
   const protocol = version === '2.0' && (name === 'SIP' || name.toUpperCase() === 'SIP') ? 'SIP/2.0' : name.toUpperCase() + '/' + version;
-  const via: Via = { protocol, transport, host: s.slice(hostStart, i), params: {} };
+  const host = s.slice(hostStart, i);
+  let port: number | undefined;
   let k = skipWs(s, i);
   if (k < n && s.charCodeAt(k) === 58) {
     k = skipWs(s, k + 1);
     const ps = k;
-    let port = 0;
+    let p = 0;
     while (k < n) {
       const c = s.charCodeAt(k);
       if (c < 48 || c > 57) break;
-      port = port * 10 + (c - 48);
+      p = p * 10 + (c - 48);
       k++;
     }
-    if (k === ps || k - ps > 5 || port > 65535) return bad(s, 'with an invalid port', ps);
-    via.port = port;
+    if (k === ps || k - ps > 5 || p > 65535) return bad(s, 'with an invalid port', ps);
+    port = p;
     i = k;
   }
-  const end = scanParams(s, i, via.params);
+  const params: Params = {};
+  const end = scanParams(s, i, params);
   if (end !== n) return bad(s, 'with malformed parameters', end < 0 ? undefined : end);
-  return ok(via);
+  return ok(port === undefined ? { protocol, transport, host, params } : { protocol, transport, host, port, params });
 }
 
 /** Formats a Via value: `SIP/2.0/UDP host:port;params`. */

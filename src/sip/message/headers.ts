@@ -18,7 +18,7 @@ export interface HeaderEntry {
   name: string;
   value: string;
   /** Set by the parser on a list header value that still holds several comma-separated elements. */
-  packed?: boolean;
+  packed: boolean;
 }
 
 function checkName(name: string): void {
@@ -52,8 +52,8 @@ export class HeaderList implements SipHeaders {
     const old = this.list.splice(0, this.list.length);
     for (const e of old) {
       const parts = e.packed ? splitCommaList(e.value) : undefined;
-      if (parts === undefined) this.list.push({ key: e.key, name: e.name, value: e.value });
-      else for (const v of parts) this.list.push({ key: e.key, name: e.name, value: v });
+      if (parts === undefined) this.list.push({ key: e.key, name: e.name, value: e.value, packed: false });
+      else for (const v of parts) this.list.push({ key: e.key, name: e.name, value: v, packed: false });
     }
   }
 
@@ -94,7 +94,7 @@ export class HeaderList implements SipHeaders {
         at = i;
       }
     }
-    const fresh = values.map((v) => ({ key, name: cname, value: v }));
+    const fresh = values.map((v) => ({ key, name: cname, value: v, packed: false }));
     if (at < 0) this.list.push(...fresh);
     else this.list.splice(at, 0, ...fresh);
     if (this.cache !== undefined) this.cache[key] = undefined;
@@ -104,7 +104,7 @@ export class HeaderList implements SipHeaders {
     checkName(name);
     checkValue(name, value);
     const key = headerKey(name);
-    this.list.push({ key, name: canonicalName(key, name), value });
+    this.list.push({ key, name: canonicalName(key, name), value, packed: false });
     if (this.cache !== undefined) this.cache[key] = undefined;
   }
 
@@ -113,7 +113,7 @@ export class HeaderList implements SipHeaders {
     checkValue(name, value);
     this.unpack();
     const key = headerKey(name);
-    const entry = { key, name: canonicalName(key, name), value };
+    const entry = { key, name: canonicalName(key, name), value, packed: false };
     const first = this.list.findIndex((e) => e.key === key);
     // Before the existing values of the same header (Via, Record-Route); else at the top.
     this.list.splice(first < 0 ? 0 : first, 0, entry);
@@ -135,7 +135,8 @@ export class HeaderList implements SipHeaders {
   clone(): SipHeaders {
     this.unpack();
     const h = new HeaderList();
-    for (const e of this.list) h.list.push({ key: e.key, name: e.name, value: e.value });
+    h.packed = this.packed;
+    for (const e of this.list) h.list.push({ key: e.key, name: e.name, value: e.value, packed: e.packed });
     return h;
   }
 }

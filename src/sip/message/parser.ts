@@ -114,20 +114,22 @@ interface HeadState {
 /** Adds one header line: `head[a, b)` is its first physical line, `fold` its continuation lines. */
 function commitHeader(st: HeadState, a: number, b: number, fold: string): HeadResult | undefined {
   const s = st.head;
-  const colon = s.indexOf(':', a);
-  let ne = colon;
-  while (ne > a && (s.charCodeAt(ne - 1) === 32 || s.charCodeAt(ne - 1) === 9)) ne--;
-  if (colon < 0 || colon >= b || ne === a) return fail('bad-header', `header line without a name: ${JSON.stringify(s.slice(a, Math.min(b, a + 40)))}`, st.at, s);
+  // One pass over the name: check it is a token and hash it for the known-name lookup.
+  let i = a;
   let hash = 0;
-  for (let i = a; i < ne; i++) hash = nameHashStep(hash, s.charCodeAt(i));
-  // A known name is a token; only unknown names need the character check.
-  let info = knownHeader(s, a, ne, hash);
-  if (info === undefined) {
-    for (let i = a; i < ne; i++) {
-      if (TOKEN[s.charCodeAt(i)] !== 1) return fail('bad-header', `invalid header name ${JSON.stringify(s.slice(a, Math.min(ne, a + 40)))}`, st.at + i - a, s);
-    }
-    info = headerInfo(s.slice(a, ne));
+  while (i < b) {
+    const c = s.charCodeAt(i);
+    if (TOKEN[c] !== 1) break;
+    hash = nameHashStep(hash, c);
+    i++;
   }
+  const ne = i;
+  while (i < b && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
+  if (ne === a || i >= b || s.charCodeAt(i) !== 58) {
+    return fail('bad-header', `malformed header line ${JSON.stringify(s.slice(a, Math.min(b, a + 40)))}`, st.at + i - a, s);
+  }
+  const colon = i;
+  const info = knownHeader(s, a, ne, hash) ?? headerInfo(s.slice(a, ne));
   if (++st.count > st.lim.maxHeaders) return fail('too-many-headers', `more than ${st.lim.maxHeaders} header lines`, st.at, st.head);
   let value: string;
   if (fold.length === 0) {
@@ -150,13 +152,13 @@ function commitHeader(st: HeadState, a: number, b: number, fold: string): HeadRe
     for (const v of parts) {
       const r = checkStructured(st, info, v);
       if (r !== undefined) return r;
-      st.list.push({ key: info.key, name: info.name, value: v });
+      st.list.push({ key: info.key, name: info.name, value: v, packed: false });
     }
     return undefined;
   }
   const r = info.kind === 0 ? undefined : checkStructured(st, info, value);
   if (r !== undefined) return r;
-  st.list.push({ key: info.key, name: info.name, value });
+  st.list.push({ key: info.key, name: info.name, value, packed: false });
   return undefined;
 }
 

@@ -26,7 +26,7 @@ function entriesOf(msg: SipMessage): readonly HeaderEntry[] {
   if (h instanceof HeaderList) return h.list;
   // A caller-made SipHeaders: derive keys from names.
   const out: HeaderEntry[] = [];
-  for (const [name, value] of h.entries()) out.push({ key: headerKey(name), name, value });
+  for (const [name, value] of h.entries()) out.push({ key: headerKey(name), name, value, packed: false });
   return out;
 }
 
@@ -56,7 +56,8 @@ export function serializeMessage(msg: SipMessage): Buffer {
   s += 'Content-Length: ' + body.length + '\r\n\r\n';
   const headLen = Buffer.byteLength(s, 'utf8');
   const out = Buffer.allocUnsafe(headLen + body.length);
-  out.write(s, 0, headLen, 'utf8');
+  // As many bytes as characters means all ASCII, where latin1 writes the same bytes faster.
+  out.write(s, 0, headLen, headLen === s.length ? 'latin1' : 'utf8');
   if (body.length > 0) body.copy(out, headLen);
   return out;
 }
