@@ -8,3 +8,5 @@ export * from './presence-mapping.ts';
 export * from './kw-state.ts';
 export * from './kw-machine.ts';
 export * from './knowledge-worker-view.ts';
+export * from './knowledge-worker-directory.ts';
+export * from './connector.ts';
