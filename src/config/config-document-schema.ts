@@ -80,6 +80,14 @@ export const StoreSettingsSchema = Type.Object(
 
 export const PresenceSettingsSchema = Type.Object({ mode: oneOf(['standalone', 'sip'] as const) }, closed);
 
+const Port = Type.Integer({ minimum: 0, maximum: 65535, description: 'a port number 0..65535 (0 picks a free one)' });
+
+/** Where `ucc start` listens. */
+export const ListenSettingsSchema = Type.Object(
+  { host: Type.Optional(Type.String({ minLength: 1 })), tlib: Type.Optional(Port), http: Type.Optional(Port) },
+  closed,
+);
+
 const list = <T extends TSchema>(s: T) => Type.Optional(Type.Array(s, { maxItems: 100000, description: 'a list' }));
 
 /** One configuration file. */
@@ -88,6 +96,7 @@ export const ConfigDocumentSchema = Type.Object(
     include: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 100, description: 'a list of file names' })),
     store: Type.Optional(StoreSettingsSchema),
     presence: Type.Optional(PresenceSettingsSchema),
+    listen: Type.Optional(ListenSettingsSchema),
     switches: list(SwitchSchema),
     dns: list(DnSchema),
     places: list(PlaceSchema),

@@ -41,7 +41,17 @@ export type StoreSettings = { type: 'sqlite'; path: string } | { type: 'postgres
 export interface DeploymentSettings {
   store: StoreSettings;
   presence: { mode: 'standalone' | 'sip' };
+  /** Listen addresses of `ucc start` (loopback, T-Lib 7000 and HTTP 8080 by default). */
+  listen: ListenSettings;
 }
+
+export interface ListenSettings {
+  host: string;
+  tlib: number;
+  http: number;
+}
+
+export const DEFAULT_LISTEN: Readonly<ListenSettings> = { host: '127.0.0.1', tlib: 7000, http: 8080 };
 
 /** A loaded, valid configuration. */
 export interface LoadedConfig {
@@ -118,7 +128,7 @@ class Loader {
   private readonly files: string[] = [];
   private readonly seen = new Set<string>();
   private readonly collected: Collected = { switches: [], dns: [], places: [], persons: [], agentLogins: [], agentGroups: [], applications: [] };
-  private settings: DeploymentSettings = { store: { type: 'sqlite', path: ':memory:' }, presence: { mode: 'standalone' } };
+  private settings: DeploymentSettings = { store: { type: 'sqlite', path: ':memory:' }, presence: { mode: 'standalone' }, listen: { ...DEFAULT_LISTEN } };
   private readonly table: OptionTable;
   private readonly read: (path: string) => string;
 
@@ -166,9 +176,9 @@ class Loader {
     }
     if (!this.checkSchema(ctx, data)) return;
     const d = data as ConfigDocument;
-    if (d.store || d.presence) {
+    if (d.store || d.presence || d.listen) {
       if (top) this.takeSettings(ctx, d);
-      else this.error(ctx, [d.store ? 'store' : 'presence'], 'only allowed in the top-level file');
+      else this.error(ctx, [d.store ? 'store' : d.presence ? 'presence' : 'listen'], 'only allowed in the top-level file');
     }
     for (const type of ['switches', 'dns', 'places', 'persons', 'agentLogins', 'agentGroups', 'applications'] as const) {
       const items = d[type] ?? [];
@@ -206,6 +216,7 @@ class Loader {
       }
     }
     if (d.presence) this.settings.presence = { mode: d.presence.mode as 'standalone' | 'sip' };
+    if (d.listen) this.settings.listen = { ...this.settings.listen, ...d.listen };
   }
 
   private checkSchema(ctx: FileCtx, data: unknown): boolean {

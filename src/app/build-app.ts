@@ -1,0 +1,86 @@
+/**
+ * The composition root: builds every role from a loaded configuration and wires them through the
+ * same interfaces they use over the network. It never listens; `App.listen()` does, so tests can
+ * build the whole system in-process with a ManualClock.
+ */
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { LoadedConfig } from '../config/config-loader.ts';
+import type { Clock } from '../lib/clock.ts';
+import { SystemClock } from '../lib/clock.ts';
+import { UccError } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
+import { silentLogger } from '../lib/logger.ts';
+import { openStore, type SqlConfigStore } from '../store/index.ts';
+import { TServer } from '../tserver/tserver.ts';
+import { tserverConfigFromObjects } from '../tserver/tserver-config-binding.ts';
+import { createHttpServer } from '../web/http-server.ts';
+
+export interface AppDeps {
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface AppAddresses {
+  http: string;
+  tlib: string;
+}
+
+export interface App {
+  readonly config: LoadedConfig;
+  readonly store: SqlConfigStore;
+  readonly tserver: TServer;
+  readonly http: FastifyInstance;
+  /** Starts every listener from `config.settings.listen`; resolves with the bound addresses. */
+  listen(): Promise<AppAddresses>;
+  /** Stops every role and listener; safe to call twice. */
+  close(): Promise<void>;
+}
+
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promise<App> {
+  const clock = deps.clock ?? new SystemClock();
+  const logger = deps.logger ?? silentLogger;
+  const store = await openStore(config.settings.store, { logger: logger.child({ role: 'store' }) });
+  const closers: Array<() => Promise<void>> = [() => store.close()];
+  const close = async (): Promise<void> => {
+    for (const c of closers.splice(0).reverse()) await c().catch((e: unknown) => logger.error('close failed', { error: String(e) }));
+  };
+  try {
+    await store.loadConfig(config.objects);
+    const bound = tserverConfigFromObjects(store.snapshot());
+    if (!bound.ok) throw new UccError('UCC_ERR_CONFIG_INVALID', bound.error);
+    const tserver = new TServer({ config: bound.value, clock, logger: logger.child({ role: 'tserver' }) });
+    closers.push(() => tserver.close());
+    // Options "take effect immediately": every committed change re-binds the T-Server's view.
+    const unsubscribe = store.changes.subscribe(() => {
+      const next = tserverConfigFromObjects(store.snapshot());
+      if (next.ok) tserver.reconfigure(next.value);
+      else logger.warn('configuration change not applied to the T-Server', { error: next.error });
+    });
+    closers.push(async () => unsubscribe());
+
+    const http = createHttpServer({ logger: logger.child({ role: 'web' }), routes: [], version: packageVersion() });
+    closers.push(() => http.close());
+
+    return {
+      config,
+      store,
+      tserver,
+      http,
+      async listen() {
+        const { host, tlib, http: httpPort } = config.settings.listen;
+        const t = await tserver.listen({ host, port: tlib });
+        const url = await http.listen({ host, port: httpPort });
+        return { http: url, tlib: `tcp://${t.host}:${t.port}` };
+      },
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}

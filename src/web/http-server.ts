@@ -1,0 +1,21 @@
+/**
+ * The HTTP edge: a Fastify instance with the REST API under /api/v1. Routes come from the roles
+ * (each passes a small registration function); this file only builds the server, never listens.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from '../lib/logger.ts';
+
+export type RouteRegistration = (app: FastifyInstance) => void;
+
+export function createHttpServer(options: { logger: Logger; routes: RouteRegistration[]; version: string }): FastifyInstance {
+  // Bounded bodies: the API takes small JSON documents only.
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  app.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) options.logger.error('http request failed', { url: request.url, error: error.message });
+    void reply.status(status).send({ error: status >= 500 ? 'internal error' : error.message });
+  });
+  app.get('/api/v1/health', async () => ({ status: 'ok', version: options.version }));
+  for (const r of options.routes) r(app);
+  return app;
+}

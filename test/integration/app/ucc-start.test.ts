@@ -1,0 +1,38 @@
+// `ucc start` as a user runs it: a real process on the demo configuration (ports 0), the
+// `ucc ready` line, the health endpoint, the T-Server on its T-Lib port, and a graceful SIGTERM.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TlibClient } from '../../../src/tlib/client/tlib-client.ts';
+import { startPeer, waitFor } from '../../support/peer-process.ts';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+test('ucc start runs every role, prints "ucc ready", serves T-Lib and HTTP, and exits 0 on SIGTERM', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ucc-start-'));
+  const cfg = join(dir, 'demo.yaml');
+  writeFileSync(cfg, readFileSync(join(root, 'config/demo.yaml'), 'utf8') + '\nlisten: { tlib: 0, http: 0 }\n');
+  const ucc = startPeer('ucc', process.execPath, [join(root, 'bin/ucc.js'), 'start', '--config', cfg, '--log-level', 'warn']);
+  try {
+    await waitFor('the ucc ready line', () => /ucc ready/.test(ucc.output()), 30_000, () => ucc.output());
+    const m = /ucc ready http=(\S+) tlib=tcp:\/\/([\d.]+):(\d+)/.exec(ucc.output());
+    assert.ok(m, ucc.output());
+    const health = (await (await fetch(`${m[1]}/api/v1/health`)).json()) as { status: string };
+    assert.equal(health.status, 'ok');
+
+    const client = new TlibClient({ target: { kind: 'tcp', host: m[2]!, port: Number(m[3]) }, reconnect: false, requestTimeoutMs: 5000 });
+    await client.connect();
+    const reply = await client.request({ message: 'RequestRegisterAddress', ThisDN: '8000' });
+    assert.equal(reply.message, 'EventRegistered', 'the demo routing point is configured in the T-Server');
+    client.close();
+
+    process.kill(ucc.pid, 'SIGTERM');
+    assert.equal(await ucc.exited, 0, ucc.output());
+  } finally {
+    await ucc.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
