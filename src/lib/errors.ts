@@ -5,13 +5,10 @@
  */
 export const errorCatalogue = {
   UCC_ERR_CONFIG_INVALID: 'The configuration is invalid.',
-  UCC_ERR_CONFIG_FILE: 'A configuration file cannot be read.',
   UCC_ERR_SIP_PARSE: 'A SIP message is malformed.',
   UCC_ERR_SIP_TOO_LARGE: 'A SIP message exceeds the configured size limit.',
   UCC_ERR_SIP_TRANSPORT: 'A SIP transport failed to send or listen.',
-  UCC_ERR_SIP_TIMEOUT: 'A SIP transaction timed out.',
   UCC_ERR_SIP_TRANSACTION_STATE: 'A SIP transaction or dialog was asked to make an illegal state transition.',
-  UCC_ERR_SIP_AUTH: 'SIP digest authentication failed.',
   UCC_ERR_TLIB_FRAME: 'A T-Library frame is malformed or too large.',
   UCC_ERR_TLIB_TIMEOUT: 'A T-Library request got no reply in time.',
   UCC_ERR_TLIB_CLOSED: 'The T-Library channel closed with requests pending.',

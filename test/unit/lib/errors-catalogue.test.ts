@@ -24,7 +24,8 @@ test('every catalogued error code is raised somewhere in src/', () => {
     for (const e of readdirSync(dir)) {
       const p = join(dir, e);
       if (statSync(p).isDirectory()) walk(p);
-      else if (p.endsWith('.ts') && !p.endsWith('lib/errors.ts')) sources.push(readFileSync(p, 'utf8'));
+      // In errors.ts only the code after the catalogue counts (the catalogue names every code).
+      else if (p.endsWith('.ts')) sources.push(readFileSync(p, 'utf8').replace(/errorCatalogue = \{[\s\S]*?\} as const/, ''));
     }
   };
   walk(join(root, 'src'));
