@@ -11,7 +11,7 @@
  */
 import type { NumberRange } from '../config/option-value.ts';
 import type { KvList } from '../tlib/messages/kv-list.ts';
-import { msPresCodeForAvailability } from '../presence/availability.ts';
+import { availabilityFromMsPresCode, msPresCodeForAvailability } from '../presence/availability.ts';
 import type { Availability, Presence } from '../presence/presence.ts';
 import type { KwConfig, NoteTriggerState } from './kw-config.ts';
 
@@ -57,7 +57,9 @@ export function ucStatusWord(availability: Availability): string {
 
 /** The Reasons sent with a presence-driven request: KW_UC_STATUS and KW_UC_NOTE (always both, as in seed 001's log). */
 export function presenceReasons(presence: Presence): KvList {
-  return [[KW_UC_STATUS, ucStatusWord(presence.availability)], [KW_UC_NOTE, presence.note?.text ?? '']];
+  // A code the codec left `unknown` (0-2999) is "Available" in seed 000 Table 14.
+  const availability = presence.availability === 'unknown' && presence.availabilityCode !== null ? availabilityFromMsPresCode(presence.availabilityCode, { below3000: 'online' }) : presence.availability;
+  return [[KW_UC_STATUS, ucStatusWord(availability)], [KW_UC_NOTE, presence.note?.text ?? '']];
 }
 
 type ListState = 'Ready' | 'NotReady' | 'LoggedOut';

@@ -35,6 +35,7 @@ describe('default mapping (seed 003 table; seed 000 Table 4 / Table 8)', () => {
     ['the note travels as KW_UC_NOTE', presence(6500, { note: 'In a meeting' }), 'NotReady(busy,In a meeting) by agent-status-notready'],
     ['PIDF online (no MS-PRES code given) maps by its typical code', presence('online', { code: null, source: 'pidf' }), 'Ready(ready,) by agent-status-ready'],
     ['PIDF away maps to NotReady + away', presence('away', { source: 'pidf' }), 'NotReady(away,) by agent-status-notready'],
+    ['MS-PRES 1000 (the codec says unknown; Table 14 says Available) → Ready + ready', { ...presence(1000), availability: 'unknown' }, 'Ready(ready,) by agent-status-ready'],
     ['unknown presence with no code leaves the agent alone', presence('unknown', { code: null }), 'none by unknown-presence'],
     ['a negative code matches no list → NotReady + reason ("any other status")', presence(-5), 'NotReady(unknown,) by no-list-matched'],
   ];
