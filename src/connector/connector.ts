@@ -39,7 +39,7 @@ export interface UcConnectorOptions {
 
 /** Events of {@link UcConnector}. */
 export interface UcConnectorEvents {
-  /** A KW's state changed (the REST/WebSocket layer pushes the view). */
+  /** A KW's state changed (some field differs after an input); the REST/WebSocket layer pushes the view. */
   kwChange: (view: KnowledgeWorkerView) => void;
   listenerError: (error: unknown, event: string) => void;
 }
@@ -230,7 +230,7 @@ export class UcConnector extends TypedEmitter<UcConnectorEvents> {
     try {
       const next = stepKw(slot.state, input, config, this.clock.now());
       effects = next.effects;
-      const changed = next.state !== slot.state;
+      const changed = (Object.keys(next.state) as Array<keyof KwState>).some((k) => next.state[k] !== slot.state[k]);
       slot.state = next.state;
       if (changed) this.safeEmit('kwChange', toKnowledgeWorkerView(slot.state, this.clock.now()));
     } catch (e) {

@@ -223,3 +223,21 @@ describe('UcConnector with the real T-Server (in-memory T-Lib)', () => {
     assert.ok(world.logger.lines.some((l) => l.msg === 'UC publish failed'));
   });
 });
+
+describe('UcConnector events', () => {
+  test('kwChange carries the view when a KW changes, not for inputs that change nothing', async () => {
+    world = new World();
+    await world.start();
+    const views: string[] = [];
+    world.connector.on('kwChange', (v) => views.push(`${v.userName}:${v.agentState}:${String(v.connectorDnd)}`));
+    world.connector.openSession('alice');
+    world.uc.emitPresence('alice', presence(3500));
+    await world.waitAgent('EventAgentReady(ready)');
+    await until(() => views.includes('alice:Ready:false'), 'Ready view');
+    const n = views.length;
+    world.connector.optionsChanged();
+    assert.equal(views.length, n, 'nothing changed');
+    world.connector.setConnectorDnd('alice', true);
+    assert.ok(views.includes('alice:Ready:true'));
+  });
+});
