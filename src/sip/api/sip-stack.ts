@@ -167,6 +167,7 @@ export class SipStack implements TransactionUser {
       await this.transportLayer.start({
         receive: (inbound) => this.transactionLayer.receive(inbound),
         malformed: () => {},
+        connectionFailed: (connectionId, reason) => this.transactionLayer.connectionFailed(connectionId, reason),
       });
     } catch (e) {
       this.state = 'closed';

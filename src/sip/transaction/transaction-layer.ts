@@ -74,6 +74,8 @@ export function serverKey(request: SipRequest, asMethod?: string): string | unde
 export class TransactionLayer {
   private readonly clients = new Map<string, ClientTransaction>();
   private readonly servers = new Map<string, { tx: ServerTransaction; handle: ServerTransactionHandleImpl }>();
+  /** Client transactions by the stream connection their request went out on. */
+  private readonly byConnection = new Map<string, Set<ClientTransaction>>();
   /** INVITE server transactions in Accepted, by Call-ID + CSeq number, to spot the ACK of the 2xx. */
   private readonly accepted = new Map<string, InviteServerTransaction>();
   private readonly logger: Logger;
@@ -111,10 +113,25 @@ export class TransactionLayer {
     const key = clientKey(branch, request.method);
     const holder: { tx?: ClientTransaction } = {};
     const send = (m: SipMessage): void => {
-      this.options.transport.send(m, destination).catch((e: unknown) => {
-        this.logger.debug('request send failed', { method: request.method, error: e instanceof Error ? e.message : String(e) });
-        holder.tx?.transportError(e);
-      });
+      this.options.transport.send(m, destination).then(
+        (connectionId) => {
+          const tx = holder.tx;
+          if (connectionId === undefined || !tx || tx.terminated) return;
+          let set = this.byConnection.get(connectionId);
+          if (!set) this.byConnection.set(connectionId, (set = new Set()));
+          if (!set.has(tx)) {
+            set.add(tx);
+            tx.onTerminated(() => {
+              set.delete(tx);
+              if (set.size === 0 && this.byConnection.get(connectionId) === set) this.byConnection.delete(connectionId);
+            });
+          }
+        },
+        (e: unknown) => {
+          this.logger.debug('request send failed', { method: request.method, error: e instanceof Error ? e.message : String(e) });
+          holder.tx?.transportError(e);
+        },
+      );
     };
     const common = {
       clock: this.options.clock,
@@ -273,6 +290,21 @@ export class TransactionLayer {
     }
   }
 
+  /**
+   * A stream connection failed: client transactions whose request went out on it and that have no
+   * final response yet will not get one there, so they fail now (RFC 3261 section 17.1.4) instead of
+   * waiting for Timer B/F. Transactions that already have their final response are unaffected.
+   */
+  connectionFailed(connectionId: string, reason: string): void {
+    const set = this.byConnection.get(connectionId);
+    if (!set) return;
+    this.byConnection.delete(connectionId);
+    for (const tx of [...set]) {
+      this.logger.debug('failing a transaction: its connection failed', { key: tx.key, reason });
+      tx.transportError(new Error(`connection failed: ${reason}`));
+    }
+  }
+
   /** Ends every transaction: pending client transactions report a transport failure. */
   dispose(): void {
     this.disposed = true;
@@ -281,5 +313,6 @@ export class TransactionLayer {
     this.clients.clear();
     this.servers.clear();
     this.accepted.clear();
+    this.byConnection.clear();
   }
 }

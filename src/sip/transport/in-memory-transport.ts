@@ -121,13 +121,14 @@ export class InMemoryTransport implements Transport {
     this.sink = sink;
   }
 
-  async send(data: Buffer, destination: TransportAddress): Promise<void> {
+  async send(data: Buffer, destination: TransportAddress): Promise<string | undefined> {
     if (!this.sink) throw new UccError('UCC_ERR_SIP_TRANSPORT', 'in-memory transport is not started');
     if (this.reliable && !this.network.isAttached(addressKey(destination))) {
       // A stream transport notices an unreachable peer (connection refused).
       throw new UccError('UCC_ERR_SIP_TRANSPORT', `connection refused: ${addressKey(destination)}`);
     }
     this.network.transmit({ from: this.bound, to: { ...destination, protocol: this.protocol }, data: Buffer.from(data) });
+    return this.reliable ? addressKey(destination) : undefined;
   }
 
   /** A "connection" is the peer's address; it is open while that peer is attached. */

@@ -56,6 +56,10 @@ interface Connection {
   idleTimer?: TimerHandle;
   keepAliveTimer?: TimerHandle;
   peerCertificate?: MessageSource['peerCertificate'];
+  /** The socket error that ended the connection, if one did. */
+  failure?: string;
+  /** Whether any byte arrived on it. */
+  received: boolean;
 }
 
 /** Facts about the connections (tests and diagnostics). */
@@ -152,20 +156,32 @@ export abstract class StreamTransport implements Transport {
       open: false,
       ready,
       lastActivity: this.clock.now(),
+      received: false,
     };
     this.connections.set(conn.id, conn);
     // The newest connection to an address wins: it is the one most likely to be alive.
     this.byRemote.set(addressKey(remote), conn);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(conn, chunk));
-    socket.on('error', (e) => this.logger.debug('connection error', { id: conn.id, error: e.message }));
-    socket.on('close', () => this.forget(conn, 'closed'));
+    socket.on('error', (e) => {
+      conn.failure ??= e.message;
+      this.logger.debug('connection error', { id: conn.id, error: e.message });
+    });
+    socket.on('close', () => {
+      const known = this.connections.has(conn.id);
+      // A connection we opened that the peer closes before sending a single byte was refused (a
+      // TLS 1.3 server rejecting our certificate does just that, after our handshake completed).
+      if (conn.failure === undefined && conn.outbound && !conn.received) conn.failure = 'closed by the peer before any data';
+      this.forget(conn, conn.failure ?? 'closed');
+      if (known && conn.failure !== undefined && !this.closing) this.sink?.connectionFailed?.(conn.id, conn.failure);
+    });
     this.armIdle(conn);
     return conn;
   }
 
   private onData(conn: Connection, chunk: Buffer): void {
     conn.lastActivity = this.clock.now();
+    conn.received = true;
     const sink = this.sink;
     if (!sink) return;
     const source: MessageSource = { remote: conn.remote, local: this.bound };
@@ -282,7 +298,7 @@ export abstract class StreamTransport implements Transport {
     return this.connections.get(connectionId)?.open === true;
   }
 
-  async send(data: Buffer, destination: TransportAddress, connectionId?: string): Promise<void> {
+  async send(data: Buffer, destination: TransportAddress, connectionId?: string): Promise<string | undefined> {
     if (this.closing || !this.server) throw new UccError('UCC_ERR_SIP_TRANSPORT', `${this.protocol.toUpperCase()} transport is not running`);
     let conn = connectionId !== undefined ? this.connections.get(connectionId) : undefined;
     if (!conn?.open) conn = this.byRemote.get(addressKey(destination));
@@ -297,6 +313,7 @@ export abstract class StreamTransport implements Transport {
         else resolve();
       });
     });
+    return c.id;
   }
 
   async close(): Promise<void> {

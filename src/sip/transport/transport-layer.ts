@@ -90,6 +90,7 @@ export class TransportLayer {
     const wrapped: TransportSink = {
       receive: (inbound) => this.receive(inbound, sink),
       malformed: (error, source, raw, connectionId) => this.malformed(error, source, raw, connectionId),
+      connectionFailed: (connectionId, reason) => sink.connectionFailed?.(connectionId, reason),
     };
     const started: Transport[] = [];
     try {
@@ -119,11 +120,14 @@ export class TransportLayer {
     return { host: this.options.contactHost ?? concreteHost(t.local.host), port: t.local.port };
   }
 
-  /** Serializes and sends; rejects with UccError UCC_ERR_SIP_TRANSPORT. */
-  async send(message: SipMessage, destination: TransportAddress, connectionId?: string): Promise<void> {
+  /**
+   * Serializes and sends; resolves with the stream connection used (undefined over UDP); rejects
+   * with UccError UCC_ERR_SIP_TRANSPORT.
+   */
+  async send(message: SipMessage, destination: TransportAddress, connectionId?: string): Promise<string | undefined> {
     const t = this.byProtocol.get(destination.protocol);
     if (!t) throw new UccError('UCC_ERR_SIP_TRANSPORT', `no ${destination.protocol} transport is configured`);
-    await t.send(serializeMessage(message), destination, connectionId);
+    return t.send(serializeMessage(message), destination, connectionId);
   }
 
   /**

@@ -27,6 +27,11 @@ export interface TransportSink {
    * can try to answer a malformed request with 400.
    */
   malformed(error: SipParseError, source: MessageSource, raw: Buffer | undefined, connectionId?: string): void;
+  /**
+   * Stream transports: a connection failed (reset, TLS alert, refused after connect), so requests
+   * sent on it will not be answered there. Orderly closes are not reported.
+   */
+  connectionFailed?(connectionId: string, reason: string): void;
 }
 
 /** One listening transport. */
@@ -40,9 +45,10 @@ export interface Transport {
   start(sink: TransportSink): Promise<void>;
   /**
    * Sends one serialized message. Stream transports use `connectionId` when that connection is
-   * still open, else reuse a connection to `destination`, else open one. Rejects on failure.
+   * still open, else reuse a connection to `destination`, else open one. Resolves with the id of
+   * the connection used (undefined for datagrams); rejects on failure.
    */
-  send(data: Buffer, destination: TransportAddress, connectionId?: string): Promise<void>;
+  send(data: Buffer, destination: TransportAddress, connectionId?: string): Promise<string | undefined>;
   /** True when the stream connection is still open (always false for datagram transports). */
   hasConnection(connectionId: string): boolean;
   /** Closes the socket(s) and cancels every timer. */

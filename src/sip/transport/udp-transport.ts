@@ -83,13 +83,13 @@ export class UdpTransport implements Transport {
     });
   }
 
-  send(data: Buffer, destination: TransportAddress): Promise<void> {
+  send(data: Buffer, destination: TransportAddress): Promise<string | undefined> {
     const socket = this.socket;
     if (!socket) return Promise.reject(new UccError('UCC_ERR_SIP_TRANSPORT', 'UDP transport is not started'));
     return new Promise((resolve, reject) => {
       socket.send(data, destination.port, normalizeHost(destination.host), (e) => {
         if (e) reject(new UccError('UCC_ERR_SIP_TRANSPORT', `UDP send to ${destination.host}:${destination.port} failed: ${e.message}`, { cause: e }));
-        else resolve();
+        else resolve(undefined);
       });
     });
   }

@@ -164,6 +164,26 @@ describe('TCP transport on 127.0.0.1', { timeout: 20_000 }, () => {
     }
   });
 
+  test('a peer that drops the connection without answering fails the request with 503 at once', async () => {
+    const clock = new ManualClock(0);
+    const peer = createServer((s) => {
+      s.on('data', () => s.destroy());
+      s.on('error', () => {});
+    });
+    await new Promise<void>((r) => peer.listen(0, '127.0.0.1', () => r()));
+    const port = (peer.address() as { port: number }).port;
+    const stack = await SipStack.listen({ clock, listen: tcpListen() });
+    try {
+      const res = await stack.sendRequest(messageTo(stack, { protocol: 'tcp', host: '127.0.0.1', port }));
+      assert.equal(res.status, 503);
+      assert.equal(clock.now(), 0, 'no timer was needed');
+      assert.equal(stack.transactionCount.client, 0);
+    } finally {
+      await stack.close();
+      await new Promise<void>((r) => peer.close(() => r()));
+    }
+  });
+
   test('a connection refused resolves the request with 503', async () => {
     const probe = createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
