@@ -3,12 +3,12 @@
 // its answer or its ACK. SIPp's timers are real, so the stack uses the system clock here.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SipStack } from '../../src/sip/api/sip-stack.ts';
-import { createRequest, formatUri, getContacts } from '../../src/sip/message/index.ts';
-import type { TransportProtocol } from '../../src/sip/transaction/transaction-user.ts';
 import { readFileSync } from 'node:fs';
-import { freePort } from '../support/free-port.ts';
-import { countMessages, startSipp } from '../support/sipp.ts';
+import { SipStack } from '../../../src/sip/api/sip-stack.ts';
+import { createRequest, formatUri, getContacts } from '../../../src/sip/message/index.ts';
+import type { TransportProtocol } from '../../../src/sip/transaction/transaction-user.ts';
+import { freePort } from '../../support/free-port.ts';
+import { countMessages, startSipp } from '../../support/sipp.ts';
 
 /**
  * Resolves once SIPp has bound its port. Reads /proc/net (Linux) rather than probing with a bind of
@@ -51,8 +51,8 @@ for (const protocol of ['udp', 'tcp'] as const) {
     test('SIPp calls with a withheld ACK: 180, 200 (retransmitted over UDP until the ACK), BYE', async () => {
       const stack = await stackOn(protocol);
       const run = startSipp({
-        scenario: 'uac-invite-ack-withheld-ms.xml', localPort: await freePort(), transport: protocol, remote: `127.0.0.1:${stack.address(protocol)?.port}`, service: 'ucc',
-        vars: { ack_delay: 1700 },
+        scenario: 'uac-invite.xml', localPort: await freePort(), transport: protocol, remote: `127.0.0.1:${stack.address(protocol)?.port}`, service: 'ucc',
+        pauseMs: 1700,
       });
       try {
         const seen: string[] = [];
@@ -112,7 +112,7 @@ for (const protocol of ['udp', 'tcp'] as const) {
     test('SIPp withholds its answer to MESSAGE: Timer E retransmits over UDP, not over TCP', async () => {
       const stack = await stackOn(protocol);
       const sippPort = await freePort();
-      const run = startSipp({ scenario: 'uas-message-withheld-ms.xml', localPort: sippPort, transport: protocol, vars: { response_delay: 1700 } });
+      const run = startSipp({ scenario: 'uas-message-withheld.xml', localPort: sippPort, transport: protocol, pauseMs: 1700 });
       try {
         const uri = `sip:sipp@127.0.0.1:${sippPort};transport=${protocol}`;
         await sippListening(sippPort, protocol);
