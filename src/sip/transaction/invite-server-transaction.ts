@@ -117,7 +117,10 @@ export class InviteServerTransaction extends Transaction<InviteServerTransaction
     });
   }
 
-  /** The TU's response (section 17.2.1). Throws UccError when a final response was already sent. */
+  /**
+   * The TU's response (section 17.2.1). Throws UccError when a final response was already sent;
+   * does nothing once the transaction terminated (transport error).
+   */
   respond(response: SipResponse): void {
     const status = response.status;
     const t = this.options.timers;
@@ -126,6 +129,7 @@ export class InviteServerTransaction extends Transaction<InviteServerTransaction
       this.sendResponse(response);
       return;
     }
+    if (this.state === S.Terminated) return; // gone after a transport error: nothing to send on
     if (this.state !== S.Proceeding) throw new UccError('UCC_ERR_SIP_TRANSACTION_STATE', FINAL_ALREADY_SENT);
     this.stopTimer('Trying');
     if (status < 200) {

@@ -92,11 +92,22 @@ export class NonInviteServerTransaction extends Transaction<NonInviteServerTrans
     return this.last !== undefined && this.last.status >= 200;
   }
 
-  /** Nothing to arm until the TU answers. */
-  start(): void {}
+  /**
+   * Arms the abandonment guard: the client gives up after 64*T1 (Timer F), so a request the TU
+   * never answers is forgotten then instead of being kept forever. Not an RFC 3261 timer.
+   */
+  start(): void {
+    this.startTimer('Abandon', this.options.timers.timerF, () => {
+      if (this.state === S.Trying || this.state === S.Proceeding) this.transition(S.Terminated, 'abandoned');
+    });
+  }
 
-  /** The TU's response. Throws UccError when a final response was already sent. */
+  /**
+   * The TU's response. Throws UccError when a final response was already sent; does nothing once
+   * the transaction is gone (transport error, abandoned).
+   */
   respond(response: SipResponse): void {
+    if (this.state === S.Terminated) return;
     if (this.state !== S.Trying && this.state !== S.Proceeding) {
       throw new UccError('UCC_ERR_SIP_TRANSACTION_STATE', FINAL_ALREADY_SENT);
     }
@@ -105,6 +116,7 @@ export class NonInviteServerTransaction extends Transaction<NonInviteServerTrans
       this.sendResponse(response);
       return;
     }
+    this.stopTimer('Abandon');
     this.transition(S.Completed, 'final');
     this.sendResponse(response);
     if (!this.terminated) {

@@ -61,6 +61,27 @@ describe('NonInviteServerTransaction (RFC 3261 17.2.2)', () => {
     assert.equal(tx.state, S.Terminated);
   });
 
+  test('a request the TU never answers is abandoned after 64*T1; a late answer is dropped', () => {
+    const { clock, sent, tx } = setup();
+    clock.advance(31_999);
+    assert.equal(tx.state, S.Trying);
+    clock.advance(1);
+    assert.equal(tx.state, S.Terminated);
+    tx.respond(response(200, 'MESSAGE'));
+    assert.deepEqual(sent, []);
+  });
+
+  test('answering in time cancels the abandonment guard', () => {
+    const { clock, tx } = setup();
+    tx.respond(response(100, 'MESSAGE'));
+    clock.advance(20_000);
+    tx.respond(response(200, 'MESSAGE'));
+    clock.advance(20_000);
+    assert.equal(tx.state, S.Completed, 'Timer J (32 s from the final response) still runs');
+    clock.advance(12_000);
+    assert.equal(tx.state, S.Terminated);
+  });
+
   test('a second final response is refused with a typed error', () => {
     const { tx } = setup();
     tx.respond(response(200, 'MESSAGE'));
