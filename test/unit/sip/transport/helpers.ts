@@ -7,12 +7,13 @@ import type { SipStack } from '../../../../src/sip/api/sip-stack.ts';
 import { createRequest } from '../../../../src/sip/message/index.ts';
 import type { SipRequest } from '../../../../src/sip/message/sip-message.ts';
 import type { TransportAddress } from '../../../../src/sip/transaction/transaction-user.ts';
+import { formatHost } from '../../../../src/sip/transport/transport-layer.ts';
 
 /** A MESSAGE from `from` to the address `to`. */
 export function messageTo(from: SipStack, to: TransportAddress, body = 'hi', seq = 1): SipRequest {
   return createRequest({
     method: 'MESSAGE',
-    uri: `sip:bob@${to.host}:${to.port};transport=${to.protocol}`,
+    uri: `sip:bob@${formatHost(to.host)}:${to.port};transport=${to.protocol}`,
     headers: {
       From: `<sip:alice@example.test>;tag=${from.newTag()}`,
       To: '<sip:bob@example.test>',

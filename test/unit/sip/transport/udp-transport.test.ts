@@ -57,6 +57,27 @@ describe('UDP transport on 127.0.0.1', { timeout: 20_000 }, () => {
     }
   });
 
+  test('IPv6: MESSAGE/200 over [::1] with bracketed Via sent-by and received', async () => {
+    const clock = new ManualClock(0);
+    const a = await SipStack.listen({ clock, listen: [{ protocol: 'udp', host: '::1', port: 0 }] });
+    const b = await SipStack.listen({ clock, listen: [{ protocol: 'udp', host: '::1', port: 0 }] });
+    try {
+      let via = '';
+      b.onRequest((req, tx) => {
+        via = req.headers.getAll('Via')[0] ?? '';
+        tx.respond(200);
+      });
+      const to = b.address('udp');
+      assert.ok(to);
+      assert.equal((await a.sendRequest(messageTo(a, to))).status, 200);
+      assert.match(via, new RegExp(`^SIP/2\\.0/UDP \\[::1\\]:${a.address('udp')?.port};`));
+      assert.match(a.contactUri('udp'), /^sip:ucc@\[::1\]:\d+;transport=udp$/);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   test('RFC 3581: a request with rport is answered to the source port, with received and rport filled', async () => {
     const stack = await SipStack.listen({ clock: new ManualClock(0), listen: [{ protocol: 'udp', host: '127.0.0.1', port: 0 }] });
     const raw = await rawUdp();
