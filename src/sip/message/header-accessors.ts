@@ -9,6 +9,7 @@
  * a missing or malformed mandatory header throws `UccError('UCC_ERR_SIP_PARSE')`.
  */
 import { UccError } from '../../lib/errors.ts';
+import { splitCommaList } from '../grammar/comma-list.ts';
 import { parseNameAddr } from '../grammar/name-addr.ts';
 import { parseVia } from '../grammar/via.ts';
 import { HeaderList } from './headers.ts';
@@ -31,8 +32,23 @@ const copyUri = (u: SipUri): SipUri => ({ ...u, params: { ...u.params }, headers
 const copyNameAddr = (na: NameAddr): NameAddr => ({ ...na, uri: copyUri(na.uri), params: { ...na.params } });
 const copyVia = (v: Via): Via => ({ ...v, params: { ...v.params } });
 
+/** Values of a list header, split at commas: a hand-built header may hold `a, b` in one value. */
+function listValues(msg: SipMessage, name: string): string[] {
+  const out: string[] = [];
+  for (const v of msg.headers.getAll(name)) {
+    if (v.indexOf(',') < 0) {
+      out.push(v);
+      continue;
+    }
+    const parts = splitCommaList(v);
+    if (parts === undefined) throw fault(`${name}: unterminated quoted-string or '<'`);
+    out.push(...parts);
+  }
+  return out;
+}
+
 function nameAddrs(msg: SipMessage, key: string, name: string): NameAddr[] {
-  return cached(msg, key, () => msg.headers.getAll(name).map((v) => {
+  return cached(msg, key, () => listValues(msg, name).map((v) => {
     const r = parseNameAddr(v);
     if (!r.ok) throw fault(`${name}: ${r.error.message}`);
     return r.value;
@@ -51,7 +67,7 @@ function single(msg: SipMessage, key: string, name: string): NameAddr {
 
 /** Every Via value, topmost first (RFC 3261 section 20.42). */
 export function getVias(msg: SipMessage): Via[] {
-  return cached(msg, 'via', () => msg.headers.getAll('Via').map((v) => {
+  return cached(msg, 'via', () => listValues(msg, 'Via').map((v) => {
     const r = parseVia(v);
     if (!r.ok) throw fault(r.error.message);
     return r.value;

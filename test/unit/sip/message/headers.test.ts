@@ -87,6 +87,11 @@ describe('typed accessors', () => {
     assert.deepEqual(getRoutes(m, 'Route').map((r) => r.uri.host), ['p1', 'p2']);
     assert.deepEqual(getRoutes(m, 'Record-Route').map((r) => r.uri.host), ['rr']);
   });
+  test('a hand-set comma list in one value is split by the accessors', () => {
+    const m = createRequest({ method: 'OPTIONS', uri: 'sip:a@b', headers: { Via: 'SIP/2.0/UDP a;branch=z9hG4bK1, SIP/2.0/UDP b;branch=z9hG4bK2', Route: '<sip:p1;lr>, "x, y" <sip:p2;lr>' } });
+    assert.deepEqual(getVias(m).map((v) => v.host), ['a', 'b']);
+    assert.deepEqual(getRoutes(m, 'Route').map((r) => r.uri.host), ['p1', 'p2']);
+  });
   test('absent Contact and Route give empty lists', () => {
     const m = parse(request('OPTIONS'));
     assert.deepEqual(getContacts(m), []);
