@@ -18,7 +18,7 @@ import { SystemClock } from '../../lib/clock.ts';
 import { UccError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { silentLogger } from '../../lib/logger.ts';
-import { createResponse, DEFAULT_SIP_LIMITS, getCSeq } from '../message/index.ts';
+import { createResponse, DEFAULT_SIP_LIMITS, getCSeq, serializeMessage } from '../message/index.ts';
 import type { SipLimits, SipRequest, SipResponse } from '../message/sip-message.ts';
 import type { ClientTransaction } from '../transaction/transaction-layer.ts';
 import { MAGIC_COOKIE, TransactionLayer } from '../transaction/transaction-layer.ts';
@@ -34,7 +34,7 @@ import { TcpTransport } from '../transport/tcp-transport.ts';
 import { TlsTransport } from '../transport/tls-transport.ts';
 import type { TlsOptions } from '../transport/tls-transport.ts';
 import type { Transport } from '../transport/transport.ts';
-import { formatHost, formatHostPort, requestDestination, TransportLayer } from '../transport/transport-layer.ts';
+import { formatHost, formatHostPort, hasExplicitTransport, requestDestination, TransportLayer } from '../transport/transport-layer.ts';
 import { UdpTransport } from '../transport/udp-transport.ts';
 
 /** One listener. */
@@ -74,6 +74,12 @@ export interface SipStackOptions extends Partial<TimerSettings> {
   accept?: string[];
   /** Option tags listed in Supported (ms-benotify is added when `benotify` is set). */
   supported?: string[];
+  /**
+   * RFC 3261 section 18.1.1: a request larger than this many bytes whose next hop would be UDP goes
+   * over TCP instead when a TCP listener exists and the URI names no transport; if TCP cannot
+   * connect, it is retried over UDP. Default 1300; 0 keeps UDP.
+   */
+  udpMaxRequestBytes?: number;
 }
 
 const DEFAULT_ALLOW = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'MESSAGE', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER'];
@@ -269,14 +275,32 @@ export class SipStack implements TransactionUser {
       this.logger.warn('cannot send request', { method: request.method, reason: why });
       return Promise.resolve(synthesize(request, 503));
     }
+    if (this.mustAvoidUdp(request, destination, options)) {
+      const tcp: TransportAddress = { ...destination, protocol: 'tcp' };
+      // "If ... the attempt to establish the connection generates ... a TCP reset, the element
+      // SHOULD retry the request, using UDP" (section 18.1.1).
+      return this.sendOnce(request, tcp, options).then((r) => (r.transportFailed ? this.sendOnce(request, destination, options).then((u) => u.response) : r.response));
+    }
+    return this.sendOnce(request, destination, options).then((r) => r.response);
+  }
+
+  /** Section 18.1.1: is this request too large for UDP while TCP is available? */
+  private mustAvoidUdp(request: SipRequest, destination: TransportAddress, options: SendRequestOptions): boolean {
+    const limit = this.options.udpMaxRequestBytes ?? 1300;
+    if (destination.protocol !== 'udp' || limit <= 0 || options.destination || request.method === 'CANCEL') return false;
+    if (!this.transportLayer.transportFor('tcp') || hasExplicitTransport(request)) return false;
+    return serializeMessage(this.prepare(request, 'udp', this.newBranch())).length > limit;
+  }
+
+  private sendOnce(request: SipRequest, destination: TransportAddress, options: SendRequestOptions): Promise<{ response: SipResponse; transportFailed: boolean }> {
     const sent = this.prepare(request, destination.protocol, this.newBranch());
-    return new Promise<SipResponse>((resolve) => {
+    return new Promise((resolve) => {
       const tx = this.transactionLayer.sendRequest(sent, destination, {
         provisional: (r) => this.safely(() => options.onProvisional?.(r)),
-        final: resolve,
+        final: (response) => resolve({ response, transportFailed: false }),
         additionalFinal: (r) => this.safely(() => options.onAdditional2xx?.(r)),
-        timeout: () => resolve(synthesize(sent, 408)),
-        transportError: () => resolve(synthesize(sent, 503)),
+        timeout: () => resolve({ response: synthesize(sent, 408), transportFailed: false }),
+        transportError: () => resolve({ response: synthesize(sent, 503), transportFailed: true }),
       });
       if (request.method === 'INVITE') this.invites.set(request, { tx, sent, destination });
     });

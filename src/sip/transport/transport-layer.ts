@@ -47,15 +47,9 @@ export function formatHost(host: string): string {
  * means TLS, `maddr` overrides the host, ports default to 5060/5061.
  */
 export function requestDestination(request: SipRequest): Result<TransportAddress, string> {
-  let uri: SipUri;
-  const routes = getRoutes(request, 'Route');
-  const first = routes[0];
-  if (first) uri = first.uri;
-  else {
-    const parsed = parseUri(request.uri);
-    if (!parsed.ok) return err(`Request-URI cannot be parsed: ${request.uri}`);
-    uri = parsed.value;
-  }
+  const next = nextHopUri(request);
+  if (!next.ok) return next;
+  const uri = next.value;
   const scheme = uri.scheme.toLowerCase();
   if (scheme !== 'sip' && scheme !== 'sips') return err(`no route for a ${scheme}: URI`);
   const t = uri.params['transport'];
@@ -67,6 +61,20 @@ export function requestDestination(request: SipRequest): Result<TransportAddress
   }
   const host = uri.params['maddr'] ?? uri.host;
   return ok({ protocol, host: normalizeHost(host), port: uri.port ?? defaultPort(protocol) });
+}
+
+/** The URI the next hop is taken from: the first Route's, else the Request-URI. */
+export function nextHopUri(request: SipRequest): Result<SipUri, string> {
+  const first = getRoutes(request, 'Route')[0];
+  if (first) return ok(first.uri);
+  const parsed = parseUri(request.uri);
+  return parsed.ok ? ok(parsed.value) : err(`Request-URI cannot be parsed: ${request.uri}`);
+}
+
+/** True when the next-hop URI names its transport (`transport=` or `sips:`). */
+export function hasExplicitTransport(request: SipRequest): boolean {
+  const next = nextHopUri(request);
+  return next.ok && (next.value.params['transport'] !== undefined || next.value.scheme.toLowerCase() === 'sips');
 }
 
 /** Chooses transports, addresses messages, and filters what comes in. */
