@@ -109,6 +109,19 @@ describe('include:', () => {
   test('store settings are only allowed in the top-level file', () => {
     assert.deepEqual(run('conf/x.yaml', 'include: [store.yaml]\n'), ['conf/store.yaml:1: store: only allowed in the top-level file']);
   });
+  test('listen settings are only allowed in the top-level file', () => {
+    const r = parseConfigText('include: [l.yaml]\n', 'conf/x.yaml', { readFile: (p) => (p === 'conf/l.yaml' ? 'listen: { http: 0 }\n' : readFile(p)) });
+    assert.ok(!r.ok && r.error.kind === 'invalid');
+    assert.deepEqual(r.error.issues.map(formatIssue), ['conf/l.yaml:1: listen: only allowed in the top-level file']);
+  });
+  test('listen settings override the defaults key by key, and a port outside 0..65535 is an error', () => {
+    const r = parseConfigText('listen: { http: 0 }\n', 'x.yaml');
+    assert.ok(r.ok);
+    assert.deepEqual(r.value.settings.listen, { host: '127.0.0.1', tlib: 7000, http: 0 });
+    const bad = parseConfigText('listen:\n  tlib: 70000\n', 'x.yaml');
+    assert.ok(!bad.ok && bad.error.kind === 'invalid');
+    assert.match(formatIssue(bad.error.issues[0]!), /^x\.yaml:2: listen\.tlib: /);
+  });
   test('objects of included files are loaded', () => {
     const r = parseConfigText('include: [people.yaml]\n', 'conf/y.yaml', { readFile: (p) => (p === 'conf/people.yaml' ? 'persons: [{ userName: bob }]\n' : readFile(p)) });
     assert.ok(r.ok);
@@ -138,7 +151,7 @@ describe('loading', () => {
   test('an empty file is a valid empty configuration with default settings', () => {
     const r = parseConfigText('', 'empty.yaml');
     assert.ok(r.ok);
-    assert.deepEqual(r.value.settings, { store: { type: 'sqlite', path: ':memory:' }, presence: { mode: 'standalone' } });
+    assert.deepEqual(r.value.settings, { store: { type: 'sqlite', path: ':memory:' }, presence: { mode: 'standalone' }, listen: { host: '127.0.0.1', tlib: 7000, http: 8080 } });
     assert.equal(r.value.objects.persons.length, 0);
   });
 
