@@ -13,24 +13,25 @@ import type { NameAddr, SipParseError, SipUri } from '../message/sip-message.ts'
 import { err, ok, type Result } from '../../lib/result.ts';
 import { parseError, quote, scanQuoted, skipWs, unquote } from './chars.ts';
 import { formatParams, scanParams } from './params.ts';
-import { formatUri, parseUri } from './uri.ts';
+import { formatUri, uriOrError } from './uri.ts';
 
 const WILDCARD_URI: Readonly<SipUri> = Object.freeze({ scheme: '*', host: '', params: {}, headers: {} });
 
-const bad = (s: string, why: string, at?: number): Result<NameAddr, SipParseError> =>
-  err(parseError('bad-header', `${why}: ${JSON.stringify(s.length > 80 ? s.slice(0, 80) + '...' : s)}`, at));
+const bad = (s: string, why: string, at?: number): SipParseError =>
+  (parseError('bad-header', `${why}: ${JSON.stringify(s.length > 80 ? s.slice(0, 80) + '...' : s)}`, at));
 
 /**
  * Parses one name-addr or addr-spec with its header parameters. `*` (the Contact wildcard of a
  * REGISTER removal, RFC 3261 section 10.2.2) gives `{ wildcard: true }` with a placeholder URI.
+ * Returns the error itself rather than a Result (hot path). @internal
  */
-export function parseNameAddr(s: string): Result<NameAddr, SipParseError> {
+export function nameAddrOrError(s: string): NameAddr | SipParseError {
   const n = s.length;
   const i = skipWs(s, 0);
   if (i >= n) return bad(s, 'empty address');
   const c0 = s.charCodeAt(i);
   if (c0 === 42 /* * */ && skipWs(s, i + 1) === n) {
-    return ok({ uri: { ...WILDCARD_URI, params: {}, headers: {} }, params: {}, wildcard: true });
+    return { uri: { ...WILDCARD_URI, params: {}, headers: {} }, params: {}, wildcard: true };
   }
 
   let displayName: string | undefined;
@@ -79,13 +80,19 @@ export function parseNameAddr(s: string): Result<NameAddr, SipParseError> {
     uriText = s.slice(i, j);
     rest = j;
   }
-  const uri = parseUri(uriText);
-  if (!uri.ok) return uri;
+  const uri = uriOrError(uriText);
+  if ('kind' in uri) return uri;
   // One object literal per shape: no property added later (cheaper, and monomorphic for readers).
-  const na: NameAddr = displayName === undefined ? { uri: uri.value, params: {} } : { displayName, uri: uri.value, params: {} };
+  const na: NameAddr = displayName === undefined ? { uri, params: {} } : { displayName, uri, params: {} };
   const end = scanParams(s, rest, na.params);
   if (end !== n) return bad(s, 'malformed header parameters', end < 0 ? undefined : end);
-  return ok(na);
+  return na;
+}
+
+/** Parses one name-addr or addr-spec (rules above). Never throws. */
+export function parseNameAddr(s: string): Result<NameAddr, SipParseError> {
+  const r = nameAddrOrError(s);
+  return 'kind' in r ? err(r) : ok(r);
 }
 
 /** Formats a name-addr: always the `<...>` form, the display name always quoted. */

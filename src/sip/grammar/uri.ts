@@ -12,8 +12,8 @@ import type { Params, SipParseError, SipUri } from '../message/sip-message.ts';
 import { err, ok, type Result } from '../../lib/result.ts';
 import { HOST, IPV6, PASSWORD, SCHEME, URI_HEADER, URI_PARAM, USER, lowerName, parseError } from './chars.ts';
 
-const bad = (s: string, why: string, at?: number): Result<SipUri, SipParseError> =>
-  err(parseError('bad-uri', `${why}: ${JSON.stringify(s.length > 80 ? s.slice(0, 80) + '...' : s)}`, at));
+const bad = (s: string, why: string, at?: number): SipParseError =>
+  (parseError('bad-uri', `${why}: ${JSON.stringify(s.length > 80 ? s.slice(0, 80) + '...' : s)}`, at));
 
 const HEX = /^[0-9a-fA-F]{2}$/;
 
@@ -79,9 +79,10 @@ function scanUriParams(s: string, i: number, end: number, out: Params): boolean 
 }
 
 /**
- * Parses a URI. Never throws; a malformed URI is a `bad-uri` error.
+ * Parses a URI, returning the error itself rather than a Result (no wrapper allocation on the
+ * parser's hot path). @internal
  */
-export function parseUri(s: string): Result<SipUri, SipParseError> {
+export function uriOrError(s: string): SipUri | SipParseError {
   const colon = s.indexOf(':');
   if (colon <= 0) return bad(s, 'URI without a scheme');
   if (!allIn(s, 0, colon, SCHEME)) return bad(s, 'invalid URI scheme', 0);
@@ -96,7 +97,7 @@ export function parseUri(s: string): Result<SipUri, SipParseError> {
       const c = s.charCodeAt(i);
       if (c <= 32 || c === 127 || c === 60 || c === 62 || c === 34) return bad(s, 'invalid character in URI', i);
     }
-    return ok({ scheme, host: '', params: {}, headers: {}, raw: s.slice(colon + 1) });
+    return { scheme, host: '', params: {}, headers: {}, raw: s.slice(colon + 1) };
   }
 
   let i = colon + 1;
@@ -169,7 +170,13 @@ export function parseUri(s: string): Result<SipUri, SipParseError> {
   if (user === undefined) uri = port === undefined ? { scheme, host, params, headers } : { scheme, host, port, params, headers };
   else uri = port === undefined ? { scheme, user, host, params, headers } : { scheme, user, host, port, params, headers };
   if (password !== undefined) uri.password = password;
-  return ok(uri);
+  return uri;
+}
+
+/** Parses a URI (rules above). Never throws: a malformed URI is a `bad-uri` error. */
+export function parseUri(s: string): Result<SipUri, SipParseError> {
+  const r = uriOrError(s);
+  return 'kind' in r ? err(r) : ok(r);
 }
 
 /** Formats a URI, escaping the user part and password where the grammar requires. */

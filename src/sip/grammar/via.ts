@@ -10,8 +10,8 @@ import { err, ok, type Result } from '../../lib/result.ts';
 import { HOST, IPV6, TOKEN, parseError, skipWs } from './chars.ts';
 import { formatParams, scanParams } from './params.ts';
 
-const bad = (s: string, why: string, at?: number): Result<Via, SipParseError> =>
-  err(parseError('bad-header', `Via ${why}: ${JSON.stringify(s.length > 80 ? s.slice(0, 80) + '...' : s)}`, at));
+const bad = (s: string, why: string, at?: number): SipParseError =>
+  (parseError('bad-header', `Via ${why}: ${JSON.stringify(s.length > 80 ? s.slice(0, 80) + '...' : s)}`, at));
 
 const TRANSPORTS = ['UDP', 'TCP', 'TLS', 'SCTP', 'WS', 'WSS'];
 
@@ -31,8 +31,8 @@ function token(s: string, i: number): number {
   return i;
 }
 
-/** Parses one Via value (already split from its neighbours). */
-export function parseVia(s: string): Result<Via, SipParseError> {
+/** Parses one Via value (already split from its neighbours), returning the error itself. @internal */
+export function viaOrError(s: string): Via | SipParseError {
   const n = s.length;
   let i = skipWs(s, 0);
   let j = token(s, i);
@@ -84,7 +84,13 @@ export function parseVia(s: string): Result<Via, SipParseError> {
   const params: Params = {};
   const end = scanParams(s, i, params);
   if (end !== n) return bad(s, 'with malformed parameters', end < 0 ? undefined : end);
-  return ok(port === undefined ? { protocol, transport, host, params } : { protocol, transport, host, port, params });
+  return port === undefined ? { protocol, transport, host, params } : { protocol, transport, host, port, params };
+}
+
+/** Parses one Via value (rules above). Never throws: a malformed Via is a `bad-header` error. */
+export function parseVia(s: string): Result<Via, SipParseError> {
+  const r = viaOrError(s);
+  return 'kind' in r ? err(r) : ok(r);
 }
 
 /** Formats a Via value: `SIP/2.0/UDP host:port;params`. */

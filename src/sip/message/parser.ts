@@ -17,8 +17,8 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { err, ok, type Result } from '../../lib/result.ts';
 import { TOKEN, parseError } from '../grammar/chars.ts';
 import { splitCommaList } from '../grammar/comma-list.ts';
-import { parseNameAddr } from '../grammar/name-addr.ts';
-import { parseVia } from '../grammar/via.ts';
+import { nameAddrOrError } from '../grammar/name-addr.ts';
+import { viaOrError } from '../grammar/via.ts';
 import { headerInfo, HeaderKind, knownHeader, nameHashStep, type HeaderInfo } from './compact-forms.ts';
 import { HeaderList, type HeaderEntry } from './headers.ts';
 import { resolveLimits } from './limits.ts';
@@ -167,9 +167,9 @@ function checkStructured(st: HeadState, info: HeaderInfo, v: string): HeadResult
   const kind = info.kind;
   switch (kind) {
     case HeaderKind.via: {
-      const r = parseVia(v);
-      if (!r.ok) return fail('bad-header', r.error.message, st.at, st.head);
-      (st.vias ??= []).push(r.value);
+      const r = viaOrError(v);
+      if ('kind' in r) return fail('bad-header', r.message, st.at, st.head);
+      (st.vias ??= []).push(r);
       return undefined;
     }
     case HeaderKind.from:
@@ -199,12 +199,12 @@ function checkStructured(st: HeadState, info: HeaderInfo, v: string): HeadResult
     case HeaderKind.contact:
     case HeaderKind.route:
     case HeaderKind.recordRoute: {
-      const r = parseNameAddr(v);
-      if (!r.ok) return fail(r.error.kind, `${info.name}: ${r.error.message}`, st.at, st.head);
-      if (kind === HeaderKind.contact) (st.contacts ??= []).push(r.value);
-      else if (r.value.wildcard) return fail('bad-header', `${info.name}: '*' is only allowed in Contact`, st.at, st.head);
-      else if (kind === HeaderKind.route) (st.routes ??= []).push(r.value);
-      else (st.recordRoutes ??= []).push(r.value);
+      const r = nameAddrOrError(v);
+      if ('kind' in r) return fail(r.kind, `${info.name}: ${r.message}`, st.at, st.head);
+      if (kind === HeaderKind.contact) (st.contacts ??= []).push(r);
+      else if (r.wildcard) return fail('bad-header', `${info.name}: '*' is only allowed in Contact`, st.at, st.head);
+      else if (kind === HeaderKind.route) (st.routes ??= []).push(r);
+      else (st.recordRoutes ??= []).push(r);
       return undefined;
     }
     default:
@@ -324,15 +324,15 @@ export function parseHead(buf: Buffer, start: number, end: number, lim: SipLimit
   if (message.kind === 'request' && cs.method !== message.method) {
     return fail('bad-header', `CSeq method ${cs.method} does not match the request method ${message.method}`, start, head);
   }
-  const f = parseNameAddr(from);
-  if (!f.ok || f.value.wildcard) return fail(f.ok ? 'bad-header' : f.error.kind, `From: ${f.ok ? "'*' not allowed" : f.error.message}`, start, head);
-  const t = parseNameAddr(to);
-  if (!t.ok || t.value.wildcard) return fail(t.ok ? 'bad-header' : t.error.kind, `To: ${t.ok ? "'*' not allowed" : t.error.message}`, start, head);
+  const f = nameAddrOrError(from);
+  if ('kind' in f || f.wildcard) return fail('kind' in f ? f.kind : 'bad-header', `From: ${'kind' in f ? f.message : "'*' not allowed"}`, start, head);
+  const t = nameAddrOrError(to);
+  if ('kind' in t || t.wildcard) return fail('kind' in t ? t.kind : 'bad-header', `To: ${'kind' in t ? t.message : "'*' not allowed"}`, start, head);
   if (contacts !== undefined && contacts.length > 1 && contacts.some((c) => c.wildcard)) {
     return fail('bad-header', "Contact: '*' must be the only value", start, head);
   }
 
-  const cache: Record<string, unknown> = { via: vias, from: f.value, to: t.value, cseq: cs };
+  const cache: Record<string, unknown> = { via: vias, from: f, to: t, cseq: cs };
   if (contacts !== undefined) cache.contact = contacts;
   if (routes !== undefined) cache.route = routes;
   if (recordRoutes !== undefined) cache['record-route'] = recordRoutes;
