@@ -503,11 +503,15 @@ export class MsPresPlatform extends UcPlatformBase implements UcPlatform {
   /**
    * Publishes `presence` as the KW's presence (SERVICE, impersonating the KW as a trusted
    * application may), or with null clears the connector's publication. Calls for one KW are
-   * serialized (versions). Rejects with UccError: UCC_ERR_UC_PUBLISH when the pool refuses,
+   * serialized (versions). Rejects with UccError: UCC_ERR_UC_PUBLISH when the pool refuses or is
+   * not connected,
    * UCC_ERR_UC_PRESENCE_INVALID for an unpublishable presence or note, UCC_ERR_UC_NOT_STARTED.
    */
   publish(kw: UcKnowledgeWorker, presence: Presence | null): Promise<void> {
     if (!this.started || !this.stack || !this.ua) return Promise.reject(new UccError('UCC_ERR_UC_NOT_STARTED', 'ms-pres: publish before start() or after stop()'));
+    // Fail fast while the pool is unreachable (a SERVICE would only time out); a publication in
+    // place expires on its own (expireType time).
+    if (!this.registered) return Promise.reject(new UccError('UCC_ERR_UC_PUBLISH', `ms-pres: not connected to the pool (${this.registerFailure ?? 'registering'})`));
     const previous = this.publishQueues.get(kw.userName) ?? Promise.resolve();
     const next = previous.then(() => this.publishNow(kw, presence), () => this.publishNow(kw, presence));
     const tail = next.catch(() => undefined);

@@ -222,6 +222,38 @@ describe('MsPresPlatform: registration and batch subscription', () => {
   });
 });
 
+describe('MsPresPlatform: list notifications', () => {
+  test('a multipart/related + RLMI BENOTIFY (V1 form): each listed user with a categories part gets its Presence', async () => {
+    const w = await world();
+    await w.run(w.platform.start());
+    w.platform.subscribe(alice);
+    w.platform.subscribe(john);
+    await w.pass(50, 50);
+    const count = w.presences.length;
+    const part = (uri: string, body: string) => `--b1\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <${uri.slice(4)}>\r\nContent-Type: application/msrtc-event-categories+xml\r\n\r\n${body}\r\n`;
+    const rlmi = '<list xmlns="urn:ietf:params:xml:ns:rlmi" uri="sip:ucc@contoso.com" version="2" fullState="false">' +
+      '<resource uri="sip:alice@contoso.com"><instance id="0" state="active" cid="alice@contoso.com"/></resource>' +
+      '<resource uri="sip:john@contoso.com"><instance id="0" state="active" cid="john@contoso.com"/></resource></list>';
+    const body = `--b1\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <resourceList>\r\nContent-Type: application/rlmi+xml\r\n\r\n${rlmi}\r\n` +
+      part(alice.contact, categoriesBody(alice.contact, 12500, { publishTime: '2026-11-21T14:40:00.000' })) +
+      part(john.contact, categoriesBody(john.contact, 18500, { publishTime: '2026-11-21T14:40:00.000' })) + '--b1--\r\n';
+    w.fe.benotify(body, { contentType: 'multipart/related; type="application/rlmi+xml"; start="<resourceList>"; boundary=b1' });
+    await w.settle();
+    const fresh = w.presences.slice(count).map(([u, p]) => [u, p.availability]);
+    assert.deepEqual(fresh, [['alice', 'be-right-back'], ['john', 'offline']]);
+    await w.close();
+  });
+
+  test('publish while the pool is unreachable fails fast with UCC_ERR_UC_PUBLISH', async () => {
+    const w = await world();
+    w.fe.registerStatus = () => 403;
+    await w.run(w.platform.start());
+    await assert.rejects(w.run(w.platform.publish(alice, onCall)), (e: unknown) => e instanceof UccError && e.code === 'UCC_ERR_UC_PUBLISH' && /REGISTER 403/.test(e.message));
+    assert.equal(w.fe.requests('SERVICE').length, 0);
+    await w.close();
+  });
+});
+
 describe('MsPresPlatform: reconnection', () => {
   test('a keep-alive timeout means the pool is lost: disconnected, re-REGISTER with backoff, then every batch re-subscribed', async () => {
     const w = await world({ keepAliveIntervalMs: 30_000 });
