@@ -1,0 +1,94 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ManualClock } from '../../../src/lib/clock.ts';
+import { ReservationStore, routerMigrations } from '../../../src/router/reservation-store.ts';
+import { forEachStore } from '../../support/for-each-store.ts';
+
+forEachStore((name, makeStore) => {
+  describe(`ReservationStore on ${name}`, () => {
+    async function setup(): Promise<{ a: ReservationStore; b: ReservationStore; clock: ManualClock; dispose: () => Promise<void> }> {
+      const fx = await makeStore();
+      const clock = new ManualClock();
+      const s1 = await fx.open({ migrations: routerMigrations });
+      const s2 = await fx.open({ migrations: routerMigrations });
+      return { a: new ReservationStore(s1.db, clock), b: new ReservationStore(s2.db, clock), clock, dispose: () => fx.dispose() };
+    }
+
+    test('a claimed KW cannot be claimed by another router until released; fences grow per KW', async () => {
+      const { a, b, dispose } = await setup();
+      try {
+        assert.deepEqual(await a.claim('kw1', 'router-a', 1000), { ok: true, fence: 1 });
+        assert.deepEqual(await b.claim('kw1', 'router-b', 1000), { ok: false });
+        assert.deepEqual(await b.claim('kw2', 'router-b', 1000), { ok: true, fence: 1 });
+        assert.equal(await b.release('kw1', 2), false, 'a wrong fence does not release');
+        assert.equal(await a.release('kw1', 1), true);
+        assert.equal(await a.release('kw1', 1), false, 'releasing twice is a no-op');
+        assert.deepEqual(await b.claim('kw1', 'router-b', 1000), { ok: true, fence: 2 });
+      } finally {
+        await dispose();
+      }
+    });
+
+    test('a claim expires after its TTL (a crashed router) and the next claim gets a higher fence', async () => {
+      const { a, b, clock, dispose } = await setup();
+      try {
+        assert.deepEqual(await a.claim('kw1', 'router-a', 500), { ok: true, fence: 1 });
+        clock.advance(499);
+        assert.deepEqual(await b.claim('kw1', 'router-b', 500), { ok: false });
+        assert.equal(await a.renew('kw1', 1, 500), true);
+        clock.advance(499);
+        assert.deepEqual(await b.claim('kw1', 'router-b', 500), { ok: false });
+        clock.advance(1);
+        assert.deepEqual(await b.claim('kw1', 'router-b', 500), { ok: true, fence: 2 });
+        assert.equal(await a.release('kw1', 1), false, 'the stale holder cannot release the new claim');
+        assert.equal(await a.renew('kw1', 1, 500), false, 'nor renew it');
+      } finally {
+        await dispose();
+      }
+    });
+
+    test('decide records exactly one winner per ConnID, across instances', async () => {
+      const { a, b, dispose } = await setup();
+      try {
+        assert.equal(await a.decide('c1', 'kw1'), true);
+        assert.equal(await b.decide('c1', 'kw2'), false);
+        assert.equal(await a.decide('c1', 'kw1'), false, 'the same accept twice does not win twice');
+        assert.deepEqual(await b.winner('c1'), { agent: 'kw1', fence: null });
+        await b.clearDecision('c1');
+        assert.equal(await b.decide('c1', 'kw2'), true, 'a call back on the routing point may be decided again');
+      } finally {
+        await dispose();
+      }
+    });
+
+    test('decide with a fence needs the KW claim to be current and unexpired', async () => {
+      const { a, b, clock, dispose } = await setup();
+      try {
+        const c = await a.claim('kw1', 'router-a', 100);
+        assert.ok(c.ok);
+        assert.equal(await b.decide('c1', 'kw1', c.fence + 1), false, 'wrong fence');
+        clock.advance(100);
+        assert.equal(await b.decide('c1', 'kw1', c.fence), false, 'expired claim');
+        const c2 = await b.claim('kw1', 'router-b', 100);
+        assert.ok(c2.ok);
+        assert.equal(await a.decide('c1', 'kw1', c.fence), false, 'stale fence after a re-claim');
+        assert.equal(await a.decide('c1', 'kw1', c2.fence), true);
+        assert.deepEqual(await a.winner('c1'), { agent: 'kw1', fence: c2.fence });
+      } finally {
+        await dispose();
+      }
+    });
+
+    test('200 concurrent claims of one KW from two instances: exactly one succeeds', async () => {
+      const { a, b, dispose } = await setup();
+      try {
+        const results = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).claim('hot', `r${i}`, 10_000)));
+        assert.equal(results.filter((r) => r.ok).length, 1);
+        const decisions = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).decide('hot-call', `kw${i}`)));
+        assert.equal(decisions.filter(Boolean).length, 1);
+      } finally {
+        await dispose();
+      }
+    });
+  });
+});
