@@ -11,11 +11,12 @@ import { decodeError } from './decode-error.ts';
 import type { TlibDecodeError } from './decode-error.ts';
 import { decodeMessage, encodeMessage } from './message-codec.ts';
 import type { ParseOptions } from './message-codec.ts';
+import { LengthPrefixFramer, lengthPrefixBytes, lengthPrefixed } from './length-prefix-framer.ts';
 
 /** Default largest payload: 1 MiB. */
 export const defaultMaxFrameBytes = 1024 * 1024;
 /** Size of the length prefix. */
-export const frameHeaderBytes = 4;
+export const frameHeaderBytes = lengthPrefixBytes;
 
 /** Options of {@link FrameDecoder}. */
 export interface FrameDecoderOptions extends ParseOptions {
@@ -35,24 +36,22 @@ export type DecodedFrame = Result<TlibMessage, TlibDecodeError>;
 export class FrameDecoder {
   private readonly maxFrameBytes: number;
   private readonly options: ParseOptions;
-  private chunks: Buffer[] = [];
-  private total = 0;
-  private needed: number | undefined;
-  private dead = false;
+  private readonly framer: LengthPrefixFramer;
 
   constructor(options: FrameDecoderOptions = {}) {
     this.maxFrameBytes = options.maxFrameBytes ?? defaultMaxFrameBytes;
     this.options = options;
+    this.framer = new LengthPrefixFramer(this.maxFrameBytes);
   }
 
   /** True after a fatal error. */
   get failed(): boolean {
-    return this.dead;
+    return this.framer.failed;
   }
 
   /** Bytes held waiting for the rest of a frame. */
   get buffered(): number {
-    return this.total;
+    return this.framer.buffered;
   }
 
   /**
@@ -60,47 +59,15 @@ export class FrameDecoder {
    * of `chunk` (no copy), so the caller must not reuse its memory (socket chunks are fresh).
    */
   push(chunk: Uint8Array): DecodedFrame[] {
-    if (this.dead) return [];
-    if (chunk.length > 0) {
-      this.chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
-      this.total += chunk.length;
-    }
     const out: DecodedFrame[] = [];
-    for (;;) {
-      if (this.needed === undefined) {
-        if (this.total < frameHeaderBytes) break;
-        const len = this.take(frameHeaderBytes).readUInt32BE(0);
-        if (len > this.maxFrameBytes) {
-          this.dead = true;
-          this.chunks = [];
-          this.total = 0;
-          out.push(err(decodeError('frame-too-large', `Frame length ${len} exceeds the limit of ${this.maxFrameBytes} bytes.`)));
-          break;
-        }
-        this.needed = len;
+    for (const unit of this.framer.push(chunk)) {
+      if ('tooLarge' in unit) {
+        out.push(err(decodeError('frame-too-large', `Frame length ${unit.tooLarge} exceeds the limit of ${this.maxFrameBytes} bytes.`)));
+      } else {
+        out.push(unit.payload.length === 0 ? err(decodeError('invalid-json', 'The frame is empty.')) : decodeMessage(unit.payload, this.options));
       }
-      if (this.total < this.needed) break;
-      const payload = this.take(this.needed);
-      this.needed = undefined;
-      out.push(payload.length === 0 ? err(decodeError('invalid-json', 'The frame is empty.')) : decodeMessage(payload, this.options));
     }
     return out;
-  }
-
-  /** Removes and returns the first `n` buffered bytes (n ≤ total). */
-  private take(n: number): Buffer {
-    const first = this.chunks[0];
-    if (first && first.length >= n) {
-      const head = first.subarray(0, n);
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-      this.total -= n;
-      return head;
-    }
-    const all = Buffer.concat(this.chunks, this.total);
-    this.chunks = all.length > n ? [all.subarray(n)] : [];
-    this.total -= n;
-    return all.subarray(0, n);
   }
 }
 
@@ -113,10 +80,7 @@ export function encodeFrame(msg: TlibMessage, maxFrameBytes: number = defaultMax
   if (payload.length > maxFrameBytes) {
     throw new UccError('UCC_ERR_TLIB_FRAME', `${msg.message} encodes to ${payload.length} bytes, over the ${maxFrameBytes}-byte frame limit`);
   }
-  const frame = Buffer.allocUnsafe(frameHeaderBytes + payload.length);
-  frame.writeUInt32BE(payload.length, 0);
-  payload.copy(frame, frameHeaderBytes);
-  return frame;
+  return lengthPrefixed(payload);
 }
 
 /** Convenience for tests and tools: decode a whole buffer of frames at once. */
