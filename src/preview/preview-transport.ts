@@ -1,0 +1,456 @@
+/**
+ * The preview protocol's two ends (docs/protocols/preview.md):
+ *
+ * - {@link PreviewServer}, on the connector side: accepts TCP and in-memory connections from
+ *   routers, decodes requests and hands each one with its session to one handler (the preview
+ *   manager). Each PreviewInteractionRequest / PreviewInteractionMultiple opens its ReferenceID on
+ *   the session; `session.respond(result)` sends the one PreviewInteractionResult for it and closes
+ *   it, so a second result for the same ReferenceID is refused (returns false) — exactly once.
+ *   PreviewInteractionCancel gets no result of its own: the requests it ends get theirs
+ *   (`cancelled`).
+ * - {@link PreviewClient}, on the router side: one connection, ReferenceIDs allocated with
+ *   wraparound (skipping those in flight), and `offer()` / `offerMultiple()` resolving with the one
+ *   result of that ReferenceID. It never rejects for protocol reasons: when no result can come (the
+ *   link closed, the backstop timer expired) it resolves with a local `error` result whose reason
+ *   starts with `connection-lost` or `no-result-in-time`, so every offer has exactly one result for
+ *   the router too.
+ *
+ * Bad input never takes either end down: a rejected frame with a readable ReferenceID is answered
+ * (by the server) with an `error` result; an oversized frame closes only that connection.
+ */
+import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
+import { SystemClock, type Clock, type TimerHandle } from '../lib/clock.ts';
+import { UccError } from '../lib/errors.ts';
+import { silentLogger, type Logger } from '../lib/logger.ts';
+import { TypedEmitter } from '../lib/typed-emitter.ts';
+import { maxReferenceId } from '../tlib/messages/attribute-types.ts';
+import { createDuplexPair } from '../tlib/transport/in-memory-duplex-pair.ts';
+import { openConnection, describeTarget, type TlibConnectTarget } from '../tlib/client/connect-target.ts';
+import { PreviewLink } from './preview-link.ts';
+import type {
+  PreviewInteractionCancel,
+  PreviewInteractionMultiple,
+  PreviewInteractionRequest,
+  PreviewInteractionResult,
+  PreviewRequest,
+} from './preview-messages.ts';
+
+/** How a router reached the connector. */
+export type PreviewTransportKind = 'tcp' | 'memory';
+
+/** Where a PreviewClient connects (TCP, or an in-memory stream factory: `() => server.connectInMemory()`). */
+export type PreviewConnectTarget = Extract<TlibConnectTarget, { kind: 'tcp' } | { kind: 'memory' }>;
+
+/** A result as the responder writes it: the session fills in `message` and `ReferenceID`. */
+export type PreviewResultBody = Omit<PreviewInteractionResult, 'message' | 'ReferenceID'>;
+
+/** One router connection as the connector sees it. */
+export interface PreviewSession {
+  /** Unique for the server's lifetime (`r1`, `r2`...). */
+  readonly id: string;
+  readonly transport: PreviewTransportKind;
+  readonly remoteAddress: string;
+  readonly closed: boolean;
+  /** ReferenceIDs of requests still waiting for their result. */
+  readonly openRequests: number;
+  /**
+   * Sends the result of request `referenceId` and closes that ReferenceID. Returns false (and sends
+   * nothing) if it is not open — already answered, never received — or the session is closed.
+   */
+  respond(referenceId: number, result: PreviewResultBody): boolean;
+  /** Calls `listener` once when the session closes (at once if it has). Returns an unsubscribe. */
+  onClose(listener: (reason: string) => void): () => void;
+  close(reason: string): void;
+}
+
+/**
+ * The one party that acts on requests (style rule 11: a delegate). It is called for
+ * PreviewInteractionRequest / PreviewInteractionMultiple (whose ReferenceID is then open on the
+ * session) and PreviewInteractionCancel (no result expected).
+ */
+export type PreviewRequestHandler = (request: PreviewRequest, session: PreviewSession) => void;
+
+export interface PreviewServerOptions {
+  readonly handler: PreviewRequestHandler;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  readonly maxFrameBytes?: number;
+  readonly maxQueuedBytes?: number;
+  /** On close(), sessions still flushing after this long are cut (default 2000 ms). */
+  readonly closeGraceMs?: number;
+}
+
+export interface PreviewServerEvents {
+  sessionOpen: (session: PreviewSession) => void;
+  sessionClose: (session: PreviewSession, reason: string) => void;
+  listenerError: (error: unknown, event: string) => void;
+}
+
+class ServerSession implements PreviewSession {
+  private readonly open = new Set<number>();
+  private readonly closeListeners = new Set<(reason: string) => void>();
+  private closeReason: string | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly transport: PreviewTransportKind,
+    readonly remoteAddress: string,
+    readonly link: PreviewLink,
+    private readonly logger: Logger,
+  ) {}
+
+  get closed(): boolean {
+    return this.closeReason !== undefined || this.link.closed;
+  }
+
+  get openRequests(): number {
+    return this.open.size;
+  }
+
+  /** Opens a ReferenceID; false if it is already open (a duplicate in flight). */
+  openRequest(referenceId: number): boolean {
+    if (this.open.has(referenceId)) return false;
+    this.open.add(referenceId);
+    return true;
+  }
+
+  isOpen(referenceId: number): boolean {
+    return this.open.has(referenceId);
+  }
+
+  respond(referenceId: number, result: PreviewResultBody): boolean {
+    if (!this.open.delete(referenceId)) {
+      this.logger.warn('preview result not sent: ReferenceID not open', { referenceId, result: result.result, connId: result.connId });
+      return false;
+    }
+    return this.sendResult(referenceId, result);
+  }
+
+  /** Sends a result without touching the open set (answers to undecodable frames). */
+  sendResult(referenceId: number, result: PreviewResultBody): boolean {
+    try {
+      return this.link.send({ message: 'PreviewInteractionResult', ReferenceID: referenceId, ...result });
+    } catch (e) {
+      this.logger.error('preview result not sent', { referenceId, error: e instanceof Error ? e.message : String(e) });
+      return false;
+    }
+  }
+
+  onClose(listener: (reason: string) => void): () => void {
+    if (this.closeReason !== undefined) {
+      listener(this.closeReason);
+      return () => undefined;
+    }
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  close(reason: string): void {
+    this.link.close(reason);
+  }
+
+  markClosed(reason: string): void {
+    if (this.closeReason !== undefined) return;
+    this.closeReason = reason;
+    this.open.clear();
+    for (const l of this.closeListeners) {
+      try {
+        l(reason);
+      } catch (e) {
+        this.logger.error('preview session close listener threw', { error: String(e) });
+      }
+    }
+    this.closeListeners.clear();
+  }
+}
+
+/** The connector side of the preview protocol. */
+export class PreviewServer extends TypedEmitter<PreviewServerEvents> {
+  private readonly handler: PreviewRequestHandler;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly maxFrameBytes: number | undefined;
+  private readonly maxQueuedBytes: number | undefined;
+  private readonly closeGraceMs: number;
+  private readonly sessionMap = new Map<string, ServerSession>();
+  private readonly listeners = new Set<net.Server>();
+  private nextSession = 1;
+  private stopping = false;
+
+  constructor(options: PreviewServerOptions) {
+    super();
+    this.handler = options.handler;
+    this.logger = (options.logger ?? silentLogger).child({ role: 'preview-server' });
+    this.clock = options.clock ?? new SystemClock();
+    this.maxFrameBytes = options.maxFrameBytes;
+    this.maxQueuedBytes = options.maxQueuedBytes;
+    this.closeGraceMs = options.closeGraceMs ?? 2000;
+  }
+
+  /** Starts a TCP listener; resolves with the bound address (port 0 → a free port). */
+  listen(options: { host?: string; port?: number } = {}): Promise<{ host: string; port: number }> {
+    if (this.stopping) return Promise.reject(new UccError('UCC_ERR_PREVIEW_CLOSED', 'preview server is closed'));
+    const srv = net.createServer((sock) => {
+      sock.setNoDelay(true);
+      sock.setKeepAlive(true, 30_000);
+      this.accept(sock, 'tcp', `${sock.remoteAddress ?? '?'}:${sock.remotePort ?? 0}`);
+    });
+    return new Promise((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+        srv.off('error', reject);
+        srv.on('error', (e: Error) => this.logger.error('preview listener error', { error: e.message }));
+        this.listeners.add(srv);
+        const a = srv.address() as net.AddressInfo;
+        this.logger.info('preview protocol listening', { host: a.address, port: a.port });
+        resolve({ host: a.address, port: a.port });
+      });
+    });
+  }
+
+  /** Opens an in-memory connection and returns the router's end of it. */
+  connectInMemory(): Duplex {
+    const [client, server] = createDuplexPair();
+    this.accept(server, 'memory', 'memory');
+    return client;
+  }
+
+  /** Adopts a connected stream as a session. */
+  accept(stream: Duplex, transport: PreviewTransportKind, remoteAddress: string): PreviewSession {
+    const link = new PreviewLink(stream, { accept: 'request', maxFrameBytes: this.maxFrameBytes, maxQueuedBytes: this.maxQueuedBytes });
+    const id = `r${this.nextSession++}`;
+    const log = this.logger.child({ session: id, remote: remoteAddress });
+    const session = new ServerSession(id, transport, remoteAddress, link, log);
+    if (this.stopping) {
+      link.close('server is shutting down');
+      return session;
+    }
+    this.sessionMap.set(id, session);
+    link.on('message', (msg) => {
+      if (msg.message === 'PreviewInteractionResult') return; // the decoder only lets requests through
+      if (msg.message !== 'PreviewInteractionCancel' && !session.openRequest(msg.ReferenceID)) {
+        log.warn('preview request ignored: its ReferenceID is still in flight', { referenceId: msg.ReferenceID, connId: msg.connId });
+        return;
+      }
+      try {
+        this.handler(msg, session);
+      } catch (e) {
+        log.error('preview request handler failed', { request: msg.message, referenceId: msg.ReferenceID, error: e instanceof Error ? e.message : String(e) });
+        if (session.isOpen(msg.ReferenceID)) session.respond(msg.ReferenceID, { connId: msg.connId, result: 'error', reason: 'internal error' });
+      }
+    });
+    link.on('decodeError', (e) => {
+      log.warn('preview frame rejected', { problem: e.problem, detail: e.detail, referenceId: e.referenceId });
+      // Answer when the router can match the answer, and never over a request that is in flight.
+      if (e.referenceId !== undefined && !session.isOpen(e.referenceId)) {
+        session.sendResult(e.referenceId, { connId: e.connId ?? '', result: 'error', reason: e.detail });
+      }
+    });
+    link.on('close', (reason) => {
+      this.sessionMap.delete(id);
+      log.info('preview session closed', { reason });
+      session.markClosed(reason);
+      this.safeEmit('sessionClose', session, reason);
+    });
+    log.info('preview session opened', { transport });
+    this.safeEmit('sessionOpen', session);
+    return session;
+  }
+
+  sessions(): PreviewSession[] {
+    return [...this.sessionMap.values()];
+  }
+
+  /** Stops listening and closes every session. */
+  async close(reason = 'server shutting down'): Promise<void> {
+    this.stopping = true;
+    const closing = [...this.listeners].map((l) => new Promise<void>((r) => l.close(() => r())));
+    this.listeners.clear();
+    const open = [...this.sessionMap.values()];
+    for (const s of open) s.close(reason);
+    const grace = this.clock.setTimer(this.closeGraceMs, () => {
+      for (const s of open) s.link.abort();
+    });
+    await Promise.all(closing);
+    this.clock.cancel(grace);
+  }
+}
+
+type WithoutRef<T> = T extends unknown ? Omit<T, 'ReferenceID' | 'message'> : never;
+
+/** What `offer()` takes: a PreviewInteractionRequest without `message` and `ReferenceID`. */
+export type PreviewOfferInput = WithoutRef<PreviewInteractionRequest>;
+/** What `offerMultiple()` takes; `targets` may be an array (joined with `^`). */
+export type PreviewOfferMultipleInput = Omit<WithoutRef<PreviewInteractionMultiple>, 'targets'> & { targets: string | readonly string[] };
+
+export interface PreviewClientOptions {
+  readonly target: PreviewConnectTarget;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /**
+   * Backstop: an offer whose result has not come after this long resolves with a local `error`
+   * result (`no-result-in-time`). Default 120 000 ms; it must exceed the longest
+   * `preview-expiration-timeout` in use, since the connector decides timeouts.
+   */
+  readonly resultTimeoutMs?: number;
+  readonly maxFrameBytes?: number;
+  /** Largest ReferenceID before wrapping to 1 (tests use a small one). */
+  readonly referenceIdLimit?: number;
+}
+
+export interface PreviewClientEvents {
+  /** The link closed (pending offers have resolved with `error`). */
+  disconnected: (reason: string) => void;
+  /** A result that matched no pending offer (late, or for an offer already settled locally). */
+  strayResult: (result: PreviewInteractionResult) => void;
+  listenerError: (error: unknown, event: string) => void;
+}
+
+interface PendingOffer {
+  readonly connId: string;
+  readonly resolve: (r: PreviewInteractionResult) => void;
+  readonly timer: TimerHandle;
+}
+
+/** The router side of the preview protocol: one connection to one connector. No reconnection: make a new client. */
+export class PreviewClient extends TypedEmitter<PreviewClientEvents> {
+  private readonly target: PreviewConnectTarget;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly resultTimeoutMs: number;
+  private readonly maxFrameBytes: number | undefined;
+  private readonly idLimit: number;
+  private readonly pending = new Map<number, PendingOffer>();
+  private link: PreviewLink | undefined;
+  private nextId = 1;
+  private closedReason: string | undefined;
+
+  constructor(options: PreviewClientOptions) {
+    super();
+    this.target = options.target;
+    this.clock = options.clock ?? new SystemClock();
+    this.logger = (options.logger ?? silentLogger).child({ role: 'preview-client', target: describeTarget(options.target) });
+    this.resultTimeoutMs = options.resultTimeoutMs ?? 120_000;
+    this.maxFrameBytes = options.maxFrameBytes;
+    this.idLimit = Math.min(options.referenceIdLimit ?? maxReferenceId, maxReferenceId);
+  }
+
+  /** True while the link is up. */
+  get connected(): boolean {
+    return this.link !== undefined && !this.link.closed;
+  }
+
+  /** Offers awaiting their result. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Connects; rejects with UCC_ERR_PREVIEW_CLOSED if it cannot. */
+  async connect(): Promise<void> {
+    if (this.closedReason !== undefined) throw new UccError('UCC_ERR_PREVIEW_CLOSED', `preview client is closed (${this.closedReason})`);
+    if (this.connected) return;
+    let stream: Duplex;
+    try {
+      stream = await openConnection(this.target).ready;
+    } catch (e) {
+      throw new UccError('UCC_ERR_PREVIEW_CLOSED', `cannot connect to ${describeTarget(this.target)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+    const link = new PreviewLink(stream, { accept: 'result', maxFrameBytes: this.maxFrameBytes });
+    this.link = link;
+    link.on('message', (m) => {
+      if (m.message === 'PreviewInteractionResult') this.onResult(m);
+    });
+    link.on('decodeError', (e) => this.logger.warn('preview frame from the connector rejected', { problem: e.problem, detail: e.detail }));
+    link.on('close', (reason) => {
+      if (this.link === link) this.link = undefined;
+      this.failAll(`connection-lost: ${reason}`);
+      this.safeEmit('disconnected', reason);
+    });
+  }
+
+  /** Offers one interaction to one KW; resolves with its one result. */
+  offer(input: PreviewOfferInput): Promise<PreviewInteractionResult> {
+    return this.send({ message: 'PreviewInteractionRequest', ReferenceID: 0, ...input });
+  }
+
+  /** Offers one interaction to several KWs (first accept wins); resolves with its one result. */
+  offerMultiple(input: PreviewOfferMultipleInput): Promise<PreviewInteractionResult> {
+    const targets = typeof input.targets === 'string' ? input.targets : input.targets.join('^');
+    return this.send({ message: 'PreviewInteractionMultiple', ReferenceID: 0, ...input, targets });
+  }
+
+  /** Asks the connector to close every open preview of `connId` (they resolve `cancelled`). False if not connected. */
+  cancel(connId: string, reason?: string): boolean {
+    const link = this.link;
+    if (!link || link.closed) return false;
+    const msg: PreviewInteractionCancel = { message: 'PreviewInteractionCancel', ReferenceID: this.allocateId(), connId };
+    if (reason !== undefined) msg.reason = reason;
+    return link.send(msg);
+  }
+
+  /** Closes the link; pending offers resolve with `error` (`connection-lost: closed by the router`). */
+  close(reason = 'closed by the router'): void {
+    if (this.closedReason !== undefined) return;
+    this.closedReason = reason;
+    const link = this.link;
+    this.link = undefined;
+    this.failAll(`connection-lost: ${reason}`);
+    link?.close(reason);
+  }
+
+  private send(msg: PreviewInteractionRequest | PreviewInteractionMultiple): Promise<PreviewInteractionResult> {
+    const local = (reason: string): PreviewInteractionResult => ({ message: 'PreviewInteractionResult', ReferenceID: msg.ReferenceID, connId: msg.connId, result: 'error', reason });
+    const link = this.link;
+    if (!link || link.closed) return Promise.resolve(local('connection-lost: not connected'));
+    if (this.pending.size >= this.idLimit) return Promise.resolve(local('connection-lost: every ReferenceID is in flight'));
+    const id = this.allocateId();
+    msg.ReferenceID = id;
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimer(this.resultTimeoutMs, () => {
+        const p = this.pending.get(id);
+        if (!p || p.timer !== timer) return; // fired late (rule 5)
+        this.pending.delete(id);
+        resolve({ ...local(`no-result-in-time: no result within ${this.resultTimeoutMs} ms`), ReferenceID: id });
+      });
+      this.pending.set(id, { connId: msg.connId, resolve, timer });
+      try {
+        link.send(msg);
+      } catch (e) {
+        // Over the frame limit: nothing was sent.
+        this.pending.delete(id);
+        this.clock.cancel(timer);
+        resolve({ ...local(`not sent: ${e instanceof Error ? e.message : String(e)}`), ReferenceID: id });
+      }
+    });
+  }
+
+  private onResult(r: PreviewInteractionResult): void {
+    const p = this.pending.get(r.ReferenceID);
+    if (!p) {
+      this.logger.debug('preview result matched no pending offer', { referenceId: r.ReferenceID, connId: r.connId, result: r.result });
+      this.safeEmit('strayResult', r);
+      return;
+    }
+    this.pending.delete(r.ReferenceID);
+    this.clock.cancel(p.timer);
+    p.resolve(r);
+  }
+
+  private failAll(reason: string): void {
+    const all = [...this.pending.entries()];
+    this.pending.clear();
+    for (const [id, p] of all) {
+      this.clock.cancel(p.timer);
+      p.resolve({ message: 'PreviewInteractionResult', ReferenceID: id, connId: p.connId, result: 'error', reason });
+    }
+  }
+
+  private allocateId(): number {
+    for (;;) {
+      const id = this.nextId;
+      this.nextId = id >= this.idLimit ? 1 : id + 1;
+      if (!this.pending.has(id)) return id;
+    }
+  }
+}
