@@ -11,7 +11,11 @@ import { SystemClock } from '../lib/clock.ts';
 import { UccError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { silentLogger } from '../lib/logger.ts';
+import { UcConnector } from '../connector/connector.ts';
 import { openStore, type SqlConfigStore } from '../store/index.ts';
+import { TlibClient } from '../tlib/client/tlib-client.ts';
+import type { UcPlatform } from '../uc/uc-platform.ts';
+import { createUcPlatform } from './uc-platform-factory.ts';
 import { TServer } from '../tserver/tserver.ts';
 import { tserverConfigFromObjects } from '../tserver/tserver-config-binding.ts';
 import { createHttpServer } from '../web/http-server.ts';
@@ -30,6 +34,8 @@ export interface App {
   readonly config: LoadedConfig;
   readonly store: SqlConfigStore;
   readonly tserver: TServer;
+  readonly uc: UcPlatform;
+  readonly connector: UcConnector;
   readonly http: FastifyInstance;
   /** Starts every listener from `config.settings.listen`; resolves with the bound addresses. */
   listen(): Promise<AppAddresses>;
@@ -63,6 +69,21 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
     });
     closers.push(async () => unsubscribe());
 
+    // The connector reaches the T-Server through the same T-Lib it would use over TCP.
+    const ucApplication = store.list('applications').find((a) => a.type === 'ucc');
+    if (!ucApplication) throw new UccError('UCC_ERR_CONFIG_INVALID', 'no application of type ucc (the UC Connector)');
+    const tlib = new TlibClient({ target: { kind: 'memory', connect: () => tserver.connectInMemory() }, clock, logger: logger.child({ role: 'connector-tlib' }) });
+    const uc = createUcPlatform(config.settings.presence, { clock, logger: logger.child({ role: 'uc' }) });
+    const connector = new UcConnector({ view: store, application: ucApplication.name, tlib, uc, clock, logger });
+    connector.start();
+    closers.push(async () => {
+      connector.stop();
+      tlib.close();
+      await uc.stop();
+    });
+    const unsubscribeConnector = store.changes.subscribe(() => connector.optionsChanged());
+    closers.push(async () => unsubscribeConnector());
+
     const http = createHttpServer({ logger: logger.child({ role: 'web' }), routes: [], version: packageVersion() });
     closers.push(() => http.close());
 
@@ -70,10 +91,14 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
       config,
       store,
       tserver,
+      uc,
+      connector,
       http,
       async listen() {
-        const { host, tlib, http: httpPort } = config.settings.listen;
-        const t = await tserver.listen({ host, port: tlib });
+        const { host, tlib: tlibPort, http: httpPort } = config.settings.listen;
+        const t = await tserver.listen({ host, port: tlibPort });
+        await tlib.connect();
+        await uc.start();
         const url = await http.listen({ host, port: httpPort });
         return { http: url, tlib: `tcp://${t.host}:${t.port}` };
       },

@@ -78,9 +78,28 @@ export const StoreSettingsSchema = Type.Object(
   closed,
 );
 
-export const PresenceSettingsSchema = Type.Object({ mode: oneOf(['standalone', 'sip'] as const) }, closed);
-
 const Port = Type.Integer({ minimum: 0, maximum: 65535, description: 'a port number 0..65535 (0 picks a free one)' });
+
+/** A SIP listener of the presence adapter. */
+const SipListenSchema = Type.Object(
+  { protocol: oneOf(['udp', 'tcp', 'tls'] as const), host: Type.Optional(Type.String({ minLength: 1 })), port: Port },
+  closed,
+);
+
+/** Where presence comes from; `sip` names the RFC presence server the sip-simple adapter uses. */
+export const PresenceSettingsSchema = Type.Object(
+  {
+    mode: oneOf(['standalone', 'sip'] as const),
+    aor: Type.Optional(Type.String({ pattern: '^sips?:', description: 'a SIP URI' })),
+    proxy: Type.Optional(Type.String({ pattern: '^sips?:', description: 'a SIP URI' })),
+    listen: Type.Optional(Type.Array(SipListenSchema, { minItems: 1, maxItems: 8, description: 'a list of listeners' })),
+    register: Type.Optional(Type.Boolean()),
+    registrar: Type.Optional(Type.String({ pattern: '^sips?:', description: 'a SIP URI' })),
+    username: Type.Optional(Type.String({ minLength: 1 })),
+    password: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  closed,
+);
 
 /** Where `ucc start` listens. */
 export const ListenSettingsSchema = Type.Object(

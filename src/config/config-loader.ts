@@ -38,9 +38,24 @@ import { hashPassword, isPasswordHash } from './password-hash.ts';
 export type StoreSettings = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string; schema?: string };
 
 /** Process-level settings of the top file (not configuration objects). */
+/** Where presence comes from: the web client (`standalone`) or an RFC presence server (`sip`). */
+export type PresenceSettings =
+  | { mode: 'standalone' }
+  | {
+      mode: 'sip';
+      /** The connector's own address of record (From of SUBSCRIBE and PUBLISH). */
+      aor: string;
+      /** The presence server every request goes through. */
+      proxy: string;
+      listen: Array<{ protocol: 'udp' | 'tcp' | 'tls'; host: string; port: number }>;
+      register: boolean;
+      registrar?: string;
+      credentials?: { username: string; password: string };
+    };
+
 export interface DeploymentSettings {
   store: StoreSettings;
-  presence: { mode: 'standalone' | 'sip' };
+  presence: PresenceSettings;
   /** Listen addresses of `ucc start` (loopback, T-Lib 7000 and HTTP 8080 by default). */
   listen: ListenSettings;
 }
@@ -215,8 +230,31 @@ class Loader {
         if (s.schema) this.error(ctx, ['store', 'schema'], 'schema is for postgres stores');
       }
     }
-    if (d.presence) this.settings.presence = { mode: d.presence.mode as 'standalone' | 'sip' };
+    if (d.presence) this.takePresence(ctx, d.presence);
     if (d.listen) this.settings.listen = { ...this.settings.listen, ...d.listen };
+  }
+
+  private takePresence(ctx: FileCtx, p: NonNullable<ConfigDocument['presence']>): void {
+    if (p.mode === 'standalone') {
+      for (const key of ['aor', 'proxy', 'listen', 'register', 'registrar', 'username', 'password'] as const) {
+        if (p[key] !== undefined) this.error(ctx, ['presence', key], 'only for mode sip');
+      }
+      this.settings.presence = { mode: 'standalone' };
+      return;
+    }
+    if (!p.aor) this.error(ctx, ['presence'], 'mode sip needs aor (the connector\'s SIP address)');
+    if (!p.proxy) this.error(ctx, ['presence'], 'mode sip needs proxy (the presence server)');
+    if ((p.username === undefined) !== (p.password === undefined)) this.error(ctx, ['presence'], 'username and password go together');
+    if (!p.aor || !p.proxy) return;
+    this.settings.presence = {
+      mode: 'sip',
+      aor: p.aor,
+      proxy: p.proxy,
+      listen: (p.listen ?? [{ protocol: 'udp', port: 5070 }]).map((l) => ({ protocol: l.protocol as 'udp' | 'tcp' | 'tls', host: l.host ?? '127.0.0.1', port: l.port })),
+      register: p.register ?? false,
+      ...(p.registrar ? { registrar: p.registrar } : {}),
+      ...(p.username && p.password ? { credentials: { username: p.username, password: p.password } } : {}),
+    };
   }
 
   private checkSchema(ctx: FileCtx, data: unknown): boolean {

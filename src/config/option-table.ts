@@ -131,8 +131,24 @@ const uc = section('uc', [
   { name: 'contact', kind: { type: 'sip-uri' }, default: undefined, levels: ['person'], description: "SIP URI of the knowledge worker on the UC platform (e.g. sip:alice@example.test)." },
 ]);
 
+/**
+ * `[router]`: the routing strategy of a Routing Point DN (OpenUCC's URS role, docs/router.md).
+ * Per-option kinds are checked here; src/router/routing-strategy.ts adds the rules spanning options.
+ */
+const router = section('router', [
+  { name: 'target-type', kind: { type: 'enum', values: ['agent-group', 'kw', 'userdata'] }, default: 'agent-group', levels: ['dn'], description: 'Whom the strategy targets: an agent group, one fixed KW, or the KW named by a UserData key.' },
+  { name: 'target', kind: str, default: '', levels: ['dn'], description: "The agent group name, the KW's user name (or AgentID), or the UserData key, per target-type." },
+  { name: 'selection', kind: { type: 'enum', values: ['targeted', 'round-robin', 'longest-idle', 'broadcast'] }, default: 'round-robin', levels: ['dn'], description: 'How KWs are picked: targeted (kw / userdata), round-robin, longest-idle or broadcast (agent-group).' },
+  { name: 'preview', kind: bool, default: true, levels: ['dn'], description: 'Offer a preview first and route on accept; false routes to the selected KW at once.' },
+  { name: 'preview-timeout', kind: int0, default: 0, levels: ['dn'], description: "Milliseconds of each offer's countdown; 0 = the KW's preview-expiration-timeout." },
+  { name: 'max-attempts', kind: pos, default: 3, levels: ['dn'], description: 'Offers (or broadcast rounds) before nobody-accepted handling.' },
+  { name: 'no-accept-action', kind: { type: 'enum', values: ['default-dn', 'wait'] }, default: 'default-dn', levels: ['dn'], description: 'When nobody accepts: route to default-dn, or leave the call waiting (the T-Server router-timeout may still apply).' },
+  { name: 'default-dn', kind: str, default: '', levels: ['dn'], description: "Where the router sends a call nobody accepted; empty = the Routing Point's [TServer] default-dn." },
+  { name: 'router-timeout', kind: int0, default: 0, levels: ['dn'], description: "Seconds the router works on one call before default routing; 0 = none. Keep it below the T-Server's router-timeout." },
+]);
+
 /** Every option OpenUCC declares. */
-export const knownOptions: readonly OptionSpec[] = [...tserver, ...ucConnector, ...microsoftOcs, ...uc];
+export const knownOptions: readonly OptionSpec[] = [...tserver, ...ucConnector, ...microsoftOcs, ...uc, ...router];
 
 /** Lookup over a list of specs; sections match case-insensitively, `<n>` names match numbered families. */
 export class OptionTable {

@@ -122,6 +122,21 @@ describe('include:', () => {
     assert.ok(!bad.ok && bad.error.kind === 'invalid');
     assert.match(formatIssue(bad.error.issues[0]!), /^x\.yaml:2: listen\.tlib: /);
   });
+  test('presence mode sip takes the adapter settings, with defaults for listen and register', () => {
+    const r = parseConfigText('presence: { mode: sip, aor: "sip:ucc@example.test", proxy: "sip:10.0.0.2:5060" }\n', 'p.yaml');
+    assert.ok(r.ok);
+    assert.deepEqual(r.value.settings.presence, { mode: 'sip', aor: 'sip:ucc@example.test', proxy: 'sip:10.0.0.2:5060', listen: [{ protocol: 'udp', host: '127.0.0.1', port: 5070 }], register: false });
+  });
+  test('presence mode sip without aor or proxy, or with half a digest account, is an error', () => {
+    assert.deepEqual(issues('presence:\n  mode: sip\n  username: u\n', {}, 'p.yaml'), [
+      "p.yaml:1: presence: mode sip needs aor (the connector's SIP address)",
+      'p.yaml:1: presence: mode sip needs proxy (the presence server)',
+      'p.yaml:1: presence: username and password go together',
+    ]);
+  });
+  test('sip settings under presence mode standalone are an error', () => {
+    assert.deepEqual(issues('presence:\n  mode: standalone\n  proxy: "sip:x@y"\n', {}, 'p.yaml'), ['p.yaml:3: presence.proxy: only for mode sip']);
+  });
   test('objects of included files are loaded', () => {
     const r = parseConfigText('include: [people.yaml]\n', 'conf/y.yaml', { readFile: (p) => (p === 'conf/people.yaml' ? 'persons: [{ userName: bob }]\n' : readFile(p)) });
     assert.ok(r.ok);
