@@ -1,0 +1,368 @@
+/**
+ * The statistics core: a pure model fed with T-Server events and the time they arrived. No clock,
+ * no sockets: {@link StatCore.apply} returns what changed, and every value is computed for a `now`
+ * the caller gives. The shell (stat-service.ts) feeds it and runs subscriptions.
+ *
+ * What each event does (seed 004 T-Library events as our T-Server sends them):
+ * - EventAgentLogin / Ready / NotReady / Logout: the agent-event state, DN, work mode and reasons.
+ *   NotReady with AgentWorkMode AfterCallWork is AfterCallWork; LegalGuard is NotReady.
+ * - EventRegistered / EventAddressInfo: the DN's agent as the T-Server knows it now (start-up and
+ *   re-registration after a reconnection).
+ * - EventRinging / Dialing / Established / Held / Retrieved / Queued / PartyChanged: the call is on
+ *   ThisDN (PartyChanged moves it from PreviousConnID). EventReleased / Abandoned / Diverted /
+ *   RouteUsed: the call left ThisDN.
+ * - Counters on ThisDN: EventQueued (entered), EventDiverted (distributed), EventAbandoned.
+ */
+import type { KvList, TlibEvent } from '../tlib/index.ts';
+import { effectiveAgentState, transitionAgentStat, type AgentEventState } from './agent-stat-state.ts';
+import type { AgentSnapshot, AgentStatState, AvailableAgent, StatConfig, StatRef, StatValue } from './stat-types.ts';
+
+/** One change of an agent's reported state, work mode or reasons (the agent-state history). */
+export interface AgentStateChange {
+  readonly agentId: string;
+  readonly userName: string | undefined;
+  readonly dn: string | undefined;
+  readonly from: AgentStatState;
+  readonly to: AgentStatState;
+  readonly workMode: string | undefined;
+  readonly reasons: KvList | undefined;
+  /** The T-Lib event that caused it. */
+  readonly cause: string;
+  readonly at: number;
+}
+
+/** What one event touched: agents (by AgentID), DNs (by lower-cased name) and the history rows. */
+export interface StatChanges {
+  readonly agents: ReadonlySet<string>;
+  readonly dns: ReadonlySet<string>;
+  readonly history: readonly AgentStateChange[];
+}
+
+interface AgentRec {
+  agentId: string;
+  eventState: AgentEventState;
+  state: AgentStatState;
+  stateSince: number;
+  readySince: number | undefined;
+  dn: string | undefined;
+  workMode: string | undefined;
+  reasons: KvList | undefined;
+}
+
+interface DnRec {
+  name: string;
+  /** Calls on the DN (any party state). */
+  calls: Set<string>;
+  /** Calls queued on the DN (routing point or queue). */
+  waiting: Set<string>;
+  entered: number;
+  distributed: number;
+  abandoned: number;
+}
+
+/** Loose view of an event: every attribute the core reads. */
+interface EventView {
+  message: string;
+  ThisDN?: string;
+  AgentID?: string;
+  ConnID?: string;
+  PreviousConnID?: string;
+  AgentWorkMode?: string;
+  AgentState?: string;
+  Reasons?: KvList;
+}
+
+const CALL_ON: ReadonlySet<string> = new Set(['EventRinging', 'EventDialing', 'EventEstablished', 'EventHeld', 'EventRetrieved', 'EventQueued', 'EventPartyChanged', 'EventPartyAdded']);
+const CALL_OFF: ReadonlySet<string> = new Set(['EventReleased', 'EventAbandoned', 'EventDiverted', 'EventRouteUsed']);
+
+/** Bounds the calls remembered per DN, so missed release events cannot grow memory without limit. */
+export const MAX_CALLS_PER_DN = 1000;
+
+function key(dn: string): string {
+  return dn.toLowerCase();
+}
+
+function sameReasons(a: KvList | undefined, b: KvList | undefined): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+export class StatCore {
+  private readonly agents = new Map<string, AgentRec>();
+  private readonly agentByDn = new Map<string, string>();
+  private readonly dns = new Map<string, DnRec>();
+  private userByAgent = new Map<string, string>();
+  private agentsByUser = new Map<string, string[]>();
+  private groups = new Map<string, readonly string[]>();
+  private groupsByAgent = new Map<string, string[]>();
+  private touchedAgents = new Set<string>();
+  private touchedDns = new Set<string>();
+  private history: AgentStateChange[] = [];
+
+  /** `now`: when statistics started (configured agents are LoggedOut since then). */
+  constructor(config: StatConfig, now: number) {
+    this.setConfig(config, now);
+  }
+
+  /** Applies a new configuration: agents, groups and DNs; what is already known is kept. */
+  setConfig(config: StatConfig, now: number): void {
+    this.userByAgent = new Map();
+    this.agentsByUser = new Map();
+    for (const a of config.agents) {
+      this.userByAgent.set(a.agentId, a.userName);
+      const list = this.agentsByUser.get(a.userName) ?? [];
+      list.push(a.agentId);
+      this.agentsByUser.set(a.userName, list);
+      if (!this.agents.has(a.agentId)) this.agents.set(a.agentId, this.freshAgent(a.agentId, now));
+    }
+    this.groups = new Map(config.groups.map((g) => [g.name, [...g.members]]));
+    this.groupsByAgent = new Map();
+    for (const g of config.groups) {
+      for (const user of g.members) {
+        for (const id of this.agentsByUser.get(user) ?? []) {
+          const list = this.groupsByAgent.get(id) ?? [];
+          if (!list.includes(g.name)) list.push(g.name);
+          this.groupsByAgent.set(id, list);
+        }
+      }
+    }
+    for (const d of config.dns) this.dnRec(d);
+  }
+
+  private freshAgent(agentId: string, now: number): AgentRec {
+    return { agentId, eventState: 'LoggedOut', state: 'LoggedOut', stateSince: now, readySince: undefined, dn: undefined, workMode: undefined, reasons: undefined };
+  }
+
+  private dnRec(name: string): DnRec {
+    const k = key(name);
+    let d = this.dns.get(k);
+    if (!d) {
+      d = { name, calls: new Set(), waiting: new Set(), entered: 0, distributed: 0, abandoned: 0 };
+      this.dns.set(k, d);
+    }
+    return d;
+  }
+
+  /** Applies one T-Server event received at `now`. */
+  apply(event: TlibEvent, now: number): StatChanges {
+    this.touchedAgents = new Set();
+    this.touchedDns = new Set();
+    this.history = [];
+    const e = event as unknown as EventView;
+    if (typeof e.ThisDN === 'string' && e.ThisDN !== '') this.applyOnDn(e, e.ThisDN, now);
+    return { agents: this.touchedAgents, dns: this.touchedDns, history: this.history };
+  }
+
+  private applyOnDn(e: EventView, dnName: string, now: number): void {
+    const dk = key(dnName);
+    switch (e.message) {
+      case 'EventAgentLogin':
+        if (e.AgentID) this.agentEvent(e, dk, dnName, e.AgentWorkMode === 'AutoIn' || e.AgentWorkMode === 'ManualIn' ? 'Ready' : 'NotReady', now);
+        return;
+      case 'EventAgentReady':
+        if (e.AgentID) this.agentEvent(e, dk, dnName, 'Ready', now);
+        return;
+      case 'EventAgentNotReady':
+        if (e.AgentID) this.agentEvent(e, dk, dnName, e.AgentWorkMode === 'AfterCallWork' ? 'AfterCallWork' : 'NotReady', now);
+        return;
+      case 'EventAgentLogout': {
+        const id = e.AgentID ?? this.agentByDn.get(dk);
+        if (id) this.agentEvent({ ...e, AgentID: id }, dk, dnName, 'LoggedOut', now);
+        return;
+      }
+      case 'EventRegistered':
+      case 'EventAddressInfo':
+        this.syncDn(e, dk, dnName, now);
+        return;
+    }
+    const conn = e.ConnID;
+    if (!conn) return;
+    const d = this.dnRec(dnName);
+    this.touchedDns.add(dk);
+    if (CALL_ON.has(e.message)) {
+      if (e.PreviousConnID) d.calls.delete(e.PreviousConnID);
+      if (d.calls.size < MAX_CALLS_PER_DN) d.calls.add(conn);
+      if (e.message === 'EventQueued') {
+        if (d.waiting.size < MAX_CALLS_PER_DN) d.waiting.add(conn);
+        d.entered++;
+      }
+    } else if (CALL_OFF.has(e.message)) {
+      d.calls.delete(conn);
+      const wasWaiting = d.waiting.delete(conn);
+      if (e.message === 'EventDiverted' && wasWaiting) d.distributed++;
+      if (e.message === 'EventAbandoned') d.abandoned++;
+    } else {
+      return;
+    }
+    const agentId = this.agentByDn.get(dk);
+    if (agentId) this.settle(agentId, e.message, now);
+  }
+
+  /** An agent event: the agent's event state, DN, work mode and reasons. */
+  private agentEvent(e: EventView, dk: string, dnName: string, to: AgentEventState, now: number): void {
+    const id = e.AgentID as string;
+    const a = this.agents.get(id) ?? this.freshAgent(id, now);
+    this.agents.set(id, a);
+    if (to === 'LoggedOut') {
+      if (a.dn !== undefined && this.agentByDn.get(key(a.dn)) === id) this.agentByDn.delete(key(a.dn));
+      if (this.agentByDn.get(dk) === id) this.agentByDn.delete(dk);
+      a.dn = undefined;
+    } else {
+      if (a.dn !== undefined && key(a.dn) !== dk && this.agentByDn.get(key(a.dn)) === id) this.agentByDn.delete(key(a.dn));
+      // One agent per DN: another agent recorded on this DN has left it.
+      const other = this.agentByDn.get(dk);
+      if (other !== undefined && other !== id) this.forceLogout(other, e.message, now);
+      this.agentByDn.set(dk, id);
+      a.dn = dnName;
+    }
+    const changedDetail = a.workMode !== e.AgentWorkMode || !sameReasons(a.reasons, e.Reasons);
+    a.eventState = to;
+    a.workMode = to === 'LoggedOut' ? undefined : e.AgentWorkMode;
+    a.reasons = e.Reasons;
+    this.settle(id, e.message, now, changedDetail && to !== 'LoggedOut');
+  }
+
+  private forceLogout(agentId: string, cause: string, now: number): void {
+    const a = this.agents.get(agentId);
+    if (!a) return;
+    a.eventState = 'LoggedOut';
+    a.dn = undefined;
+    a.workMode = undefined;
+    a.reasons = undefined;
+    this.settle(agentId, cause, now);
+  }
+
+  /** EventRegistered / EventAddressInfo: the T-Server's current view of the DN's agent. */
+  private syncDn(e: EventView, dk: string, dnName: string, now: number): void {
+    this.dnRec(dnName);
+    this.touchedDns.add(dk);
+    const known = this.agentByDn.get(dk);
+    if (!e.AgentID || e.AgentState === 'LoggedOut' || e.AgentState === undefined) {
+      if (known !== undefined) this.forceLogout(known, e.message, now);
+      if (known !== undefined) this.agentByDn.delete(dk);
+      return;
+    }
+    const to: AgentEventState = e.AgentState === 'Ready' ? 'Ready' : e.AgentWorkMode === 'AfterCallWork' ? 'AfterCallWork' : 'NotReady';
+    const a = this.agents.get(e.AgentID);
+    if (a && a.dn !== undefined && key(a.dn) === dk && a.eventState === to && a.workMode === e.AgentWorkMode) return;
+    this.agentEvent({ ...e, Reasons: a?.reasons }, dk, dnName, to, now);
+  }
+
+  /** Recomputes an agent's reported state after an event; records a history row when it changed. */
+  private settle(agentId: string, cause: string, now: number, detailChanged = false): void {
+    const a = this.agents.get(agentId);
+    if (!a) return;
+    this.touchedAgents.add(agentId);
+    const onCall = a.dn !== undefined && (this.dns.get(key(a.dn))?.calls.size ?? 0) > 0;
+    const next = effectiveAgentState(a.eventState, onCall);
+    const from = a.state;
+    if (next !== from) {
+      a.state = transitionAgentStat(from, next);
+      a.stateSince = now;
+      a.readySince = next === 'Ready' ? now : undefined;
+    } else if (!detailChanged) {
+      return;
+    }
+    this.history.push({ agentId, userName: this.userByAgent.get(agentId), dn: a.dn, from, to: a.state, workMode: a.workMode, reasons: a.reasons, cause, at: now });
+  }
+
+  // ------------------------------------------------------------------ queries
+
+  /** The AgentID for an AgentID or a Person user name (a Person's logged-in login first). */
+  resolveAgent(idOrUser: string): string | undefined {
+    if (this.agents.has(idOrUser)) return idOrUser;
+    const ids = this.agentsByUser.get(idOrUser);
+    if (!ids) return undefined;
+    return ids.find((id) => this.agents.get(id)?.state !== 'LoggedOut') ?? ids[0];
+  }
+
+  agent(idOrUser: string): AgentSnapshot | undefined {
+    const id = this.resolveAgent(idOrUser);
+    const a = id === undefined ? undefined : this.agents.get(id);
+    if (!a) return undefined;
+    const calls = a.dn ? [...(this.dns.get(key(a.dn))?.calls ?? [])] : [];
+    return { agentId: a.agentId, userName: this.userByAgent.get(a.agentId), state: a.state, stateSince: a.stateSince, readySince: a.readySince, dn: a.dn, calls, workMode: a.workMode };
+  }
+
+  /** The groups an agent belongs to. */
+  groupsOf(agentId: string): readonly string[] {
+    return this.groupsByAgent.get(agentId) ?? [];
+  }
+
+  /** The AgentIDs of a group's members (configured logins of its Persons). */
+  groupAgents(group: string): string[] {
+    const out: string[] = [];
+    for (const user of this.groups.get(group) ?? []) for (const id of this.agentsByUser.get(user) ?? []) out.push(id);
+    return out;
+  }
+
+  availableAgents(group: string): AvailableAgent[] {
+    const out: AvailableAgent[] = [];
+    for (const id of this.groupAgents(group)) {
+      const a = this.agents.get(id);
+      if (!a || a.state !== 'Ready' || a.dn === undefined || a.readySince === undefined) continue;
+      out.push({ agentId: id, userName: this.userByAgent.get(id), dn: a.dn, readySince: a.readySince });
+    }
+    return out.sort((x, y) => x.readySince - y.readySince || (x.agentId < y.agentId ? -1 : x.agentId > y.agentId ? 1 : 0));
+  }
+
+  /** The value of a statistic at `now`; undefined for an unknown object. */
+  value(ref: StatRef, now: number): StatValue | undefined {
+    if (ref.object === 'agent') {
+      const id = this.resolveAgent(ref.id);
+      const a = id === undefined ? undefined : this.agents.get(id);
+      if (!a) return undefined;
+      switch (ref.stat) {
+        case 'CurrentAgentState': return a.state;
+        case 'TimeInCurrentState': return now - a.stateSince;
+        case 'TimeInReadyState': return a.readySince === undefined ? 0 : now - a.readySince;
+        case 'CurrentDN': return a.dn ?? '';
+      }
+    }
+    if (ref.object === 'group') {
+      if (!this.groups.has(ref.id)) return undefined;
+      const members = this.groupAgents(ref.id).map((id) => this.agents.get(id)).filter((a): a is AgentRec => a !== undefined);
+      switch (ref.stat) {
+        case 'CurrNumberReadyStatuses': return members.filter((a) => a.state === 'Ready').length;
+        case 'CurrNumberNotReadyStatuses': return members.filter((a) => a.state === 'NotReady' || a.state === 'AfterCallWork').length;
+        case 'CurrNumberBusyStatuses': return members.filter((a) => a.state === 'Busy').length;
+        case 'CurrNumberLoggedInStatuses': return members.filter((a) => a.state !== 'LoggedOut').length;
+        case 'MaxTimeInReadyState': {
+          const since = this.earliestReady(ref.id);
+          return since === undefined ? 0 : now - since;
+        }
+      }
+    }
+    const d = this.dns.get(key(ref.id));
+    if (!d) return undefined;
+    switch (ref.stat) {
+      case 'CurrNumberWaitingCalls': return d.waiting.size;
+      case 'TotalNumberCallsEntered': return d.entered;
+      case 'TotalNumberCallsDistributed': return d.distributed;
+      case 'TotalNumberCallsAbandoned': return d.abandoned;
+    }
+  }
+
+  private earliestReady(group: string): number | undefined {
+    let min: number | undefined;
+    for (const id of this.groupAgents(group)) {
+      const r = this.agents.get(id)?.readySince;
+      if (r !== undefined && (min === undefined || r < min)) min = r;
+    }
+    return min;
+  }
+
+  /**
+   * What notify-on-change compares: the value itself, except for time statistics, whose value
+   * moves every millisecond; for those it is the moment the measured state began.
+   */
+  changeKey(ref: StatRef, now: number): StatValue | undefined {
+    if (ref.object === 'agent' && (ref.stat === 'TimeInCurrentState' || ref.stat === 'TimeInReadyState')) {
+      const id = this.resolveAgent(ref.id);
+      const a = id === undefined ? undefined : this.agents.get(id);
+      if (!a) return undefined;
+      return ref.stat === 'TimeInCurrentState' ? a.stateSince : (a.readySince ?? -1);
+    }
+    if (ref.object === 'group' && ref.stat === 'MaxTimeInReadyState') return this.groups.has(ref.id) ? (this.earliestReady(ref.id) ?? -1) : undefined;
+    return this.value(ref, now);
+  }
+}
