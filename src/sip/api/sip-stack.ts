@@ -80,6 +80,8 @@ export interface SipStackOptions extends Partial<TimerSettings> {
    * connect, it is retried over UDP. Default 1300; 0 keeps UDP.
    */
   udpMaxRequestBytes?: number;
+  /** Live server transactions beyond which new requests get 503 + Retry-After. Default 50 000. */
+  maxServerTransactions?: number;
 }
 
 const DEFAULT_ALLOW = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'MESSAGE', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER'];
@@ -162,6 +164,7 @@ export class SipStack implements TransactionUser {
       logger: this.logger,
       timers,
       onRequest: (request, handle) => this.dispatch(request, handle),
+      ...(options.maxServerTransactions !== undefined ? { maxServerTransactions: options.maxServerTransactions } : {}),
     });
   }
 

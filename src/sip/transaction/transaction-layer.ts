@@ -48,6 +48,11 @@ export interface TransactionLayerOptions {
   onRequest: (request: SipRequest, handle: ServerTransactionHandleImpl) => void;
   /** A 2xx to INVITE that matched no transaction (after Timer M, or a late fork). */
   onStrayResponse?: (response: SipResponse, source: MessageSource) => void;
+  /**
+   * New requests beyond this many live server transactions are answered 503 with Retry-After and
+   * no transaction (overload protection, RFC 3261 section 21.5.4). Default 50 000.
+   */
+  maxServerTransactions?: number;
 }
 
 /** Matching key of a client transaction. */
@@ -196,6 +201,12 @@ export class TransactionLayer {
     }
     if (method === 'BENOTIFY') {
       this.deliver(request, new ServerTransactionHandleImpl(request, source, undefined, () => this.logger.debug('not answering a BENOTIFY')));
+      return;
+    }
+    if (this.servers.size >= (this.options.maxServerTransactions ?? 50_000)) {
+      this.logger.warn('overloaded: answering 503', { method: request.method, serverTransactions: this.servers.size });
+      const overload = new ServerTransactionHandleImpl(request, source, undefined).build(503, { headers: { 'Retry-After': '5' } });
+      this.options.transport.sendResponse(overload, source, connectionId).catch(() => {});
       return;
     }
     const created = this.createServer(request, source, connectionId, key);

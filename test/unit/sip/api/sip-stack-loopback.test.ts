@@ -405,6 +405,24 @@ describe('SipStack loopback over the in-memory network', () => {
     await close();
   });
 
+  test('overload: beyond maxServerTransactions new requests get 503 with Retry-After, statelessly', async () => {
+    const clock = new ManualClock(0);
+    const net = new InMemoryNetwork(clock);
+    const a = await SipStack.listen({ clock, transports: [net.createTransport({ host: '127.0.0.1', port: 5060 })] });
+    const b = await SipStack.listen({ clock, maxServerTransactions: 2, transports: [net.createTransport({ host: '127.0.0.2', port: 5060 })] });
+    b.onRequest(() => {}); // never answers: the transactions stay
+    const pending = [a.sendRequest(request(a, 'MESSAGE')), a.sendRequest(request(a, 'MESSAGE'))];
+    const third = a.sendRequest(request(a, 'MESSAGE'));
+    clock.advance(0);
+    const res = await third;
+    assert.equal(res.status, 503);
+    assert.equal(res.headers.get('Retry-After'), '5');
+    assert.equal(b.transactionCount.server, 2);
+    await a.close();
+    await b.close();
+    await Promise.all(pending);
+  });
+
   test('close() cancels every timer and resolves pending requests with 503', async () => {
     const { clock, a, b, close } = await pair();
     b.onRequest(() => {});
