@@ -60,7 +60,7 @@ const tserver = section('TServer', [
 
 /** UC Connector `[uc-connector]` (seed 000 5.1, Person annex 5.5, Routing Point annex 5.6). */
 const ucConnector = section('uc-connector', [
-  { name: 'preview-expiration-timeout', kind: pos, default: 15000, levels: app, description: 'Milliseconds to accept or reject a preview; on expiry the call goes back to the router and the KW becomes NotReady.' },
+  { name: 'preview-expiration-timeout', kind: pos, default: 15000, levels: ['person', 'application'], description: 'Milliseconds to accept or reject a preview; on expiry the call goes back to the router and the KW becomes NotReady.' },
   { name: 'preview-itx-arrival-timeout', kind: pos, default: 9000, levels: app, description: 'Milliseconds to wait for the interaction after a preview is accepted.' },
   { name: 'dnd-off-timeout', kind: pos, default: 300000, levels: app, description: 'Milliseconds of DND/NotReady after a preview reject.' },
   { name: 'itx-window-close-timeout', kind: pos, default: 9000, levels: app, description: 'Milliseconds the interaction window stays open after release.' },

@@ -81,12 +81,13 @@ const fieldRules: Readonly<Record<string, FieldRule>> = {
   reason: { kind: 'string', maxLength: 1024, allowEmpty: true },
   result: { kind: 'enum', values: previewOutcomes },
   fence: { kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER },
+  fences: { kind: 'string', maxLength: maxPreviewTargets * 17 },
 };
 
 /** The catalogue: which fields each message has. */
 export const previewCatalogue: Readonly<Record<PreviewMessage['message'], PreviewMessageSpec>> = {
-  PreviewInteractionRequest: { kind: 'request', required: ['ReferenceID', 'agent', 'connId', 'dn', 'mediaType', 'switch', 'userData'], optional: ['timeout'] },
-  PreviewInteractionMultiple: { kind: 'request', required: ['ReferenceID', 'connId', 'dn', 'mediaType', 'switch', 'userData', 'targets'], optional: ['timeout'] },
+  PreviewInteractionRequest: { kind: 'request', required: ['ReferenceID', 'agent', 'connId', 'dn', 'mediaType', 'switch', 'userData'], optional: ['timeout', 'fence'] },
+  PreviewInteractionMultiple: { kind: 'request', required: ['ReferenceID', 'connId', 'dn', 'mediaType', 'switch', 'userData', 'targets'], optional: ['timeout', 'fences'] },
   PreviewInteractionCancel: { kind: 'request', required: ['ReferenceID', 'connId'], optional: ['reason'] },
   PreviewInteractionResult: { kind: 'result', required: ['ReferenceID', 'connId', 'result'], optional: ['agent', 'dn', 'fence', 'reason'] },
 };
@@ -140,6 +141,20 @@ export function splitPreviewTargets(targets: string): Result<string[], string> {
   return ok(names);
 }
 
+/** Splits `fences` (`3^7^1`) into integers; there must be exactly `count` of them (one per target). */
+export function splitPreviewFences(fences: string, count: number): Result<number[], string> {
+  const parts = fences.split(previewTargetSeparator);
+  if (parts.length !== count) return err(`fences has ${parts.length} values for ${count} targets`);
+  const out: number[] = [];
+  for (const p of parts) {
+    if (!/^[0-9]{1,16}$/.test(p)) return err(`fences value "${p.slice(0, 20)}" is not a non-negative integer`);
+    const n = Number(p);
+    if (!Number.isSafeInteger(n)) return err(`fences value ${p} is too large`);
+    out.push(n);
+  }
+  return ok(out);
+}
+
 /** Options of {@link parsePreviewMessage} and the frame decoder. */
 export interface PreviewParseOptions {
   readonly accept?: PreviewAcceptKind;
@@ -185,6 +200,10 @@ export function parsePreviewMessage(input: unknown, options: PreviewParseOptions
   if (name === 'PreviewInteractionMultiple') {
     const t = splitPreviewTargets(out['targets'] as string);
     if (!t.ok) return err(problem('invalid-field', `${name}: ${t.error}.`, { ...extra, field: 'targets' }));
+    if (out['fences'] !== undefined) {
+      const f = splitPreviewFences(out['fences'] as string, t.value.length);
+      if (!f.ok) return err(problem('invalid-field', `${name}: ${f.error}.`, { ...extra, field: 'fences' }));
+    }
   }
   return ok(out as unknown as PreviewMessage);
 }

@@ -29,6 +29,11 @@ export interface PreviewInteractionRequest {
   userData: KvList;
   /** Countdown override in ms; default `preview-expiration-timeout` of the KW. */
   timeout?: number;
+  /**
+   * (OpenUCC extension) The fencing token of the router's reservation of this KW. The connector
+   * passes it to the atomic winner decision and echoes it in the accepted result.
+   */
+  fence?: number;
 }
 
 /** Router → connector: offer one interaction to several KWs; the first to accept wins. */
@@ -43,6 +48,8 @@ export interface PreviewInteractionMultiple {
   /** Agents separated by `^` (the seed replaces the default `|` delimiter with `^`). */
   targets: string;
   timeout?: number;
+  /** (OpenUCC extension) Fencing tokens of the reservations, `^`-separated, one per target in order. */
+  fences?: string;
 }
 
 /** Router → connector: the interaction went away (caller abandoned, routed elsewhere). */

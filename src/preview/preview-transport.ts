@@ -282,7 +282,11 @@ type WithoutRef<T> = T extends unknown ? Omit<T, 'ReferenceID' | 'message'> : ne
 /** What `offer()` takes: a PreviewInteractionRequest without `message` and `ReferenceID`. */
 export type PreviewOfferInput = WithoutRef<PreviewInteractionRequest>;
 /** What `offerMultiple()` takes; `targets` may be an array (joined with `^`). */
-export type PreviewOfferMultipleInput = Omit<WithoutRef<PreviewInteractionMultiple>, 'targets'> & { targets: string | readonly string[] };
+export type PreviewOfferMultipleInput = Omit<WithoutRef<PreviewInteractionMultiple>, 'targets' | 'fences'> & {
+  targets: string | readonly string[];
+  /** One fencing token per target, in order (an array, or the `^`-separated wire form). */
+  fences?: string | readonly number[];
+};
 
 export interface PreviewClientOptions {
   readonly target: PreviewConnectTarget;
@@ -376,8 +380,10 @@ export class PreviewClient extends TypedEmitter<PreviewClientEvents> {
 
   /** Offers one interaction to several KWs (first accept wins); resolves with its one result. */
   offerMultiple(input: PreviewOfferMultipleInput): Promise<PreviewInteractionResult> {
-    const targets = typeof input.targets === 'string' ? input.targets : input.targets.join('^');
-    return this.send({ message: 'PreviewInteractionMultiple', ReferenceID: 0, ...input, targets });
+    const { fences, targets, ...rest } = input;
+    const msg: PreviewInteractionMultiple = { message: 'PreviewInteractionMultiple', ReferenceID: 0, ...rest, targets: typeof targets === 'string' ? targets : targets.join('^') };
+    if (fences !== undefined) msg.fences = typeof fences === 'string' ? fences : fences.join('^');
+    return this.send(msg);
   }
 
   /** Asks the connector to close every open preview of `connId` (they resolve `cancelled`). False if not connected. */
