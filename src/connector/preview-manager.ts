@@ -1,0 +1,605 @@
+/**
+ * The preview manager (the seeds' built-in Custom Server, ARCHITECTURE.md data flow 2): it takes
+ * the router's PreviewInteractionRequest / PreviewInteractionMultiple / PreviewInteractionCancel,
+ * shows each offer on every client session of the KW with its countdown, and resolves every offer
+ * exactly once — accepted, rejected, timeout, cancelled, taken, error or redirected — answering the
+ * router with exactly one PreviewInteractionResult per request.
+ *
+ * The per-offer rules are the pure machine of preview-offer.ts; this class is the shell: timers on
+ * the Clock, client sessions, the atomic winner decision (`decide`), auto-states through the
+ * connector, and the reporting recorder.
+ *
+ * - Delivery: every session of the KW gets `preview` (with `deadline` and `remaining`); a session
+ *   that opens while the preview is open gets it too. When the offer ends, every session gets
+ *   `preview-closed`.
+ * - Countdown: the request's `timeout`, else `preview-expiration-timeout` (Person annex over
+ *   Application). On expiry: `timeout` and the `preview-timeout` auto-state.
+ * - Reject: `rejected` and the `preview-reject` auto-state (the connector runs `dnd-off-timeout`).
+ * - Accept: the offer waits for `decide` (the router's store-backed single winner per ConnID);
+ *   won → `accepted` (result carries the KW's DN); lost → `taken`. For a Multiple the first winner
+ *   closes every other open offer of the call with `taken`.
+ * - Accept on external number: as accept, but `redirected` with `dn` = the KW's `redirect-number`
+ *   (Person annex, only when `redirect-enabled`), and the `preview-redirect` auto-state.
+ * - Cancel (or the router's connection closing): every open offer of the ConnID ends `cancelled`.
+ * - The KW's last client session closing mid-preview: `error`. A KW with no session at offer
+ *   time, or an agent unknown to the connector: `error` at once.
+ * - A KW acts only on its own previews: an action on another KW's preview is refused, logged,
+ *   and changes nothing.
+ */
+import type { OptionResolver } from '../config/option-resolver.ts';
+import { SystemClock, type Clock, type TimerHandle } from '../lib/clock.ts';
+import { silentLogger, type Logger } from '../lib/logger.ts';
+import { TypedEmitter } from '../lib/typed-emitter.ts';
+import { splitPreviewFences, splitPreviewTargets } from '../preview/preview-codec.ts';
+import type { PreviewInteractionCancel, PreviewInteractionMultiple, PreviewInteractionRequest, PreviewOutcome, PreviewRequest } from '../preview/preview-messages.ts';
+import type { PreviewResultBody, PreviewSession } from '../preview/preview-transport.ts';
+import { noopPreviewRecorder, type PreviewRecorder } from '../reporting/preview-report.ts';
+import type { KvList } from '../tlib/messages/kv-list.ts';
+import type { KwClientSession, KwClientSessions } from './kw-client-sessions.ts';
+import type { KwPreviewMessage } from './kw-client-messages.ts';
+import type { AutoStateKind, KwState } from './kw-state.ts';
+import { isFinalOfferState, nextPreviewOfferState, type PreviewOfferInput, type PreviewOfferState } from './preview-offer.ts';
+
+/** What the manager needs of the UcConnector (UcConnector satisfies it). */
+export interface PreviewConnectorPort {
+  knowledgeWorkers(): string[];
+  state(userName: string): Pick<KwState, 'userName' | 'agentId' | 'dn'> | undefined;
+  enterAutoState(userName: string, kind: AutoStateKind): boolean;
+}
+
+/** The per-KW settings the manager reads for each offer. */
+export interface PreviewKwSettings {
+  /** `preview-expiration-timeout` in ms. */
+  readonly expirationTimeoutMs: number;
+  /** The number "accept on external number" sends the call to; null when redirect is not enabled. */
+  readonly redirectNumber: string | null;
+}
+
+/** Reads {@link PreviewKwSettings} from the options (Person annex over Application, section `uc-connector`). */
+export function previewSettingsFromOptions(resolver: OptionResolver): (userName: string) => PreviewKwSettings {
+  return (userName) => {
+    const ctx = { person: userName };
+    const enabled = resolver.getBoolean('uc-connector', 'redirect-enabled', ctx);
+    const number = (resolver.getString('uc-connector', 'redirect-number', ctx) ?? '').trim();
+    return { expirationTimeoutMs: resolver.getNumber('uc-connector', 'preview-expiration-timeout', ctx), redirectNumber: enabled && number !== '' ? number : null };
+  };
+}
+
+/** The input of the winner decision. */
+export interface PreviewDecideInput {
+  readonly connId: string;
+  /** The agent as the router named it in the request. */
+  readonly agent: string;
+  readonly agentId: string;
+  readonly userName: string;
+  /** The router's reservation fence for this KW, when the request carried one. */
+  readonly fence?: number;
+  /** True for "accept on external number". */
+  readonly external: boolean;
+}
+
+/** The answer of the winner decision: a boolean, or `{ won, fence }` (the fence goes into the result). */
+export type PreviewDecision = boolean | { readonly won: boolean; readonly fence?: number };
+
+/**
+ * The atomic winner decision (the router's `ReservationStore.decide(connId, agent, fence)`): true
+ * for exactly one accept per ConnID across every process. May be synchronous or a promise; a
+ * rejection ends the offer in `error`.
+ */
+export type PreviewDecideHook = (input: PreviewDecideInput) => PreviewDecision | Promise<PreviewDecision>;
+
+/** Construction options of {@link PreviewManager}. */
+export interface PreviewManagerOptions {
+  /** KW lookup (by AgentID or user name) and auto-states: the UcConnector. */
+  readonly connector: PreviewConnectorPort;
+  /** The KW client sessions registry (the WebSocket layer fills it). */
+  readonly sessions: KwClientSessions;
+  /** Per-KW settings; usually `previewSettingsFromOptions(resolver)`. Default: 15000 ms, no redirect. */
+  readonly settings?: (userName: string) => PreviewKwSettings;
+  /** The atomic winner decision; default: the first accept of a call in this process wins. */
+  readonly decide?: PreviewDecideHook;
+  /** Reporting (offer ledger, user events); default records nothing. */
+  readonly recorder?: PreviewRecorder;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** How many closed preview ids to remember, to tell "already closed" from "unknown" (default 10 000). */
+  readonly closedMemory?: number;
+}
+
+/** Who answers the router for one request (a PreviewSession satisfies it). */
+export type PreviewResponder = Pick<PreviewSession, 'respond'> & Partial<Pick<PreviewSession, 'id' | 'onClose'>>;
+
+/** A refused client action. */
+export interface PreviewActionRefusal {
+  readonly code: 'unknown-preview' | 'not-your-preview' | 'already-closed' | 'cannot-redirect';
+  readonly message: string;
+}
+
+/** The outcome of a client action: done (the offer moved), or refused (nothing changed). */
+export type PreviewActionResult = { readonly ok: true } | { readonly ok: false; readonly refusal: PreviewActionRefusal };
+
+/** An open offer as tests and diagnostics see it. */
+export interface PreviewOfferView {
+  readonly id: string;
+  readonly connId: string;
+  readonly userName: string;
+  readonly agentId: string;
+  readonly state: PreviewOfferState;
+  readonly deadline: number;
+}
+
+/** Events of {@link PreviewManager} (observers: tests, metrics; they cannot change the flow). */
+export interface PreviewManagerEvents {
+  offerOpened: (offer: PreviewOfferView) => void;
+  offerClosed: (offer: PreviewOfferView & { outcome: PreviewOutcome; reason?: string }) => void;
+  /** The one result of a request was sent. */
+  callResolved: (result: PreviewResultBody & { referenceId: number }) => void;
+  listenerError: (error: unknown, event: string) => void;
+}
+
+interface Call {
+  readonly key: number;
+  readonly referenceId: number;
+  readonly connId: string;
+  readonly dn: string;
+  readonly mediaType: string;
+  readonly userData: KvList;
+  readonly responder: PreviewResponder;
+  readonly offers: Offer[];
+  winner: Offer | undefined;
+  resolved: boolean;
+  /** True while the request's offers are being made (an early error must not answer the call yet). */
+  building: boolean;
+  /** The most recent non-winning final offer (its outcome answers a call nobody accepted). */
+  lastClosed: Offer | undefined;
+}
+
+interface Offer {
+  readonly id: string;
+  readonly call: Call;
+  /** The agent as the router named it. */
+  readonly agent: string;
+  readonly userName: string;
+  readonly agentId: string;
+  readonly dn: string;
+  readonly fence: number | undefined;
+  readonly deadline: number;
+  readonly redirectNumber: string | null;
+  state: PreviewOfferState;
+  acceptKind: 'accept' | 'external' | null;
+  timer: TimerHandle | undefined;
+  reason: string | undefined;
+  decidedFence: number | undefined;
+  /** False for an offer that ended before it was shown (unknown agent: nothing recorded). */
+  readonly known: boolean;
+}
+
+const defaultSettings: PreviewKwSettings = { expirationTimeoutMs: 15000, redirectNumber: null };
+
+export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
+  private readonly connector: PreviewConnectorPort;
+  private readonly sessions: KwClientSessions;
+  private readonly settings: (userName: string) => PreviewKwSettings;
+  private readonly decideHook: PreviewDecideHook;
+  private readonly recorder: PreviewRecorder;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly closedMemory: number;
+  private readonly openOffers = new Map<string, Offer>();
+  private readonly offersByUser = new Map<string, Set<Offer>>();
+  private readonly callsByConnId = new Map<string, Set<Call>>();
+  private readonly closedIds = new Map<string, { userName: string; outcome: PreviewOutcome }>();
+  private readonly kwIndex = new Map<string, { userName: string; agentId: string; dn: string }>();
+  private readonly watchedResponders = new WeakSet<object>();
+  private nextOffer = 1;
+  private nextCall = 1;
+  private readonly detach: Array<() => void> = [];
+
+  constructor(options: PreviewManagerOptions) {
+    super();
+    this.connector = options.connector;
+    this.sessions = options.sessions;
+    this.settings = options.settings ?? (() => defaultSettings);
+    this.recorder = options.recorder ?? noopPreviewRecorder;
+    this.clock = options.clock ?? new SystemClock();
+    this.logger = (options.logger ?? silentLogger).child({ role: 'preview-manager' });
+    this.closedMemory = options.closedMemory ?? 10_000;
+    const local = new Set<string>();
+    // Default decision: the first accept of a ConnID in this process wins (one connector only).
+    this.decideHook =
+      options.decide ??
+      ((input) => {
+        if (local.has(input.connId)) return false;
+        local.add(input.connId);
+        if (local.size > 100_000) local.delete(local.values().next().value as string);
+        return true;
+      });
+    const onOpen = (s: KwClientSession): void => this.onSessionOpen(s);
+    const onClose = (s: KwClientSession, remaining: number): void => this.onSessionClose(s, remaining);
+    this.sessions.on('sessionOpen', onOpen);
+    this.sessions.on('sessionClose', onClose);
+    this.detach.push(
+      () => this.sessions.off('sessionOpen', onOpen),
+      () => this.sessions.off('sessionClose', onClose),
+    );
+  }
+
+  /**
+   * Handles one request from the router; the signature of PreviewServer's handler, so the
+   * composition root wires `new PreviewServer({ handler: (r, s) => manager.handle(r, s) })`.
+   * The result of a Request / Multiple goes back through `responder.respond(ReferenceID, ...)`,
+   * exactly once. A Cancel gets no result of its own.
+   */
+  handle(request: PreviewRequest, responder: PreviewResponder): void {
+    if (request.message === 'PreviewInteractionCancel') {
+      this.cancel(request);
+      return;
+    }
+    this.watchResponder(responder);
+    if (request.message === 'PreviewInteractionRequest') this.offer(request, responder);
+    else this.offerMultiple(request, responder);
+  }
+
+  /** Closes every open offer of `connId` with `cancelled`; returns how many it closed. */
+  cancelConnId(connId: string, reason = 'cancelled'): number {
+    let n = 0;
+    for (const call of [...(this.callsByConnId.get(connId) ?? [])]) n += this.cancelCall(call, reason);
+    return n;
+  }
+
+  /** The KW accepts its preview `id`. */
+  accept(userName: string, id: string): PreviewActionResult {
+    return this.act(userName, id, { type: 'accept' });
+  }
+
+  /** The KW rejects its preview `id`. */
+  reject(userName: string, id: string): PreviewActionResult {
+    return this.act(userName, id, { type: 'reject' });
+  }
+
+  /** The KW accepts its preview `id` on the external (redirect) number. */
+  acceptExternal(userName: string, id: string): PreviewActionResult {
+    return this.act(userName, id, { type: 'acceptExternal' });
+  }
+
+  /** The open offers (all, or one KW's). */
+  openPreviews(userName?: string): PreviewOfferView[] {
+    const src = userName === undefined ? [...this.openOffers.values()] : [...(this.offersByUser.get(userName) ?? [])];
+    return src.map((o) => this.view(o));
+  }
+
+  /** Stops listening to sessions and cancels every timer; open offers are left (nothing is answered). */
+  dispose(): void {
+    for (const d of this.detach.splice(0)) d();
+    for (const o of this.openOffers.values()) this.clock.cancel(o.timer);
+  }
+
+  // ---- requests ----
+
+  private offer(req: PreviewInteractionRequest, responder: PreviewResponder): void {
+    const call = this.newCall(req, responder);
+    this.addOffer(call, req.agent, req.fence, req.timeout);
+    this.afterOffers(call);
+  }
+
+  private offerMultiple(req: PreviewInteractionMultiple, responder: PreviewResponder): void {
+    const call = this.newCall(req, responder);
+    const targets = splitPreviewTargets(req.targets);
+    const names = targets.ok ? targets.value : [];
+    const fences = req.fences === undefined ? undefined : splitPreviewFences(req.fences, names.length);
+    const seen = new Set<string>();
+    names.forEach((agent, i) => {
+      const kw = this.findKw(agent);
+      const key = kw?.userName ?? `?${agent}`;
+      if (seen.has(key)) return; // a KW named twice is offered once
+      seen.add(key);
+      this.addOffer(call, agent, fences?.ok ? fences.value[i] : undefined, req.timeout);
+    });
+    this.afterOffers(call);
+  }
+
+  private newCall(req: PreviewInteractionRequest | PreviewInteractionMultiple, responder: PreviewResponder): Call {
+    const call: Call = {
+      key: this.nextCall++,
+      referenceId: req.ReferenceID,
+      connId: req.connId,
+      dn: req.dn,
+      mediaType: req.mediaType,
+      userData: req.userData,
+      responder,
+      offers: [],
+      winner: undefined,
+      resolved: false,
+      building: true,
+      lastClosed: undefined,
+    };
+    let set = this.callsByConnId.get(req.connId);
+    if (!set) {
+      set = new Set();
+      this.callsByConnId.set(req.connId, set);
+    }
+    set.add(call);
+    return call;
+  }
+
+  private addOffer(call: Call, agent: string, fence: number | undefined, timeout: number | undefined): void {
+    const kw = this.findKw(agent);
+    const now = this.clock.now();
+    const id = `p${this.nextOffer++}`;
+    if (!kw) {
+      const o = this.makeOffer(id, call, agent, { userName: '', agentId: '', dn: '' }, fence, now, null, false);
+      call.offers.push(o);
+      this.logger.warn('preview for an agent the connector does not know', { agent, connId: call.connId });
+      this.finish(o, 'error', 'unknown-agent');
+      return;
+    }
+    let settings: PreviewKwSettings;
+    try {
+      settings = this.settings(kw.userName);
+    } catch (e) {
+      this.logger.error('preview settings unreadable; defaults apply', { userName: kw.userName, error: String(e) });
+      settings = defaultSettings;
+    }
+    const ms = timeout ?? settings.expirationTimeoutMs;
+    const o = this.makeOffer(id, call, agent, kw, fence, now + ms, settings.redirectNumber, true);
+    call.offers.push(o);
+    void this.recorder.offered({ connId: call.connId, agentId: kw.agentId, userId: kw.userName, routingPoint: call.dn, dn: kw.dn, offeredAt: now });
+    if (this.sessions.count(kw.userName) === 0) {
+      this.finish(o, 'error', 'no-client-session');
+      return;
+    }
+    this.openOffers.set(id, o);
+    let mine = this.offersByUser.get(kw.userName);
+    if (!mine) {
+      mine = new Set();
+      this.offersByUser.set(kw.userName, mine);
+    }
+    mine.add(o);
+    o.timer = this.clock.setTimer(ms, () => {
+      // May fire late (rule 5): the machine ignores `expire` unless the offer is still `offered`.
+      o.timer = undefined;
+      this.input(o, { type: 'expire' });
+    });
+    this.safeEmit('offerOpened', this.view(o));
+    this.sessions.sendTo(kw.userName, this.previewMessage(o));
+  }
+
+  private makeOffer(id: string, call: Call, agent: string, kw: { userName: string; agentId: string; dn: string }, fence: number | undefined, deadline: number, redirectNumber: string | null, known: boolean): Offer {
+    return { id, call, agent, userName: kw.userName, agentId: kw.agentId, dn: kw.dn, fence, deadline, redirectNumber, state: 'offered', acceptKind: null, timer: undefined, reason: undefined, decidedFence: undefined, known };
+  }
+
+  /** After the offers of a request are made: a call whose every offer already ended is answered now. */
+  private afterOffers(call: Call): void {
+    call.building = false;
+    if (call.offers.length === 0) {
+      this.resolveCall(call, { connId: call.connId, result: 'error', reason: 'no targets' });
+      return;
+    }
+    this.maybeResolveWithoutWinner(call);
+    this.forgetCallIfDone(call);
+  }
+
+  private cancel(req: PreviewInteractionCancel): void {
+    const n = this.cancelConnId(req.connId, req.reason ?? 'cancelled');
+    this.logger.debug('preview cancel', { connId: req.connId, closed: n });
+  }
+
+  private cancelCall(call: Call, reason: string): number {
+    let n = 0;
+    for (const o of call.offers) if (this.input(o, { type: 'cancel' }, reason)) n++;
+    if (!call.resolved && !call.winner) this.resolveCall(call, { connId: call.connId, result: 'cancelled', reason });
+    return n;
+  }
+
+  // ---- client actions ----
+
+  private act(userName: string, id: string, input: PreviewOfferInput): PreviewActionResult {
+    const o = this.openOffers.get(id);
+    if (!o) {
+      const closed = this.closedIds.get(id);
+      if (closed && closed.userName === userName) return refuse('already-closed', `preview ${id} already ended (${closed.outcome})`);
+      if (closed) return this.foreign(userName, id, closed.userName);
+      return refuse('unknown-preview', `no preview ${id}`);
+    }
+    if (o.userName !== userName) return this.foreign(userName, id, o.userName);
+    if (o.state !== 'offered') return refuse('already-closed', `preview ${id} is already being decided`);
+    if (input.type === 'acceptExternal' && o.redirectNumber === null) return refuse('cannot-redirect', 'no redirect number is enabled for this knowledge worker');
+    this.input(o, input);
+    return { ok: true };
+  }
+
+  private foreign(userName: string, id: string, owner: string): PreviewActionResult {
+    this.logger.warn('preview action on another knowledge worker\'s preview refused', { userName, previewId: id, owner });
+    return refuse('not-your-preview', `preview ${id} is not yours`);
+  }
+
+  // ---- the machine ----
+
+  /** Feeds one input to an offer; returns true when the offer moved. */
+  private input(o: Offer, input: PreviewOfferInput, reason?: string): boolean {
+    const next = nextPreviewOfferState(o, input);
+    if (!next) return false;
+    if (next.state === 'deciding') {
+      o.state = 'deciding';
+      o.acceptKind = next.acceptKind;
+      this.startDecision(o);
+      return true;
+    }
+    if (isFinalOfferState(next.state)) {
+      o.acceptKind = next.acceptKind;
+      this.finish(o, next.state, reason);
+      return true;
+    }
+    return false;
+  }
+
+  private startDecision(o: Offer): void {
+    const call = o.call;
+    // A winner in this process already: lost, without asking the store.
+    if (call.winner) {
+      this.input(o, { type: 'decided', won: false });
+      return;
+    }
+    let r: PreviewDecision | Promise<PreviewDecision>;
+    try {
+      const input: PreviewDecideInput = { connId: call.connId, agent: o.agent, agentId: o.agentId, userName: o.userName, external: o.acceptKind === 'external', ...(o.fence === undefined ? {} : { fence: o.fence }) };
+      r = this.decideHook(input);
+    } catch (e) {
+      this.decisionFailed(o, e);
+      return;
+    }
+    if (typeof r === 'object' && r !== null && typeof (r as Promise<PreviewDecision>).then === 'function') {
+      (r as Promise<PreviewDecision>).then(
+        (d) => this.decided(o, d),
+        (e: unknown) => this.decisionFailed(o, e),
+      );
+    } else {
+      this.decided(o, r as PreviewDecision);
+    }
+  }
+
+  private decided(o: Offer, d: PreviewDecision): void {
+    let won = typeof d === 'boolean' ? d : d.won;
+    if (typeof d === 'object') o.decidedFence = d.fence;
+    if (won && o.call.winner && o.call.winner !== o) {
+      // The hook said yes twice for one call: keep the first, and say so loudly.
+      this.logger.error('winner decision granted a second accept for one call; treated as taken', { connId: o.call.connId, userName: o.userName, winner: o.call.winner.userName });
+      won = false;
+    }
+    this.input(o, { type: 'decided', won });
+  }
+
+  private decisionFailed(o: Offer, e: unknown): void {
+    this.logger.error('winner decision failed', { connId: o.call.connId, userName: o.userName, error: e instanceof Error ? e.message : String(e) });
+    this.input(o, { type: 'decideFailed' }, 'decision failed');
+  }
+
+  /** Effects of reaching a final state (exactly once per offer). */
+  private finish(o: Offer, outcome: PreviewOutcome, reason?: string): void {
+    o.state = outcome;
+    o.reason = reason;
+    this.clock.cancel(o.timer);
+    o.timer = undefined;
+    const call = o.call;
+    if (o.known) {
+      this.openOffers.delete(o.id);
+      const mine = this.offersByUser.get(o.userName);
+      mine?.delete(o);
+      if (mine?.size === 0) this.offersByUser.delete(o.userName);
+      this.rememberClosed(o.id, o.userName, outcome);
+      const closed: { type: 'preview-closed'; id: string; outcome: PreviewOutcome; dn?: string } = { type: 'preview-closed', id: o.id, outcome };
+      if (outcome === 'redirected' && o.redirectNumber !== null) closed.dn = o.redirectNumber;
+      this.sessions.sendTo(o.userName, closed);
+      const rec: { connId: string; agentId: string; outcome: PreviewOutcome; decidedAt: number; reason?: string } = { connId: call.connId, agentId: o.agentId, outcome, decidedAt: this.clock.now() };
+      if (reason !== undefined) rec.reason = reason;
+      void this.recorder.decided(rec);
+      const auto: AutoStateKind | undefined = outcome === 'rejected' ? 'preview-reject' : outcome === 'timeout' ? 'preview-timeout' : outcome === 'redirected' ? 'preview-redirect' : undefined;
+      if (auto) this.connector.enterAutoState(o.userName, auto);
+    }
+    const ended: PreviewOfferView & { outcome: PreviewOutcome; reason?: string } = { ...this.view(o), outcome };
+    if (reason !== undefined) ended.reason = reason;
+    this.safeEmit('offerClosed', ended);
+
+    if (outcome === 'accepted' || outcome === 'redirected') {
+      call.winner = o;
+      const body: PreviewResultBody = { connId: call.connId, result: outcome, agent: o.agent, dn: outcome === 'redirected' ? (o.redirectNumber ?? '') : o.dn };
+      const fence = o.decidedFence ?? o.fence;
+      if (fence !== undefined) body.fence = fence;
+      this.resolveCall(call, body);
+      // Every other open offer of the call: taken (those still deciding lose when their answer comes).
+      for (const other of call.offers) if (other !== o) this.input(other, { type: 'taken' }, 'taken');
+      this.forgetCallIfDone(call);
+      return;
+    }
+    call.lastClosed = o;
+    this.maybeResolveWithoutWinner(call);
+    this.forgetCallIfDone(call);
+  }
+
+  /** When no offer of the call is open and nobody won, the last outcome answers the request. */
+  private maybeResolveWithoutWinner(call: Call): void {
+    if (call.resolved || call.winner || call.building) return;
+    if (call.offers.some((x) => !isFinalOfferState(x.state))) return;
+    const last = call.lastClosed;
+    if (!last) return;
+    const body: PreviewResultBody = { connId: call.connId, result: last.state as PreviewOutcome, agent: last.agent };
+    if (last.reason !== undefined) body.reason = last.reason;
+    this.resolveCall(call, body);
+  }
+
+  private resolveCall(call: Call, body: PreviewResultBody): void {
+    if (call.resolved) return;
+    call.resolved = true;
+    let sent = false;
+    try {
+      sent = call.responder.respond(call.referenceId, body);
+    } catch (e) {
+      this.logger.error('preview result could not be sent', { connId: call.connId, error: String(e) });
+    }
+    if (!sent) this.logger.warn('preview result not delivered (router connection gone?)', { connId: call.connId, referenceId: call.referenceId, result: body.result });
+    this.safeEmit('callResolved', { ...body, referenceId: call.referenceId });
+  }
+
+  private forgetCallIfDone(call: Call): void {
+    if (call.building || !call.resolved || call.offers.some((x) => !isFinalOfferState(x.state))) return;
+    const set = this.callsByConnId.get(call.connId);
+    set?.delete(call);
+    if (set?.size === 0) this.callsByConnId.delete(call.connId);
+  }
+
+  // ---- sessions and lookups ----
+
+  private onSessionOpen(s: KwClientSession): void {
+    // A session opened while a preview is open (a second tab, a reconnect) shows it too.
+    for (const o of this.offersByUser.get(s.userName) ?? []) if (o.state === 'offered') s.send(this.previewMessage(o));
+  }
+
+  private onSessionClose(s: KwClientSession, remaining: number): void {
+    if (remaining > 0) return;
+    for (const o of [...(this.offersByUser.get(s.userName) ?? [])]) this.input(o, { type: 'lastSessionGone' }, 'client-disconnected');
+  }
+
+  /** When the router's connection closes, its open previews are cancelled (nobody could route them). */
+  private watchResponder(responder: PreviewResponder): void {
+    if (!responder.onClose || this.watchedResponders.has(responder)) return;
+    this.watchedResponders.add(responder);
+    responder.onClose(() => {
+      for (const set of [...this.callsByConnId.values()]) {
+        for (const call of [...set]) if (call.responder === responder) this.cancelCall(call, 'router-disconnected');
+      }
+    });
+  }
+
+  private previewMessage(o: Offer): KwPreviewMessage {
+    const now = this.clock.now();
+    return { type: 'preview', id: o.id, connId: o.call.connId, dn: o.call.dn, mediaType: o.call.mediaType, userData: o.call.userData, deadline: o.deadline, remaining: Math.max(0, o.deadline - now), canRedirect: o.redirectNumber !== null };
+  }
+
+  /** Finds a KW by AgentID or user name; the index is rebuilt on a miss (KWs come and go with configuration). */
+  private findKw(agent: string): { userName: string; agentId: string; dn: string } | undefined {
+    const hit = this.kwIndex.get(agent);
+    if (hit && this.connector.state(hit.userName)) return hit;
+    this.kwIndex.clear();
+    for (const userName of this.connector.knowledgeWorkers()) {
+      const s = this.connector.state(userName);
+      if (!s) continue;
+      const kw = { userName: s.userName, agentId: s.agentId, dn: s.dn };
+      this.kwIndex.set(s.userName, kw);
+      if (s.agentId && !this.kwIndex.has(s.agentId)) this.kwIndex.set(s.agentId, kw);
+    }
+    return this.kwIndex.get(agent);
+  }
+
+  private rememberClosed(id: string, userName: string, outcome: PreviewOutcome): void {
+    this.closedIds.set(id, { userName, outcome });
+    if (this.closedIds.size > this.closedMemory) this.closedIds.delete(this.closedIds.keys().next().value as string);
+  }
+
+  private view(o: Offer): PreviewOfferView {
+    return { id: o.id, connId: o.call.connId, userName: o.userName, agentId: o.agentId, state: o.state, deadline: o.deadline };
+  }
+}
+
+function refuse(code: PreviewActionRefusal['code'], message: string): PreviewActionResult {
+  return { ok: false, refusal: { code, message } };
+}
