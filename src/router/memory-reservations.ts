@@ -1,0 +1,63 @@
+/**
+ * {@link Reservations} in memory, for one router in one process without a store (tests, the
+ * benchmark's baseline). Same rules as the store-backed ReservationStore: monotonic fence per KW,
+ * TTL on the injected Clock, one winner per ConnID.
+ */
+import type { Clock } from '../lib/clock.ts';
+import type { ClaimResult, Reservations } from './reservation-store.ts';
+
+export class MemoryReservations implements Reservations {
+  private readonly claims = new Map<string, { fence: number; expiresAt: number }>();
+  private readonly decisions = new Map<string, { agent: string; fence: number | null }>();
+
+  constructor(private readonly clock: Clock) {}
+
+  claim(kw: string, _holder: string, ttlMs: number): Promise<ClaimResult> {
+    const now = this.clock.now();
+    const c = this.claims.get(kw);
+    if (c && c.expiresAt > now) return Promise.resolve({ ok: false });
+    const fence = (c?.fence ?? 0) + 1;
+    this.claims.set(kw, { fence, expiresAt: now + Math.max(1, Math.floor(ttlMs)) });
+    return Promise.resolve({ ok: true, fence });
+  }
+
+  renew(kw: string, fence: number, ttlMs: number): Promise<boolean> {
+    const now = this.clock.now();
+    const c = this.claims.get(kw);
+    if (!c || c.fence !== fence || c.expiresAt <= now) return Promise.resolve(false);
+    c.expiresAt = now + Math.max(1, Math.floor(ttlMs));
+    return Promise.resolve(true);
+  }
+
+  release(kw: string, fence: number): Promise<boolean> {
+    const c = this.claims.get(kw);
+    if (!c || c.fence !== fence || c.expiresAt === 0) return Promise.resolve(false);
+    c.expiresAt = 0;
+    return Promise.resolve(true);
+  }
+
+  decide(connId: string, agent: string, fence?: number): Promise<boolean> {
+    if (this.decisions.has(connId)) return Promise.resolve(false);
+    if (fence !== undefined) {
+      const c = this.claims.get(agent);
+      if (!c || c.fence !== fence || c.expiresAt <= this.clock.now()) return Promise.resolve(false);
+    }
+    this.decisions.set(connId, { agent, fence: fence ?? null });
+    return Promise.resolve(true);
+  }
+
+  clearDecision(connId: string): Promise<void> {
+    this.decisions.delete(connId);
+    return Promise.resolve();
+  }
+
+  winner(connId: string): Promise<{ agent: string; fence: number | null } | undefined> {
+    return Promise.resolve(this.decisions.get(connId));
+  }
+
+  /** KWs whose claim is current (tests). */
+  held(): string[] {
+    const now = this.clock.now();
+    return [...this.claims.entries()].filter(([, c]) => c.expiresAt > now).map(([k]) => k);
+  }
+}

@@ -1,0 +1,284 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Router, type PreviewPort } from '../../../src/router/router.ts';
+import { attachTlibPort } from '../../../src/router/attached-tlib-port.ts';
+import { MemoryReservations } from '../../../src/router/memory-reservations.ts';
+import { compileStrategy, type RoutingStrategy } from '../../../src/router/routing-strategy.ts';
+import type { PreviewInteractionResult, PreviewOutcome } from '../../../src/preview/preview-messages.ts';
+import type { PreviewOfferInput, PreviewOfferMultipleInput } from '../../../src/preview/preview-transport.ts';
+import type { AgentSnapshot, AvailableAgent } from '../../../src/stats/stat-types.ts';
+import { agentOn, one, setup, type Setup, type TestClient } from '../tserver/harness.ts';
+
+/** A scripted connector: records offers; the test settles each. */
+class FakePreview implements PreviewPort {
+  readonly offers: Array<{ input: PreviewOfferInput | PreviewOfferMultipleInput; settle: (r: PreviewOutcome, extra?: Partial<PreviewInteractionResult>) => void; settled: boolean }> = [];
+  readonly cancels: Array<{ connId: string; reason: string | undefined }> = [];
+  offer(input: PreviewOfferInput): Promise<PreviewInteractionResult> {
+    return this.push(input);
+  }
+  offerMultiple(input: PreviewOfferMultipleInput): Promise<PreviewInteractionResult> {
+    return this.push(input);
+  }
+  cancel(connId: string, reason?: string): boolean {
+    this.cancels.push({ connId, reason });
+    for (const o of this.offers) if (!o.settled && o.input.connId === connId) o.settle('cancelled');
+    return true;
+  }
+  private push(input: PreviewOfferInput | PreviewOfferMultipleInput): Promise<PreviewInteractionResult> {
+    return new Promise((resolve) => {
+      const entry = {
+        input,
+        settled: false,
+        settle: (r: PreviewOutcome, extra: Partial<PreviewInteractionResult> = {}) => {
+          if (entry.settled) return;
+          entry.settled = true;
+          resolve({ message: 'PreviewInteractionResult', ReferenceID: 1, connId: input.connId, result: r, ...extra });
+        },
+      };
+      this.offers.push(entry);
+    });
+  }
+  /** Who the last offer went to. */
+  lastTargets(): string {
+    const o = this.offers.at(-1);
+    if (!o) return '';
+    return 'agent' in o.input ? o.input.agent : String(o.input.targets);
+  }
+}
+
+const KWS: Record<string, string> = { alice: '7001', bob: '7002', carol: '7003' };
+
+class FakeStats {
+  readonly ready = new Set(Object.keys(KWS));
+  availableAgents(group: string): AvailableAgent[] {
+    if (group !== 'Sales') return [];
+    return [...this.ready].map((u, i) => ({ agentId: `a-${u}`, userName: u, dn: KWS[u]!, readySince: 1000 + i }));
+  }
+  agent(name: string): AgentSnapshot | undefined {
+    const dn = KWS[name];
+    if (!dn) return undefined;
+    const ready = this.ready.has(name);
+    return { agentId: `a-${name}`, userName: name, state: ready ? 'Ready' : 'NotReady', stateSince: 0, readySince: ready ? 0 : undefined, dn, calls: [], workMode: 'AutoIn' };
+  }
+}
+
+const flush = async (): Promise<void> => {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+};
+
+interface World {
+  s: Setup;
+  router: Router;
+  preview: FakePreview;
+  stats: FakeStats;
+  res: MemoryReservations;
+  agents: Record<string, TestClient>;
+  routed: Array<{ connId: string; dn: string; how: string; kw?: string }>;
+  ended: Array<{ connId: string; state: string; reason: string }>;
+  call(rp?: string, userData?: Array<[string, string]>): Promise<string>;
+  caller: TestClient;
+}
+
+function strategy(rp: string, section: Record<string, string | number | boolean>): RoutingStrategy {
+  const r = compileStrategy(rp, section);
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  return r.value;
+}
+
+async function world(strategies: RoutingStrategy[], tserverOptions: Record<string, string | number> = {}): Promise<World> {
+  const s = setup({ agentLogins: ['a-alice', 'a-bob', 'a-carol'], options: tserverOptions });
+  const agents: Record<string, TestClient> = {};
+  for (const [u, dn] of Object.entries(KWS)) agents[u] = agentOn(s, dn, `a-${u}`);
+  const preview = new FakePreview();
+  const stats = new FakeStats();
+  const res = new MemoryReservations(s.clock);
+  const router = new Router({ tserver: attachTlibPort(s.server), preview, stats, reservations: res, strategies: new Map(strategies.map((x) => [x.routingPoint, x])), switchName: 'SW', clock: s.clock, defaultDnOf: () => 'Q1' });
+  const routed: World['routed'] = [];
+  const ended: World['ended'] = [];
+  router.on('routed', (e) => routed.push(e));
+  router.on('ended', (e) => ended.push(e));
+  await router.start();
+  const caller = s.client();
+  caller.req({ message: 'RequestRegisterAddress', ThisDN: 'trunk' });
+  return {
+    s, router, preview, stats, res, agents, routed, ended, caller,
+    async call(rp = 'RP1', userData: Array<[string, string]> = [['Segment', 'gold']]) {
+      const d = one(caller.req({ message: 'RequestMakeCall', ThisDN: 'trunk', OtherDN: rp, UserData: userData }), 'EventDialing');
+      await flush();
+      return d.ConnID as string;
+    },
+  };
+}
+
+describe('Router', () => {
+  test('round-robin offers consecutively: a reject moves to the next KW, an accept routes to its DN, the next call continues after it', async () => {
+    const w = await world([strategy('RP1', { target: 'Sales', selection: 'round-robin' })]);
+    const c1 = await w.call();
+    assert.equal(w.preview.lastTargets(), 'alice');
+    const first = w.preview.offers[0]!.input as PreviewOfferInput;
+    assert.equal(first.dn, 'RP1');
+    assert.equal(first.switch, 'SW');
+    assert.deepEqual(first.userData, [['Segment', 'gold']]);
+    w.preview.offers[0]!.settle('rejected', { agent: 'alice' });
+    await flush();
+    assert.equal(w.preview.lastTargets(), 'bob');
+    w.preview.offers[1]!.settle('accepted', { agent: 'bob', dn: '7002' });
+    await flush();
+    assert.deepEqual(w.routed, [{ connId: c1, routingPoint: 'RP1', dn: '7002', how: 'preview', kw: 'bob', attempts: 2 }]);
+    assert.equal(one(w.agents.bob!.take(), 'EventRinging').ConnID, c1);
+    assert.deepEqual(await w.res.winner(c1), { agent: 'bob', fence: null });
+    assert.deepEqual(w.res.held(), [], 'every claim is released');
+    await w.call();
+    assert.equal(w.preview.lastTargets(), 'carol', 'the group cursor continues after bob');
+    await w.router.stop();
+  });
+
+  test('round-robin skips a KW reserved by another router and a KW that is not available', async () => {
+    const w = await world([strategy('RP1', { target: 'Sales', selection: 'round-robin' })]);
+    await w.res.claim('alice', 'other-router', 60_000);
+    w.stats.ready.delete('bob');
+    await w.call();
+    assert.equal(w.preview.lastTargets(), 'carol');
+    await w.router.stop();
+  });
+
+  test('after max-attempts without an accept the call goes to default-dn', async () => {
+    const w = await world([strategy('RP1', { target: 'Sales', selection: 'longest-idle', 'max-attempts': 2, 'default-dn': 'Q1' })]);
+    const c = await w.call();
+    w.preview.offers[0]!.settle('timeout');
+    await flush();
+    w.preview.offers[1]!.settle('rejected');
+    await flush();
+    assert.equal(w.preview.offers.length, 2);
+    assert.deepEqual(w.routed, [{ connId: c, routingPoint: 'RP1', dn: 'Q1', how: 'default-dn', attempts: 2 }]);
+    assert.deepEqual(w.s.server.core.callsOn('Q1'), [c]);
+    await w.router.stop();
+  });
+
+  test('nobody available: default routing at once (the Routing Point default-dn)', async () => {
+    const w = await world([strategy('RP1', { target: 'Sales' })]);
+    w.stats.ready.clear();
+    const c = await w.call();
+    assert.equal(w.preview.offers.length, 0);
+    assert.deepEqual(w.routed.map((r) => [r.connId, r.dn, r.how]), [[c, 'Q1', 'default-dn']]);
+    await w.router.stop();
+  });
+
+  test('no-accept-action wait leaves the call on the Routing Point', async () => {
+    const w = await world([strategy('RP1', { target: 'Sales', 'no-accept-action': 'wait', 'max-attempts': 1 })]);
+    const c = await w.call();
+    w.preview.offers[0]!.settle('rejected');
+    await flush();
+    assert.deepEqual(w.routed, []);
+    assert.deepEqual(w.ended, [{ connId: c, routingPoint: 'RP1', state: 'Waiting', reason: 'max-attempts' }]);
+    assert.deepEqual(w.s.server.core.callsOn('RP1'), [c]);
+    await w.router.stop();
+  });
+
+  test('the caller abandons during the preview: PreviewInteractionCancel (abandoned) and the claim is released', async () => {
+    const w = await world([strategy('RP1', { target: 'Sales' })]);
+    const c = await w.call();
+    assert.deepEqual(w.res.held(), ['alice']);
+    w.caller.req({ message: 'RequestReleaseCall', ThisDN: 'trunk', ConnID: c });
+    await flush();
+    assert.deepEqual(w.preview.cancels, [{ connId: c, reason: 'abandoned' }]);
+    assert.deepEqual(w.ended, [{ connId: c, routingPoint: 'RP1', state: 'Cancelled', reason: 'abandoned' }]);
+    assert.deepEqual(w.res.held(), []);
+    assert.deepEqual(w.routed, []);
+    await w.router.stop();
+  });
+
+  test("the strategy's router-timeout cancels the open preview and routes to default-dn", async () => {
+    const w = await world([strategy('RP1', { target: 'Sales', 'router-timeout': 5 })], { 'router-timeout': 10 });
+    const c = await w.call();
+    w.s.clock.advance(4999);
+    await flush();
+    assert.deepEqual(w.preview.cancels, []);
+    w.s.clock.advance(1);
+    await flush();
+    assert.deepEqual(w.preview.cancels, [{ connId: c, reason: 'router-timeout' }]);
+    assert.deepEqual(w.routed.map((r) => [r.dn, r.how]), [['Q1', 'default-dn']]);
+    assert.deepEqual(w.res.held(), []);
+    await w.router.stop();
+  });
+
+  test("the T-Server's router-timeout diverts the call first: the router cancels its preview (routed-elsewhere)", async () => {
+    const w = await world([strategy('RP1', { target: 'Sales' })], { 'router-timeout': 3, 'default-dn': 'Q1' });
+    const c = await w.call();
+    w.s.clock.advance(3000);
+    await flush();
+    assert.deepEqual(w.preview.cancels, [{ connId: c, reason: 'routed-elsewhere' }]);
+    assert.deepEqual(w.routed, []);
+    assert.deepEqual(w.s.server.core.callsOn('Q1'), [c]);
+    assert.deepEqual(w.res.held(), []);
+    await w.router.stop();
+  });
+
+  test('broadcast offers every available KW in one PreviewInteractionMultiple; the winner is routed and every claim released', async () => {
+    const w = await world([strategy('RP1', { target: 'Sales', selection: 'broadcast' })]);
+    const c = await w.call();
+    assert.equal(w.preview.offers.length, 1);
+    assert.deepEqual((w.preview.offers[0]!.input as PreviewOfferMultipleInput).targets, ['alice', 'bob', 'carol']);
+    assert.deepEqual(w.res.held().sort(), ['alice', 'bob', 'carol']);
+    w.preview.offers[0]!.settle('accepted', { agent: 'carol', dn: '7003' });
+    await flush();
+    assert.deepEqual(w.routed.map((r) => [r.connId, r.dn, r.kw]), [[c, '7003', 'carol']]);
+    assert.deepEqual(w.res.held(), []);
+    await w.router.stop();
+  });
+
+  test('preview off routes to the selected KW at once', async () => {
+    const w = await world([strategy('RP1', { target: 'Sales', preview: false })]);
+    const c = await w.call();
+    assert.equal(w.preview.offers.length, 0);
+    assert.deepEqual(w.routed.map((r) => [r.connId, r.dn, r.how]), [[c, '7001', 'direct']]);
+    await w.router.stop();
+  });
+
+  test('a KW named by a UserData key is targeted', async () => {
+    const w = await world([strategy('RP1', { 'target-type': 'userdata', target: 'KW' })]);
+    await w.call('RP1', [['KW', 'bob']]);
+    assert.equal(w.preview.lastTargets(), 'bob');
+    await w.router.stop();
+  });
+
+  test('redirected routes to the redirect number the connector gives', async () => {
+    const w = await world([strategy('RP1', { 'target-type': 'kw', target: 'alice' })]);
+    const c = await w.call();
+    w.preview.offers[0]!.settle('redirected', { agent: 'alice', dn: 'Q1' });
+    await flush();
+    assert.deepEqual(w.routed.map((r) => [r.connId, r.dn, r.how]), [[c, 'Q1', 'redirect']]);
+    await w.router.stop();
+  });
+
+  test('taken, or an accept whose decision belongs to another KW, never routes', async () => {
+    const w = await world([strategy('RP1', { target: 'Sales' }), strategy('RP2', { target: 'Sales' })]);
+    const c1 = await w.call('RP1');
+    w.preview.offers[0]!.settle('taken');
+    await flush();
+    const c2 = await w.call('RP2');
+    await w.res.decide(c2, 'someone-else');
+    w.preview.offers[1]!.settle('accepted', { agent: 'bob' });
+    await flush();
+    assert.deepEqual(w.routed, []);
+    assert.deepEqual(w.ended.map((e) => [e.connId, e.state, e.reason]), [[c1, 'Cancelled', 'taken'], [c2, 'Cancelled', 'taken']]);
+    assert.deepEqual(w.res.held(), []);
+    await w.router.stop();
+  });
+
+  test('a KW that does not answer: the call comes back and the router may decide it again', async () => {
+    const w = await world([strategy('RP1', { target: 'Sales' })], { 'no-answer-timeout': 5 });
+    const c = await w.call();
+    w.preview.offers[0]!.settle('accepted', { agent: 'alice' });
+    await flush();
+    assert.equal(w.routed.length, 1);
+    w.s.clock.advance(5000);
+    await flush();
+    assert.equal(w.preview.offers.length, 2, 'offered again after the no-answer');
+    assert.equal(await w.res.winner(c), undefined);
+    w.preview.offers[1]!.settle('accepted', { agent: w.preview.lastTargets() });
+    await flush();
+    assert.equal(w.routed.length, 2);
+    await w.router.stop();
+  });
+});
