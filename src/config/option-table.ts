@@ -87,6 +87,8 @@ const ucConnector = section('uc-connector', [
   { name: 'help-callcontrol-url', kind: str, default: '', levels: app, description: 'Help page of the call-control and preview windows.' },
   { name: 'help-interaction-url', kind: str, default: '', levels: app, description: 'Help page of the interaction window.' },
   { name: 'help-login-url', kind: str, default: '', levels: app, description: 'Help page of the login screen.' },
+  { name: 'preview-shortkey-accept', kind: str, default: '', levels: app, effect: 'restart', description: 'Hotkey accepting a preview while the Preview window has focus: `#<ASCII decimal>` or characters (a leading # written ##); blank disables it.' },
+  { name: 'preview-shortkey-reject', kind: str, default: '', levels: app, effect: 'restart', description: 'Hotkey rejecting a preview (same format as preview-shortkey-accept); blank disables it.' },
   { name: 'popup-udata-key', kind: str, default: '', levels: app, description: 'Only pop the call-control window for calls carrying this UserData key.' },
   { name: 'userdata-preview-format<n>', kind: str, default: undefined, levels: app, description: 'A field of the Preview window.' },
   { name: 'userdata-call-format<n>', kind: str, default: undefined, levels: app, description: 'A field of the interaction window.' },

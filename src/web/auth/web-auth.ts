@@ -1,0 +1,243 @@
+/**
+ * Web authentication for knowledge workers: Person user name + password (the scrypt hash in the
+ * configuration) → a server-side session named by an HttpOnly cookie.
+ *
+ * - Cookie `ucc_session`: HttpOnly (scripts never see it), SameSite=Strict (the client is a
+ *   same-origin single-page app; its API calls and WebSocket are same-site, so Strict costs nothing
+ *   and stops every cross-site request from carrying the session), Secure when the request came
+ *   over HTTPS or `secureCookies` says so.
+ * - CSRF: each session has its own random token, returned by `GET /api/v1/session`; every request
+ *   other than GET/HEAD/OPTIONS must echo it in `X-CSRF-Token` (compared in constant time).
+ * - Login throttling per user name and per client IP ({@link RateLimiter}); a refusal is a 429 with
+ *   Retry-After.
+ * - {@link identifyKw} tells any route (the KW WebSocket too) whose session a request carries.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ConfigView } from '../../config/config-index.ts';
+import { hashPassword, verifyPassword } from '../../config/password-hash.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { silentLogger } from '../../lib/logger.ts';
+import { err, ok, type Result } from '../../lib/result.ts';
+import { TypedEmitter } from '../../lib/typed-emitter.ts';
+import { parseCookies, serializeCookie } from './cookie.ts';
+import { defaultLoginLimits, RateLimiter, type RateLimit } from './login-rate-limiter.ts';
+import { MemorySessionStore, type SessionStore, type WebSession } from './session-store.ts';
+
+/** The cookie that names the session. */
+export const SESSION_COOKIE = 'ucc_session';
+/** The header that carries the CSRF token on state-changing requests. */
+export const CSRF_HEADER = 'x-csrf-token';
+
+/** What authentication needs to know about a Person. */
+export interface WebPerson {
+  userName: string;
+  firstName?: string;
+  lastName?: string;
+  passwordHash?: string;
+}
+
+/** Looks Persons up by user name (the configuration store is one). */
+export interface PersonDirectory {
+  person(userName: string): WebPerson | undefined;
+}
+
+/** A PersonDirectory over the configuration view: every read sees the current snapshot. */
+export function personDirectoryFromView(view: ConfigView): PersonDirectory {
+  return { person: (userName) => view.get('persons', userName) };
+}
+
+/** Why a login failed. */
+export type LoginFailure = { kind: 'rate-limited'; retryAfterSeconds: number } | { kind: 'invalid-credentials' };
+
+/** Events of {@link WebAuth}. */
+export interface WebAuthEvents {
+  /** A session was logged out: the KW socket closes the connections it carried. (Idle expiry is not announced: the socket re-checks with `auth.sessions.get(id)`.) */
+  sessionEnded: (session: { id: string; userName: string; reason: 'logout' }) => void;
+}
+
+/** Options of {@link WebAuth}. */
+export interface WebAuthOptions {
+  clock: Clock;
+  persons: PersonDirectory;
+  sessions?: SessionStore;
+  limits?: { perUser?: RateLimit; perIp?: RateLimit };
+  /** `auto` (default): Secure when the request came over HTTPS. */
+  secureCookies?: boolean | 'auto';
+  logger?: Logger;
+}
+
+/** User names are bounded and printable; anything else fails as invalid credentials. */
+const MAX_USER_NAME = 256;
+const MAX_PASSWORD = 1024;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+// Verifying against a throwaway hash when the user does not exist keeps the timing of unknown and
+// known user names alike (no user enumeration by response time). Built on first use.
+let dummyHash: string | undefined;
+const dummy = (): string => (dummyHash ??= hashPassword('not-a-password'));
+
+/** The session attached to a request by the onRequest hook of {@link registerWebAuth}. */
+const attached = new WeakMap<object, WebSession>();
+
+/**
+ * The authenticated user name of a request, or undefined. Works for every route once
+ * {@link registerWebAuth} ran (it resolves the session cookie in an onRequest hook, WebSocket
+ * upgrades included).
+ */
+export function identifyKw(request: FastifyRequest): string | undefined {
+  return attached.get(request.raw)?.userName;
+}
+
+/** The session of a request (after registerWebAuth), or undefined. */
+export function sessionOf(request: FastifyRequest): WebSession | undefined {
+  return attached.get(request.raw);
+}
+
+/**
+ * The user name of a request that passed {@link WebAuth.requireKw}. Throws when called on a route
+ * without that pre-handler (a programmer error, answered 500).
+ */
+export function kwUserName(request: FastifyRequest): string {
+  const name = identifyKw(request);
+  if (name === undefined) throw new Error('kwUserName() on a route without requireKw');
+  return name;
+}
+
+function sameToken(a: string, b: string): boolean {
+  // Hash both sides so lengths are equal and timingSafeEqual never throws.
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+/** Sessions, login, CSRF and the pre-handlers routes use. */
+export class WebAuth extends TypedEmitter<WebAuthEvents> {
+  readonly sessions: SessionStore;
+  private readonly persons: PersonDirectory;
+  private readonly perUser: RateLimiter;
+  private readonly perIp: RateLimiter;
+  private readonly secureCookies: boolean | 'auto';
+  private readonly logger: Logger;
+
+  constructor(options: WebAuthOptions) {
+    super();
+    this.sessions = options.sessions ?? new MemorySessionStore({ clock: options.clock });
+    this.persons = options.persons;
+    this.perUser = new RateLimiter(options.clock, options.limits?.perUser ?? defaultLoginLimits.perUser);
+    this.perIp = new RateLimiter(options.clock, options.limits?.perIp ?? defaultLoginLimits.perIp);
+    this.secureCookies = options.secureCookies ?? 'auto';
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /**
+   * Checks a user name and password. Every attempt counts against both limits; a success clears
+   * the user name's counter. Never throws on bad input.
+   */
+  login(userName: string, password: string, ip: string): Result<WebSession, LoginFailure> {
+    const userKey = `user:${userName.toLowerCase().slice(0, MAX_USER_NAME)}`;
+    const ipKey = `ip:${ip}`;
+    for (const [limiter, key] of [[this.perIp, ipKey], [this.perUser, userKey]] as const) {
+      const d = limiter.check(key);
+      if (!d.allowed) {
+        this.logger.warn('login throttled', { userName: userName.slice(0, 64), ip, retryAfterSeconds: d.retryAfterSeconds });
+        return err({ kind: 'rate-limited', retryAfterSeconds: d.retryAfterSeconds });
+      }
+    }
+    this.perIp.hit(ipKey);
+    this.perUser.hit(userKey);
+    const valid = userName.length > 0 && userName.length <= MAX_USER_NAME && password.length <= MAX_PASSWORD;
+    const person = valid ? this.persons.person(userName) : undefined;
+    const hash = person?.passwordHash;
+    const matches = verifyPassword(valid ? password : '', hash ?? dummy());
+    if (!person || hash === undefined || !matches) {
+      this.logger.info('login refused', { userName: userName.slice(0, 64), ip });
+      return err({ kind: 'invalid-credentials' });
+    }
+    this.perUser.reset(userKey);
+    const session = this.sessions.create(person.userName);
+    this.logger.info('login', { userName: person.userName, ip });
+    return ok(session);
+  }
+
+  /** Ends a session (logout). */
+  logout(session: WebSession): void {
+    if (this.sessions.delete(session.id)) {
+      this.safeEmit('sessionEnded', { id: session.id, userName: session.userName, reason: 'logout' });
+    }
+  }
+
+  /** The Person behind a session (names for the window title). */
+  person(userName: string): WebPerson | undefined {
+    return this.persons.person(userName);
+  }
+
+  /** Resolves the session cookie of a request, or undefined. */
+  resolve(request: FastifyRequest): WebSession | undefined {
+    const id = parseCookies(request.headers.cookie).get(SESSION_COOKIE);
+    if (id === undefined || id.length > 128) return undefined;
+    return this.sessions.get(id);
+  }
+
+  /** Sets the session cookie on a reply. */
+  setSessionCookie(request: FastifyRequest, reply: FastifyReply, session: WebSession): void {
+    void reply.header('set-cookie', serializeCookie(SESSION_COOKIE, session.id, this.cookieAttributes(request)));
+  }
+
+  /** Clears the session cookie. */
+  clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
+    void reply.header('set-cookie', serializeCookie(SESSION_COOKIE, '', { ...this.cookieAttributes(request), maxAge: 0 }));
+  }
+
+  private cookieAttributes(request: FastifyRequest) {
+    const secure = this.secureCookies === 'auto' ? request.protocol === 'https' : this.secureCookies;
+    return { httpOnly: true, sameSite: 'Strict' as const, path: '/', secure };
+  }
+
+  /**
+   * Pre-handler: 401 without a live session; 403 when a state-changing request lacks the
+   * session's CSRF token.
+   */
+  readonly requireKw = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const session = attached.get(request.raw);
+    if (session === undefined) {
+      await reply.code(401).send({ error: 'not authenticated' });
+      return;
+    }
+    if (!SAFE_METHODS.has(request.method)) {
+      const token = request.headers[CSRF_HEADER];
+      if (typeof token !== 'string' || !sameToken(token, session.csrfToken)) {
+        await reply.code(403).send({ error: 'missing or invalid CSRF token' });
+      }
+    }
+  };
+
+  /**
+   * Pre-handler (after requireKw): the route's `userName` path parameter must be the session's own
+   * user name — a KW reads and acts only on its own state, previews and interactions.
+   */
+  readonly requireOwn = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const own = identifyKw(request);
+    const target = (request.params as Record<string, unknown> | undefined)?.['userName'];
+    if (own === undefined || !canActOn(own, target)) {
+      await reply.code(403).send({ error: 'a knowledge worker may act only on its own state' });
+    }
+  };
+}
+
+/** The authorization rule: a KW acts only on its own user name. */
+export function canActOn(sessionUserName: string, target: unknown): boolean {
+  return typeof target === 'string' && target === sessionUserName;
+}
+
+/**
+ * Installs the onRequest hook that resolves the session cookie once per request, so
+ * {@link identifyKw}, requireKw and requireOwn see it. Call before registering routes.
+ */
+export function registerWebAuth(app: FastifyInstance, auth: WebAuth): void {
+  app.addHook('onRequest', async (request) => {
+    const session = auth.resolve(request);
+    if (session !== undefined) attached.set(request.raw, session);
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * TypeBox schemas of the KW REST API bodies and replies. Fastify validates with them, and the
+ * OpenAPI document at /api/docs is built from the same schemas.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { availabilities } from '../../presence/presence.ts';
+
+export const ErrorReply = Type.Object({ error: Type.String() });
+
+export const LoginBody = Type.Object(
+  {
+    userName: Type.String({ minLength: 1, maxLength: 256 }),
+    password: Type.String({ maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
+export type LoginBody = Static<typeof LoginBody>;
+
+export const PublicOptions = Type.Object({ 'help-login-url': Type.String(), locale: Type.String() });
+
+export const SessionReply = Type.Object({
+  userName: Type.String(),
+  firstName: Type.String(),
+  lastName: Type.String(),
+  /** "<first> <last> - OpenUCC", or the user name when both are empty (seed 000 L415-422). */
+  windowTitle: Type.String(),
+  csrfToken: Type.String(),
+  options: Type.Record(Type.String(), Type.Unknown()),
+});
+
+export const UserNameParams = Type.Object({ userName: Type.String({ minLength: 1, maxLength: 256 }) });
+export type UserNameParams = Static<typeof UserNameParams>;
+
+export const KnowledgeWorkerReply = Type.Object(
+  {
+    userName: Type.String(),
+    dn: Type.String(),
+    agentId: Type.String(),
+    agentState: Type.Union([Type.Literal('LoggedOut'), Type.Literal('Ready'), Type.Literal('NotReady')]),
+    workMode: Type.Union([Type.String(), Type.Null()]),
+    reasons: Type.Record(Type.String(), Type.Unknown()),
+    presence: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+    connectorDnd: Type.Boolean(),
+  },
+  { additionalProperties: true },
+);
+
+export const PresenceBody = Type.Object(
+  {
+    availability: Type.Union(availabilities.map((a) => Type.Literal(a))),
+    note: Type.Optional(Type.Union([Type.String({ maxLength: 1024 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type PresenceBody = Static<typeof PresenceBody>;
+
+const PresenceJson = Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]);
+export const StandalonePresenceReply = Type.Object({ own: PresenceJson, pushed: PresenceJson, effective: PresenceJson });
+
+export const ConnectorDndBody = Type.Object({ on: Type.Boolean() }, { additionalProperties: false });
+export type ConnectorDndBody = Static<typeof ConnectorDndBody>;
+export const ConnectorDndReply = Type.Object({ connectorDnd: Type.Boolean() });
+
+/** A phone number as a user types it: digits, `+`, `*`, `#`, spaces, dashes, dots and brackets. Not validated further (seed 000 4.17). */
+export const RedirectNumber = Type.Object(
+  {
+    number: Type.String({ maxLength: 64, pattern: '^[0-9+*#() .-]*$' }),
+    enabled: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type RedirectNumber = Static<typeof RedirectNumber>;

@@ -1,0 +1,161 @@
+/**
+ * The KW's own resources: `GET /api/v1/knowledge-workers` (the caller only), the connector view,
+ * standalone presence, connector DND and the redirect number. Every route needs a session; routes
+ * under `{userName}` answer 403 for anyone but that KW.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { KnowledgeWorkerView } from '../../connector/knowledge-worker-view.ts';
+import { UccError } from '../../lib/errors.ts';
+import type { Presence } from '../../presence/presence.ts';
+import type { StandalonePresenceView } from '../../uc/standalone/standalone-platform.ts';
+import type { RouteRegistration } from '../http-server.ts';
+import { kwUserName, type WebAuth } from '../auth/web-auth.ts';
+import {
+  ConnectorDndBody,
+  ConnectorDndReply,
+  ErrorReply,
+  KnowledgeWorkerReply,
+  PresenceBody,
+  RedirectNumber,
+  StandalonePresenceReply,
+  UserNameParams,
+} from './api-schemas.ts';
+import type { OpenApiRouteDoc } from './openapi-routes.ts';
+import { Type } from '@sinclair/typebox';
+
+/** The connector calls the routes make (UcConnector has them). */
+export interface KwConnectorPort {
+  knowledgeWorker(userName: string): KnowledgeWorkerView | undefined;
+  setConnectorDnd(userName: string, on: boolean): boolean;
+}
+
+/** Standalone presence (StandalonePlatform has it); absent when the KW's presence comes from a UC platform. */
+export interface StandalonePresencePort {
+  setPresence(userName: string, availability: Presence['availability'], note?: string | null): Presence;
+  presenceOf(userName: string): StandalonePresenceView;
+}
+
+/** The KW's redirect number (seed 000 4.17): read and written on the Person annex. */
+export interface RedirectNumberPort {
+  /** Whether the user may set it (`redirect-setup-enabled`, Person annex over Application). */
+  setupEnabled(userName: string): boolean;
+  get(userName: string): RedirectNumber;
+  set(userName: string, value: RedirectNumber): Promise<void>;
+}
+
+/** What {@link knowledgeWorkerRoutes} needs. */
+export interface KnowledgeWorkerRoutesDeps {
+  auth: WebAuth;
+  connector: KwConnectorPort;
+  standalone?: StandalonePresencePort;
+  redirect?: RedirectNumberPort;
+}
+
+const doc = (d: OpenApiRouteDoc) => ({ openapi: { tags: ['knowledge-workers'], auth: true, ...d } });
+const common = { 401: { description: 'Not logged in', schema: ErrorReply }, 403: { description: 'Another KW, or CSRF token missing', schema: ErrorReply } };
+
+/** Presence as JSON: times as ISO strings, like the connector view. */
+function presenceJson(p: Presence | null): Record<string, unknown> | null {
+  if (p === null) return null;
+  return {
+    availability: p.availability,
+    availabilityCode: p.availabilityCode,
+    note: p.note?.text ?? null,
+    source: p.source,
+    observedAt: new Date(p.observedAt).toISOString(),
+  };
+}
+
+/** Registers the KW routes. Needs {@link sessionRoutes} (its session hook) registered too. */
+export function knowledgeWorkerRoutes(deps: KnowledgeWorkerRoutesDeps): RouteRegistration {
+  const { auth, connector } = deps;
+  const own = [auth.requireKw, auth.requireOwn];
+  const userName = (request: FastifyRequest): string => (request.params as UserNameParams).userName;
+  const notKw = (reply: FastifyReply) => reply.code(404).send({ error: 'not a knowledge worker' });
+
+  return (app: FastifyInstance) => {
+    app.get('/api/v1/knowledge-workers', {
+      preHandler: auth.requireKw,
+      config: doc({ summary: 'The knowledge workers the caller may see (only itself)', responses: { 200: { description: 'OK', schema: Type.Array(KnowledgeWorkerReply) }, 401: common[401] } }),
+    }, async (request) => {
+      const view = connector.knowledgeWorker(kwUserName(request));
+      return view ? [view] : [];
+    });
+
+    app.get('/api/v1/knowledge-workers/:userName', {
+      schema: { params: UserNameParams },
+      preHandler: own,
+      config: doc({ summary: 'The connector view of one knowledge worker', responses: { 200: { description: 'OK', schema: KnowledgeWorkerReply }, ...common, 404: { description: 'Not a knowledge worker', schema: ErrorReply } } }),
+    }, async (request, reply) => {
+      const view = connector.knowledgeWorker(userName(request));
+      return view ?? notKw(reply);
+    });
+
+    app.get('/api/v1/knowledge-workers/:userName/presence', {
+      schema: { params: UserNameParams },
+      preHandler: own,
+      config: doc({ summary: 'Standalone presence: what the KW set, what the connector pushed, what shows', responses: { 200: { description: 'OK', schema: StandalonePresenceReply }, ...common, 409: { description: 'Presence comes from a UC platform', schema: ErrorReply } } }),
+    }, async (request, reply) => {
+      if (!deps.standalone) return reply.code(409).send({ error: 'presence is set on the UC platform, not here' });
+      const v = deps.standalone.presenceOf(userName(request));
+      return { own: presenceJson(v.own), pushed: presenceJson(v.pushed), effective: presenceJson(v.effective) };
+    });
+
+    app.put('/api/v1/knowledge-workers/:userName/presence', {
+      schema: { params: UserNameParams, body: PresenceBody },
+      preHandler: own,
+      config: doc({ summary: 'Set standalone presence (availability and note)', responses: { 200: { description: 'Set', schema: StandalonePresenceReply }, 400: { description: 'Invalid presence', schema: ErrorReply }, ...common, 404: { description: 'Not a knowledge worker', schema: ErrorReply }, 409: { description: 'Presence comes from a UC platform', schema: ErrorReply } } }),
+    }, async (request, reply) => {
+      if (!deps.standalone) return reply.code(409).send({ error: 'presence is set on the UC platform, not here' });
+      const name = userName(request);
+      if (!connector.knowledgeWorker(name)) return notKw(reply);
+      const body = request.body as PresenceBody;
+      try {
+        deps.standalone.setPresence(name, body.availability, body.note ?? null);
+      } catch (e) {
+        if (e instanceof UccError && e.code === 'UCC_ERR_UC_PRESENCE_INVALID') return reply.code(400).send({ error: e.message });
+        throw e;
+      }
+      const v = deps.standalone.presenceOf(name);
+      return { own: presenceJson(v.own), pushed: presenceJson(v.pushed), effective: presenceJson(v.effective) };
+    });
+
+    app.put('/api/v1/knowledge-workers/:userName/connector-dnd', {
+      schema: { params: UserNameParams, body: ConnectorDndBody },
+      preHandler: own,
+      config: doc({ summary: 'Unavailable for contact-center work (connector DND) on or off', responses: { 200: { description: 'Set', schema: ConnectorDndReply }, ...common, 404: { description: 'Not a knowledge worker', schema: ErrorReply } } }),
+    }, async (request, reply) => {
+      const name = userName(request);
+      const { on } = request.body as ConnectorDndBody;
+      if (!connector.setConnectorDnd(name, on)) return notKw(reply);
+      return { connectorDnd: connector.knowledgeWorker(name)?.connectorDnd ?? on };
+    });
+
+    const redirectDoc = (summary: string, extra: OpenApiRouteDoc['responses'] = {}) =>
+      doc({ summary, responses: { 200: { description: 'OK', schema: RedirectNumber }, ...extra, ...common, 404: { description: 'Redirect setup not available (redirect-setup-enabled is false)', schema: ErrorReply } } });
+    const redirectAllowed = (name: string): boolean => deps.redirect?.setupEnabled(name) ?? false;
+
+    app.get('/api/v1/knowledge-workers/:userName/redirect-number', {
+      schema: { params: UserNameParams },
+      preHandler: own,
+      config: redirectDoc('The redirect number previews may be accepted on'),
+    }, async (request, reply) => {
+      const name = userName(request);
+      if (!deps.redirect || !redirectAllowed(name)) return reply.code(404).send({ error: 'redirect setup is not enabled for this user' });
+      return deps.redirect.get(name);
+    });
+
+    app.put('/api/v1/knowledge-workers/:userName/redirect-number', {
+      schema: { params: UserNameParams, body: RedirectNumber },
+      preHandler: own,
+      config: redirectDoc('Set, change or enable the redirect number', { 400: { description: 'Invalid number', schema: ErrorReply } }),
+    }, async (request, reply) => {
+      const name = userName(request);
+      if (!deps.redirect || !redirectAllowed(name)) return reply.code(404).send({ error: 'redirect setup is not enabled for this user' });
+      const body = request.body as RedirectNumber;
+      if (body.enabled && body.number.trim() === '') return reply.code(400).send({ error: 'an enabled redirect needs a number' });
+      await deps.redirect.set(name, { number: body.number.trim(), enabled: body.enabled });
+      return deps.redirect.get(name);
+    });
+  };
+}
