@@ -1,0 +1,130 @@
+/**
+ * The offer ledger: one row per knowledge worker offered a preview, with the outcome, when it was
+ * decided and the decision latency (decidedAt - offeredAt, ms). Written by the PreviewReporter,
+ * read by tests and the web UI.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { PreviewDecision, PreviewOffer, PreviewOutcome } from './preview-report.ts';
+
+/** One ledger row. */
+export interface OfferRow {
+  readonly id: string;
+  readonly connId: string;
+  readonly agentId: string;
+  readonly userId: string;
+  readonly routingPoint: string | undefined;
+  readonly dn: string | undefined;
+  readonly offeredAt: number;
+  readonly outcome: PreviewOutcome | undefined;
+  readonly decidedAt: number | undefined;
+  readonly latencyMs: number | undefined;
+  readonly reason: string | undefined;
+}
+
+/** Which rows to read; all filters are optional. Rows come oldest offer first. */
+export interface OfferQuery {
+  connId?: string;
+  agentId?: string;
+  /** Offers at or after this time. */
+  since?: number;
+  /** Only undecided (true) or decided (false) offers. */
+  pending?: boolean;
+  /** At most this many rows (default 1000, at most 10000). */
+  limit?: number;
+}
+
+interface OfferTable {
+  rep_preview_offer: {
+    id: string;
+    conn_id: string;
+    agent_id: string;
+    user_id: string;
+    routing_point: string | null;
+    dn: string | null;
+    offered_at: number | string;
+    outcome: string | null;
+    decided_at: number | string | null;
+    latency_ms: number | string | null;
+    reason: string | null;
+  };
+}
+
+const MAX_ROWS = 10_000;
+
+function num(v: number | string | null): number | undefined {
+  return v === null ? undefined : Number(v);
+}
+
+export class OfferLedger {
+  private readonly db: Kysely<OfferTable>;
+
+  /** `db`: the store's database with the reporting migrations applied. */
+  constructor(db: Kysely<unknown>) {
+    this.db = db as unknown as Kysely<OfferTable>;
+  }
+
+  /** Records an offer; returns the row id. */
+  async recordOffer(o: PreviewOffer): Promise<string> {
+    const id = randomUUID();
+    await this.db
+      .insertInto('rep_preview_offer')
+      .values({ id, conn_id: o.connId, agent_id: o.agentId, user_id: o.userId, routing_point: o.routingPoint ?? null, dn: o.dn ?? null, offered_at: o.offeredAt, outcome: null, decided_at: null, latency_ms: null, reason: null })
+      .execute();
+    return id;
+  }
+
+  /**
+   * Records the outcome of the undecided offers of `connId` to `agentId` (one statement, so a
+   * second decision finds nothing to update). Returns the number of rows decided: 0 when there was
+   * no open offer (never offered, or already decided).
+   */
+  async recordDecision(d: PreviewDecision): Promise<number> {
+    const r = await this.db
+      .updateTable('rep_preview_offer')
+      .set({ outcome: d.outcome, decided_at: d.decidedAt, latency_ms: sql<number>`${d.decidedAt} - offered_at`, reason: d.reason ?? null })
+      .where('conn_id', '=', d.connId)
+      .where('agent_id', '=', d.agentId)
+      .where('outcome', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  /** Reads ledger rows. */
+  async offers(q: OfferQuery = {}): Promise<OfferRow[]> {
+    let query = this.db.selectFrom('rep_preview_offer').selectAll();
+    if (q.connId !== undefined) query = query.where('conn_id', '=', q.connId);
+    if (q.agentId !== undefined) query = query.where('agent_id', '=', q.agentId);
+    if (q.since !== undefined) query = query.where('offered_at', '>=', q.since);
+    if (q.pending === true) query = query.where('outcome', 'is', null);
+    if (q.pending === false) query = query.where('outcome', 'is not', null);
+    const limit = Math.min(Math.max(1, Math.floor(q.limit ?? 1000)), MAX_ROWS);
+    const rows = await query.orderBy('offered_at').orderBy('id').limit(limit).execute();
+    return rows.map((r) => ({
+      id: r.id,
+      connId: r.conn_id,
+      agentId: r.agent_id,
+      userId: r.user_id,
+      routingPoint: r.routing_point ?? undefined,
+      dn: r.dn ?? undefined,
+      offeredAt: Number(r.offered_at),
+      outcome: (r.outcome ?? undefined) as PreviewOutcome | undefined,
+      decidedAt: num(r.decided_at),
+      latencyMs: num(r.latency_ms),
+      reason: r.reason ?? undefined,
+    }));
+  }
+
+  /** Offers per outcome (`pending` for undecided) since a time, with the mean decision latency. */
+  async outcomeCounts(since = 0): Promise<Array<{ outcome: PreviewOutcome | 'pending'; count: number; meanLatencyMs: number | undefined }>> {
+    const rows = await this.db
+      .selectFrom('rep_preview_offer')
+      .select((eb) => ['outcome', eb.fn.countAll<number | string>().as('n'), eb.fn.avg<number | string | null>('latency_ms').as('mean')])
+      .where('offered_at', '>=', since)
+      .groupBy('outcome')
+      .execute();
+    return rows
+      .map((r) => ({ outcome: (r.outcome ?? 'pending') as PreviewOutcome | 'pending', count: Number(r.n), meanLatencyMs: r.mean === null ? undefined : Number(r.mean) }))
+      .sort((a, b) => (a.outcome < b.outcome ? -1 : 1));
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The reporting role's tables: the offer ledger (one row per knowledge worker offered a preview)
+ * and the agent-state history. Times are epoch milliseconds (bigint).
+ */
+import type { Kysely } from 'kysely';
+import type { StoreMigration } from '../store/store-migration.ts';
+
+export const reportingMigrations: readonly StoreMigration[] = [
+  {
+    name: '0401-reporting-ledger-and-history',
+    async up(db: Kysely<unknown>, { json }) {
+      await db.schema
+        .createTable('rep_preview_offer')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('conn_id', 'text', (c) => c.notNull())
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('routing_point', 'text')
+        .addColumn('dn', 'text')
+        .addColumn('offered_at', 'bigint', (c) => c.notNull())
+        .addColumn('outcome', 'text')
+        .addColumn('decided_at', 'bigint')
+        .addColumn('latency_ms', 'bigint')
+        .addColumn('reason', 'text')
+        .execute();
+      await db.schema.createIndex('rep_preview_offer_conn').on('rep_preview_offer').columns(['conn_id', 'agent_id']).execute();
+      await db.schema.createIndex('rep_preview_offer_offered').on('rep_preview_offer').columns(['offered_at']).execute();
+      await db.schema
+        .createTable('rep_agent_state')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('user_name', 'text')
+        .addColumn('dn', 'text')
+        .addColumn('previous_state', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('work_mode', 'text')
+        .addColumn('reasons', json)
+        .addColumn('cause', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('rep_agent_state_agent').on('rep_agent_state').columns(['agent_id', 'at', 'seq']).execute();
+    },
+    async down(db) {
+      await db.schema.dropTable('rep_agent_state').ifExists().execute();
+      await db.schema.dropTable('rep_preview_offer').ifExists().execute();
+    },
+  },
+];
