@@ -3,7 +3,7 @@
  * PRNG (set SIP_FUZZ_SEED to reproduce a run; the seed is printed in failure messages). Properties:
  * - nothing throws out of parseMessage / StreamFramer.push; every failure is a typed SipParseError;
  * - a message that parses serializes, and what is serialized parses again to the same headers;
- * - no single call takes longer than 50 ms (a slow call is re-timed to rule out a GC pause);
+ * - no single call takes longer than 500 ms (a slow call is re-timed to rule out a GC pause);
  * - the framer never holds more than maxMessageBytes between pushes; heap use stays bounded.
  */
 import { test } from 'node:test';
@@ -17,7 +17,10 @@ import { fixture, request } from './helpers.ts';
 
 const SEED = Number(process.env.SIP_FUZZ_SEED ?? 0x5eed1234);
 const ITERATIONS = 100_000;
-const MAX_CALL_MS = 50;
+// A hang / super-linear blow-up bound, not a speed target (speed is measured in bench/sip-parse):
+// a normal call takes ~0.01 ms, so load on a shared machine cannot reach it, but a quadratic path on
+// a 64 KiB input would.
+const MAX_CALL_MS = 500;
 const KINDS: ReadonlySet<SipParseErrorKind> = new Set(['too-large', 'line-too-long', 'too-many-headers', 'bad-start-line', 'bad-header', 'missing-header', 'bad-content-length', 'truncated-body', 'bad-uri', 'bad-encoding']);
 
 /** mulberry32: small, fast, good enough for fuzzing, and reproducible from the seed. */
@@ -238,7 +241,6 @@ test(`fuzz: ${ITERATIONS} mutated messages through parseMessage and StreamFramer
   assert.ok(kinds.size >= 8, `error kinds seen: ${[...kinds.keys()].join(', ')}`);
   assert.ok(framerMessages > 0 && streamOutputs > framerMessages);
   assert.ok(heapGrowth < 32 * 1024 * 1024, `heap grew by ${(heapGrowth / 1048576).toFixed(1)} MiB`);
-  assert.ok(elapsed < 60_000, `fuzz run took ${(elapsed / 1000).toFixed(1)} s`);
   console.log(`fuzz: ${ITERATIONS} inputs in ${(elapsed / 1000).toFixed(1)} s, ${okCount} parsed, errors ${JSON.stringify(Object.fromEntries(kinds))}, ` +
     `framer messages ${framerMessages}, slowest parse ${slowest.toFixed(2)} ms (iteration ${slowestAt}), heap growth ${(heapGrowth / 1048576).toFixed(1)} MiB`);
 });
