@@ -1,6 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeFixture } from '../../support/for-each-store.ts';
+import { makeFixture, postgresUrl } from '../../support/for-each-store.ts';
+import pg from 'pg';
+import { channelFor } from '../../../src/store/postgres-notifier.ts';
 import { parseConfigText } from '../../../src/config/config-loader.ts';
 import type { ChangeFeed, ConfigChange } from '../../../src/store/change-feed.ts';
 import { OptionResolver } from '../../../src/config/option-resolver.ts';
@@ -107,6 +109,34 @@ describe('PostgreSQL LISTEN/NOTIFY between two store instances', () => {
     } finally {
       await one.dispose();
       await two.dispose();
+    }
+  });
+
+  test('a lost LISTEN connection is re-opened and the store reloads, so later changes still arrive', async () => {
+    const fx = await makeFixture('postgres');
+    const admin = new pg.Client({ connectionString: postgresUrl });
+    try {
+      const a = await fx.open();
+      const b = await fx.open();
+      const cfg = parseConfigText(yaml, 'x.yaml');
+      assert.ok(cfg.ok);
+      const loaded = nextChange(b.changes, (c) => c.kind === 'reload');
+      await a.loadConfig(cfg.value.objects);
+      await loaded;
+      // Kill every LISTEN connection of this schema's channel, as a server restart or a network cut would.
+      await admin.connect();
+      const schema = fx.settings.type === 'postgres' ? fx.settings.schema ?? 'public' : '';
+      const killed = await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where query = $1', [`LISTEN "${channelFor(schema)}"`]);
+      assert.equal(killed.rowCount, 2, 'both instances were listening');
+      const reloaded = await nextChange(b.changes, (c) => c.kind === 'reload');
+      assert.deepEqual(reloaded, { kind: 'reload', origin: 'remote' });
+      const seen = nextChange(b.changes, (c) => c.kind === 'option');
+      await a.setOption('applications', 'UCC', 'uc-connector', 'preview-expiration-timeout', 7000);
+      assert.equal((await seen).kind, 'option');
+      assert.equal(new OptionResolver({ view: b, application: 'UCC' }).getNumber('uc-connector', 'preview-expiration-timeout'), 7000);
+    } finally {
+      await admin.end();
+      await fx.dispose();
     }
   });
 });
