@@ -5,6 +5,7 @@
  *
  * ```
  *   LoggedOut --EventAgentLogin (+Ready/NotReady)--> Ready | NotReady | Busy (call already on the DN)
+ *   LoggedOut --EventRegistered at start-up--> AfterCallWork (the agent was already in ACW)
  *   Ready <--> NotReady <--> AfterCallWork          (agent events; LegalGuard counts as NotReady)
  *   Ready | NotReady | AfterCallWork --call on the DN--> Busy --last call gone--> the agent-event state
  *   any logged-in state --EventAgentLogout--> LoggedOut
@@ -16,7 +17,8 @@ import { InvalidStateTransitionError } from '../lib/errors.ts';
 import type { AgentStatState } from './stat-types.ts';
 
 export const AGENT_STAT_TRANSITIONS: Readonly<Record<AgentStatState, readonly AgentStatState[]>> = {
-  LoggedOut: ['Ready', 'NotReady', 'Busy'],
+  // AfterCallWork from LoggedOut only at start-up: EventRegistered can find an agent already in ACW.
+  LoggedOut: ['Ready', 'NotReady', 'Busy', 'AfterCallWork'],
   Ready: ['NotReady', 'Busy', 'AfterCallWork', 'LoggedOut'],
   NotReady: ['Ready', 'Busy', 'AfterCallWork', 'LoggedOut'],
   Busy: ['Ready', 'NotReady', 'AfterCallWork', 'LoggedOut'],

@@ -11,7 +11,8 @@
  * - EventRinging / Dialing / Established / Held / Retrieved / Queued / PartyChanged: the call is on
  *   ThisDN (PartyChanged moves it from PreviousConnID). EventReleased / Abandoned / Diverted /
  *   RouteUsed: the call left ThisDN.
- * - Counters on ThisDN: EventQueued (entered), EventDiverted (distributed), EventAbandoned.
+ * - Counters on ThisDN: EventQueued (entered), EventRouteUsed with a target or EventDiverted of a
+ *   waiting call (distributed), EventAbandoned.
  */
 import type { KvList, TlibEvent } from '../tlib/index.ts';
 import { effectiveAgentState, transitionAgentStat, type AgentEventState } from './agent-stat-state.ts';
@@ -44,6 +45,8 @@ interface AgentRec {
   state: AgentStatState;
   stateSince: number;
   readySince: number | undefined;
+  /** Counts state changes, so notify-on-change sees two changes within one millisecond. */
+  changes: number;
   dn: string | undefined;
   workMode: string | undefined;
   reasons: KvList | undefined;
@@ -67,6 +70,7 @@ interface EventView {
   AgentID?: string;
   ConnID?: string;
   PreviousConnID?: string;
+  OtherDN?: string;
   AgentWorkMode?: string;
   AgentState?: string;
   Reasons?: KvList;
@@ -129,7 +133,7 @@ export class StatCore {
   }
 
   private freshAgent(agentId: string, now: number): AgentRec {
-    return { agentId, eventState: 'LoggedOut', state: 'LoggedOut', stateSince: now, readySince: undefined, dn: undefined, workMode: undefined, reasons: undefined };
+    return { agentId, eventState: 'LoggedOut', state: 'LoggedOut', stateSince: now, readySince: undefined, changes: 0, dn: undefined, workMode: undefined, reasons: undefined };
   }
 
   private dnRec(name: string): DnRec {
@@ -188,7 +192,9 @@ export class StatCore {
     } else if (CALL_OFF.has(e.message)) {
       d.calls.delete(conn);
       const wasWaiting = d.waiting.delete(conn);
-      if (e.message === 'EventDiverted' && wasWaiting) d.distributed++;
+      // Routed by the router: EventRouteUsed names the target (OtherDN), then EventDiverted follows.
+      // Default routing sends EventDiverted alone; a Reject / CallDisconnect is EventRouteUsed without OtherDN.
+      if (wasWaiting && (e.message === 'EventDiverted' || (e.message === 'EventRouteUsed' && e.OtherDN))) d.distributed++;
       if (e.message === 'EventAbandoned') d.abandoned++;
     } else {
       return;
@@ -259,6 +265,7 @@ export class StatCore {
       a.state = transitionAgentStat(from, next);
       a.stateSince = now;
       a.readySince = next === 'Ready' ? now : undefined;
+      a.changes++;
     } else if (!detailChanged) {
       return;
     }
@@ -353,14 +360,16 @@ export class StatCore {
 
   /**
    * What notify-on-change compares: the value itself, except for time statistics, whose value
-   * moves every millisecond; for those it is the moment the measured state began.
+   * moves every millisecond; for those it is the count of state changes (agent) or the moment the
+   * longest-Ready member became Ready (group).
    */
   changeKey(ref: StatRef, now: number): StatValue | undefined {
     if (ref.object === 'agent' && (ref.stat === 'TimeInCurrentState' || ref.stat === 'TimeInReadyState')) {
       const id = this.resolveAgent(ref.id);
       const a = id === undefined ? undefined : this.agents.get(id);
       if (!a) return undefined;
-      return ref.stat === 'TimeInCurrentState' ? a.stateSince : (a.readySince ?? -1);
+      // TimeInReadyState restarts when the agent becomes Ready, and drops to 0 when it leaves Ready.
+      return ref.stat === 'TimeInCurrentState' ? a.changes : a.readySince === undefined ? -1 : a.changes;
     }
     if (ref.object === 'group' && ref.stat === 'MaxTimeInReadyState') return this.groups.has(ref.id) ? (this.earliestReady(ref.id) ?? -1) : undefined;
     return this.value(ref, now);
