@@ -8,18 +8,8 @@ import assert from 'node:assert/strict';
 import { KwHarness, presence } from './support/kw-harness.ts';
 import { agentMatches, desiredAgent, desiredPublication } from '../../../src/connector/kw-machine.ts';
 import type { KwInput } from '../../../src/connector/kw-state.ts';
+import { prng as rng } from '../../support/prng.ts';
 
-/** mulberry32: a small deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const codes = [1000, 3500, 4500, 6500, 7500, 9500, 12500, 15500, 18500];
 const errors = [null, 41, 43, 52, 1706, 1707];

@@ -9,17 +9,8 @@ import { TServerCore } from '../../../src/tserver/tserver-core.ts';
 import { createTServerConfig } from '../../../src/tserver/tserver-config.ts';
 import type { TlibRequest } from '../../../src/tlib/index.ts';
 import { STD_DNS } from './harness.ts';
+import { prng as rng } from '../../support/prng.ts';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DNS = [...STD_DNS.map((d) => d.name), 'unknown'];
 const MODES = ['Unknown', 'AutoIn', 'ManualIn', 'AfterCallWork', 'AuxWork', 'LegalGuard', 'bogus'];

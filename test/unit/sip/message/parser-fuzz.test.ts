@@ -14,6 +14,7 @@ import vm from 'node:vm';
 import { DEFAULT_SIP_LIMITS, parseMessage, serializeMessage, StreamFramer } from '../../../../src/sip/message/index.ts';
 import type { SipParseErrorKind } from '../../../../src/sip/message/index.ts';
 import { fixture, request } from './helpers.ts';
+import { prng } from '../../../support/prng.ts';
 
 const SEED = Number(process.env.SIP_FUZZ_SEED ?? 0x5eed1234);
 const ITERATIONS = 100_000;
@@ -23,17 +24,6 @@ const ITERATIONS = 100_000;
 const MAX_CALL_MS = 500;
 const KINDS: ReadonlySet<SipParseErrorKind> = new Set(['too-large', 'line-too-long', 'too-many-headers', 'bad-start-line', 'bad-header', 'missing-header', 'bad-content-length', 'truncated-body', 'bad-uri', 'bad-encoding']);
 
-/** mulberry32: small, fast, good enough for fuzzing, and reproducible from the seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function getGc(): () => void {
   v8.setFlagsFromString('--expose_gc');

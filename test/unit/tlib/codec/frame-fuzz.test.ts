@@ -2,18 +2,8 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { FrameDecoder, encodeFrame, parseMessage } from '../../../../src/tlib/index.ts';
 import type { TlibMessage } from '../../../../src/tlib/index.ts';
+import { prng } from '../../../support/prng.ts';
 
-/** A small deterministic PRNG (mulberry32) so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const seeds: TlibMessage[] = [
   { message: 'RequestAgentLogin', ThisDN: '5001', AgentID: 'kw1', AgentWorkMode: 'AutoIn', ReferenceID: 1 },
