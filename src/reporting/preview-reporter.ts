@@ -18,7 +18,7 @@
  */
 import type { Kysely } from 'kysely';
 import { silentLogger, type Logger } from '../lib/logger.ts';
-import type { KvList, TlibEvent, TlibRequest } from '../tlib/index.ts';
+import { CtiError, type KvList, type TlibEvent, type TlibRequest } from '../tlib/index.ts';
 import { OfferLedger } from './offer-ledger.ts';
 import { PREVIEW_REASON_WORDS, type PreviewDecision, type PreviewOffer, type PreviewRecorder } from './preview-report.ts';
 import { previewReportingSettings, type PreviewReportingSettings } from './preview-reporting-options.ts';
@@ -164,6 +164,11 @@ export class PreviewReporter implements PreviewRecorder {
         this.logger.warn('the T-Server refused a preview reporting event', { dn: where.ThisDN, connId: where.ConnID, error: reply.ErrorMessage });
       }
     } catch (e) {
+      // A TlibClient rejects with CtiError when the T-Server answers EventError.
+      if (e instanceof CtiError) {
+        this.logger.warn('the T-Server refused a preview reporting event', { dn: where.ThisDN, connId: where.ConnID, error: e.message });
+        return;
+      }
       this.logger.warn('a preview reporting event could not be sent', { dn: where.ThisDN, connId: where.ConnID, error: e instanceof Error ? e.message : String(e) });
     }
   }
