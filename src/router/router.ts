@@ -246,7 +246,11 @@ export class Router extends TypedEmitter<RouterEvents> {
       run.open = claimed;
       this.move(run, 'Offering');
       const base = { connId: run.connId, dn: run.routingPoint, mediaType: this.o.mediaType, switch: this.o.switchName, userData: run.userData, ...(s.previewTimeoutMs !== undefined ? { timeout: s.previewTimeoutMs } : {}) };
-      const result = s.selection === 'broadcast' ? await this.o.preview.offerMultiple({ ...base, targets: claimed.map((c) => c.kw) }) : await this.o.preview.offer({ ...base, agent: first.kw });
+      // The fences let the connector's winner decision check that the reservation is still ours.
+      const result =
+        s.selection === 'broadcast'
+          ? await this.o.preview.offerMultiple({ ...base, targets: claimed.map((c) => c.kw), fences: claimed.map((c) => String(c.fence)).join('^') })
+          : await this.o.preview.offer({ ...base, agent: first.kw, fence: first.fence });
       run.open = [];
       this.safeEmit('previewResult', { connId: run.connId, routingPoint: run.routingPoint, targets: claimed.map((c) => c.kw), result });
       if (stateOf(run) !== 'Offering') {

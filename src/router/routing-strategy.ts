@@ -129,7 +129,8 @@ export function compileStrategies(dns: readonly StrategyDn[]): { strategies: Map
   const strategies = new Map<string, RoutingStrategy>();
   const issues: Array<StrategyIssue & { routingPoint: string }> = [];
   for (const dn of dns) {
-    if (dn.type !== 'RoutingPoint') continue;
+    // The configuration spells the type 'Routing Point' (seed), the T-Server 'RoutingPoint'.
+    if (dn.type !== 'Routing Point' && dn.type !== 'RoutingPoint') continue;
     const section = Object.entries(dn.annex).find(([k]) => k.toLowerCase() === ROUTER_SECTION)?.[1];
     if (!section) continue;
     const r = compileStrategy(dn.number, section);
