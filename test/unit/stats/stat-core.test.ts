@@ -194,3 +194,61 @@ describe('agent-state history rows', () => {
     ]);
   });
 });
+
+describe('robustness: odd events never throw and keep the invariants', () => {
+  test('events with missing or odd attributes are ignored', () => {
+    const core = new StatCore(config, T0);
+    const odd: TlibEvent[] = [
+      e('EventAgentLogin', { ThisDN: '7001' }),
+      e('EventAgentReady', { ThisDN: '7001' }),
+      e('EventAgentLogout', { ThisDN: '7001' }),
+      e('EventRinging', { ThisDN: 7001, ConnID: 'c1' }),
+      e('EventReleased', { ThisDN: '7001', ConnID: 'never-seen' }),
+      e('EventSomethingNew', { ThisDN: '7001', ConnID: 'c1' }),
+      e('EventRegistered', { ThisDN: '7001' }),
+    ];
+    for (const ev of odd) assert.doesNotThrow(() => core.apply(ev, T0));
+    assert.equal(core.agent('a1')?.state, 'LoggedOut');
+    assert.equal(core.value({ object: 'dn', id: '7001', stat: 'CurrNumberWaitingCalls' }, T0), 0);
+  });
+
+  test('10,000 random events: Busy exactly when logged in with a call; availableAgents are Ready, in order', async () => {
+    const { prng } = await import('../../support/prng.ts');
+    const rnd = prng(5);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+    const core = new StatCore(config, T0);
+    const dns = ['7001', '7002', '7003'];
+    const ids = ['a1', 'a2', 'a3'];
+    const conns = ['c1', 'c2', 'c3', 'c4'];
+    const onDn = new Map<string, Set<string>>(dns.map((d) => [d, new Set<string>()]));
+    for (let i = 0; i < 10_000; i++) {
+      const dn = pick(dns);
+      const kind = pick(['login', 'ready', 'notready', 'acw', 'logout', 'ring', 'release', 'abandon'] as const);
+      let ev: TlibEvent;
+      if (kind === 'login') ev = login(dn, pick(ids), pick(['ManualIn', 'AuxWork']));
+      else if (kind === 'ready') ev = ready(dn, pick(ids));
+      else if (kind === 'notready') ev = notReady(dn, pick(ids));
+      else if (kind === 'acw') ev = notReady(dn, pick(ids), 'AfterCallWork');
+      else if (kind === 'logout') ev = logout(dn, pick(ids));
+      else {
+        const c = pick(conns);
+        ev = call(kind === 'ring' ? 'EventRinging' : kind === 'release' ? 'EventReleased' : 'EventAbandoned', dn, c);
+        if (kind === 'ring') onDn.get(dn)?.add(c);
+        else onDn.get(dn)?.delete(c);
+      }
+      core.apply(ev, T0 + i);
+      for (const id of ids) {
+        const a = core.agent(id);
+        assert.ok(a);
+        if (a.state === 'LoggedOut') assert.equal(a.dn, undefined);
+        else assert.equal(a.state === 'Busy', (onDn.get(a.dn ?? '')?.size ?? 0) > 0, `event ${i}: ${id} ${a.state} on ${a.dn}`);
+        assert.equal(a.readySince !== undefined, a.state === 'Ready');
+      }
+      const avail = core.availableAgents('Sales');
+      for (const x of avail) assert.equal(core.agent(x.agentId)?.state, 'Ready');
+      for (let k = 1; k < avail.length; k++) assert.ok((avail[k - 1]?.readySince ?? 0) <= (avail[k]?.readySince ?? 0));
+      const dnsInUse = ids.map((id) => core.agent(id)?.dn).filter((d) => d !== undefined);
+      assert.equal(new Set(dnsInUse).size, dnsInUse.length, 'one agent per DN, one DN per agent');
+    }
+  });
+});
