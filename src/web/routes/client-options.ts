@@ -46,17 +46,31 @@ export interface ClientOptions extends PublicClientOptions {
   'userdata-call-format': string[];
 }
 
+const clientLanguages = ['en', 'fr', 'de', 'it', 'ru', 'es'];
+
+/**
+ * `locale=default` means the language of the UC Connector host when the client supports it, else
+ * English (seed 000 4.20); the browser cannot know the host's, so the server resolves it.
+ */
+export function resolveLocaleOption(locale: string, hostLocale: string): string {
+  if (locale !== 'default') return locale;
+  const primary = hostLocale.toLowerCase().split(/[-_]/)[0] ?? '';
+  return clientLanguages.includes(primary) ? primary : 'en';
+}
+
 /** Reads {@link ClientOptions}; `application` is the UC Connector's Application object name. */
 export class ClientOptionsReader {
   constructor(
     private readonly resolver: OptionResolver,
     private readonly view: ConfigView,
     private readonly application: string,
+    /** The host's locale, for `locale=default` (tests pass one). */
+    private readonly hostLocale: string = Intl.DateTimeFormat().resolvedOptions().locale,
   ) {}
 
   /** Before login: only what the Login screen shows. */
   publicOptions(): PublicClientOptions {
-    return { 'help-login-url': this.str('help-login-url'), locale: this.str('locale') };
+    return { 'help-login-url': this.str('help-login-url'), locale: resolveLocaleOption(this.str('locale'), this.hostLocale) };
   }
 
   /** For a logged-in KW (Person annex overrides apply). */

@@ -5,12 +5,12 @@ import { emptyObjects } from '../../../../src/config/config-objects.ts';
 import { OptionResolver } from '../../../../src/config/option-resolver.ts';
 import { ClientOptionsReader } from '../../../../src/web/routes/client-options.ts';
 
-function reader(app: Record<string, string | number | boolean>, person: Record<string, string | number | boolean> = {}) {
+function reader(app: Record<string, string | number | boolean>, person: Record<string, string | number | boolean> = {}, hostLocale = 'en-US') {
   const o = emptyObjects();
   o.persons.push({ userName: 'alice', agentLogins: [], annex: { 'uc-connector': person } });
   o.applications.push({ name: 'UCC', type: 'ucc', options: { 'uc-connector': app } });
   const view = new ConfigIndex(o);
-  return new ClientOptionsReader(new OptionResolver({ view, application: 'UCC' }), view, 'UCC');
+  return new ClientOptionsReader(new OptionResolver({ view, application: 'UCC' }), view, 'UCC', hostLocale);
 }
 
 describe('ClientOptionsReader', () => {
@@ -38,6 +38,12 @@ describe('ClientOptionsReader', () => {
     }).forPerson('alice');
     assert.deepEqual(o['userdata-preview-format'], ['title: A, value: [a]', 'title: B, value: [b]', 'title: J, value: [j]']);
     assert.deepEqual(o['userdata-call-format'], ['title: C, value: [c]']);
+  });
+
+  test('locale=default is the host language when supported, else English (seed 000 4.20)', () => {
+    assert.equal(reader({ locale: 'default' }, {}, 'de-AT').publicOptions().locale, 'de');
+    assert.equal(reader({ locale: 'default' }, {}, 'ja-JP').publicOptions().locale, 'en');
+    assert.equal(reader({ locale: 'ru' }, {}, 'de-AT').publicOptions().locale, 'ru');
   });
 
   test('the public options hold only what the Login screen shows', () => {

@@ -1,0 +1,60 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { combinedIndicator, type ChannelAgentState } from '../../../client/src/state/channel-indicator.ts';
+import { safeHelpUrl } from '../../../client/src/safe-url.ts';
+
+describe('combined channel indicator (seed 000 L1622-1640)', () => {
+  const cases: Array<[string, ChannelAgentState[], string]> = [
+    ['one Ready channel: ready', ['Ready'], 'ready'],
+    ['all NotReady: not-ready', ['NotReady', 'NotReady'], 'not-ready'],
+    ['some Ready, some not: partial-ready', ['Ready', 'NotReady'], 'partial-ready'],
+    ['Ready and LoggedOut: partial-ready', ['LoggedOut', 'Ready'], 'partial-ready'],
+    ['NotReady and LoggedOut: not-ready (a channel is logged in)', ['LoggedOut', 'NotReady'], 'not-ready'],
+    ['all LoggedOut: logout', ['LoggedOut', 'LoggedOut'], 'logout'],
+    ['no channel: logout', [], 'logout'],
+  ];
+  for (const [rule, states, want] of cases) test(rule, () => assert.equal(combinedIndicator(states), want));
+});
+
+describe('help URLs (seed 000 4.19)', () => {
+  const cases: Array<[string, string]> = [
+    ['help/login.html', 'help/login.html'],
+    ['/help/login.html', '/help/login.html'],
+    ['https://help.example.test/login', 'https://help.example.test/login'],
+    ['HTTP://help.example.test/', 'HTTP://help.example.test/'],
+    ['javascript:alert(1)', ''],
+    [' JavaScript:alert(1)', ''],
+    ['data:text/html,<script>', ''],
+    ['//evil.example.test/x', ''],
+    ['', ''],
+  ];
+  for (const [input, want] of cases) test(`${JSON.stringify(input)} → ${JSON.stringify(want)}`, () => assert.equal(safeHelpUrl(input), want));
+});
+
+describe('client source rules', () => {
+  test('no innerHTML or dangerouslySetInnerHTML anywhere in the client: user data is rendered as text', () => {
+    const root = fileURLToPath(new URL('../../../client/src', import.meta.url));
+    const files: string[] = [];
+    const walk = (p: string) => {
+      for (const e of readdirSync(p)) {
+        const f = join(p, e);
+        if (statSync(f).isDirectory()) walk(f);
+        else files.push(f);
+      }
+    };
+    walk(root);
+    assert.ok(files.length >= 8);
+    for (const f of files) assert.doesNotMatch(readFileSync(f, 'utf8'), /innerHTML|dangerouslySetInnerHTML|insertAdjacentHTML|document\.write/, f);
+  });
+
+  test('the screens carry the stable data-testid attributes the browser tests use', () => {
+    const src = (name: string) => readFileSync(new URL(`../../../client/src/screens/${name}`, import.meta.url), 'utf8');
+    const all = src('login-screen.tsx') + src('main-window.tsx');
+    for (const id of ['login-form', 'login-username', 'login-password', 'login-submit', 'login-help', 'login-error', 'state-indicator', 'state-menu', 'dnd-toggle', 'logout', 'tab-channels', 'tab-interactions', 'channels-indicator', 'interaction-list']) {
+      assert.match(all, new RegExp(`data-testid="${id}"`), id);
+    }
+  });
+});
