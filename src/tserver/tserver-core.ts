@@ -14,7 +14,7 @@
 import {
   kvAttach, kvDelete, kvGet, kvUpdate, tlibErrorMessage, TErr,
   agentWorkModes,
-  type AgentWorkMode, type AttributeTypes, type CallState, type ConnId, type EventName, type KvList, type TlibEvent, type TlibRequest,
+  type AgentWorkMode, type AttributeTypes, type CallState, type ConnId, type EventName, type KvList, type RegisterMode, type TlibEvent, type TlibRequest,
 } from '../tlib/index.ts';
 import { InvalidStateTransitionError } from '../lib/errors.ts';
 import { reduceAgent, wrapUpExtension, type Agent, type AgentInput, type AgentSettings, type AgentTimerName } from './agent.ts';
@@ -56,6 +56,8 @@ interface DnRuntime {
   options: Options;
   dnd: boolean;
   clients: Set<ClientId>;
+  /** Clients registered with RegisterMode ModeMonitor (Stat Server, reporting): they see events but never route. */
+  monitors: Set<ClientId>;
   /** Clients that registered with `LogoutOnDisconnect = true`. */
   logoutOnDisconnect: Set<ClientId>;
   calls: Set<ConnId>;
@@ -161,7 +163,7 @@ export class TServerCore {
       key, name: d.name, type: d.type,
       // seed 004, 2.2: only DNs with register = true are in service (the RG ACD Queue is the exception).
       inService: d.register !== false || d.type === 'ACDQueue',
-      options: d.options ?? {}, dnd: false, clients: new Set(), logoutOnDisconnect: new Set(), calls: new Set(),
+      options: d.options ?? {}, dnd: false, clients: new Set(), monitors: new Set(), logoutOnDisconnect: new Set(), calls: new Set(),
     });
   }
 
@@ -177,7 +179,11 @@ export class TServerCore {
     this.begin(now);
     const regs = this.clients.get(client);
     this.clients.delete(client);
-    for (const key of regs ?? []) this.dns.get(key)?.clients.delete(client);
+    for (const key of regs ?? []) {
+      const dn = this.dns.get(key);
+      dn?.clients.delete(client);
+      dn?.monitors.delete(client);
+    }
     for (const [key, agent] of [...this.agents]) {
       if (agent.loginClient !== client) continue;
       const dn = this.dns.get(key);
@@ -233,7 +239,7 @@ export class TServerCore {
 
   private dispatch(ctx: RequestContext, r: TlibRequest): void {
     switch (r.message) {
-      case 'RequestRegisterAddress': return this.register(ctx, r.ThisDN, r.Extensions);
+      case 'RequestRegisterAddress': return this.register(ctx, r.ThisDN, r.Extensions, r.RegisterMode);
       case 'RequestUnregisterAddress': return this.unregister(ctx, r.ThisDN);
       case 'RequestQueryAddress': return this.queryAddress(ctx, r.ThisDN);
       case 'RequestAgentLogin': return this.login(ctx, r);
@@ -351,9 +357,11 @@ export class TServerCore {
 
   // ---------------------------------------------------------------- registration
 
-  private register(ctx: RequestContext, name: string, ext: KvList | undefined): void {
+  private register(ctx: RequestContext, name: string, ext: KvList | undefined, mode: RegisterMode | undefined): void {
     const dn = this.thisDn(name);
     dn.clients.add(ctx.client);
+    if (mode === 'ModeMonitor') dn.monitors.add(ctx.client);
+    else dn.monitors.delete(ctx.client);
     this.clients.get(ctx.client)?.add(dn.key);
     const lod = kvGet(ext, 'LogoutOnDisconnect');
     if (lod !== undefined && parseBoolOption(typeof lod === 'object' ? undefined : lod) === true) dn.logoutOnDisconnect.add(ctx.client);
@@ -365,6 +373,7 @@ export class TServerCore {
     const dn = this.thisDn(name);
     if (!dn.clients.has(ctx.client)) throw new RequestError(TErr.TERR_NOT_REGISTERED, { ThisDN: dn.name });
     dn.clients.delete(ctx.client);
+    dn.monitors.delete(ctx.client);
     this.clients.get(ctx.client)?.delete(dn.key);
     this.send(ctx.client, ev('EventUnregistered', { ReferenceID: ctx.ref, ThisDN: dn.name }));
     // seed 004, 3.8: the client that logged the agent in unregistering the DN logs the agent out.
@@ -562,7 +571,8 @@ export class TServerCore {
     const usable = target && target !== rp && target.inService && CALLABLE.has(target.type);
     return {
       dnType: rp.type,
-      routingClients: rp.clients.size,
+      // A monitoring client (ModeMonitor) watches the routing point but will never route its calls.
+      routingClients: rp.clients.size - rp.monitors.size,
       routerTimeout: parseSecondsOption(rp.options['router-timeout']) ?? this.options['router-timeout'],
       defaultDn: usable ? target.name : undefined,
       redirections: call.routing?.redirections ?? 0,

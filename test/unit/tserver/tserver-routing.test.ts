@@ -89,6 +89,17 @@ describe('T-Server routing points', () => {
     assert.deepEqual(s.server.core.callsOn('RP1'), []);
   });
 
+  test('a client registered in ModeMonitor (Stat Server) sees the call but is not a routing client: default-dn at once', () => {
+    const s = setup({ options: { 'default-dn': '7001', 'router-timeout': 10 } });
+    const agent = agentOn(s, '7001', 'a1');
+    const stats = s.client();
+    stats.req({ message: 'RequestRegisterAddress', ThisDN: 'RP1', RegisterMode: 'ModeMonitor' });
+    stats.take();
+    const { connId } = inbound(s, { router: false });
+    assert.equal(one(agent.take(), 'EventRinging').ConnID, connId);
+    assert.deepEqual(names(stats.take()), ['EventQueued', 'EventDiverted'], 'no route request: nobody would answer it');
+  });
+
   test('router-timeout: no route within the timeout sends the call to default-dn; the RP option overrides the Application', () => {
     const s = setup({ options: { 'default-dn': '7001', 'router-timeout': 10 }, extraDns: [{ name: 'RP3', type: 'RoutingPoint', options: { 'router-timeout': 3, 'default-dn': '7002' } }] });
     const a1 = agentOn(s, '7001', 'a1');
