@@ -4,7 +4,8 @@
  * statistics, reserve them in the store (BlockDN), offer a preview to the connector over the
  * preview protocol, and RequestRouteCall to the KW who accepted — or to default-dn when nobody did.
  *
- * Exactly one winner per call, even with several router instances: a KW is offered only under a
+ * Several router instances may register the same Routing Points: each call is worked by the one
+ * that takes its lease (`claim('call:<ConnID>')`; the others stand aside), and a KW is offered only under a
  * claim with a fencing token (`Reservations.claim`), and an accept only routes once
  * `Reservations.decide(connId, kw)` recorded it as the call's single winner (the connector's
  * preview manager decides first through the same store; deciding again for the same KW is
@@ -224,6 +225,22 @@ export class Router extends TypedEmitter<RouterEvents> {
   private async runStrategy(run: CallRun): Promise<void> {
     // A call back on the Routing Point (no answer at the KW we routed it to) may be decided again.
     if (this.decidedHere.delete(run.connId)) await this.o.reservations.clearDecision(run.connId);
+    const s = run.strategy;
+    // Every router registered on the Routing Point gets the EventRouteRequest; one works the call.
+    const ttl = s.routerTimeoutMs ?? s.maxAttempts * ((s.previewTimeoutMs ?? this.o.previewExpirationMs) + this.o.itxArrivalTimeoutMs) + 5000;
+    const lease = await this.o.reservations.claim(`call:${run.connId}`, this.o.instanceId, ttl);
+    if (!lease.ok) {
+      this.finish(run, 'Cancelled', 'handled-by-another-router');
+      return;
+    }
+    try {
+      await this.work(run);
+    } finally {
+      await this.o.reservations.release(`call:${run.connId}`, lease.fence);
+    }
+  }
+
+  private async work(run: CallRun): Promise<void> {
     const s = run.strategy;
     while (stateOf(run) === 'Selecting') {
       if (run.attempts >= s.maxAttempts) return this.noAccept(run, 'max-attempts');

@@ -62,6 +62,8 @@ class FakeStats {
   }
 }
 
+const kwsHeld = (r: MemoryReservations): string[] => r.held().filter((k) => !k.startsWith('call:'));
+
 const flush = async (): Promise<void> => {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
 };
@@ -127,7 +129,7 @@ describe('Router', () => {
     assert.deepEqual(w.routed, [{ connId: c1, routingPoint: 'RP1', dn: '7002', how: 'preview', kw: 'bob', attempts: 2 }]);
     assert.equal(one(w.agents.bob!.take(), 'EventRinging').ConnID, c1);
     assert.deepEqual(await w.res.winner(c1), { agent: 'bob', fence: null });
-    assert.deepEqual(w.res.held(), [], 'every claim is released');
+    assert.deepEqual(kwsHeld(w.res), [], 'every claim is released');
     await w.call();
     assert.equal(w.preview.lastTargets(), 'carol', 'the group cursor continues after bob');
     await w.router.stop();
@@ -178,12 +180,12 @@ describe('Router', () => {
   test('the caller abandons during the preview: PreviewInteractionCancel (abandoned) and the claim is released', async () => {
     const w = await world([strategy('RP1', { target: 'Sales' })]);
     const c = await w.call();
-    assert.deepEqual(w.res.held(), ['alice']);
+    assert.deepEqual(kwsHeld(w.res), ['alice']);
     w.caller.req({ message: 'RequestReleaseCall', ThisDN: 'trunk', ConnID: c });
     await flush();
     assert.deepEqual(w.preview.cancels, [{ connId: c, reason: 'abandoned' }]);
     assert.deepEqual(w.ended, [{ connId: c, routingPoint: 'RP1', state: 'Cancelled', reason: 'abandoned' }]);
-    assert.deepEqual(w.res.held(), []);
+    assert.deepEqual(kwsHeld(w.res), []);
     assert.deepEqual(w.routed, []);
     await w.router.stop();
   });
@@ -198,7 +200,7 @@ describe('Router', () => {
     await flush();
     assert.deepEqual(w.preview.cancels, [{ connId: c, reason: 'router-timeout' }]);
     assert.deepEqual(w.routed.map((r) => [r.dn, r.how]), [['Q1', 'default-dn']]);
-    assert.deepEqual(w.res.held(), []);
+    assert.deepEqual(kwsHeld(w.res), []);
     await w.router.stop();
   });
 
@@ -210,7 +212,7 @@ describe('Router', () => {
     assert.deepEqual(w.preview.cancels, [{ connId: c, reason: 'routed-elsewhere' }]);
     assert.deepEqual(w.routed, []);
     assert.deepEqual(w.s.server.core.callsOn('Q1'), [c]);
-    assert.deepEqual(w.res.held(), []);
+    assert.deepEqual(kwsHeld(w.res), []);
     await w.router.stop();
   });
 
@@ -219,11 +221,11 @@ describe('Router', () => {
     const c = await w.call();
     assert.equal(w.preview.offers.length, 1);
     assert.deepEqual((w.preview.offers[0]!.input as PreviewOfferMultipleInput).targets, ['alice', 'bob', 'carol']);
-    assert.deepEqual(w.res.held().sort(), ['alice', 'bob', 'carol']);
+    assert.deepEqual(kwsHeld(w.res).sort(), ['alice', 'bob', 'carol']);
     w.preview.offers[0]!.settle('accepted', { agent: 'carol', dn: '7003' });
     await flush();
     assert.deepEqual(w.routed.map((r) => [r.connId, r.dn, r.kw]), [[c, '7003', 'carol']]);
-    assert.deepEqual(w.res.held(), []);
+    assert.deepEqual(kwsHeld(w.res), []);
     await w.router.stop();
   });
 
@@ -262,7 +264,7 @@ describe('Router', () => {
     await flush();
     assert.deepEqual(w.routed, []);
     assert.deepEqual(w.ended.map((e) => [e.connId, e.state, e.reason]), [[c1, 'Cancelled', 'taken'], [c2, 'Cancelled', 'taken']]);
-    assert.deepEqual(w.res.held(), []);
+    assert.deepEqual(kwsHeld(w.res), []);
     await w.router.stop();
   });
 
@@ -279,6 +281,24 @@ describe('Router', () => {
     w.preview.offers[1]!.settle('accepted', { agent: w.preview.lastTargets() });
     await flush();
     assert.equal(w.routed.length, 2);
+    await w.router.stop();
+  });
+
+  test('two routers on one Routing Point: one takes the call lease and offers, the other stands aside; the lease is released at the end', async () => {
+    const w = await world([strategy('RP1', { target: 'Sales' })]);
+    const second = new Router({ tserver: attachTlibPort(w.s.server), preview: w.preview, stats: w.stats, reservations: w.res, strategies: new Map([['RP1', strategy('RP1', { target: 'Sales' })]]), switchName: 'SW', clock: w.s.clock, instanceId: 'second' });
+    const ended: string[] = [];
+    second.on('ended', (e) => ended.push(e.reason));
+    await second.start();
+    const c = await w.call();
+    assert.equal(w.preview.offers.length, 1, 'offered once');
+    assert.deepEqual(ended, ['handled-by-another-router']);
+    assert.deepEqual(w.res.held().sort(), ['alice', `call:${c}`]);
+    w.preview.offers[0]!.settle('accepted', { agent: 'alice' });
+    await flush();
+    assert.equal(w.routed.length, 1);
+    assert.deepEqual(w.res.held(), []);
+    await second.stop();
     await w.router.stop();
   });
 });
