@@ -1,0 +1,75 @@
+/**
+ * One call that builds the KW web edge for the composition root: WebAuth over the configuration's
+ * Persons, and the route registrations in the order they must be given to createHttpServer:
+ * `[...apiRoutes, <other /api routes, e.g. kwSocketRoutes({ auth, ... })>, ...staticRoutes]`.
+ * `apiRoutes` starts with the OpenAPI collector (it documents only routes registered after it) and
+ * the session routes (their onRequest hook resolves the session for every route).
+ */
+import type { ConfigView } from '../config/config-index.ts';
+import type { OptionResolver } from '../config/option-resolver.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { ConfigStore } from '../store/config-store.ts';
+import { personDirectoryFromView, WebAuth } from './auth/web-auth.ts';
+import type { SessionStore } from './auth/session-store.ts';
+import type { RouteRegistration } from './http-server.ts';
+import { ClientOptionsReader } from './routes/client-options.ts';
+import { clientStaticRoutes } from './routes/client-static-routes.ts';
+import { knowledgeWorkerRoutes, type KwConnectorPort, type StandalonePresencePort } from './routes/knowledge-worker-routes.ts';
+import { openApiRoutes } from './routes/openapi-routes.ts';
+import { redirectNumbersFromStore } from './routes/redirect-number-store.ts';
+import { sessionRoutes } from './routes/session-routes.ts';
+
+/** What {@link createKwWeb} needs. */
+export interface KwWebOptions {
+  clock: Clock;
+  logger: Logger;
+  /** The configuration store: Persons (user names, password hashes) and the redirect-number writes. */
+  store: ConfigView & Pick<ConfigStore, 'setOption'>;
+  resolver: OptionResolver;
+  /** The UC Connector's Application object name (client options are read from it). */
+  application: string;
+  connector: KwConnectorPort;
+  /** Present in standalone mode: the KW sets presence in the web client. */
+  standalone?: StandalonePresencePort;
+  /** The built client (client/dist); without it no static routes are registered. */
+  clientRoot?: string;
+  version: string;
+  sessions?: SessionStore;
+  secureCookies?: boolean | 'auto';
+}
+
+/** The KW web edge. */
+export interface KwWeb {
+  readonly auth: WebAuth;
+  /** OpenAPI, session and knowledge-worker routes, in order; put them first. */
+  readonly apiRoutes: RouteRegistration[];
+  /** The built client; put it last. */
+  readonly staticRoutes: RouteRegistration[];
+}
+
+export function createKwWeb(o: KwWebOptions): KwWeb {
+  const logger = o.logger.child({ component: 'web-auth' });
+  const auth = new WebAuth({
+    clock: o.clock,
+    persons: personDirectoryFromView(o.store),
+    logger,
+    ...(o.sessions ? { sessions: o.sessions } : {}),
+    ...(o.secureCookies !== undefined ? { secureCookies: o.secureCookies } : {}),
+  });
+  const options = new ClientOptionsReader(o.resolver, o.store, o.application);
+  return {
+    auth,
+    apiRoutes: [
+      openApiRoutes({ version: o.version }),
+      sessionRoutes({ auth, options }),
+      knowledgeWorkerRoutes({
+        auth,
+        connector: o.connector,
+        redirect: redirectNumbersFromStore(o.store, o.resolver),
+        ...(o.standalone ? { standalone: o.standalone } : {}),
+      }),
+    ],
+    staticRoutes: o.clientRoot ? [clientStaticRoutes({ root: o.clientRoot })] : [],
+  };
+}
