@@ -14,10 +14,16 @@ export interface ConfigView {
   findDn(number: string, switchName?: string): DnObject | undefined;
   /** An Agent Login by code, on the given switch or on the only switch that has it. */
   findAgentLogin(loginCode: string, switchName?: string): AgentLoginObject | undefined;
+  /**
+   * Changes with every put, delete or replace, so readers can cache what they derive from the
+   * objects (a view without it is read afresh each time).
+   */
+  readonly revision?: number;
 }
 
 export class ConfigIndex implements ConfigView {
   private maps = ConfigIndex.emptyMaps();
+  private rev = 0;
 
   constructor(objects?: ConfigObjects) {
     if (objects) this.replaceAll(objects);
@@ -25,6 +31,10 @@ export class ConfigIndex implements ConfigView {
 
   private static emptyMaps(): Record<ObjectType, Map<string, unknown>> {
     return Object.fromEntries(objectTypes.map((t) => [t, new Map<string, unknown>()])) as Record<ObjectType, Map<string, unknown>>;
+  }
+
+  get revision(): number {
+    return this.rev;
   }
 
   get<T extends ObjectType>(type: T, key: string): ObjectOf<T> | undefined {
@@ -50,17 +60,21 @@ export class ConfigIndex implements ConfigView {
   put<T extends ObjectType>(type: T, obj: ObjectOf<T>): string {
     const key = objectKey(type, obj);
     this.maps[type].set(key, deepFreeze(structuredClone(obj)));
+    this.rev++;
     return key;
   }
 
   /** Removes an object; true when it existed. */
   delete(type: ObjectType, key: string): boolean {
-    return this.maps[type].delete(key);
+    const existed = this.maps[type].delete(key);
+    if (existed) this.rev++;
+    return existed;
   }
 
   /** Replaces every object. */
   replaceAll(objects: ConfigObjects): void {
     this.maps = ConfigIndex.emptyMaps();
+    this.rev++;
     for (const t of objectTypes) for (const o of objects[t]) this.put(t, o as ObjectOf<typeof t>);
   }
 

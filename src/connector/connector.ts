@@ -49,6 +49,8 @@ interface Slot {
   readonly uc: UcKnowledgeWorker;
   readonly timers: Map<KwTimerName, TimerHandle>;
   unsubscribeDn: () => void;
+  /** The KW's machine settings as of a configuration revision (see kwConfig). */
+  config?: { readonly revision: number; readonly value: KwConfig };
 }
 
 export class UcConnector extends TypedEmitter<UcConnectorEvents> {
@@ -188,6 +190,7 @@ export class UcConnector extends TypedEmitter<UcConnectorEvents> {
 
   /** Options changed (store change feed): every KW re-evaluates at once. */
   optionsChanged(): void {
+    for (const slot of this.slots.values()) slot.config = undefined;
     this.broadcast({ type: 'optionsChanged' });
   }
 
@@ -225,20 +228,34 @@ export class UcConnector extends TypedEmitter<UcConnectorEvents> {
   private step(userName: string, input: KwInput): void {
     const slot = this.slots.get(userName);
     if (!slot) return;
-    const config = resolveKwConfig(this.resolver, this.view, this.application, userName, this.machine);
+    const config = this.kwConfig(slot);
     let effects: readonly KwEffect[];
     try {
       const next = stepKw(slot.state, input, config, this.clock.now());
       effects = next.effects;
       const changed = (Object.keys(next.state) as Array<keyof KwState>).some((k) => next.state[k] !== slot.state[k]);
       slot.state = next.state;
-      if (changed) this.safeEmit('kwChange', toKnowledgeWorkerView(slot.state, this.clock.now()));
+      // The view is built only for listeners: it is a large share of a presence update's cost.
+      if (changed && this.listenerCount('kwChange') > 0) this.safeEmit('kwChange', toKnowledgeWorkerView(slot.state, this.clock.now()));
     } catch (e) {
       // A machine bug must not stop the other KWs; it is logged loudly.
       this.logger.error('knowledge-worker machine failed', { userName, input: input.type, error: e instanceof Error ? e.stack : String(e) });
       return;
     }
     for (const fx of effects) this.execute(slot, fx);
+  }
+
+  /**
+   * The KW's machine settings. Resolving the options is a large share of a step, so they are kept
+   * until the configuration's revision changes (read afresh every step when the view has none).
+   * The resolver is assumed to read this connector's view.
+   */
+  private kwConfig(slot: Slot): KwConfig {
+    const revision = this.view.revision;
+    if (revision !== undefined && slot.config?.revision === revision) return slot.config.value;
+    const value = resolveKwConfig(this.resolver, this.view, this.application, slot.state.userName, this.machine);
+    if (revision !== undefined) slot.config = { revision, value };
+    return value;
   }
 
   private execute(slot: Slot, fx: KwEffect): void {
