@@ -32,6 +32,12 @@ export interface KnowledgeWorker {
   presence: { availability: string; note: string | null } | null;
 }
 
+/** GET .../state-display: the indicator and the custom state menu in a language. */
+export interface StateDisplay {
+  state: { kind: 'custom' | 'predefined'; id: string; statusText: string | null; icon: string | null; badge: string | null };
+  menu: Array<{ id: string; menuText: string; icon: string | null }>;
+}
+
 export interface RedirectNumber {
   number: string;
   enabled: boolean;
@@ -82,6 +88,7 @@ export const api = {
   login: (userName: string, password: string) => call<SessionInfo>('POST', '/api/v1/session', { userName, password }),
   logout: () => call<void>('DELETE', '/api/v1/session'),
   knowledgeWorker: (userName: string) => call<KnowledgeWorker>('GET', kwPath(userName)),
+  stateDisplay: (userName: string, language: string) => call<StateDisplay>('GET', `${kwPath(userName)}/state-display?language=${encodeURIComponent(language)}`),
   setPresence: (userName: string, availability: string) => call<unknown>('PUT', `${kwPath(userName)}/presence`, { availability }),
   setConnectorDnd: (userName: string, on: boolean) => call<{ connectorDnd: boolean }>('PUT', `${kwPath(userName)}/connector-dnd`, { on }),
   redirectNumber: (userName: string) => call<RedirectNumber>('GET', `${kwPath(userName)}/redirect-number`),

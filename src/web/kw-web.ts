@@ -9,6 +9,7 @@ import type { ConfigView } from '../config/config-index.ts';
 import type { OptionResolver } from '../config/option-resolver.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
+import { PresenceDefinitionSource, type PresenceDefinitionUpdate } from '../connector/custom-states/presence-definition-source.ts';
 import type { ConfigStore } from '../store/config-store.ts';
 import { personDirectoryFromView, WebAuth } from './auth/web-auth.ts';
 import type { SessionStore } from './auth/session-store.ts';
@@ -37,6 +38,8 @@ export interface KwWebOptions {
   version: string;
   sessions?: SessionStore;
   secureCookies?: boolean | 'auto';
+  /** Folder a relative `presence-location` resolves against (the configuration file's). */
+  presenceDefinitionBaseDir?: string;
 }
 
 /** The KW web edge. */
@@ -46,6 +49,13 @@ export interface KwWeb {
   readonly apiRoutes: RouteRegistration[];
   /** The built client; put it last. */
   readonly staticRoutes: RouteRegistration[];
+  /** The custom KW states in force (docs/custom-states.md). */
+  readonly presenceDefinitions: PresenceDefinitionSource;
+  /**
+   * Reads `presence-location` and reloads the definition when the value changed. Call it once at
+   * start and on every configuration change.
+   */
+  reloadPresenceDefinition(): Promise<PresenceDefinitionUpdate>;
 }
 
 export function createKwWeb(o: KwWebOptions): KwWeb {
@@ -58,8 +68,11 @@ export function createKwWeb(o: KwWebOptions): KwWeb {
     ...(o.secureCookies !== undefined ? { secureCookies: o.secureCookies } : {}),
   });
   const options = new ClientOptionsReader(o.resolver, o.store, o.application);
+  const presenceDefinitions = new PresenceDefinitionSource({ logger: o.logger, ...(o.presenceDefinitionBaseDir ? { baseDir: o.presenceDefinitionBaseDir } : {}) });
   return {
     auth,
+    presenceDefinitions,
+    reloadPresenceDefinition: () => presenceDefinitions.update(o.resolver.getString('uc-connector', 'presence-location') ?? ''),
     apiRoutes: [
       openApiRoutes({ version: o.version }),
       sessionRoutes({ auth, options }),
@@ -67,6 +80,7 @@ export function createKwWeb(o: KwWebOptions): KwWeb {
         auth,
         connector: o.connector,
         redirect: redirectNumbersFromStore(o.store, o.resolver),
+        presenceDefinition: presenceDefinitions,
         ...(o.standalone ? { standalone: o.standalone } : {}),
       }),
     ],

@@ -5,7 +5,7 @@
  * until the KW WebSocket pushes it. Every value is rendered as text (no HTML injection).
  */
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, type KnowledgeWorker, type SessionInfo } from '../api.ts';
+import { api, ApiError, type KnowledgeWorker, type SessionInfo, type StateDisplay } from '../api.ts';
 import { translate, type MessageKey } from '../i18n/catalogues.ts';
 import type { Language } from '../i18n/languages.ts';
 import { combinedIndicator } from '../state/channel-indicator.ts';
@@ -14,6 +14,16 @@ import { RedirectSetup } from './redirect-setup.tsx';
 /** The standalone presence choices of the state menu (the connector maps them to agent states). */
 const menuAvailabilities = ['online', 'busy', 'do-not-disturb', 'be-right-back', 'away', 'offline'] as const;
 const POLL_MS = 5000;
+
+/** Texts of the predefined states (the custom ones bring their own, from the presence definition). */
+const predefinedKeys: Record<string, MessageKey> = {
+  predefReady: 'state.ready',
+  predefNotReady: 'state.notReady',
+  predefDND: 'state.dnd',
+  predefLoggedOut: 'state.loggedOut',
+  predefPartReady: 'state.partReady',
+  predefOutOfService: 'state.outOfService',
+};
 
 function stateKey(kw: KnowledgeWorker | null): MessageKey {
   if (kw === null || kw.agentState === 'LoggedOut') return 'state.loggedOut';
@@ -25,6 +35,7 @@ export function MainWindow(props: { language: Language; session: SessionInfo; on
   const { session } = props;
   const t = (k: MessageKey) => translate(props.language, k);
   const [kw, setKw] = useState<KnowledgeWorker | null>(null);
+  const [display, setDisplay] = useState<StateDisplay | null>(null);
   const [tab, setTab] = useState<'interactions' | 'channels'>('interactions');
   const [error, setError] = useState('');
   const [setupOpen, setSetupOpen] = useState(false);
@@ -32,6 +43,7 @@ export function MainWindow(props: { language: Language; session: SessionInfo; on
   const refresh = async () => {
     try {
       setKw(await api.knowledgeWorker(session.userName));
+      setDisplay(await api.stateDisplay(session.userName, props.language).catch(() => null));
       setError('');
     } catch (x) {
       if (x instanceof ApiError && x.status === 401) props.onLogout();
@@ -64,12 +76,15 @@ export function MainWindow(props: { language: Language; session: SessionInfo; on
   const channels = kw ? [{ dn: kw.dn, state: kw.agentState }] : [];
   const combined = combinedIndicator(channels.map((c) => c.state));
   const key = stateKey(kw);
+  // The presence definition's status text when a custom state matches, else the predefined state's own text.
+  const shown = display?.state;
+  const indicatorText = shown?.statusText ?? (shown ? t(predefinedKeys[shown.id] ?? key) : t(key));
 
   return (
     <main class="main-window">
       <header>
-        <span data-testid="state-indicator" class={`indicator ${key.replace('state.', '')}`} data-state={kw?.agentState ?? 'LoggedOut'}>
-          {t(key)}
+        <span data-testid="state-indicator" class={`indicator ${key.replace('state.', '')}`} data-state={kw?.agentState ?? 'LoggedOut'} data-display-state={shown?.id ?? ''}>
+          {indicatorText}
         </span>
         <label>
           {t('main.stateMenu')}{' '}

@@ -70,3 +70,23 @@ export const RedirectNumber = Type.Object(
   { additionalProperties: false },
 );
 export type RedirectNumber = Static<typeof RedirectNumber>;
+
+export const LanguageQuery = Type.Object({
+  language: Type.Optional(Type.Union(['en', 'fr', 'de', 'it', 'ru', 'es'].map((l) => Type.Literal(l)))),
+});
+export type LanguageQuery = Static<typeof LanguageQuery>;
+
+const Nullable = (t: ReturnType<typeof Type.String>) => Type.Union([t, Type.Null()]);
+export const StateDisplayReply = Type.Object({
+  /** What the status indicator shows: a custom state of the presence definition, or a predefined one. */
+  state: Type.Object({
+    kind: Type.Union([Type.Literal('custom'), Type.Literal('predefined')]),
+    id: Type.String(),
+    /** The custom state's statusText in the language (null: predefined, or none defined; the client uses its own text). */
+    statusText: Nullable(Type.String()),
+    icon: Nullable(Type.String()),
+    badge: Nullable(Type.String()),
+  }),
+  /** The custom state menu in the language (document order). */
+  menu: Type.Array(Type.Object({ id: Type.String(), menuText: Type.String(), icon: Nullable(Type.String()) })),
+});

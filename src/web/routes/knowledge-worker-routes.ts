@@ -15,13 +15,18 @@ import {
   ConnectorDndReply,
   ErrorReply,
   KnowledgeWorkerReply,
+  LanguageQuery,
   PresenceBody,
   RedirectNumber,
+  StateDisplayReply,
   StandalonePresenceReply,
   UserNameParams,
 } from './api-schemas.ts';
 import type { OpenApiRouteDoc } from './openapi-routes.ts';
 import { Type } from '@sinclair/typebox';
+import { builtInPresenceDefinition } from '../../connector/custom-states/built-in-presence-definition.ts';
+import { matchAgentState, stateMenu, stateText } from '../../connector/custom-states/custom-state-matcher.ts';
+import type { PredefinedStateId, PresenceDefinition, SupportedLanguage } from '../../connector/custom-states/presence-definition.ts';
 
 /** The connector calls the routes make (UcConnector has them). */
 export interface KwConnectorPort {
@@ -49,7 +54,21 @@ export interface KnowledgeWorkerRoutesDeps {
   connector: KwConnectorPort;
   standalone?: StandalonePresencePort;
   redirect?: RedirectNumberPort;
+  /** The custom KW states in force (PresenceDefinitionSource); default: the built-in definition. */
+  presenceDefinition?: { current(): PresenceDefinition };
 }
+
+/** The predefined icons of seed 000 Table 28, by predefined state. */
+const predefinedIcons: Record<PredefinedStateId, string> = {
+  predefReady: 'ready',
+  predefPartReady: 'partready',
+  predefNotReady: 'notready',
+  predefDND: 'dnd',
+  predefLoggedOut: 'logout',
+  predefLogoutMenu: 'logout',
+  predefOutOfService: 'oos',
+};
+const predefinedIcon = (id: PredefinedStateId) => `tag:ucc.genesyslab.com,2013:icons/status/${predefinedIcons[id]}`;
 
 const doc = (d: OpenApiRouteDoc) => ({ openapi: { tags: ['knowledge-workers'], auth: true, ...d } });
 const common = { 401: { description: 'Not logged in', schema: ErrorReply }, 403: { description: 'Another KW, or CSRF token missing', schema: ErrorReply } };
@@ -129,6 +148,24 @@ export function knowledgeWorkerRoutes(deps: KnowledgeWorkerRoutesDeps): RouteReg
       const { on } = request.body as ConnectorDndBody;
       if (!connector.setConnectorDnd(name, on)) return notKw(reply);
       return { connectorDnd: connector.knowledgeWorker(name)?.connectorDnd ?? on };
+    });
+
+    app.get('/api/v1/knowledge-workers/:userName/state-display', {
+      schema: { params: UserNameParams, querystring: LanguageQuery },
+      preHandler: own,
+      config: doc({ summary: 'The status indicator (custom or predefined state) and the custom state menu, in a language', responses: { 200: { description: 'OK', schema: StateDisplayReply }, ...common, 404: { description: 'Not a knowledge worker', schema: ErrorReply } } }),
+    }, async (request, reply) => {
+      const view = connector.knowledgeWorker(userName(request));
+      if (!view) return notKw(reply);
+      const language = ((request.query as LanguageQuery).language ?? 'en') as SupportedLanguage;
+      const def = deps.presenceDefinition?.current() ?? builtInPresenceDefinition;
+      const reasons = view.reasons as Record<string, unknown>;
+      const shown = matchAgentState(def, { agentState: view.agentState, workMode: view.workMode, reasons, connectorDnd: view.connectorDnd });
+      const state =
+        shown.kind === 'custom'
+          ? { kind: 'custom' as const, id: shown.state.id, statusText: stateText(shown.state, language)?.statusText ?? null, icon: shown.state.icon?.main ?? null, badge: shown.state.icon?.badge ?? null }
+          : { kind: 'predefined' as const, id: shown.id, statusText: null, icon: predefinedIcon(shown.id), badge: `${predefinedIcon(shown.id)}-badge` };
+      return { state, menu: stateMenu(def, language) };
     });
 
     const redirectDoc = (summary: string, extra: OpenApiRouteDoc['responses'] = {}) =>

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildClient } from '../../../client/build.mjs';
 import { emptyObjects } from '../../../src/config/config-objects.ts';
@@ -38,7 +39,7 @@ describe('KW web edge over HTTP (SQLite store, built client)', () => {
     const hash = hashPassword(PASSWORD, { N: 1024, r: 8, p: 1 });
     objects.persons.push({ userName: 'kw1', firstName: 'Kim', lastName: 'Weber', passwordHash: hash, agentLogins: [], annex: {} });
     objects.persons.push({ userName: 'kw2', passwordHash: hash, agentLogins: [], annex: { 'uc-connector': { 'redirect-setup-enabled': true } } });
-    objects.applications.push({ name: 'UCC', type: 'ucc', options: { 'uc-connector': { 'enable-logout-menu': true, 'help-login-url': '/help/login.html', locale: 'de' } } });
+    objects.applications.push({ name: 'UCC', type: 'ucc', options: { 'uc-connector': { 'enable-logout-menu': true, 'help-login-url': '/help/login.html', locale: 'de', 'presence-location': 'presence.xml' } } });
     await store.loadConfig(objects);
     const resolver = new OptionResolver({ view: store, application: 'UCC' });
     const view = (userName: string): KnowledgeWorkerView => ({
@@ -53,7 +54,9 @@ describe('KW web edge over HTTP (SQLite store, built client)', () => {
     const web = createKwWeb({
       clock: new SystemClock(), logger: silentLogger, store, resolver, application: 'UCC', connector,
       standalone: new StandalonePlatform(), clientRoot: join(dir, 'dist'), version: '0.0.0-test',
+      presenceDefinitionBaseDir: fileURLToPath(new URL('../../../config/', import.meta.url)),
     });
+    assert.equal(await web.reloadPresenceDefinition(), 'loaded');
     app = createHttpServer({ logger: silentLogger, version: '0.0.0-test', routes: [...web.apiRoutes, ...web.staticRoutes] });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
   });
@@ -114,6 +117,13 @@ describe('KW web edge over HTTP (SQLite store, built client)', () => {
     const annex = store.get('persons', 'kw2')?.annex['uc-connector'];
     assert.equal(annex?.['redirect-number'], '+15550100');
     assert.equal(annex?.['redirect-enabled'], true);
+  });
+
+  test('the state display uses config/presence.xml (presence-location, relative to the config folder)', async () => {
+    const { cookie } = await login('kw1');
+    const d = (await (await fetch(`${base}/api/v1/knowledge-workers/kw1/state-display?language=fr`, { headers: { cookie } })).json()) as { state: { id: string; statusText: string }; menu: Array<{ id: string }> };
+    assert.deepEqual(d.state, { kind: 'custom', id: 'not-ready', statusText: 'Pas prêt', icon: 'tag:ucc.genesyslab.com,2013:icons/status/notready', badge: 'tag:ucc.genesyslab.com,2013:icons/status/notready-badge' });
+    assert.deepEqual(d.menu.map((m) => m.id), ['ready', 'lunch', 'away', 'not-ready']);
   });
 
   test('a KW cannot read another KW (403)', async () => {

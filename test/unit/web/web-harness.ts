@@ -1,6 +1,7 @@
 /** A Fastify app with the session and KW routes over fakes, driven by inject() and a ManualClock. */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { KnowledgeWorkerView } from '../../../src/connector/knowledge-worker-view.ts';
+import type { PresenceDefinition } from '../../../src/connector/custom-states/presence-definition.ts';
 import { hashPassword } from '../../../src/config/password-hash.ts';
 import { ManualClock } from '../../../src/lib/clock.ts';
 import { silentLogger } from '../../../src/lib/logger.ts';
@@ -54,7 +55,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function harness(opts: { redirectSetup?: boolean; extraRoutes?: RouteRegistration[] } = {}): Promise<Harness> {
+export async function harness(opts: { redirectSetup?: boolean; extraRoutes?: RouteRegistration[]; presenceDefinition?: PresenceDefinition } = {}): Promise<Harness> {
   const clock = new ManualClock();
   const auth = new WebAuth({ clock, persons: { person: (u) => persons[u] } });
   const kws = new Map([['alice', kwView('alice')], ['bob', kwView('bob')]]);
@@ -78,7 +79,7 @@ export async function harness(opts: { redirectSetup?: boolean; extraRoutes?: Rou
   const app = createHttpServer({
     logger: silentLogger,
     version: '0.0.0-test',
-    routes: [openApiRoutes({ version: '0.0.0-test' }), sessionRoutes({ auth, options }), knowledgeWorkerRoutes({ auth, connector, standalone, redirect }), ...(opts.extraRoutes ?? [])],
+    routes: [openApiRoutes({ version: '0.0.0-test' }), sessionRoutes({ auth, options }), knowledgeWorkerRoutes({ auth, connector, standalone, redirect, ...(opts.presenceDefinition ? { presenceDefinition: { current: () => opts.presenceDefinition! } } : {}) }), ...(opts.extraRoutes ?? [])],
   });
   await app.ready();
   const login = async (userName: string, ip = '192.0.2.1') => {
