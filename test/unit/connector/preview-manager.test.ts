@@ -364,3 +364,31 @@ describe('preview manager: settings from the options', () => {
     assert.equal(h.results[0]?.result, 'timeout');
   });
 });
+
+describe('preview manager: a broadcast to 1,000 KWs', () => {
+  test('everyone accepts at once: one winner, 999 taken, one result, 1,000 ledger decisions', async () => {
+    const store = new Set<string>();
+    const h = new PreviewHarness({
+      kws: 1000,
+      // A store-like decision: answered later, first insert per ConnID wins.
+      decide: async (i) => {
+        await Promise.resolve();
+        if (store.has(i.connId)) return false;
+        store.add(i.connId);
+        return true;
+      },
+    });
+    const sessions = h.kws.map((k) => h.connect(k.userName));
+    h.multiple(h.kws.map((k) => k.agentId));
+    for (const s of sessions) assert.deepEqual(h.manager.accept(s.userName, h.previewId(s)), { ok: true });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(h.results.length, 1);
+    assert.equal(h.results[0]?.result, 'accepted');
+    const outcomes = sessions.map((s) => s.of('preview-closed')).map((c) => (c.length === 1 ? c[0]?.outcome : `closed ${c.length} times`));
+    assert.equal(outcomes.filter((o) => o === 'accepted').length, 1);
+    assert.equal(outcomes.filter((o) => o === 'taken').length, 999);
+    assert.equal(h.offered.length, 1000);
+    assert.equal(h.decided.length, 1000);
+    assert.equal(h.clock.pending, 0);
+  });
+});
