@@ -110,16 +110,16 @@ describe('KW client in Chromium', () => {
       await logIn(page, 'kw1');
       const indicator = page.getByTestId('state-indicator');
       await indicator.waitFor();
-      await page.waitForFunction(() => document.title === 'Kim Weber - OpenUCC');
+      await page.waitForFunction(`document.title === 'Kim Weber - OpenUCC'`);
       // Built-in presence definition: NotReady matches "Set Do Not Disturb On", status text in German.
-      await page.waitForFunction(() => document.querySelector('[data-testid="state-indicator"]')?.textContent === 'Nicht stören');
+      await page.getByTestId('state-indicator').filter({ hasText: /^Nicht stören$/ }).waitFor();
 
       await page.getByTestId('dnd-toggle').check();
-      await page.waitForFunction(() => (document.querySelector('[data-testid="dnd-toggle"]') as HTMLInputElement | null)?.checked === true);
+      await page.waitForFunction(`document.querySelector('[data-testid="dnd-toggle"]')?.checked === true`);
       assert.equal(kws.get('kw1')?.connectorDnd, true);
 
       await page.getByTestId('state-menu').selectOption('away');
-      await page.waitForFunction(() => (document.querySelector('[data-testid="state-menu"]') as HTMLSelectElement | null)?.value === 'away');
+      await page.waitForFunction(`document.querySelector('[data-testid="state-menu"]')?.value === 'away'`);
       assert.equal(standalone.presenceOf('kw1').own?.availability, 'away');
 
       await page.getByTestId('interaction-list').waitFor();
@@ -140,8 +140,8 @@ describe('KW client in Chromium', () => {
     const { page, close } = await open('ja-JP');
     try {
       await page.getByTestId('login-form').waitFor();
-      await page.waitForFunction(() => document.querySelector('[data-testid="login-submit"]')?.textContent === 'Se connecter');
-      assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr');
+      await page.getByTestId('login-submit').filter({ hasText: /^Se connecter$/ }).waitFor();
+      assert.equal(await page.evaluate('document.documentElement.lang'), 'fr');
     } finally {
       await close();
     }
@@ -154,9 +154,9 @@ describe('KW client in Chromium', () => {
       await page.getByTestId('state-indicator').waitFor();
       await page.reload();
       await page.getByTestId('state-indicator').waitFor();
-      await page.waitForFunction(() => document.title.endsWith(' - OpenUCC'));
+      await page.waitForFunction(`document.title.endsWith(' - OpenUCC')`);
       assert.equal(await page.title(), '<img src=x onerror="window.__xss=1"> - OpenUCC');
-      assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
+      assert.equal(await page.evaluate('window.__xss'), undefined);
       assert.equal(await page.locator('img').count(), 0);
       await page.getByTestId('tab-channels').click();
       assert.equal(await page.getByTestId('channels-indicator').getAttribute('data-indicator'), 'ready');
