@@ -104,6 +104,8 @@ export interface PreviewManagerOptions {
   readonly logger?: Logger;
   /** How many closed preview ids to remember, to tell "already closed" from "unknown" (default 10 000). */
   readonly closedMemory?: number;
+  /** An asynchronous decision not answered within this many ms ends the offer in `error` (default 10 000). */
+  readonly decideTimeoutMs?: number;
 }
 
 /** Who answers the router for one request (a PreviewSession satisfies it). */
@@ -185,6 +187,7 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly closedMemory: number;
+  private readonly decideTimeoutMs: number;
   private readonly openOffers = new Map<string, Offer>();
   private readonly offersByUser = new Map<string, Set<Offer>>();
   private readonly callsByConnId = new Map<string, Set<Call>>();
@@ -204,6 +207,7 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
     this.clock = options.clock ?? new SystemClock();
     this.logger = (options.logger ?? silentLogger).child({ role: 'preview-manager' });
     this.closedMemory = options.closedMemory ?? 10_000;
+    this.decideTimeoutMs = options.decideTimeoutMs ?? 10_000;
     const local = new Set<string>();
     // Default decision: the first accept of a ConnID in this process wins (one connector only).
     this.decideHook =
@@ -449,6 +453,13 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
       return;
     }
     if (typeof r === 'object' && r !== null && typeof (r as Promise<PreviewDecision>).then === 'function') {
+      // The countdown no longer applies (the KW acted in time); a store that never answers must
+      // not hold the offer (and the router's request) forever.
+      this.clock.cancel(o.timer);
+      o.timer = this.clock.setTimer(this.decideTimeoutMs, () => {
+        o.timer = undefined;
+        if (o.state === 'deciding') this.decisionFailed(o, new Error(`no decision within ${this.decideTimeoutMs} ms`));
+      });
       (r as Promise<PreviewDecision>).then(
         (d) => this.decided(o, d),
         (e: unknown) => this.decisionFailed(o, e),

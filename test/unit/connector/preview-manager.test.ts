@@ -257,9 +257,10 @@ describe('preview manager: the winner decision', () => {
     });
     const s = h.connect('kw1');
     h.request('A7001', { fence: 42 });
+    h.clock.advance(14_000);
     h.manager.accept('kw1', h.previewId(s));
     assert.deepEqual(asked, [{ connId: CONN, agent: 'A7001', agentId: 'A7001', userName: 'kw1', external: false, fence: 42 }]);
-    h.clock.advance(20_000);
+    h.clock.advance(5_000); // past the countdown's deadline
     assert.equal(h.results.length, 0, 'the countdown does not end an offer being decided');
     answer(false);
     await Promise.resolve();
@@ -391,4 +392,16 @@ describe('preview manager: a broadcast to 1,000 KWs', () => {
     assert.equal(h.decided.length, 1000);
     assert.equal(h.clock.pending, 0);
   });
+});
+
+test('preview manager: a decision that never comes ends the offer in error after decideTimeoutMs', () => {
+  const h = new PreviewHarness({ decide: () => new Promise<boolean>(() => undefined) });
+  const s = h.connect('kw1');
+  h.request('A7001');
+  h.manager.accept('kw1', h.previewId(s));
+  h.clock.advance(9_999);
+  assert.equal(h.results.length, 0);
+  h.clock.advance(1);
+  assert.deepEqual(h.results.map((r) => [r.result, r.reason]), [['error', 'decision failed']]);
+  assert.equal(h.clock.pending, 0);
 });
