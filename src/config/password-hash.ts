@@ -6,7 +6,7 @@
  * `scrypt$16384$8$1$3q2+7w...$kP9...`. Parameters live in the string, so stronger ones can be
  * introduced later without invalidating stored hashes.
  */
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 
 /** Default cost parameters (N=2^14, r=8, p=1: about 16 MiB and a few tens of milliseconds). */
 export const defaultScryptParams = { N: 16384, r: 8, p: 1 } as const;
@@ -64,4 +64,18 @@ export function verifyPassword(password: string, encoded: string): boolean {
   if (!h) return false;
   const candidate = scryptSync(password, h.salt, KEY_LENGTH, { N: h.N, r: h.r, p: h.p, maxmem: maxmem(h.N, h.r) });
   return timingSafeEqual(candidate, h.hash);
+}
+
+/**
+ * {@link verifyPassword} off the event loop: scrypt runs on the libuv thread pool, so a login
+ * (about 80 ms at the default cost) does not stall timers, SIP or T-Lib traffic.
+ */
+export function verifyPasswordAsync(password: string, encoded: string): Promise<boolean> {
+  const h = parse(encoded);
+  if (!h) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    scrypt(password, h.salt, KEY_LENGTH, { N: h.N, r: h.r, p: h.p, maxmem: maxmem(h.N, h.r) }, (e, candidate) => {
+      resolve(e === null && timingSafeEqual(candidate, h.hash));
+    });
+  });
 }

@@ -15,7 +15,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ConfigView } from '../../config/config-index.ts';
-import { hashPassword, verifyPassword } from '../../config/password-hash.ts';
+import { hashPassword, verifyPasswordAsync } from '../../config/password-hash.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { silentLogger } from '../../lib/logger.ts';
@@ -133,9 +133,9 @@ export class WebAuth extends TypedEmitter<WebAuthEvents> {
 
   /**
    * Checks a user name and password. Every attempt counts against both limits; a success clears
-   * the user name's counter. Never throws on bad input.
+   * the user name's counter. Never throws on bad input. The hash check runs off the event loop.
    */
-  login(userName: string, password: string, ip: string): Result<WebSession, LoginFailure> {
+  async login(userName: string, password: string, ip: string): Promise<Result<WebSession, LoginFailure>> {
     const userKey = `user:${userName.toLowerCase().slice(0, MAX_USER_NAME)}`;
     const ipKey = `ip:${ip}`;
     for (const [limiter, key] of [[this.perIp, ipKey], [this.perUser, userKey]] as const) {
@@ -150,7 +150,7 @@ export class WebAuth extends TypedEmitter<WebAuthEvents> {
     const valid = userName.length > 0 && userName.length <= MAX_USER_NAME && password.length <= MAX_PASSWORD;
     const person = valid ? this.persons.person(userName) : undefined;
     const hash = person?.passwordHash;
-    const matches = verifyPassword(valid ? password : '', hash ?? dummy());
+    const matches = await verifyPasswordAsync(valid ? password : '', hash ?? dummy());
     if (!person || hash === undefined || !matches) {
       this.logger.info('login refused', { userName: userName.slice(0, 64), ip });
       return err({ kind: 'invalid-credentials' });

@@ -76,7 +76,7 @@ export function sessionRoutes(deps: SessionRoutesDeps): RouteRegistration {
       }),
     }, async (request: FastifyRequest, reply: FastifyReply) => {
       const body = request.body as LoginBody;
-      const result = auth.login(body.userName, body.password, request.ip);
+      const result = await auth.login(body.userName, body.password, request.ip);
       if (!result.ok) {
         if (result.error.kind === 'rate-limited') {
           return reply.code(429).header('retry-after', String(result.error.retryAfterSeconds)).send({ error: 'too many login attempts' });

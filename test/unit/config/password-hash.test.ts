@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { hashPassword, verifyPassword, isPasswordHash } from '../../../src/config/password-hash.ts';
+import { hashPassword, verifyPassword, verifyPasswordAsync, isPasswordHash } from '../../../src/config/password-hash.ts';
 
 describe('password hashes (scrypt$N$r$p$salt$hash)', () => {
   test('a hash has the documented format and verifies only the right password', () => {
@@ -23,5 +23,15 @@ describe('password hashes (scrypt$N$r$p$salt$hash)', () => {
       assert.equal(isPasswordHash(bad), false, bad);
       assert.equal(verifyPassword('x', bad), false, bad);
     }
+  });
+});
+
+describe('verifyPasswordAsync', () => {
+  test('agrees with verifyPassword: right, wrong and malformed', async () => {
+    const h = hashPassword('open sesame', { N: 1024, r: 8, p: 1 });
+    assert.equal(await verifyPasswordAsync('open sesame', h), true);
+    assert.equal(await verifyPasswordAsync('open sesamE', h), false);
+    assert.equal(await verifyPasswordAsync('open sesame', 'scrypt$3$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'), false);
+    assert.equal(await verifyPasswordAsync('x', 'plain'), false);
   });
 });
