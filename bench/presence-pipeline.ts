@@ -73,7 +73,7 @@ export interface PhaseResult {
 /** Options of {@link PresencePipeline}. */
 export interface PipelineOptions {
   domain?: string;
-  /** SO_RCVBUF for the adapter's UDP socket (the kernel caps it at net.core.rmem_max). */
+  /** UdpTransport receiveBufferBytes (SO_RCVBUF) of the adapter's listener. */
   receiveBufferBytes?: number;
   /** Passed to the SipStack (its overload guard). */
   maxServerTransactions?: number;
@@ -94,8 +94,8 @@ class ProbedUdpTransport implements Transport {
   readonly reliable = false;
   private readonly inner: UdpTransport;
   private recvAt = 0;
-  constructor(host: string, private readonly onNotify: (req: SipRequest, recvAt: number) => void, private readonly receiveBufferBytes?: number) {
-    this.inner = new UdpTransport({ host, port: 0 });
+  constructor(host: string, private readonly onNotify: (req: SipRequest, recvAt: number) => void, receiveBufferBytes?: number) {
+    this.inner = new UdpTransport({ host, port: 0, ...(receiveBufferBytes !== undefined ? { receiveBufferBytes } : {}) });
   }
   get local() {
     return this.inner.local;
@@ -114,7 +114,6 @@ class ProbedUdpTransport implements Transport {
     socket.prependListener('message', () => {
       this.recvAt = performance.now();
     });
-    if (this.receiveBufferBytes !== undefined) socket.setRecvBufferSize(this.receiveBufferBytes);
   }
   /** The socket's drop counter from /proc/net/udp (Linux), or -1. */
   drops(): number {

@@ -52,6 +52,8 @@ export interface ListenOptions {
   keepAliveIntervalMs?: number;
   /** TCP/TLS: connect timeout (ms). Default 10 000. */
   connectTimeoutMs?: number;
+  /** UDP: SO_RCVBUF in bytes (see UdpTransportOptions.receiveBufferBytes). Default: the OS's. */
+  receiveBufferBytes?: number;
 }
 
 /** Options of SipStack. */
@@ -140,7 +142,7 @@ export class SipStack implements TransactionUser {
         ...(l.keepAliveIntervalMs !== undefined ? { keepAliveIntervalMs: l.keepAliveIntervalMs } : {}),
         ...(l.connectTimeoutMs !== undefined ? { connectTimeoutMs: l.connectTimeoutMs } : {}),
       };
-      if (l.protocol === 'udp') transports.push(new UdpTransport(common));
+      if (l.protocol === 'udp') transports.push(new UdpTransport({ ...common, ...(l.receiveBufferBytes !== undefined ? { receiveBufferBytes: l.receiveBufferBytes } : {}) }));
       else if (l.protocol === 'tcp') transports.push(new TcpTransport(common));
       else {
         if (!l.tls) throw new UccError('UCC_ERR_CONFIG_INVALID', `TLS listener ${l.host}:${l.port} needs tls.certFile and tls.keyFile`);

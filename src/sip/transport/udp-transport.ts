@@ -24,6 +24,12 @@ export interface UdpTransportOptions {
   port: number;
   limits?: SipLimits;
   logger?: Logger;
+  /**
+   * SO_RCVBUF in bytes: room for datagrams that arrive while the event loop is busy. With the
+   * kernel default (~208 KiB on Linux, ~100 NOTIFYs with PIDF) a stall of a few tens of ms at a
+   * few thousand requests/s drops datagrams. Linux caps it at net.core.rmem_max. Default: the OS's.
+   */
+  receiveBufferBytes?: number;
 }
 
 /** Only CR/LF/space: a keep-alive some clients send over UDP; it is not a message. */
@@ -65,6 +71,13 @@ export class UdpTransport implements Transport {
     });
     const addr = socket.address();
     this.bound = { protocol: 'udp', host: normalizeHost(addr.address), port: addr.port };
+    if (this.options.receiveBufferBytes !== undefined) {
+      try {
+        socket.setRecvBufferSize(this.options.receiveBufferBytes);
+      } catch (e) {
+        this.logger.warn('UDP receive buffer size not applied', { bytes: this.options.receiveBufferBytes, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
     socket.on('error', (e) => this.logger.warn('UDP socket error', { error: e.message }));
     socket.on('message', (data, rinfo) => {
       const source = {
@@ -81,6 +94,11 @@ export class UdpTransport implements Transport {
         this.logger.error('UDP datagram handling failed', { error: e instanceof Error ? e.message : String(e), from: `${source.remote.host}:${source.remote.port}` });
       }
     });
+  }
+
+  /** The socket's receive buffer as the kernel reports it (Linux reports twice the granted size); undefined when not started. */
+  get receiveBufferSize(): number | undefined {
+    return this.socket?.getRecvBufferSize();
   }
 
   send(data: Buffer, destination: TransportAddress): Promise<string | undefined> {
