@@ -20,6 +20,8 @@
  *
  * Ends with `BENCH {"name":"presence-e2e","updatesPerSec":…,"p50Ms":…,"p99Ms":…}`.
  */
+import { createSocket } from 'node:dgram';
+import { performance } from 'node:perf_hooks';
 import { printBench, printTable } from './lib.ts';
 import { PresencePipeline, type PhaseResult } from './presence-pipeline.ts';
 
@@ -33,6 +35,35 @@ function row(label: string, r: PhaseResult): Array<string | number> {
     r.p50Ms, r.p99Ms, r.maxMs, r.wireP99Ms, Math.round(r.cpuUsPerUpdate), r.loopP99Ms, Math.round(r.heapMb)];
 }
 
+/**
+ * Calibration of the machine: two loopback UDP sockets in this process bounce a 1 KiB datagram
+ * (64 in flight) for `ms`; returns datagrams received and answered per second per side, i.e. the
+ * ceiling for a process that does nothing but receive a NOTIFY and send its 200.
+ */
+async function udpEchoCeiling(ms: number): Promise<number> {
+  const a = createSocket('udp4');
+  const b = createSocket('udp4');
+  await Promise.all([new Promise<void>((r) => a.bind(0, '127.0.0.1', r)), new Promise<void>((r) => b.bind(0, '127.0.0.1', r))]);
+  const data = Buffer.alloc(1024, 0x41);
+  const pa = a.address().port;
+  const pb = b.address().port;
+  let trips = 0;
+  let running = true;
+  b.on('message', () => b.send(data, pa, '127.0.0.1'));
+  a.on('message', () => {
+    trips++;
+    if (running) a.send(data, pb, '127.0.0.1');
+  });
+  const t0 = performance.now();
+  for (let i = 0; i < 64; i++) a.send(data, pb, '127.0.0.1');
+  await new Promise((r) => setTimeout(r, ms));
+  running = false;
+  const perSec = (trips * 1000) / (performance.now() - t0);
+  await Promise.all([new Promise<void>((r) => a.close(() => r())), new Promise<void>((r) => b.close(() => r()))]);
+  // Both sides share this thread: each round trip is one receive + one send on each side.
+  return perSec * 2;
+}
+
 export default async function run(): Promise<void> {
   const kws = env('BENCH_KWS', 1000);
   const rate = env('BENCH_RATE', 10_000);
@@ -42,6 +73,7 @@ export default async function run(): Promise<void> {
 
   const rcvbuf = process.env.BENCH_RCVBUF === undefined ? 4 * 1024 * 1024 : Number(process.env.BENCH_RCVBUF);
   const maxTx = process.env.BENCH_MAX_SERVER_TX === undefined ? 1_000_000 : Number(process.env.BENCH_MAX_SERVER_TX);
+  const udpCeiling = await udpEchoCeiling(1000);
   const pipe = new PresencePipeline(kws, {
     ...(rcvbuf > 0 ? { receiveBufferBytes: rcvbuf } : {}),
     ...(maxTx > 0 ? { maxServerTransactions: maxTx } : {}),
@@ -62,6 +94,7 @@ export default async function run(): Promise<void> {
     await pipe.close();
   }
 
+  console.log(`machine calibration: a bare UDP receive + send loop does ${Math.round(udpCeiling).toLocaleString('en-US')} datagrams/s on one thread`);
   console.log(`${kws} KWs; SO_RCVBUF ${rcvbuf > 0 ? rcvbuf : 'system default'}; maxServerTransactions ${maxTx > 0 ? maxTx : 'stack default'}`);
   console.log('p50/p99/max: datagram receipt in the connector process → EventAgent* at a T-Server observer (ms); wire: generator send → EventAgent*;');
   console.log('lost: superseded or never seen; rej: non-2xx answers; drops: kernel drops on the adapter socket; cpu µs: process CPU per update; loop p99: event-loop delay');
@@ -74,6 +107,7 @@ export default async function run(): Promise<void> {
     kws, offeredPerSec: rate, updatesPerSec: Math.round(fixed.updatesPerSec), p50Ms: round(fixed.p50Ms), p99Ms: round(fixed.p99Ms),
     maxMs: round(fixed.maxMs), completed: fixed.completed, sent: fixed.sent, superseded: fixed.superseded, retransmits: fixed.retransmits,
     wireP99Ms: round(fixed.wireP99Ms), rejected: fixed.rejected, socketDrops: fixed.socketDrops, cpuUsPerUpdate: Math.round(fixed.cpuUsPerUpdate),
+    udpEchoCeilingPerSec: Math.round(udpCeiling),
     sweepMaxUpdatesPerSec: Math.round(Math.max(0, ...swept.map((r) => r.updatesPerSec))),
   });
 }
