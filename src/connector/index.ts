@@ -10,3 +10,7 @@ export * from './kw-machine.ts';
 export * from './knowledge-worker-view.ts';
 export * from './knowledge-worker-directory.ts';
 export * from './connector.ts';
+export * from './kw-client-messages.ts';
+export * from './kw-client-sessions.ts';
+export * from './preview-offer.ts';
+export * from './preview-manager.ts';

@@ -38,7 +38,7 @@ import type { KvList } from '../tlib/messages/kv-list.ts';
 import type { KwClientSession, KwClientSessions } from './kw-client-sessions.ts';
 import type { KwPreviewMessage } from './kw-client-messages.ts';
 import type { AutoStateKind, KwState } from './kw-state.ts';
-import { isFinalOfferState, nextPreviewOfferState, type PreviewOfferInput, type PreviewOfferState } from './preview-offer.ts';
+import { isFinalOfferState, nextPreviewOfferState, type PreviewOfferEvent, type PreviewOfferState } from './preview-offer.ts';
 
 /** What the manager needs of the UcConnector (UcConnector satisfies it). */
 export interface PreviewConnectorPort {
@@ -79,14 +79,14 @@ export interface PreviewDecideInput {
 }
 
 /** The answer of the winner decision: a boolean, or `{ won, fence }` (the fence goes into the result). */
-export type PreviewDecision = boolean | { readonly won: boolean; readonly fence?: number };
+export type PreviewDecideAnswer = boolean | { readonly won: boolean; readonly fence?: number };
 
 /**
  * The atomic winner decision (the router's `ReservationStore.decide(connId, agent, fence)`): true
  * for exactly one accept per ConnID across every process. May be synchronous or a promise; a
  * rejection ends the offer in `error`.
  */
-export type PreviewDecideHook = (input: PreviewDecideInput) => PreviewDecision | Promise<PreviewDecision>;
+export type PreviewDecideHook = (input: PreviewDecideInput) => PreviewDecideAnswer | Promise<PreviewDecideAnswer>;
 
 /** Construction options of {@link PreviewManager}. */
 export interface PreviewManagerOptions {
@@ -397,7 +397,7 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
 
   // ---- client actions ----
 
-  private act(userName: string, id: string, input: PreviewOfferInput): PreviewActionResult {
+  private act(userName: string, id: string, input: PreviewOfferEvent): PreviewActionResult {
     const o = this.openOffers.get(id);
     if (!o) {
       const closed = this.closedIds.get(id);
@@ -420,7 +420,7 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
   // ---- the machine ----
 
   /** Feeds one input to an offer; returns true when the offer moved. */
-  private input(o: Offer, input: PreviewOfferInput, reason?: string): boolean {
+  private input(o: Offer, input: PreviewOfferEvent, reason?: string): boolean {
     const next = nextPreviewOfferState(o, input);
     if (!next) return false;
     if (next.state === 'deciding') {
@@ -444,7 +444,7 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
       this.input(o, { type: 'decided', won: false });
       return;
     }
-    let r: PreviewDecision | Promise<PreviewDecision>;
+    let r: PreviewDecideAnswer | Promise<PreviewDecideAnswer>;
     try {
       const input: PreviewDecideInput = { connId: call.connId, agent: o.agent, agentId: o.agentId, userName: o.userName, external: o.acceptKind === 'external', ...(o.fence === undefined ? {} : { fence: o.fence }) };
       r = this.decideHook(input);
@@ -452,7 +452,7 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
       this.decisionFailed(o, e);
       return;
     }
-    if (typeof r === 'object' && r !== null && typeof (r as Promise<PreviewDecision>).then === 'function') {
+    if (typeof r === 'object' && r !== null && typeof (r as Promise<PreviewDecideAnswer>).then === 'function') {
       // The countdown no longer applies (the KW acted in time); a store that never answers must
       // not hold the offer (and the router's request) forever.
       this.clock.cancel(o.timer);
@@ -460,16 +460,16 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
         o.timer = undefined;
         if (o.state === 'deciding') this.decisionFailed(o, new Error(`no decision within ${this.decideTimeoutMs} ms`));
       });
-      (r as Promise<PreviewDecision>).then(
+      (r as Promise<PreviewDecideAnswer>).then(
         (d) => this.decided(o, d),
         (e: unknown) => this.decisionFailed(o, e),
       );
     } else {
-      this.decided(o, r as PreviewDecision);
+      this.decided(o, r as PreviewDecideAnswer);
     }
   }
 
-  private decided(o: Offer, d: PreviewDecision): void {
+  private decided(o: Offer, d: PreviewDecideAnswer): void {
     let won = typeof d === 'boolean' ? d : d.won;
     if (typeof d === 'object') o.decidedFence = d.fence;
     if (won && o.call.winner && o.call.winner !== o) {

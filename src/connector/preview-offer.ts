@@ -47,7 +47,7 @@ export function previewOfferTransition(from: PreviewOfferState, to: PreviewOffer
 }
 
 /** What can happen to an offer. */
-export type PreviewOfferInput =
+export type PreviewOfferEvent =
   | { readonly type: 'accept' }
   | { readonly type: 'acceptExternal' }
   | { readonly type: 'reject' }
@@ -72,7 +72,7 @@ export interface PreviewOfferCore {
  * The next state for `input`, or `undefined` when the input does not apply in this state (it is
  * ignored: a late timer, a second click, a decision for an offer already cancelled).
  */
-export function nextPreviewOfferState(offer: PreviewOfferCore, input: PreviewOfferInput): PreviewOfferCore | undefined {
+export function nextPreviewOfferState(offer: PreviewOfferCore, input: PreviewOfferEvent): PreviewOfferCore | undefined {
   const to = (state: PreviewOfferState, acceptKind = offer.acceptKind): PreviewOfferCore => ({ state: previewOfferTransition(offer.state, state), acceptKind });
   switch (offer.state) {
     case 'offered':

@@ -6,7 +6,7 @@ import {
   nextPreviewOfferState,
   previewOfferTransition,
   previewOfferTransitions,
-  type PreviewOfferInput,
+  type PreviewOfferEvent,
   type PreviewOfferState,
 } from '../../../src/connector/preview-offer.ts';
 
@@ -29,7 +29,7 @@ describe('preview offer transition table', () => {
 });
 
 describe('preview offer inputs', () => {
-  type Row = [name: string, from: PreviewOfferState, kind: 'accept' | 'external' | null, input: PreviewOfferInput, expect: PreviewOfferState | undefined];
+  type Row = [name: string, from: PreviewOfferState, kind: 'accept' | 'external' | null, input: PreviewOfferEvent, expect: PreviewOfferState | undefined];
   const rows: Row[] = [
     ['accept on an offer waits for the winner decision', 'offered', null, { type: 'accept' }, 'deciding'],
     ['accept on external number waits for the winner decision', 'offered', null, { type: 'acceptExternal' }, 'deciding'],
@@ -56,7 +56,7 @@ describe('preview offer inputs', () => {
     });
   }
   test('every input in a final state is ignored', () => {
-    const inputs: PreviewOfferInput[] = [{ type: 'accept' }, { type: 'acceptExternal' }, { type: 'reject' }, { type: 'expire' }, { type: 'cancel' }, { type: 'taken' }, { type: 'lastSessionGone' }, { type: 'decided', won: true }, { type: 'decideFailed' }];
+    const inputs: PreviewOfferEvent[] = [{ type: 'accept' }, { type: 'acceptExternal' }, { type: 'reject' }, { type: 'expire' }, { type: 'cancel' }, { type: 'taken' }, { type: 'lastSessionGone' }, { type: 'decided', won: true }, { type: 'decideFailed' }];
     for (const s of states.filter(isFinalOfferState)) for (const i of inputs) assert.equal(nextPreviewOfferState({ state: s, acceptKind: 'accept' }, i), undefined, `${s} + ${i.type}`);
   });
 });
