@@ -56,6 +56,11 @@ export interface KwWeb {
    * start and on every configuration change.
    */
   reloadPresenceDefinition(): Promise<PresenceDefinitionUpdate>;
+  /**
+   * Everything a configuration change means for the web edge: sessions of deleted Persons or
+   * changed passwords end, and `presence-location` is re-read. Call it from the store's change feed.
+   */
+  configChanged(): Promise<void>;
 }
 
 export function createKwWeb(o: KwWebOptions): KwWeb {
@@ -69,10 +74,15 @@ export function createKwWeb(o: KwWebOptions): KwWeb {
   });
   const options = new ClientOptionsReader(o.resolver, o.store, o.application);
   const presenceDefinitions = new PresenceDefinitionSource({ logger: o.logger, ...(o.presenceDefinitionBaseDir ? { baseDir: o.presenceDefinitionBaseDir } : {}) });
+  const reloadPresenceDefinition = () => presenceDefinitions.update(o.resolver.getString('uc-connector', 'presence-location') ?? '');
   return {
     auth,
     presenceDefinitions,
-    reloadPresenceDefinition: () => presenceDefinitions.update(o.resolver.getString('uc-connector', 'presence-location') ?? ''),
+    reloadPresenceDefinition,
+    async configChanged() {
+      auth.revokeStaleSessions();
+      await reloadPresenceDefinition();
+    },
     apiRoutes: [
       openApiRoutes({ version: o.version }),
       sessionRoutes({ auth, options }),

@@ -11,6 +11,8 @@ export interface WebSession {
   /** The cookie value: 32 random bytes, base64url. */
   readonly id: string;
   readonly userName: string;
+  /** A fingerprint of the password hash at login: a changed password ends the session. */
+  readonly credentialTag: string;
   /** Sent by the client in the `X-CSRF-Token` header on every state-changing request. */
   readonly csrfToken: string;
   readonly createdAt: number;
@@ -20,12 +22,14 @@ export interface WebSession {
 
 /** Session storage port; the in-memory store below is the default (one process). */
 export interface SessionStore {
-  create(userName: string): WebSession;
+  create(userName: string, credentialTag?: string): WebSession;
   /** The live session for an id, touching its idle timer; undefined when unknown or expired. */
   get(id: string): WebSession | undefined;
   delete(id: string): boolean;
   /** Ends every session of a user (e.g. password changed, Person deleted). Returns how many. */
   deleteUser(userName: string): number;
+  /** Every live session (for revocation checks). */
+  list(): WebSession[];
   readonly size: number;
 }
 
@@ -63,7 +67,7 @@ export class MemorySessionStore implements SessionStore {
     return this.sessions.size;
   }
 
-  create(userName: string): WebSession {
+  create(userName: string, credentialTag = ''): WebSession {
     const now = this.clock.now();
     this.sweep(now);
     while (this.sessions.size >= this.maxSessions) {
@@ -71,7 +75,7 @@ export class MemorySessionStore implements SessionStore {
       if (oldest.done) break;
       this.sessions.delete(oldest.value);
     }
-    const s: WebSession = { id: newToken(), userName, csrfToken: newToken(), createdAt: now, lastSeenAt: now };
+    const s: WebSession = { id: newToken(), userName, credentialTag, csrfToken: newToken(), createdAt: now, lastSeenAt: now };
     this.sessions.set(s.id, s);
     return s;
   }
@@ -103,6 +107,11 @@ export class MemorySessionStore implements SessionStore {
       }
     }
     return n;
+  }
+
+  list(): WebSession[] {
+    const now = this.clock.now();
+    return [...this.sessions.values()].filter((s) => !this.expired(s, now));
   }
 
   private expired(s: WebSession, now: number): boolean {

@@ -53,8 +53,11 @@ export type LoginFailure = { kind: 'rate-limited'; retryAfterSeconds: number } |
 
 /** Events of {@link WebAuth}. */
 export interface WebAuthEvents {
-  /** A session was logged out: the KW socket closes the connections it carried. (Idle expiry is not announced: the socket re-checks with `auth.sessions.get(id)`.) */
-  sessionEnded: (session: { id: string; userName: string; reason: 'logout' }) => void;
+  /**
+   * A session was logged out, or revoked because its Person was deleted or its password changed:
+   * the KW socket closes the connections it carried. (Idle expiry is not announced.)
+   */
+  sessionEnded: (session: { id: string; userName: string; reason: 'logout' | 'revoked' }) => void;
 }
 
 /** Options of {@link WebAuth}. */
@@ -104,6 +107,9 @@ export function kwUserName(request: FastifyRequest): string {
   if (name === undefined) throw new Error('kwUserName() on a route without requireKw');
   return name;
 }
+
+/** A short fingerprint of a password hash, kept in the session to notice a password change. */
+const credentialTag = (hash: string): string => createHash('sha256').update(hash).digest('base64url').slice(0, 22);
 
 function sameToken(a: string, b: string): boolean {
   // Hash both sides so lengths are equal and timingSafeEqual never throws.
@@ -156,7 +162,7 @@ export class WebAuth extends TypedEmitter<WebAuthEvents> {
       return err({ kind: 'invalid-credentials' });
     }
     this.perUser.reset(userKey);
-    const session = this.sessions.create(person.userName);
+    const session = this.sessions.create(person.userName, credentialTag(hash));
     this.logger.info('login', { userName: person.userName, ip });
     return ok(session);
   }
@@ -166,6 +172,24 @@ export class WebAuth extends TypedEmitter<WebAuthEvents> {
     if (this.sessions.delete(session.id)) {
       this.safeEmit('sessionEnded', { id: session.id, userName: session.userName, reason: 'logout' });
     }
+  }
+
+  /**
+   * Ends the sessions whose Person no longer exists or whose password hash changed since login.
+   * Call it on every configuration change. Returns how many were ended.
+   */
+  revokeStaleSessions(): number {
+    let n = 0;
+    for (const s of this.sessions.list()) {
+      const hash = this.persons.person(s.userName)?.passwordHash;
+      if (hash !== undefined && credentialTag(hash) === s.credentialTag) continue;
+      if (this.sessions.delete(s.id)) {
+        n++;
+        this.logger.info('session revoked: the Person or its password changed', { userName: s.userName });
+        this.safeEmit('sessionEnded', { id: s.id, userName: s.userName, reason: 'revoked' });
+      }
+    }
+    return n;
   }
 
   /** The Person behind a session (names for the window title). */

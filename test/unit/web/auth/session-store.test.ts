@@ -61,3 +61,15 @@ describe('MemorySessionStore', () => {
     assert.ok(s.get(b.id));
   });
 });
+
+describe('MemorySessionStore.list', () => {
+  test('lists live sessions only, with the credential tag given at creation', () => {
+    const clock = new ManualClock();
+    const s = new MemorySessionStore({ clock, idleTimeoutMs: 1000 });
+    s.create('old', 't0');
+    clock.advance(600);
+    s.create('new', 't1');
+    clock.advance(500);
+    assert.deepEqual(s.list().map((x) => [x.userName, x.credentialTag]), [['new', 't1']]);
+  });
+});

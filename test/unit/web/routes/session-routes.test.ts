@@ -2,7 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { identifyKw } from '../../../../src/web/auth/web-auth.ts';
 import { windowTitle } from '../../../../src/web/routes/session-routes.ts';
-import { harness, PASSWORD, type Harness } from '../web-harness.ts';
+import { harness, PASSWORD, persons, type Harness } from '../web-harness.ts';
+import { hashPassword } from '../../../../src/config/password-hash.ts';
 
 describe('session routes', () => {
   let h: Harness;
@@ -165,4 +166,29 @@ describe('window title (seed 000 L415-422)', () => {
     ['x', '  ', ' Doe ', 'Doe - OpenUCC'],
   ];
   for (const [u, f, l, want] of cases) test(`${u} / ${String(f)} / ${String(l)} → ${want}`, () => assert.equal(windowTitle(u, f, l), want));
+});
+
+describe('session revocation on configuration change', () => {
+  test('a changed password or a deleted Person ends the sessions (sessionEnded revoked); others stay', async () => {
+    const h = await harness();
+    const saved = { ...persons };
+    try {
+      const alice = await h.login('alice');
+      const bob = await h.login('bob');
+      const ended: string[] = [];
+      h.auth.on('sessionEnded', (s) => ended.push(`${s.userName}:${s.reason}`));
+      assert.equal(h.auth.revokeStaleSessions(), 0, 'nothing changed');
+      persons['alice'] = { ...persons['alice']!, passwordHash: hashPassword('new password', { N: 1024, r: 8, p: 1 }) };
+      assert.equal(h.auth.revokeStaleSessions(), 1);
+      assert.equal((await h.app.inject({ url: '/api/v1/session', headers: { cookie: alice.cookie } })).statusCode, 401);
+      assert.equal((await h.app.inject({ url: '/api/v1/session', headers: { cookie: bob.cookie } })).statusCode, 200);
+      delete persons['bob'];
+      assert.equal(h.auth.revokeStaleSessions(), 1);
+      assert.equal((await h.app.inject({ url: '/api/v1/session', headers: { cookie: bob.cookie } })).statusCode, 401);
+      assert.deepEqual(ended, ['alice:revoked', 'bob:revoked']);
+    } finally {
+      Object.assign(persons, saved);
+      await h.close();
+    }
+  });
 });
