@@ -148,6 +148,8 @@ interface Call {
   readonly userData: KvList;
   readonly responder: PreviewResponder;
   readonly offers: Offer[];
+  /** Offers not yet final (kept as a count: a broadcast of 1,000 must not rescan its offers per outcome). */
+  open: number;
   winner: Offer | undefined;
   resolved: boolean;
   /** True while the request's offers are being made (an early error must not answer the call yet). */
@@ -312,6 +314,7 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
       userData: req.userData,
       responder,
       offers: [],
+      open: 0,
       winner: undefined,
       resolved: false,
       building: true,
@@ -333,6 +336,7 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
     if (!kw) {
       const o = this.makeOffer(id, call, agent, { userName: '', agentId: '', dn: '' }, fence, now, null, false);
       call.offers.push(o);
+      call.open++;
       this.logger.warn('preview for an agent the connector does not know', { agent, connId: call.connId });
       this.finish(o, 'error', 'unknown-agent');
       return;
@@ -347,6 +351,7 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
     const ms = timeout ?? settings.expirationTimeoutMs;
     const o = this.makeOffer(id, call, agent, kw, fence, now + ms, settings.redirectNumber, true);
     call.offers.push(o);
+    call.open++;
     void this.recorder.offered({ connId: call.connId, agentId: kw.agentId, userId: kw.userName, routingPoint: call.dn, dn: kw.dn, offeredAt: now });
     if (this.sessions.count(kw.userName) === 0) {
       this.finish(o, 'error', 'no-client-session');
@@ -488,6 +493,7 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
   /** Effects of reaching a final state (exactly once per offer). */
   private finish(o: Offer, outcome: PreviewOutcome, reason?: string): void {
     o.state = outcome;
+    o.call.open--;
     o.reason = reason;
     this.clock.cancel(o.timer);
     o.timer = undefined;
@@ -530,7 +536,7 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
   /** When no offer of the call is open and nobody won, the last outcome answers the request. */
   private maybeResolveWithoutWinner(call: Call): void {
     if (call.resolved || call.winner || call.building) return;
-    if (call.offers.some((x) => !isFinalOfferState(x.state))) return;
+    if (call.open > 0) return;
     const last = call.lastClosed;
     if (!last) return;
     const body: PreviewResultBody = { connId: call.connId, result: last.state as PreviewOutcome, agent: last.agent };
@@ -552,7 +558,7 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
   }
 
   private forgetCallIfDone(call: Call): void {
-    if (call.building || !call.resolved || call.offers.some((x) => !isFinalOfferState(x.state))) return;
+    if (call.building || !call.resolved || call.open > 0) return;
     const set = this.callsByConnId.get(call.connId);
     set?.delete(call);
     if (set?.size === 0) this.callsByConnId.delete(call.connId);
