@@ -4,11 +4,14 @@
  * in memory) → preview manager → KW client sessions; the connector (standalone UC platform) logs
  * the KWs in and applies the auto-states; statistics feed the router; reporting keeps the ledger.
  *
- * KW clients are in-process sessions of the KwClientSessions registry, one per KW (the WebSocket
- * layer adds exactly such sessions). Each records the messages it gets; `autoAccept` answers
- * every preview at once.
+ * KW clients are either real WebSocket connections to the KW client API (`transport: 'websocket'`,
+ * one socket per KW) or in-process sessions of the KwClientSessions registry (the default; the
+ * WebSocket layer adds exactly such sessions). Each records the messages it gets; `autoAccept`
+ * answers every preview at once.
  */
+import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
+import { WebSocket } from 'ws';
 import { ConfigIndex } from '../../src/config/config-index.ts';
 import { emptyObjects, type OptionSections } from '../../src/config/config-objects.ts';
 import { OptionResolver } from '../../src/config/option-resolver.ts';
@@ -17,11 +20,15 @@ import { KwClientSessions, type KwClientSession } from '../../src/connector/kw-c
 import type { KwServerMessage, KwPreviewMessage } from '../../src/connector/kw-client-messages.ts';
 import { PreviewManager, previewSettingsFromOptions } from '../../src/connector/preview-manager.ts';
 import type { Clock } from '../../src/lib/clock.ts';
+import { silentLogger } from '../../src/lib/logger.ts';
+import { createHttpServer } from '../../src/web/http-server.ts';
+import { identifyKwFromQuery, kwSocketPath, kwSocketRoutes } from '../../src/web/kw-socket.ts';
 import { PreviewClient, PreviewServer } from '../../src/preview/preview-transport.ts';
 import { PreviewReporter } from '../../src/reporting/preview-reporter.ts';
 import { attachTlibPort, type AttachedTlibPort } from '../../src/router/attached-tlib-port.ts';
 import type { Reservations } from '../../src/router/reservation-store.ts';
 import { Router } from '../../src/router/router.ts';
+import { createWinnerDecider } from '../../src/router/winner-decider.ts';
 import { compileStrategies } from '../../src/router/routing-strategy.ts';
 import { StatService } from '../../src/stats/stat-service.ts';
 import { TlibClient } from '../../src/tlib/client/tlib-client.ts';
@@ -32,10 +39,14 @@ import { StandalonePlatform } from '../../src/uc/standalone/standalone-platform.
 
 const tserverDnType = (t: string): DnType => t.replace(/ /g, '') as DnType;
 
+type ActionResult = ReturnType<PreviewManager['accept']>;
+
 /** One scripted KW client (one session of one KW). */
 export class KwClient {
   readonly messages: KwServerMessage[] = [];
   autoAccept = false;
+  /** Called for every preview delivered (benchmarks time their accepts here). */
+  onPreview: ((m: KwPreviewMessage) => void) | undefined;
   remove: () => void = () => undefined;
 
   constructor(
@@ -54,16 +65,26 @@ export class KwClient {
     return this.messages.flatMap((m) => (m.type === 'preview-closed' ? [m.outcome] : []));
   }
 
-  accept(id = this.lastPreviewId()): ReturnType<PreviewManager['accept']> {
-    return this.chain.manager.accept(this.userName, id);
+  accept(id = this.lastPreviewId()): ActionResult {
+    return this.act('accept', id);
   }
 
-  reject(id = this.lastPreviewId()): ReturnType<PreviewManager['reject']> {
-    return this.chain.manager.reject(this.userName, id);
+  reject(id = this.lastPreviewId()): ActionResult {
+    return this.act('reject', id);
   }
 
-  acceptExternal(id = this.lastPreviewId()): ReturnType<PreviewManager['acceptExternal']> {
-    return this.chain.manager.acceptExternal(this.userName, id);
+  acceptExternal(id = this.lastPreviewId()): ActionResult {
+    return this.act('accept-external', id);
+  }
+
+  /** In process: the preview manager's answer. Over WebSocket: sent (a refusal comes back as an `error` message). */
+  private act(type: 'accept' | 'reject' | 'accept-external', id: string): ActionResult {
+    if (this.ws) {
+      this.ws.send(JSON.stringify({ type, id }));
+      return { ok: true };
+    }
+    const m = this.chain.manager;
+    return type === 'accept' ? m.accept(this.userName, id) : type === 'reject' ? m.reject(this.userName, id) : m.acceptExternal(this.userName, id);
   }
 
   lastPreviewId(): string {
@@ -76,6 +97,9 @@ export class KwClient {
   disconnect(): void {
     this.remove();
   }
+
+  /** The WebSocket when the chain runs with `transport: 'websocket'`. */
+  ws: WebSocket | undefined;
 }
 
 export interface PreviewChainOptions {
@@ -94,6 +118,11 @@ export interface PreviewChainOptions {
   personAnnex?: (userName: string) => OptionSections;
   /** The reporting database (reporting migrations applied); no ledger without it. */
   reportingDb?: Kysely<unknown>;
+  /**
+   * How KW clients connect: `in-process` sessions of the registry (default), or real WebSocket
+   * connections to the KW client API (`/api/v1/kw-socket` on a Fastify server on port 0).
+   */
+  transport?: 'in-process' | 'websocket';
 }
 
 /** The chain; `start()` logs every KW in Ready, `close()` stops everything. */
@@ -115,6 +144,8 @@ export class PreviewChain {
   private readonly ports: AttachedTlibPort[] = [];
   private readonly observer: ReturnType<TServer['attach']>;
   private ref = 1;
+  private http: FastifyInstance | undefined;
+  private wsBase = '';
 
   constructor(readonly options: PreviewChainOptions) {
     const clock = options.clock;
@@ -163,7 +194,7 @@ export class PreviewChain {
       sessions: this.sessions,
       settings: previewSettingsFromOptions(resolver),
       // The connector decides through the store too (any router's store connection will do).
-      decide: async (i) => ({ won: await first.decide(i.connId, i.agent, i.fence), ...(i.fence !== undefined ? { fence: i.fence } : {}) }),
+      decide: createWinnerDecider(first),
       recorder: this.reporter,
       clock,
     });
@@ -193,12 +224,40 @@ export class PreviewChain {
     this.connector.start();
     for (const c of this.previewClients) await c.connect();
     for (const r of this.routers) await r.start();
+    if (this.options.transport === 'websocket') {
+      this.http = createHttpServer({ logger: silentLogger, version: 'test', routes: [kwSocketRoutes({ connector: this.connector, sessions: this.sessions, previews: this.manager, identify: identifyKwFromQuery, clock: this.options.clock })] });
+      this.wsBase = (await this.http.listen({ host: '127.0.0.1', port: 0 })).replace(/^http/, 'ws');
+    }
     for (const k of this.kws.values()) {
       this.uc.setPresence(k.userName, 'online');
-      this.connector.openSession(k.userName);
-      this.connectClient(k);
+      if (this.http) {
+        await this.connectSocket(k);
+      } else {
+        this.connector.openSession(k.userName);
+        this.connectClient(k);
+      }
     }
     await this.until(() => [...this.kws.values()].every((k) => this.stats.agent(k.userName)?.state === 'Ready'), 'every KW Ready');
+  }
+
+  /** Opens the KW's WebSocket (the socket opens its connector session) and waits for its first `state`. */
+  async connectSocket(k: KwClient): Promise<void> {
+    const ws = new WebSocket(`${this.wsBase}${kwSocketPath}?userName=${encodeURIComponent(k.userName)}`);
+    k.ws = ws;
+    ws.on('message', (d: Buffer) => {
+      const m = JSON.parse(d.toString()) as KwServerMessage;
+      k.messages.push(m);
+      if (m.type === 'preview') {
+        k.onPreview?.(m);
+        if (k.autoAccept) ws.send(JSON.stringify({ type: 'accept', id: m.id }));
+      }
+    });
+    k.remove = () => ws.close();
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    await this.until(() => k.messages.some((m) => m.type === 'state'), `${k.userName} state`);
   }
 
   /** (Re)connects the KW's client session. */
@@ -208,7 +267,10 @@ export class PreviewChain {
       userName: k.userName,
       send: (m) => {
         k.messages.push(m);
-        if (k.autoAccept && m.type === 'preview') queueMicrotask(() => k.accept(m.id));
+        if (m.type === 'preview') {
+          k.onPreview?.(m);
+          if (k.autoAccept) queueMicrotask(() => k.accept(m.id));
+        }
         return true;
       },
     };
@@ -259,6 +321,8 @@ export class PreviewChain {
     this.stats.close();
     this.tlib.close();
     for (const p of this.ports) p.close();
+    for (const k of this.kws.values()) k.ws?.terminate();
+    await this.http?.close();
     this.observer.close();
     await this.server.close();
     await this.uc.stop();

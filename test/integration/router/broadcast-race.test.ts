@@ -1,5 +1,6 @@
 /**
- * Broadcast race (issue 5 proof): 1,000 KWs, each with its own client session, get one
+ * Broadcast race (issue 5 proof): 1,000 KWs, each on its own WebSocket connection to the KW client
+ * API (`/api/v1/kw-socket`), get one
  * PreviewInteractionMultiple and all accept at once. Exactly one wins, 999 get `taken`, the ledger
  * has 1,000 consistent rows and the call is routed once. The whole chain runs (T-Server, router,
  * framed preview protocol, preview manager, connector, statistics, reporting) on a SQLite store.
@@ -15,19 +16,18 @@ import { PreviewChain } from '../../support/preview-chain.ts';
 
 const N = 1000;
 
-test(`broadcast to ${N} KWs who all accept at once: one winner, ${N - 1} taken, ${N} ledger rows, routed once`, async () => {
+test(`broadcast to ${N} KWs on ${N} WebSockets who all accept at once: one winner, ${N - 1} taken, ${N} ledger rows, routed once`, async () => {
   const fx = await makeFixture('sqlite');
   const clock = new ManualClock();
   const store = await fx.open({ migrations: [...routerMigrations, ...reportingMigrations] });
-  const c = new PreviewChain({ clock, kws: N, reservations: [new ReservationStore(store.db, clock)], reportingDb: store.db, routingPoints: { RP1: { target: 'Sales', selection: 'broadcast' } } });
+  const c = new PreviewChain({ clock, kws: N, reservations: [new ReservationStore(store.db, clock)], reportingDb: store.db, routingPoints: { RP1: { target: 'Sales', selection: 'broadcast' } }, transport: 'websocket' });
   try {
     await c.start();
     const conn = c.call('RP1');
     const kws = [...c.kws.values()];
     await c.until(() => kws.every((k) => k.previews().length === 1), 'a preview at every KW', 200_000);
-    // Everyone accepts in the same turn of the event loop.
-    const answers = kws.map((k) => k.accept());
-    assert.ok(answers.every((a) => a.ok), 'every accept is taken into account (the decision is atomic, later)');
+    // Everyone sends accept on its socket in the same turn of the event loop.
+    for (const k of kws) k.accept();
     await c.until(() => kws.every((k) => k.closed().length === 1), 'every preview closed', 200_000);
     await c.until(() => c.eventsOf('EventRinging', conn).length === 1, 'ringing');
     await c.settle();
@@ -36,6 +36,11 @@ test(`broadcast to ${N} KWs who all accept at once: one winner, ${N - 1} taken, 
     assert.equal(winners.length, 1, 'exactly one winner');
     assert.equal(outcomes.filter((o) => o === 'taken').length, N - 1);
     assert.equal(c.eventsOf('EventRouteUsed', conn).length, 1, 'routed once');
+    // An accept that reaches the connector after the winner is known is refused `already-closed`:
+    // that KW's preview had already closed `taken`.
+    for (const k of kws) {
+      for (const m of k.messages) if (m.type === 'error') assert.equal(m.code, 'already-closed', `${k.userName}: ${JSON.stringify(m)}`);
+    }
     assert.equal(c.eventsOf('EventRinging', conn)[0]!.ThisDN, winners[0]!.dn, 'to the winner');
     const rows = await new OfferLedger(store.db).offers({ connId: conn, limit: 10_000 });
     assert.equal(rows.length, N);

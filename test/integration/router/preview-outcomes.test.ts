@@ -1,7 +1,8 @@
 /**
  * End-to-end outcome paths of the preview: T-Server ← router → preview protocol (framed, in
  * memory) → preview manager → KW client sessions, with the connector, statistics, reporting and the
- * store-backed reservation (SQLite). Time is a ManualClock.
+ * store-backed reservation (SQLite). Time is a ManualClock. Every path runs twice: KW clients on real
+ * WebSocket connections to the KW client API, and as in-process sessions.
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,19 +20,20 @@ after(async () => {
   for (const f of fixtures) await f.dispose();
 });
 
+for (const transport of ['websocket', 'in-process'] as const) {
 async function chain(opts: Partial<PreviewChainOptions> & Pick<PreviewChainOptions, 'routingPoints'>): Promise<{ c: PreviewChain; clock: ManualClock; ledger: OfferLedger }> {
   const clock = new ManualClock();
   const fx = await makeFixture('sqlite');
   fixtures.push(fx);
   const store = await fx.open({ migrations: [...routerMigrations, ...reportingMigrations] });
-  const c = new PreviewChain({ clock, kws: 3, reservations: [new ReservationStore(store.db, clock)], reportingDb: store.db, ...opts });
+  const c = new PreviewChain({ clock, kws: 3, reservations: [new ReservationStore(store.db, clock)], reportingDb: store.db, transport, ...opts });
   await c.start();
   return { c, clock, ledger: new OfferLedger(store.db) };
 }
 
 const rr = { RP1: { target: 'Sales', selection: 'round-robin', 'max-attempts': 3 } };
 
-describe('preview end to end', () => {
+describe(`preview end to end (KW clients: ${transport})`, () => {
   test('accept: the KW gets the preview, accepts, the call is routed once to its DN and rings there; ledger row accepted', async () => {
     const { c, ledger } = await chain({ routingPoints: rr });
     try {
@@ -103,7 +105,10 @@ describe('preview end to end', () => {
       await c.settle();
       assert.deepEqual(c.kw('kw1').closed(), ['cancelled']);
       assert.equal(c.eventsOf('EventRouteUsed', conn).length, 0);
-      assert.deepEqual(c.kw('kw1').accept().ok, false, 'a late accept is refused');
+      c.kw('kw1').accept();
+      await c.until(() => transport === 'in-process' || c.kw('kw1').messages.some((m) => m.type === 'error'), 'refusal');
+      await c.settle();
+      assert.equal(c.eventsOf('EventRouteUsed', conn).length, 0, 'a late accept routes nothing');
       assert.deepEqual((await ledger.offers({ connId: conn })).map((r) => r.outcome), ['cancelled']);
     } finally {
       await c.close();
@@ -138,6 +143,7 @@ describe('preview end to end', () => {
       assert.deepEqual(c.kw('kw1').acceptExternal(), { ok: true });
       await c.until(() => c.eventsOf('EventDiverted', conn, 'RP1').length === 1, 'diverted');
       assert.equal(c.eventsOf('EventDiverted', conn, 'RP1')[0]!.OtherDN, 'EXT1');
+      await c.until(() => c.kw('kw1').closed().length === 1, 'preview closed');
       assert.deepEqual(c.kw('kw1').closed(), ['redirected']);
     } finally {
       await c.close();
@@ -213,3 +219,4 @@ describe('preview end to end', () => {
     }
   });
 });
+}
