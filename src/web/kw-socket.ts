@@ -57,10 +57,12 @@ export interface KwSocketPreviewPort {
   acceptExternal(userName: string, id: string): PreviewActionResult;
 }
 
-/** Announces ended web sessions (WebAuth satisfies it). */
+/** Announces ended web sessions and looks them up (WebAuth satisfies it). */
 export interface KwSocketAuthPort {
   on(event: 'sessionEnded', listener: (s: { id: string; userName: string }) => void): unknown;
   off(event: 'sessionEnded', listener: (s: { id: string; userName: string }) => void): unknown;
+  /** With it, every client message re-checks (and touches) the web session: an expired one closes the socket. */
+  readonly sessions?: { get(id: string): unknown };
 }
 
 /** Options of {@link kwSocketRoutes}. */
@@ -155,6 +157,11 @@ export function kwSocketRoutes(options: KwSocketOptions): RouteRegistration {
         const session: KwClientSession = { id, userName, send };
         ws.on('error', (e: Error) => log.warn('kw socket error', { error: e.message }));
         ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+          // Idle expiry is not announced: a message under an expired web session ends the socket.
+          if (webSessionId !== undefined && options.auth?.sessions && options.auth.sessions.get(webSessionId) === undefined) {
+            ws.close(kwSocketCloseCodes.sessionEnded, 'session expired');
+            return;
+          }
           const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
           if (size > maxMessageBytes) {
             send({ type: 'error', code: 'too-large', message: `messages are limited to ${maxMessageBytes} bytes` });

@@ -36,12 +36,15 @@ function connect(url: string, cookie?: string): Client {
   return { ws, first, closed };
 }
 
-test('the session cookie identifies the KW; no cookie is refused 4401; a logout closes that session\'s sockets with 4408', async () => {
+test('the session cookie identifies the KW; no cookie is refused 4401; a logout, or idle expiry, closes that session\'s sockets with 4408', async () => {
   const connector = new Connector();
   const sessions = new KwClientSessions();
   const manager = new PreviewManager({ connector, sessions });
-  // The route is built before the harness creates WebAuth: relay its sessionEnded events.
-  const relay = new TypedEmitter<{ sessionEnded: (s: { id: string; userName: string }) => void }>();
+  // The route is built before the harness creates WebAuth: relay its sessionEnded events and its
+  // session lookups (the closure reads `h` only once the sockets are up).
+  const relay = Object.assign(new TypedEmitter<{ sessionEnded: (s: { id: string; userName: string }) => void }>(), {
+    sessions: { get: (id: string): unknown => h.auth.sessions.get(id) },
+  });
   const h = await harness({ extraRoutes: [kwSocketRoutes({ connector, sessions, previews: manager, auth: relay })] });
   h.auth.on('sessionEnded', (s) => relay.safeEmit('sessionEnded', s));
   const addr = await h.app.listen({ host: '127.0.0.1', port: 0 });
@@ -66,6 +69,10 @@ test('the session cookie identifies the KW; no cookie is refused 4401; a logout 
     assert.ok(out.statusCode < 300, `logout answered ${out.statusCode}`);
     assert.equal(await a.closed, kwSocketCloseCodes.sessionEnded);
     assert.equal(b.ws.readyState, WebSocket.OPEN, "bob's socket stays open");
+    // Idle expiry: bob's next message after the idle timeout finds the web session gone.
+    h.clock.advance(9 * 3600_000);
+    b.ws.send(JSON.stringify({ type: 'ping' }));
+    assert.equal(await b.closed, kwSocketCloseCodes.sessionEnded);
     for (let i = 0; i < 100 && sessions.count('alice') > 0; i++) await new Promise((r) => setTimeout(r, 5));
     assert.equal(sessions.count('alice'), 0);
   } finally {
