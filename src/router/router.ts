@@ -74,6 +74,8 @@ export interface RouterOptions {
   switchName: string;
   /** The Routing Point's `[TServer] default-dn`, used when the strategy has none. */
   defaultDnOf?: (routingPoint: string) => string | undefined;
+  /** The Routing Point's `[TServer] router-timeout` in seconds (0 = none): checked against the strategies at start. */
+  tserverRouterTimeoutOf?: (routingPoint: string) => number | undefined;
   clock?: Clock;
   logger?: Logger;
   /** Names this instance in its claims (default: a random UUID). */
@@ -105,7 +107,7 @@ interface CallRun {
 }
 
 export class Router extends TypedEmitter<RouterEvents> {
-  private readonly o: Required<Omit<RouterOptions, 'defaultDnOf' | 'logger' | 'clock'>> & Pick<RouterOptions, 'defaultDnOf'>;
+  private readonly o: Required<Omit<RouterOptions, 'defaultDnOf' | 'tserverRouterTimeoutOf' | 'logger' | 'clock'>> & Pick<RouterOptions, 'defaultDnOf' | 'tserverRouterTimeoutOf'>;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private strategies: ReadonlyMap<string, RoutingStrategy>;
@@ -131,6 +133,7 @@ export class Router extends TypedEmitter<RouterEvents> {
       strategies: options.strategies,
       switchName: options.switchName,
       defaultDnOf: options.defaultDnOf,
+      tserverRouterTimeoutOf: options.tserverRouterTimeoutOf,
       instanceId: options.instanceId ?? randomUUID(),
       mediaType: options.mediaType ?? 'voice',
       itxArrivalTimeoutMs: options.itxArrivalTimeoutMs ?? 9000,
@@ -142,6 +145,25 @@ export class Router extends TypedEmitter<RouterEvents> {
   async start(): Promise<void> {
     this.unsubscribe ??= this.o.tserver.onEvent((e) => this.onEvent(e));
     for (const rp of this.strategies.keys()) await this.o.tserver.registerAddress(rp);
+    for (const w of this.timeoutWarnings()) this.logger.warn(w.message, { routingPoint: w.routingPoint });
+  }
+
+  /**
+   * Routing Points whose T-Server `router-timeout` ends before one offer can be decided and
+   * delivered: the T-Server would send every previewed call to default-dn mid-preview.
+   * (docs/router.md, "The two router-timeouts".)
+   */
+  timeoutWarnings(): Array<{ routingPoint: string; message: string }> {
+    const out: Array<{ routingPoint: string; message: string }> = [];
+    for (const [rp, s] of this.strategies) {
+      const t = this.o.tserverRouterTimeoutOf?.(rp);
+      if (!s.preview || t === undefined || t <= 0) continue;
+      const offerMs = (s.previewTimeoutMs ?? this.o.previewExpirationMs) + this.o.itxArrivalTimeoutMs;
+      const own = s.routerTimeoutMs;
+      if (own !== undefined && own < t * 1000) continue; // the router's own deadline comes first
+      if (t * 1000 < offerMs) out.push({ routingPoint: rp, message: `[TServer] router-timeout (${t} s) ends before one preview can be decided and routed (${offerMs} ms): set it higher, to 0, or set a lower [router] router-timeout` });
+    }
+    return out;
   }
 
   /** Replaces the strategies (configuration changed); new Routing Points are registered. Runs in progress keep theirs. */

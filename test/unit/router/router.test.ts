@@ -301,4 +301,15 @@ describe('Router', () => {
     await second.stop();
     await w.router.stop();
   });
+
+  test('timeoutWarnings: a T-Server router-timeout shorter than one offer is reported, unless the strategy has an earlier own deadline', () => {
+    const s = setup();
+    const mk = (sections: Record<string, Record<string, string | number | boolean>>, t: number): Router =>
+      new Router({ tserver: attachTlibPort(s.server), preview: new FakePreview(), stats: new FakeStats(), reservations: new MemoryReservations(s.clock), strategies: new Map(Object.entries(sections).map(([rp, x]) => [rp, strategy(rp, x)])), switchName: 'SW', clock: s.clock, tserverRouterTimeoutOf: () => t });
+    assert.deepEqual(mk({ RP1: { target: 'Sales' } }, 10).timeoutWarnings().map((w) => w.routingPoint), ['RP1'], '10 s < 15 s preview + 9 s arrival');
+    assert.deepEqual(mk({ RP1: { target: 'Sales' } }, 30).timeoutWarnings(), []);
+    assert.deepEqual(mk({ RP1: { target: 'Sales' } }, 0).timeoutWarnings(), [], '0 = no T-Server timeout');
+    assert.deepEqual(mk({ RP1: { target: 'Sales', 'router-timeout': 8 } }, 10).timeoutWarnings(), [], 'the router gives up first and routes to default-dn itself');
+    assert.deepEqual(mk({ RP1: { target: 'Sales', preview: false } }, 10).timeoutWarnings(), []);
+  });
 });
