@@ -33,6 +33,8 @@ export interface KwPreviewClosedMessage {
   outcome: PreviewOutcome;
   /** On `redirected`: the number the call goes to. */
   dn?: string;
+  /** Why, when known (`abandoned`, `client-disconnected`...). */
+  reason?: string;
 }
 
 /** Server → client: the KW's view changed (UcConnector `kwChange`), also sent on connect. */

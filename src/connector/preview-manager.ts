@@ -36,7 +36,7 @@ import type { PreviewResultBody, PreviewSession } from '../preview/preview-trans
 import { noopPreviewRecorder, type PreviewRecorder } from '../reporting/preview-report.ts';
 import type { KvList } from '../tlib/messages/kv-list.ts';
 import type { KwClientSession, KwClientSessions } from './kw-client-sessions.ts';
-import type { KwPreviewMessage } from './kw-client-messages.ts';
+import type { KwPreviewClosedMessage, KwPreviewMessage } from './kw-client-messages.ts';
 import type { AutoStateKind, KwState } from './kw-state.ts';
 import { isFinalOfferState, nextPreviewOfferState, type PreviewOfferEvent, type PreviewOfferState } from './preview-offer.ts';
 
@@ -504,8 +504,9 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
       mine?.delete(o);
       if (mine?.size === 0) this.offersByUser.delete(o.userName);
       this.rememberClosed(o.id, o.userName, outcome);
-      const closed: { type: 'preview-closed'; id: string; outcome: PreviewOutcome; dn?: string } = { type: 'preview-closed', id: o.id, outcome };
+      const closed: KwPreviewClosedMessage = { type: 'preview-closed', id: o.id, outcome };
       if (outcome === 'redirected' && o.redirectNumber !== null) closed.dn = o.redirectNumber;
+      if (reason !== undefined && outcome !== 'taken') closed.reason = reason;
       this.sessions.sendTo(o.userName, closed);
       const rec: { connId: string; agentId: string; outcome: PreviewOutcome; decidedAt: number; reason?: string } = { connId: call.connId, agentId: o.agentId, outcome, decidedAt: this.clock.now() };
       if (reason !== undefined) rec.reason = reason;
