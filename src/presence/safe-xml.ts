@@ -2,22 +2,20 @@
  * Safe XML for presence bodies: parse untrusted PIDF / RLMI / MS-PRES documents into a
  * namespace-resolved {@link XmlElement} tree, and escape text for the bodies we build.
  *
- * Why a pre-scan before fast-xml-parser: fast-xml-parser reads `<!DOCTYPE>` internal subsets and
- * expands their entities when `processEntities` is on, and it leaves numeric character references
- * (`&#60;`) undecoded. So this module
+ * One linear scan (no recursion) both checks and builds the tree, so that nothing lenient ever sees
+ * the text (fast-xml-parser, used before, accepts mismatched tags and repeated attributes, expands
+ * DOCTYPE entities when asked to, and costs twice the scan on a PIDF document):
  *  1. bounds the size (bytes) and rejects invalid UTF-8;
- *  2. scans the text once (linear, no recursion) and rejects any DOCTYPE or ENTITY declaration,
- *     references to undeclared named entities (no DTD means only the five predefined ones exist,
- *     XML 1.0 section 4.1 WFC "Entity Declared"), elements nested deeper than `maxDepth`, more than
- *     `maxElements` elements, mismatched tags, more than one root, and malformed or repeated
- *     attributes (fast-xml-parser's own parser is lenient about all of these; its XMLValidator
- *     would catch them but costs more than the parse itself);
- *  3. parses with `processEntities: false` and `htmlEntities: false` (nothing is expanded by the
- *     library), then decodes the five predefined entities and numeric references itself, once;
+ *  2. rejects any DOCTYPE or ENTITY declaration, references to undeclared named entities (no DTD
+ *     means only the five predefined ones exist, XML 1.0 section 4.1 WFC "Entity Declared"),
+ *     elements nested deeper than `maxDepth`, more than `maxElements` elements, mismatched tags,
+ *     more than one root, malformed or repeated attributes, and the names `__proto__`,
+ *     `constructor` and `prototype`;
+ *  3. reads CRLF and CR as LF, decodes the five predefined entities and numeric references once,
+ *     keeps CDATA literal, drops comments and processing instructions;
  *  4. resolves namespace prefixes through the `xmlns` / `xmlns:p` attributes in scope.
  * No external entity, DTD or entity expansion can happen: nothing here ever reads a DTD.
  */
-import { XMLParser } from 'fast-xml-parser';
 import { err, ok } from '../lib/result.ts';
 import type { Result } from '../lib/result.ts';
 import { codecError } from './presence-codec-error.ts';
@@ -37,7 +35,7 @@ export interface XmlLimits {
 /** The defaults: 64 KiB, depth 32, 4096 elements. */
 export const defaultXmlLimits: XmlLimits = Object.freeze({ maxBytes: 64 * 1024, maxDepth: 32, maxElements: 4096 });
 
-/** Hard ceiling on the configurable depth: the tree conversion recurses once per level. */
+/** Hard ceiling on the configurable depth: the namespace resolution recurses once per level. */
 const DEPTH_CEILING = 512;
 
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
@@ -73,38 +71,6 @@ export function decodeBody(input: XmlInput, maxBytes: number, what = 'body'): Re
   }
 }
 
-const parsers = new Map<number, XMLParser>();
-
-/** One parser per depth limit: XMLParser keeps no state between parse() calls, and building one costs more than a small parse. */
-function parser(maxDepth: number): XMLParser {
-  let p = parsers.get(maxDepth);
-  if (p === undefined) {
-    p = makeParser(maxDepth);
-    if (parsers.size < 16) parsers.set(maxDepth, p);
-  }
-  return p;
-}
-
-const makeParser = (maxDepth: number) =>
-  new XMLParser({
-    preserveOrder: true,
-    ignoreAttributes: false,
-    attributeNamePrefix: '',
-    parseTagValue: false,
-    parseAttributeValue: false,
-    trimValues: false,
-    // Entities are decoded by decodeReferences() below, never by the library.
-    processEntities: false,
-    htmlEntities: false,
-    cdataPropName: '#cdata',
-    ignoreDeclaration: true,
-    ignorePiTags: true,
-    allowBooleanAttributes: false,
-    maxNestedTags: maxDepth + 1,
-    // Callbacks get a matcher instead of a built path string: 3x faster on large bodies.
-    jPath: false,
-  });
-
 /**
  * Parses an untrusted XML body into a namespace-resolved tree, or a typed error.
  * @param input the body (Buffer / Uint8Array / string)
@@ -117,17 +83,8 @@ export function parseSafeXml(input: XmlInput, limits?: Partial<XmlLimits>): Resu
   const text = decoded.value;
   const scanned = scanXml(text, l);
   if (!scanned.ok) return scanned;
-  let raw: unknown;
   try {
-    raw = parser(l.maxDepth).parse(text);
-  } catch (e) {
-    return err(codecError('malformed-xml', e instanceof Error ? e.message : String(e)));
-  }
-  if (!Array.isArray(raw)) return err(codecError('malformed-xml', 'no root element'));
-  const roots = raw.filter((n): n is RawNode => isRawElement(n));
-  if (roots.length !== 1) return err(codecError('malformed-xml', `expected one root element, found ${roots.length}`));
-  try {
-    return ok(toElement(roots[0]!, new Map([['xml', XML_NS]])));
+    return ok(toElement(scanned.value, new Map([['xml', XML_NS]])));
   } catch (e) {
     if (e instanceof XmlTreeError) return err(codecError(e.kind, e.message));
     throw e;
@@ -135,7 +92,8 @@ export function parseSafeXml(input: XmlInput, limits?: Partial<XmlLimits>): Resu
 }
 
 // ---------------------------------------------------------------------------------------------
-// Pre-scan: DOCTYPE / ENTITY rejection, entity references, depth, element count, tag matching.
+// The scan: DOCTYPE / ENTITY rejection, entity references, depth, element count, tag matching,
+// and the raw element tree.
 
 const NAME_END = /[\s/>]/;
 const ATTR_NAME_END = /[\s=/>]/;
@@ -166,27 +124,80 @@ function checkReference(text: string, i: number): Result<number, PresenceCodecEr
   return err(codecError('malformed-xml', `bare '&' at offset ${i} (escape it as &amp;)`));
 }
 
-function scanXml(text: string, l: XmlLimits): Result<void, PresenceCodecError> {
+/**
+ * Names refused as elements or attributes: harmless in our tree (names are values, never keys),
+ * but code downstream may copy them into plain objects, and the parser used before refused them.
+ */
+const RESERVED_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Where the processing instruction whose content starts at `from` ends: the first `?>` (XML 1.0
+ * section 2.6), -2 when its content leaves a quote open (a broken XML declaration, which the
+ * parser used before refused too), -1 when there is none.
+ */
+function piEnd(text: string, from: number): number {
+  const end = text.indexOf('?>', from);
+  if (end < 0) return -1;
+  let quote = 0;
+  for (let k = from; k < end; k++) {
+    const c = text.charCodeAt(k);
+    if (quote !== 0) {
+      if (c === quote) quote = 0;
+    } else if (c === 0x22 || c === 0x27) {
+      quote = c;
+    }
+  }
+  return quote === 0 ? end : -2;
+}
+
+/** An element as the scan saw it: qualified names, raw attribute values, decoded text. */
+interface RawElement {
+  readonly qname: string;
+  readonly attrs: Array<[string, string]>;
+  readonly children: RawElement[];
+  text: string;
+}
+
+/** XML 1.0 section 2.11: CRLF and lone CR are read as LF. */
+const normalizeNewlines = (s: string): string => (s.includes('\r') ? s.replace(/\r\n?/g, '\n') : s);
+
+/**
+ * Checks the document (see the file comment) and builds its element tree in the same pass: text
+ * directly inside an element is concatenated (comments and processing instructions dropped,
+ * references decoded, CDATA literal).
+ */
+function scanXml(text: string, l: XmlLimits): Result<RawElement, PresenceCodecError> {
   const stack: string[] = [];
+  const open: RawElement[] = [];
+  let root: RawElement | undefined;
   let elements = 0;
   let rootDone = false;
   let i = 0;
   const n = text.length;
+  /** Start of the character data not yet added to the open element. */
+  let textStart = 0;
+  const flushText = (end: number): void => {
+    const top = open[open.length - 1];
+    if (top !== undefined && end > textStart) top.text += decodeReferences(normalizeNewlines(text.slice(textStart, end)));
+  };
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === 0x3c /* < */) {
+      flushText(i);
       if (text.startsWith('<!--', i)) {
         const end = text.indexOf('-->', i + 4);
         if (end < 0) return err(codecError('malformed-xml', 'unterminated comment'));
         if (text.slice(i + 4, end).includes('--')) return err(codecError('malformed-xml', "'--' inside a comment"));
-        i = end + 3;
+        i = textStart = end + 3;
         continue;
       }
       if (text.startsWith('<![CDATA[', i)) {
         if (stack.length === 0) return err(codecError('malformed-xml', 'CDATA section outside the root element'));
         const end = text.indexOf(']]>', i + 9);
         if (end < 0) return err(codecError('malformed-xml', 'unterminated CDATA section'));
-        i = end + 3;
+        // CDATA is literal: no reference decoding.
+        open[open.length - 1]!.text += normalizeNewlines(text.slice(i + 9, end));
+        i = textStart = end + 3;
         continue;
       }
       if (text.startsWith('<!', i)) {
@@ -196,19 +207,21 @@ function scanXml(text: string, l: XmlLimits): Result<void, PresenceCodecError> {
         return err(codecError('malformed-xml', `markup declaration '<!${decl}' is not accepted`));
       }
       if (text.startsWith('<?', i)) {
-        const end = text.indexOf('?>', i + 2);
+        const end = piEnd(text, i + 2);
+        if (end === -2) return err(codecError('malformed-xml', 'unbalanced quotes in a processing instruction'));
         if (end < 0) return err(codecError('malformed-xml', 'unterminated processing instruction'));
-        i = end + 2;
+        i = textStart = end + 2;
         continue;
       }
       if (text.startsWith('</', i)) {
         const end = text.indexOf('>', i + 2);
         if (end < 0) return err(codecError('malformed-xml', 'unterminated end tag'));
         const name = text.slice(i + 2, end).trimEnd();
-        const open = stack.pop();
-        if (open !== name) return err(codecError('malformed-xml', open === undefined ? `end tag </${name}> without a start tag` : `end tag </${name}> does not match <${open}>`));
+        const openName = stack.pop();
+        if (openName !== name) return err(codecError('malformed-xml', openName === undefined ? `end tag </${name}> without a start tag` : `end tag </${name}> does not match <${openName}>`));
+        open.pop();
         if (stack.length === 0) rootDone = true;
-        i = end + 1;
+        i = textStart = end + 1;
         continue;
       }
       // A start tag: the name, then `name="value"` attributes separated by whitespace, then '>' or '/>'.
@@ -216,8 +229,10 @@ function scanXml(text: string, l: XmlLimits): Result<void, PresenceCodecError> {
       while (j < n && !NAME_END.test(text[j]!)) j++;
       const name = text.slice(i + 1, j);
       if (!XML_NAME.test(name)) return err(codecError('malformed-xml', `'<' at offset ${i} does not start a tag with a valid name`));
+      if (RESERVED_NAMES.has(name)) return err(codecError('malformed-xml', `element name <${name}> is not accepted`));
       let selfClosing = false;
       const seen = new Set<string>();
+      const attrs: Array<[string, string]> = [];
       for (;;) {
         const wsStart = j;
         while (j < n && WS.test(text[j]!)) j++;
@@ -234,6 +249,7 @@ function scanXml(text: string, l: XmlLimits): Result<void, PresenceCodecError> {
         while (j < n && !ATTR_NAME_END.test(text[j]!)) j++;
         const attrName = text.slice(a0, j);
         if (!XML_NAME.test(attrName)) return err(codecError('malformed-xml', `invalid attribute name '${attrName}' in <${name}>`));
+        if (RESERVED_NAMES.has(attrName)) return err(codecError('malformed-xml', `attribute name '${attrName}' in <${name}> is not accepted`));
         if (seen.has(attrName)) return err(codecError('malformed-xml', `attribute '${attrName}' is repeated in <${name}>`));
         seen.add(attrName);
         while (j < n && WS.test(text[j]!)) j++;
@@ -253,18 +269,24 @@ function scanXml(text: string, l: XmlLimits): Result<void, PresenceCodecError> {
             k += r.value - 1;
           }
         }
+        attrs.push([attrName, text.slice(j + 1, close)]);
         j = close + 1;
       }
       elements++;
       if (elements > l.maxElements) return err(codecError('too-many-elements', `more than ${l.maxElements} elements`));
       if (stack.length === 0 && rootDone) return err(codecError('malformed-xml', `second root element <${name}>`));
       if (stack.length + 1 > l.maxDepth) return err(codecError('too-deep', `elements nest deeper than ${l.maxDepth} levels (at <${name}>)`));
+      const element: RawElement = { qname: name, attrs, children: [], text: '' };
+      const parent = open[open.length - 1];
+      if (parent !== undefined) parent.children.push(element);
+      else root = element;
       if (selfClosing) {
         if (stack.length === 0) rootDone = true;
       } else {
         stack.push(name);
+        open.push(element);
       }
-      i = j + 1;
+      i = textStart = j + 1;
       continue;
     }
     if (c === 0x26 /* & */) {
@@ -280,24 +302,17 @@ function scanXml(text: string, l: XmlLimits): Result<void, PresenceCodecError> {
     i++;
   }
   if (stack.length > 0) return err(codecError('malformed-xml', `unclosed element <${stack[stack.length - 1]}>`));
-  if (!rootDone) return err(codecError('malformed-xml', 'no root element'));
-  return ok(undefined);
+  if (!rootDone || root === undefined) return err(codecError('malformed-xml', 'no root element'));
+  return ok(root);
 }
 
 // ---------------------------------------------------------------------------------------------
-// fast-xml-parser preserveOrder output → XmlElement with namespaces resolved.
-
-type RawNode = Record<string, unknown>;
+// The scanned tree → XmlElement with namespaces resolved.
 
 class XmlTreeError extends Error {
   constructor(readonly kind: 'malformed-xml', message: string) {
     super(message);
   }
-}
-
-function isRawElement(n: unknown): boolean {
-  if (typeof n !== 'object' || n === null) return false;
-  return Object.keys(n).some((k) => k !== ':@' && !k.startsWith('#') && !k.startsWith('?'));
 }
 
 const REF_GLOBAL = /&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,8})|#x([0-9a-fA-F]{1,7}));/g;
@@ -316,11 +331,10 @@ function splitQName(q: string): [prefix: string, local: string] {
   return i < 0 ? ['', q] : [q.slice(0, i), q.slice(i + 1)];
 }
 
-function toElement(node: RawNode, inherited: ReadonlyMap<string, string>): XmlElement {
-  const qname = Object.keys(node).find((k) => k !== ':@')!;
-  const rawAttrs = (node[':@'] ?? {}) as Record<string, string>;
+function toElement(node: RawElement, inherited: ReadonlyMap<string, string>): XmlElement {
+  const qname = node.qname;
   // XML 1.0 section 3.3.3: literal whitespace in attribute values normalizes to spaces; references survive.
-  const values = Object.entries(rawAttrs).map(([k, v]) => [k, decodeReferences(String(v).replace(/[\t\n\r]/g, ' '))] as const);
+  const values = node.attrs.map(([k, v]) => [k, decodeReferences(normalizeNewlines(v).replace(/[\t\n]/g, ' '))] as const);
   let scope = inherited;
   for (const [k, v] of values) {
     if (k === 'xmlns' || k.startsWith('xmlns:')) {
@@ -348,19 +362,8 @@ function toElement(node: RawNode, inherited: ReadonlyMap<string, string>): XmlEl
       attributes.push({ ns: ans, local: al, value: v });
     }
   }
-  const children: XmlElement[] = [];
-  let text = '';
-  const content = node[qname];
-  if (Array.isArray(content)) {
-    for (const c of content as RawNode[]) {
-      if ('#text' in c) text += decodeReferences(String(c['#text']));
-      else if ('#cdata' in c) {
-        // CDATA is literal: no reference decoding.
-        for (const t of (c['#cdata'] as RawNode[]) ?? []) text += String(t['#text'] ?? '');
-      } else if (isRawElement(c)) children.push(toElement(c, scope));
-    }
-  }
-  return { ns: ns ?? '', local, attributes, children, text };
+  const children = node.children.map((c) => toElement(c, scope));
+  return { ns: ns ?? '', local, attributes, children, text: node.text };
 }
 
 // ---------------------------------------------------------------------------------------------
