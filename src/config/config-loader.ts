@@ -32,6 +32,7 @@ import {
 } from './config-objects.ts';
 import { type OptionLevel, type OptionTable, defaultOptionTable } from './option-table.ts';
 import { parseOptionValue } from './option-value.ts';
+import { sectionRules } from './section-rules.ts';
 import { hashPassword, isPasswordHash } from './password-hash.ts';
 
 /** Where the store lives. A relative SQLite path is relative to the working directory. */
@@ -452,6 +453,11 @@ class Loader {
         const parsed = parseOptionValue(spec.kind, value);
         if (!parsed.ok) this.error(owner.ctx, at, parsed.error);
         else if (level && !spec.levels.includes(level)) this.warn(owner.ctx, at, `not read on ${levelNames[level]} (set it on ${spec.levels.map((l) => levelNames[l]).join(' or ')})`);
+      }
+      // Rules spanning options (e.g. a [router] strategy's target and selection).
+      for (const issue of sectionRules[section.toLowerCase()]?.(options) ?? []) {
+        const named = Object.keys(options).includes(issue.option) ? [issue.option] : [];
+        this.error(owner.ctx, [...owner.at, field, section, ...named], named.length > 0 ? issue.message : `${issue.option}: ${issue.message}`);
       }
     }
   }

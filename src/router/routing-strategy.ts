@@ -15,6 +15,7 @@
 import type { OptionSections, OptionValue } from '../config/config-objects.ts';
 import { parseOptionValue, type OptionKind } from '../config/option-value.ts';
 import { defaultOptionTable } from '../config/option-table.ts';
+import { routerSectionRule } from '../config/section-rules.ts';
 import { type Result, ok, err } from '../lib/result.ts';
 
 /** The annex section that holds a Routing Point's strategy. */
@@ -83,21 +84,11 @@ export function compileStrategy(routingPoint: string, section: Readonly<Record<s
   }
   const targetType = String(read(section, 'target-type', issues));
   const targetName = String(read(section, 'target', issues) ?? '').trim();
-  const explicitSelection = section['selection'] !== undefined;
-  let selection = String(read(section, 'selection', issues)) as SelectionMode;
-  let target: StrategyTarget | undefined;
-  if (targetName === '') issues.push({ option: 'target', message: `is required (the ${targetType === 'agent-group' ? 'agent group name' : targetType === 'kw' ? "KW's user name" : 'UserData key'})` });
-  else if (targetType === 'kw') target = { type: 'kw', kw: targetName };
-  else if (targetType === 'userdata') target = { type: 'userdata', key: targetName };
-  else target = { type: 'agent-group', group: targetName };
-  if (targetType === 'kw' || targetType === 'userdata') {
-    if (explicitSelection && selection !== 'targeted') issues.push({ option: 'selection', message: `must be targeted when target-type is ${targetType}` });
-    selection = 'targeted';
-  } else if (selection === 'targeted') {
-    issues.push({ option: 'selection', message: 'targeted needs target-type kw or userdata; an agent group takes round-robin, longest-idle or broadcast' });
-  }
+  const selection = targetType === 'kw' || targetType === 'userdata' ? 'targeted' : (String(read(section, 'selection', issues)) as SelectionMode);
   const preview = read(section, 'preview', issues) as boolean;
-  if (!preview && selection === 'broadcast') issues.push({ option: 'selection', message: 'broadcast needs preview = true (the first to accept wins)' });
+  // The rules spanning options are the configuration's (checked at load too).
+  issues.push(...routerSectionRule(section));
+  const target: StrategyTarget | undefined = targetName === '' ? undefined : targetType === 'kw' ? { type: 'kw', kw: targetName } : targetType === 'userdata' ? { type: 'userdata', key: targetName } : { type: 'agent-group', group: targetName };
   const timeout = read(section, 'preview-timeout', issues) as number;
   const maxAttempts = read(section, 'max-attempts', issues) as number;
   const noAcceptAction = String(read(section, 'no-accept-action', issues)) as NoAcceptAction;
