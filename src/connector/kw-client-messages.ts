@@ -46,7 +46,7 @@ export interface KwStateMessage {
 /** Server → client: a request of this client was refused or malformed. */
 export interface KwErrorMessage {
   type: 'error';
-  /** Short machine-readable reason: `bad-json`, `unknown-message`, `too-large`, `unknown-preview`, `not-your-preview`, `already-closed`, `cannot-redirect`. */
+  /** Short machine-readable reason: `bad-json`, `unknown-message`, `too-large`, `unknown-preview`, `not-your-preview`, `already-closed`, `cannot-redirect`, `rate-limited`. */
   code: string;
   message: string;
   /** The preview id the refused request named, if any. */

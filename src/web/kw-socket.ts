@@ -80,6 +80,8 @@ export interface KwSocketOptions {
   readonly maxMessageBytes?: number;
   /** A client with more than this many bytes unsent is dropped (default 1 MiB). */
   readonly maxBufferedBytes?: number;
+  /** Client messages accepted per second per socket; more are dropped, with one `rate-limited` error per second (default 50). */
+  readonly maxMessagesPerSecond?: number;
 }
 
 /**
@@ -99,6 +101,7 @@ export function kwSocketRoutes(options: KwSocketOptions): RouteRegistration {
   const logger = (options.logger ?? silentLogger).child({ role: 'kw-socket' });
   const maxMessageBytes = options.maxMessageBytes ?? maxKwClientMessageBytes;
   const maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
+  const maxPerSecond = options.maxMessagesPerSecond ?? 50;
   const { connector, sessions, previews } = options;
   /** Sockets per web session id, so a logout closes them. */
   const byWebSession = new Map<string, Set<WebSocket>>();
@@ -155,8 +158,20 @@ export function kwSocketRoutes(options: KwSocketOptions): RouteRegistration {
           return true;
         };
         const session: KwClientSession = { id, userName, send };
+        // A fixed one-second window on the Clock: a flooding client costs a counter, not a reply per message.
+        let windowStart = clock.now();
+        let inWindow = 0;
         ws.on('error', (e: Error) => log.warn('kw socket error', { error: e.message }));
         ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+          const now = clock.now();
+          if (now - windowStart >= 1000) {
+            windowStart = now;
+            inWindow = 0;
+          }
+          if (++inWindow > maxPerSecond) {
+            if (inWindow === maxPerSecond + 1) send({ type: 'error', code: 'rate-limited', message: `more than ${maxPerSecond} messages in a second; the rest are dropped` });
+            return;
+          }
           // Idle expiry is not announced: a message under an expired web session ends the socket.
           if (webSessionId !== undefined && options.auth?.sessions && options.auth.sessions.get(webSessionId) === undefined) {
             ws.close(kwSocketCloseCodes.sessionEnded, 'session expired');

@@ -266,6 +266,20 @@ describe('KW socket end to end', () => {
     await k.close();
   });
 
+  test('a flooding client is rate-limited: 50 messages a second are served, one rate-limited error, the rest dropped', async () => {
+    const k = await kw('kw3');
+    for (let i = 0; i < 80; i++) k.send({ type: 'ping' });
+    await k.waitFor('error', (m) => m.code === 'rate-limited');
+    await new Promise((r) => setTimeout(r, 50));
+    // 80 pings in one second: 50 answered, 30 dropped, one error.
+    assert.equal(k.got.filter((m) => m.type === 'pong').length, 50);
+    assert.equal(k.got.filter((m) => m.type === 'error').length, 1);
+    clock.advance(1000);
+    k.send({ type: 'ping' });
+    await k.waitFor('pong', () => k.got.filter((m) => m.type === 'pong').length === 51);
+    await k.close();
+  });
+
   test('a message over the hard limit closes the socket (1009) without harming others', async () => {
     const k = await kw('kw3');
     const other = await kw('kw2');
