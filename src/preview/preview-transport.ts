@@ -19,6 +19,7 @@
  * (by the server) with an `error` result; an oversized frame closes only that connection.
  */
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { SystemClock, type Clock, type TimerHandle } from '../lib/clock.ts';
 import { UccError } from '../lib/errors.ts';
@@ -37,10 +38,10 @@ import type {
 } from './preview-messages.ts';
 
 /** How a router reached the connector. */
-export type PreviewTransportKind = 'tcp' | 'memory';
+export type PreviewTransportKind = 'tcp' | 'tls' | 'memory';
 
-/** Where a PreviewClient connects (TCP, or an in-memory stream factory: `() => server.connectInMemory()`). */
-export type PreviewConnectTarget = Extract<TlibConnectTarget, { kind: 'tcp' } | { kind: 'memory' }>;
+/** Where a PreviewClient connects: TCP, TLS, or an in-memory stream factory (`() => server.connectInMemory()`). */
+export type PreviewConnectTarget = TlibConnectTarget;
 
 /** A result as the responder writes it: the session fills in `message` and `ReferenceID`. */
 export type PreviewResultBody = Omit<PreviewInteractionResult, 'message' | 'ReferenceID'>;
@@ -188,14 +189,26 @@ export class PreviewServer extends TypedEmitter<PreviewServerEvents> {
     this.closeGraceMs = options.closeGraceMs ?? 2000;
   }
 
-  /** Starts a TCP listener; resolves with the bound address (port 0 → a free port). */
-  listen(options: { host?: string; port?: number } = {}): Promise<{ host: string; port: number }> {
+  /**
+   * Starts a TCP listener, or a TLS one with `tls` (key/cert as for `tls.createServer`); resolves
+   * with the bound address (port 0 → a free port).
+   */
+  listen(options: { host?: string; port?: number; tls?: tls.TlsOptions } = {}): Promise<{ host: string; port: number }> {
     if (this.stopping) return Promise.reject(new UccError('UCC_ERR_PREVIEW_CLOSED', 'preview server is closed'));
-    const srv = net.createServer((sock) => {
+    const secure = options.tls !== undefined;
+    const adopt = (sock: net.Socket, kind: PreviewTransportKind): void => {
       sock.setNoDelay(true);
       sock.setKeepAlive(true, 30_000);
-      this.accept(sock, 'tcp', `${sock.remoteAddress ?? '?'}:${sock.remotePort ?? 0}`);
-    });
+      this.accept(sock, kind, `${sock.remoteAddress ?? '?'}:${sock.remotePort ?? 0}`);
+    };
+    let srv: net.Server;
+    try {
+      srv = secure ? tls.createServer(options.tls ?? {}, (sock) => adopt(sock, 'tls')) : net.createServer((sock) => adopt(sock, 'tcp'));
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    // A failed handshake concerns one router only.
+    if (secure) srv.on('tlsClientError', (e: Error) => this.logger.warn('preview TLS handshake failed', { error: e.message }));
     return new Promise((resolve, reject) => {
       srv.once('error', reject);
       srv.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
@@ -203,7 +216,7 @@ export class PreviewServer extends TypedEmitter<PreviewServerEvents> {
         srv.on('error', (e: Error) => this.logger.error('preview listener error', { error: e.message }));
         this.listeners.add(srv);
         const a = srv.address() as net.AddressInfo;
-        this.logger.info('preview protocol listening', { host: a.address, port: a.port });
+        this.logger.info('preview protocol listening', { host: a.address, port: a.port, tls: secure });
         resolve({ host: a.address, port: a.port });
       });
     });

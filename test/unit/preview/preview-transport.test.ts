@@ -1,6 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Duplex } from 'node:stream';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { memoryLogger } from '../../../src/lib/logger.ts';
 import { ManualClock } from '../../../src/lib/clock.ts';
 import { PreviewClient, PreviewServer, type PreviewConnectTarget, type PreviewSession } from '../../../src/preview/preview-transport.ts';
 import { PreviewFrameDecoder, encodePreviewFrame } from '../../../src/preview/preview-codec.ts';
@@ -260,5 +265,31 @@ describe('preview client', () => {
     assert.match(r.reason ?? '', /^connection-lost: not connected/);
     await assert.rejects(client.connect(), (e: Error & { code?: string }) => e.code === 'UCC_ERR_PREVIEW_CLOSED');
     assert.equal(client.cancel(CONN), false);
+  });
+});
+
+describe('preview transport over TLS', () => {
+  test('a router that trusts the certificate gets its results; one that does not cannot connect, and the server keeps serving', { timeout: 20000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ucc-preview-tls-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+      const key = readFileSync(join(dir, 'key.pem'));
+      const cert = readFileSync(join(dir, 'cert.pem'));
+      const logger = memoryLogger();
+      const server = new PreviewServer({ handler: (req, session) => session.respond(req.ReferenceID, { connId: req.connId, result: 'rejected' }), logger });
+      const { port } = await server.listen({ host: '127.0.0.1', port: 0, tls: { key, cert } });
+      const untrusting = new PreviewClient({ target: { kind: 'tls', host: '127.0.0.1', port } });
+      await assert.rejects(untrusting.connect(), (e: Error & { code?: string }) => e.code === 'UCC_ERR_PREVIEW_CLOSED' && /certificate/i.test(e.message));
+      const client = new PreviewClient({ target: { kind: 'tls', host: '127.0.0.1', port, tls: { ca: cert } } });
+      await client.connect();
+      assert.equal((await client.offer(offer)).result, 'rejected');
+      assert.equal(server.sessions()[0]?.transport, 'tls');
+      client.close();
+      untrusting.close();
+      await server.close();
+      assert.ok(logger.lines.some((l) => l['msg'] === 'preview TLS handshake failed'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
