@@ -3,7 +3,9 @@
  * same interfaces they use over the network. It never listens; `App.listen()` does, so tests can
  * build the whole system in-process with a ManualClock.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { LoadedConfig } from '../config/config-loader.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -11,6 +13,7 @@ import { SystemClock } from '../lib/clock.ts';
 import { UccError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { silentLogger } from '../lib/logger.ts';
+import { OptionResolver } from '../config/option-resolver.ts';
 import { UcConnector } from '../connector/connector.ts';
 import { openStore, type SqlConfigStore } from '../store/index.ts';
 import { TlibClient } from '../tlib/client/tlib-client.ts';
@@ -18,7 +21,12 @@ import type { UcPlatform } from '../uc/uc-platform.ts';
 import { createUcPlatform } from './uc-platform-factory.ts';
 import { TServer } from '../tserver/tserver.ts';
 import { tserverConfigFromObjects } from '../tserver/tserver-config-binding.ts';
+import { StandalonePlatform } from '../uc/standalone/standalone-platform.ts';
 import { createHttpServer } from '../web/http-server.ts';
+import { createKwWeb } from '../web/kw-web.ts';
+
+/** The built browser client (`npm run build:client`); without it only the API is served. */
+const clientDist = fileURLToPath(new URL('../../client/dist/', import.meta.url));
 
 export interface AppDeps {
   clock?: Clock;
@@ -84,7 +92,20 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
     const unsubscribeConnector = store.changes.subscribe(() => connector.optionsChanged());
     closers.push(async () => unsubscribeConnector());
 
-    const http = createHttpServer({ logger: logger.child({ role: 'web' }), routes: [], version: packageVersion() });
+    const resolver = new OptionResolver({ view: store, application: ucApplication.name, logger });
+    const web = createKwWeb({
+      clock, logger: logger.child({ role: 'web' }), store, resolver, application: ucApplication.name, connector,
+      ...(uc instanceof StandalonePlatform ? { standalone: uc } : {}),
+      ...(existsSync(clientDist) ? { clientRoot: clientDist } : {}),
+      version: packageVersion(),
+      ...(config.files[0] ? { presenceDefinitionBaseDir: dirname(config.files[0]) } : {}),
+    });
+    if (!existsSync(clientDist)) logger.warn('the browser client is not built (npm run build:client): serving the API only');
+    await web.reloadPresenceDefinition();
+    const unsubscribeWeb = store.changes.subscribe(() => void web.configChanged());
+    closers.push(async () => unsubscribeWeb());
+
+    const http = createHttpServer({ logger: logger.child({ role: 'web' }), routes: [...web.apiRoutes, ...web.staticRoutes], version: packageVersion() });
     closers.push(() => http.close());
 
     return {

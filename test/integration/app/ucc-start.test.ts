@@ -23,6 +23,28 @@ test('ucc start runs every role, prints "ucc ready", serves T-Lib and HTTP, and 
     const health = (await (await fetch(`${m[1]}/api/v1/health`)).json()) as { status: string };
     assert.equal(health.status, 'ok');
 
+    // A KW logs in (scrypt-hashed demo password), sets standalone presence, and reads their view:
+    // the external contract GET /api/v1/knowledge-workers/{userName}.
+    const login = await fetch(`${m[1]}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userName: 'alice', password: 'alice' }) });
+    assert.equal(login.status, 200);
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const session = (await (await fetch(`${m[1]}/api/v1/session`, { headers: { cookie } })).json()) as { csrfToken: string; windowTitle: string };
+    assert.equal(session.windowTitle, 'Alice Archer - OpenUCC');
+    const put = await fetch(`${m[1]}/api/v1/knowledge-workers/alice/presence`, {
+      method: 'PUT', headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': session.csrfToken }, body: JSON.stringify({ availability: 'busy', note: 'with a customer' }),
+    });
+    assert.equal(put.status, 200);
+    let kw: { agentState: string; reasons: Record<string, string>; presence: { availability: string; note: string; source: string; observedAt: number }; connectorDnd: boolean } | undefined;
+    await waitFor('the agent to follow presence', async () => {
+      kw = (await (await fetch(`${m[1]}/api/v1/knowledge-workers/alice`, { headers: { cookie } })).json()) as typeof kw;
+      return kw?.agentState === 'NotReady';
+    }, 10_000);
+    assert.equal(kw?.presence.availability, 'busy');
+    assert.equal(kw?.presence.note, 'with a customer');
+    assert.equal(kw?.presence.source, 'standalone');
+    assert.equal(kw?.connectorDnd, false);
+    assert.equal((await fetch(`${m[1]}/api/v1/knowledge-workers/bob`, { headers: { cookie } })).status, 403, 'a KW reads only their own state');
+
     const client = new TlibClient({ target: { kind: 'tcp', host: m[2]!, port: Number(m[3]) }, reconnect: false, requestTimeoutMs: 5000 });
     await client.connect();
     const reply = await client.request({ message: 'RequestRegisterAddress', ThisDN: '8000' });
