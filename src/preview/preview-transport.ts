@@ -312,6 +312,8 @@ export interface PreviewClientOptions {
    */
   readonly resultTimeoutMs?: number;
   readonly maxFrameBytes?: number;
+  /** A connection attempt still pending after this long is aborted (default 10 000 ms). */
+  readonly connectTimeoutMs?: number;
   /** Largest ReferenceID before wrapping to 1 (tests use a small one). */
   readonly referenceIdLimit?: number;
 }
@@ -337,6 +339,7 @@ export class PreviewClient extends TypedEmitter<PreviewClientEvents> {
   private readonly logger: Logger;
   private readonly resultTimeoutMs: number;
   private readonly maxFrameBytes: number | undefined;
+  private readonly connectTimeoutMs: number;
   private readonly idLimit: number;
   private readonly pending = new Map<number, PendingOffer>();
   private link: PreviewLink | undefined;
@@ -350,6 +353,7 @@ export class PreviewClient extends TypedEmitter<PreviewClientEvents> {
     this.logger = (options.logger ?? silentLogger).child({ role: 'preview-client', target: describeTarget(options.target) });
     this.resultTimeoutMs = options.resultTimeoutMs ?? 120_000;
     this.maxFrameBytes = options.maxFrameBytes;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.idLimit = Math.min(options.referenceIdLimit ?? maxReferenceId, maxReferenceId);
   }
 
@@ -368,10 +372,14 @@ export class PreviewClient extends TypedEmitter<PreviewClientEvents> {
     if (this.closedReason !== undefined) throw new UccError('UCC_ERR_PREVIEW_CLOSED', `preview client is closed (${this.closedReason})`);
     if (this.connected) return;
     let stream: Duplex;
+    const attempt = openConnection(this.target);
+    const timer = this.clock.setTimer(this.connectTimeoutMs, () => attempt.abort(`no connection within ${this.connectTimeoutMs} ms`));
     try {
-      stream = await openConnection(this.target).ready;
+      stream = await attempt.ready;
     } catch (e) {
       throw new UccError('UCC_ERR_PREVIEW_CLOSED', `cannot connect to ${describeTarget(this.target)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    } finally {
+      this.clock.cancel(timer);
     }
     const link = new PreviewLink(stream, { accept: 'result', maxFrameBytes: this.maxFrameBytes });
     this.link = link;

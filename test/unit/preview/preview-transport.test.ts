@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Duplex } from 'node:stream';
+import * as net from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -265,6 +266,25 @@ describe('preview client', () => {
     assert.match(r.reason ?? '', /^connection-lost: not connected/);
     await assert.rejects(client.connect(), (e: Error & { code?: string }) => e.code === 'UCC_ERR_PREVIEW_CLOSED');
     assert.equal(client.cancel(CONN), false);
+  });
+
+  test('a connection attempt that hangs is aborted after connectTimeoutMs', async () => {
+    // A listener that never accepts at the TLS level: the TCP connect succeeds, the handshake never ends.
+    const held: net.Socket[] = [];
+    const silent = net.createServer((s) => held.push(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const port = (silent.address() as net.AddressInfo).port;
+    const clock = new ManualClock();
+    const client = new PreviewClient({ target: { kind: 'tls', host: '127.0.0.1', port }, clock, connectTimeoutMs: 500 });
+    try {
+      const p = client.connect();
+      await until(() => held.length === 1, 'the TCP connection');
+      clock.advance(500);
+      await assert.rejects(p, (e: Error & { code?: string }) => e.code === 'UCC_ERR_PREVIEW_CLOSED' && /no connection within 500 ms/.test(e.message));
+    } finally {
+      for (const s of held) s.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
   });
 });
 
