@@ -17,7 +17,6 @@ test('every NOTIFY from the load generator produces its EventAgent* (20 KWs × 3
     // 60 NOTIFYs at 100/s: each KW gets busy, online, away (NotReady, Ready, NotReady).
     const r = await pipe.phase(100, 600);
     assert.equal(r.sent, 60);
-    assert.equal(r.answered, 60);
     assert.equal(r.rejected, 0);
     assert.equal(r.received, 60);
     assert.equal(r.superseded, 0);
