@@ -2,6 +2,7 @@
  * The HTTP edge: a Fastify instance with the REST API under /api/v1. Routes come from the roles
  * (each passes a small registration function); this file only builds the server, never listens.
  */
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../lib/logger.ts';
 
@@ -16,6 +17,11 @@ export function createHttpServer(options: { logger: Logger; routes: RouteRegistr
     void reply.status(status).send({ error: status >= 500 ? 'internal error' : error.message });
   });
   app.get('/api/v1/health', async () => ({ status: 'ok', version: options.version }));
-  for (const r of options.routes) r(app);
+  // One WebSocket plugin for the whole server, before any socket route (a second registration would
+  // route each upgrade twice). Its maxPayload is the hard cut; routes bound their own messages below it.
+  void app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  void app.register(async (scope) => {
+    for (const r of options.routes) r(scope);
+  });
   return app;
 }
