@@ -10,7 +10,8 @@
  * - done: the observer's EventAgentReady / EventAgentNotReady for the KW's DN.
  * Each KW keeps a queue of received NOTIFYs; an event completes the oldest one that asked for that
  * state, and older ones still queued were superseded (the connector only acts on the latest
- * presence of a KW while a request is outstanding) and are counted as such.
+ * presence of a KW while a request is outstanding) and are counted as such. A NOTIFY that follows a
+ * lost one of its KW is left out of the timings (it may not flip the agent at all).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -45,7 +46,8 @@ export interface PhaseResult {
   received: number;
   /** NOTIFYs whose EventAgent* arrived. */
   completed: number;
-  /** NOTIFYs overtaken by a newer one for the same KW before their event came. */
+  /** NOTIFYs overtaken by a newer one for the same KW before their event came, or received after
+   * a lost one of their KW (left out of the timings). */
   superseded: number;
   /** Completed per second, from the first receipt to the last event. */
   updatesPerSec: number;
@@ -271,10 +273,18 @@ export class PresencePipeline {
     const [kw, n, target, sent] = tag.split(' ');
     const i = Number(kw);
     const q = this.queues[i];
-    if (q === undefined || Number(n) <= (this.lastN[i] ?? -1)) return;
+    const last = this.lastN[i] ?? -1;
+    if (q === undefined || Number(n) <= last) return;
     this.lastN[i] = Number(n);
-    q.push({ n: Number(n), target: target === 'R' ? 'R' : 'N', recvAt, sentEpoch: Number(sent) });
     this.received++;
+    if (last >= 0 && Number(n) !== last + 1) {
+      // A NOTIFY of this KW was lost before it (kernel drop): this one may not flip the agent, so
+      // it and the ones waiting are left out of the timings rather than matched to a later event.
+      this.superseded += q.length + 1;
+      q.length = 0;
+      return;
+    }
+    q.push({ n: Number(n), target: target === 'R' ? 'R' : 'N', recvAt, sentEpoch: Number(sent) });
     if (recvAt < this.firstRecv) this.firstRecv = recvAt;
     this.lastRecv = recvAt;
   }
