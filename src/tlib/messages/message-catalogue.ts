@@ -163,11 +163,19 @@ export function messageSpec(name: MessageName): MessageSpec {
   return messageCatalogue[name];
 }
 
-/** Every attribute message `name` may carry (required, optional and common ones). */
+const allowedSets = new Map<MessageName, ReadonlySet<AttributeName>>();
+
+/** Every attribute message `name` may carry (required, optional and common ones). Shared: do not mutate. */
 export function allowedAttributes(name: MessageName): ReadonlySet<AttributeName> {
-  const s: MessageSpec = messageCatalogue[name];
-  const common = s.kind === 'request' ? requestCommonAttributes : eventCommonAttributes;
-  return new Set<AttributeName>([...s.required, ...s.optional, ...common]);
+  // The catalogue is constant: one set per message, built on first use (the codec asks for every frame).
+  let set = allowedSets.get(name);
+  if (set === undefined) {
+    const s: MessageSpec = messageCatalogue[name];
+    const common = s.kind === 'request' ? requestCommonAttributes : eventCommonAttributes;
+    set = new Set<AttributeName>([...s.required, ...s.optional, ...common]);
+    allowedSets.set(name, set);
+  }
+  return set;
 }
 
 // Named aliases for the messages other roles use most.
