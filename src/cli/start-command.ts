@@ -4,10 +4,10 @@
  * is up it prints one line `ucc ready http=… tlib=…`; SIGTERM or SIGINT stops it gracefully (exit 0).
  */
 import { fileURLToPath } from 'node:url';
-import { buildApp } from '../app/build-app.ts';
+import { buildApp, type App, type AppAddresses } from '../app/build-app.ts';
 import { formatIssue } from '../config/config-issue.ts';
 import { loadConfigFile } from '../config/config-loader.ts';
-import { createLogger, type LogLevel } from '../lib/logger.ts';
+import { createLogger, type Logger, type LogLevel } from '../lib/logger.ts';
 
 const USAGE = 'Usage: ucc start [--config FILE] [--log-level debug|info|warn|error]\n';
 export const DEMO_CONFIG = fileURLToPath(new URL('../../config/demo.yaml', import.meta.url));
@@ -30,6 +30,24 @@ export async function run(args: string[]): Promise<number> {
     }
     i++;
   }
+  const started = await startRoles('ucc start', file, level);
+  if (typeof started === 'number') return started;
+  const { app, logger, addresses } = started;
+  process.stdout.write(`ucc ready http=${addresses.http} tlib=${addresses.tlib}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  logger.info('stopping');
+  await app.close();
+  return 0;
+}
+
+/**
+ * Loads `file`, builds every role and starts their listeners (shared by `ucc start` and
+ * `ucc demo`). Returns the exit code when that fails, after printing why on stderr.
+ */
+export async function startRoles(command: string, file: string, level: LogLevel): Promise<{ app: App; logger: Logger; addresses: AppAddresses } | number> {
   const loaded = loadConfigFile(file);
   if (!loaded.ok) {
     if (loaded.error.kind === 'unreadable') process.stderr.write(`${file}: cannot read: ${loaded.error.message}\n`);
@@ -42,22 +60,14 @@ export async function run(args: string[]): Promise<number> {
   try {
     app = await buildApp(loaded.value, { logger });
   } catch (e) {
-    process.stderr.write(`ucc start: ${(e as Error).message}\n`);
+    process.stderr.write(`${command}: ${(e as Error).message}\n`);
     return 1;
   }
   try {
-    const a = await app.listen();
-    process.stdout.write(`ucc ready http=${a.http} tlib=${a.tlib}\n`);
+    return { app, logger, addresses: await app.listen() };
   } catch (e) {
-    process.stderr.write(`ucc start: cannot listen: ${(e as Error).message}\n`);
+    process.stderr.write(`${command}: cannot listen: ${(e as Error).message}\n`);
     await app.close();
     return 1;
   }
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
-  logger.info('stopping');
-  await app.close();
-  return 0;
 }
