@@ -21,6 +21,21 @@ export class MemoryReservations implements Reservations {
     return Promise.resolve({ ok: true, fence });
   }
 
+  async claimMany(kws: readonly string[], holder: string, ttlMs: number): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const kw of new Set(kws)) {
+      const r = await this.claim(kw, holder, ttlMs);
+      if (r.ok) out.set(kw, r.fence);
+    }
+    return out;
+  }
+
+  async releaseMany(claims: ReadonlyArray<{ kw: string; fence: number }>): Promise<number> {
+    let n = 0;
+    for (const c of claims) if (await this.release(c.kw, c.fence)) n++;
+    return n;
+  }
+
   renew(kw: string, fence: number, ttlMs: number): Promise<boolean> {
     const now = this.clock.now();
     const c = this.claims.get(kw);

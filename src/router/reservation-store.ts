@@ -20,7 +20,25 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../lib/clock.ts';
-import type { StoreMigration } from '../store/store-migration.ts';
+import type { StoreDialect, StoreMigration } from '../store/store-migration.ts';
+
+/**
+ * Runs a multi-row statement again when PostgreSQL aborted it as a deadlock victim (SQLSTATE
+ * 40P01): a batch claim and a batch release may lock shared rows in different orders. The
+ * statement is atomic, so a retry is safe.
+ */
+async function retryDeadlock<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (e) {
+      if ((e as { code?: string }).code !== '40P01' || attempt >= 5) throw e;
+    }
+  }
+}
+
+/** Rows per statement of the batch operations (well under SQLite's and PostgreSQL's parameter limits). */
+const BATCH = 500;
 
 /** The outcome of {@link ReservationStore.claim}. */
 export type ClaimResult = { ok: true; fence: number } | { ok: false };
@@ -28,6 +46,10 @@ export type ClaimResult = { ok: true; fence: number } | { ok: false };
 /** The port the router and the preview manager use. */
 export interface Reservations {
   claim(kw: string, holder: string, ttlMs: number): Promise<ClaimResult>;
+  /** `claim` for many KWs at once (a broadcast): the fences of the KWs taken; the others were held. */
+  claimMany(kws: readonly string[], holder: string, ttlMs: number): Promise<Map<string, number>>;
+  /** `release` for many claims at once; resolves with how many were released. */
+  releaseMany(claims: ReadonlyArray<{ kw: string; fence: number }>): Promise<number>;
   /** Extends a claim still held with `fence`; false when it was lost or expired. */
   renew(kw: string, fence: number, ttlMs: number): Promise<boolean>;
   release(kw: string, fence: number): Promise<boolean>;
@@ -77,6 +99,8 @@ export class ReservationStore implements Reservations {
   constructor(
     db: Kysely<unknown>,
     private readonly clock: Clock,
+    /** The engine (from `store.dialect`); PostgreSQL releases batches row by row. */
+    private readonly dialect: StoreDialect = 'sqlite',
   ) {
     this.db = db as unknown as Kysely<RouterTables>;
   }
@@ -93,6 +117,43 @@ export class ReservationStore implements Reservations {
       returning fence`.execute(this.db);
     const row = rows[0];
     return row ? { ok: true, fence: Number(row.fence) } : { ok: false };
+  }
+
+  async claimMany(kws: readonly string[], holder: string, ttlMs: number): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    // Sorted: concurrent batches then lock rows in the same order (no deadlock on PostgreSQL).
+    const unique = [...new Set(kws)].sort();
+    const now = this.clock.now();
+    const expires = now + Math.max(1, Math.floor(ttlMs));
+    // One statement per chunk: the same atomic upsert as claim(), one row per KW.
+    for (let i = 0; i < unique.length; i += BATCH) {
+      const rows = unique.slice(i, i + BATCH).map((kw) => sql`(${kw}, ${holder}, 1, ${expires})`);
+      const { rows: got } = await retryDeadlock(() => sql<{ kw: string; fence: number | string }>`
+        insert into router_reservation (kw, holder, fence, expires_at) values ${sql.join(rows)}
+        on conflict (kw) do update set holder = excluded.holder, fence = router_reservation.fence + 1, expires_at = excluded.expires_at
+        where router_reservation.expires_at <= ${now}
+        returning kw, fence`.execute(this.db));
+      for (const r of got) out.set(r.kw, Number(r.fence));
+    }
+    return out;
+  }
+
+  async releaseMany(claims: ReadonlyArray<{ kw: string; fence: number }>): Promise<number> {
+    if (this.dialect === 'postgres') {
+      // Single-row statements hold one row lock at a time, so they can never deadlock with a
+      // concurrent batch claim (an UPDATE … IN (…) locks rows in an order we do not control).
+      const done = await Promise.all(claims.map((c) => this.release(c.kw, c.fence)));
+      return done.filter(Boolean).length;
+    }
+    let n = 0;
+    const sorted = [...claims].sort((x, y) => (x.kw < y.kw ? -1 : x.kw > y.kw ? 1 : 0));
+    for (let i = 0; i < sorted.length; i += BATCH) {
+      // The cast types the VALUES column (PostgreSQL would take an untyped parameter as text).
+      const pairs = sorted.slice(i, i + BATCH).map((c) => sql`(${c.kw}, cast(${c.fence} as bigint))`);
+      const r = await retryDeadlock(() => sql`update router_reservation set expires_at = 0, holder = null where expires_at > 0 and (kw, fence) in (values ${sql.join(pairs)})`.execute(this.db));
+      n += Number(r.numAffectedRows ?? 0);
+    }
+    return n;
   }
 
   async renew(kw: string, fence: number, ttlMs: number): Promise<boolean> {

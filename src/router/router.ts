@@ -352,13 +352,11 @@ export class Router extends TypedEmitter<RouterEvents> {
     const candidates = this.candidates(run);
     const ttl = (s.previewTimeoutMs ?? this.o.previewExpirationMs) + this.o.itxArrivalTimeoutMs + 5000;
     if (s.selection === 'broadcast') {
-      const claims = await Promise.all(candidates.map((c) => this.o.reservations.claim(kwKey(c), this.o.instanceId, ttl)));
-      const out: Claimed[] = [];
-      claims.forEach((r, i) => {
-        const c = candidates[i]!;
-        if (r.ok) out.push({ kw: kwKey(c), dn: c.dn, fence: r.fence });
+      const fences = await this.o.reservations.claimMany(candidates.map(kwKey), this.o.instanceId, ttl);
+      return candidates.flatMap((c) => {
+        const fence = fences.get(kwKey(c));
+        return fence === undefined ? [] : [{ kw: kwKey(c), dn: c.dn, fence }];
       });
-      return out;
     }
     for (const c of candidates) {
       if (stateOf(run) !== 'Selecting') return [];
@@ -425,7 +423,8 @@ export class Router extends TypedEmitter<RouterEvents> {
   }
 
   private async releaseAll(claimed: readonly Claimed[]): Promise<void> {
-    await Promise.all(claimed.map((c) => this.o.reservations.release(c.kw, c.fence)));
+    if (claimed.length === 1) await this.o.reservations.release(claimed[0]!.kw, claimed[0]!.fence);
+    else if (claimed.length > 1) await this.o.reservations.releaseMany(claimed);
   }
 }
 

@@ -179,7 +179,7 @@ forEachStore((dialect, makeStore) => {
       for (const d of dns) send({ message: 'RequestRegisterAddress', ThisDN: d.number });
       for (let i = 0; i < KWS; i++) send({ message: 'RequestAgentLogin', ThisDN: kwDn(i), AgentID: `A${kwDn(i)}`, AgentWorkMode: 'AutoIn' });
       const stores = [await fx.open({ migrations: routerMigrations }), await fx.open({ migrations: routerMigrations })];
-      const reservations = stores.map((s) => new ReservationStore(s.db, clock));
+      const reservations = stores.map((s) => new ReservationStore(s.db, clock, s.dialect));
       const connector = new RaceConnector(rnd, reservations);
       const stats = new RaceStats();
       const { strategies, issues } = compileStrategies(dns);

@@ -11,7 +11,7 @@ forEachStore((name, makeStore) => {
       const clock = new ManualClock();
       const s1 = await fx.open({ migrations: routerMigrations });
       const s2 = await fx.open({ migrations: routerMigrations });
-      return { a: new ReservationStore(s1.db, clock), b: new ReservationStore(s2.db, clock), clock, dispose: () => fx.dispose() };
+      return { a: new ReservationStore(s1.db, clock, s1.dialect), b: new ReservationStore(s2.db, clock, s2.dialect), clock, dispose: () => fx.dispose() };
     }
 
     test('a claimed KW cannot be claimed by another router until released; fences grow per KW', async () => {
@@ -74,6 +74,37 @@ forEachStore((name, makeStore) => {
         assert.equal(await a.decide('c1', 'kw1', c.fence), false, 'stale fence after a re-claim');
         assert.equal(await a.decide('c1', 'kw1', c2.fence), true);
         assert.deepEqual(await a.winner('c1'), { agent: 'kw1', fence: c2.fence });
+      } finally {
+        await dispose();
+      }
+    });
+
+    test('claimMany takes the free KWs in one go and skips the held ones; releaseMany frees only current fences', async () => {
+      const { a, b, dispose } = await setup();
+      try {
+        await b.claim('kw2', 'router-b', 1000);
+        const kws = Array.from({ length: 1200 }, (_, i) => `kw${i}`);
+        const got = await a.claimMany([...kws, 'kw1'], 'router-a', 1000);
+        assert.equal(got.size, 1199, 'every KW but the one held by router-b (a duplicate counts once)');
+        assert.equal(got.has('kw2'), false);
+        assert.equal(got.get('kw1'), 1);
+        assert.deepEqual(await b.claimMany(['kw1', 'kw2', 'kw5'], 'router-b', 1000), new Map());
+        const claims = [...got].map(([kw, fence]) => ({ kw, fence }));
+        assert.equal(await b.releaseMany([...claims, { kw: 'kw2', fence: 99 }]), 1199, 'a wrong fence is not released');
+        assert.equal(await a.releaseMany(claims), 0, 'releasing twice is a no-op');
+        assert.deepEqual(await b.claim('kw1', 'router-b', 1000), { ok: true, fence: 2 });
+        assert.deepEqual(await b.claim('kw2', 'router-b', 1000), { ok: false });
+      } finally {
+        await dispose();
+      }
+    });
+
+    test('concurrent claimMany of overlapping KW sets from two instances never gives one KW to both', async () => {
+      const { a, b, dispose } = await setup();
+      try {
+        const kws = Array.from({ length: 300 }, (_, i) => `kw${i}`);
+        const [x, y] = await Promise.all([a.claimMany(kws, 'router-a', 1000), b.claimMany([...kws].reverse(), 'router-b', 1000)]);
+        for (const kw of kws) assert.ok(x.has(kw) !== y.has(kw), `${kw} taken exactly once`);
       } finally {
         await dispose();
       }
