@@ -7,6 +7,7 @@ import type { KvList } from '../tlib/messages/kv-list.ts';
 import type { PreviewOutcome } from '../preview/preview-messages.ts';
 import type { KnowledgeWorkerView } from './knowledge-worker-view.ts';
 import { err, ok, type Result } from '../lib/result.ts';
+import { actionsFor, type Interaction, type InteractionAction, type InteractionState } from './interactions/interaction-machine.ts';
 
 /** Server → client: a preview to show with its countdown. */
 export interface KwPreviewMessage {
@@ -60,7 +61,40 @@ export interface KwPongMessage {
   now: number;
 }
 
-export type KwServerMessage = KwPreviewMessage | KwPreviewClosedMessage | KwStateMessage | KwErrorMessage | KwPongMessage;
+/** Server → client: one of the KW's calls appeared or changed (docs/kw-socket.md). */
+export interface KwInteractionMessage {
+  type: 'interaction';
+  interaction: InteractionJson;
+  /** Set when EventPartyChanged renamed the call: the client replaces the entry with this ConnID. */
+  previousConnId?: string;
+}
+
+/** Server → client: a call of the KW ended at its DN. */
+export interface KwInteractionClosedMessage {
+  type: 'interaction-closed';
+  connId: string;
+}
+
+/** An interaction as the client sees it (REST and socket). */
+export interface InteractionJson {
+  connId: string;
+  state: InteractionState;
+  otherDn: string | null;
+  parties: readonly string[];
+  userData: KvList;
+  callType: string | null;
+  startedAt: number;
+  updatedAt: number;
+  /** The call-control actions that apply now. */
+  actions: readonly InteractionAction[];
+}
+
+/** The JSON form of an interaction. */
+export function interactionJson(i: Interaction): InteractionJson {
+  return { connId: i.connId, state: i.state, otherDn: i.otherDn, parties: i.parties, userData: i.userData, callType: i.callType, startedAt: i.startedAt, updatedAt: i.updatedAt, actions: actionsFor(i.state) };
+}
+
+export type KwServerMessage = KwPreviewMessage | KwPreviewClosedMessage | KwStateMessage | KwErrorMessage | KwPongMessage | KwInteractionMessage | KwInteractionClosedMessage;
 
 /** Client → server. */
 export type KwClientMessage =

@@ -16,7 +16,8 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { KnowledgeWorkerView } from '../connector/knowledge-worker-view.ts';
-import { parseKwClientMessage, maxKwClientMessageBytes, type KwServerMessage } from '../connector/kw-client-messages.ts';
+import { interactionJson, parseKwClientMessage, maxKwClientMessageBytes, type KwServerMessage } from '../connector/kw-client-messages.ts';
+import type { Interaction, InteractionChange } from '../connector/interactions/interaction-machine.ts';
 import type { KwClientSession, KwClientSessions } from '../connector/kw-client-sessions.ts';
 import type { PreviewActionResult } from '../connector/preview-manager.ts';
 import { SystemClock, type Clock } from '../lib/clock.ts';
@@ -82,6 +83,15 @@ export interface KwSocketOptions {
   readonly maxBufferedBytes?: number;
   /** Client messages accepted per second per socket; more are dropped, with one `rate-limited` error per second (default 50). */
   readonly maxMessagesPerSecond?: number;
+  /** With it, the KW's calls are pushed (`interaction`, `interaction-closed`), and sent at once on connect. */
+  readonly interactions?: KwSocketInteractionPort;
+}
+
+/** What the socket needs of the InteractionTracker. */
+export interface KwSocketInteractionPort {
+  interactionsOf(userName: string): Interaction[] | undefined;
+  on(event: 'change', listener: (userName: string, change: InteractionChange) => void): unknown;
+  off(event: 'change', listener: (userName: string, change: InteractionChange) => void): unknown;
 }
 
 /**
@@ -120,10 +130,16 @@ export function kwSocketRoutes(options: KwSocketOptions): RouteRegistration {
       const onSessionEnded = (s: { id: string }): void => {
         for (const ws of byWebSession.get(s.id) ?? []) ws.close(kwSocketCloseCodes.sessionEnded, 'logged out');
       };
+      const onInteraction = (userName: string, change: InteractionChange): void => {
+        if (change.type === 'closed') sessions.sendTo(userName, { type: 'interaction-closed', connId: change.interaction.connId });
+        else sessions.sendTo(userName, { type: 'interaction', interaction: interactionJson(change.interaction), ...(change.previousConnId !== undefined ? { previousConnId: change.previousConnId } : {}) });
+      };
       connector.on('kwChange', onKwChange);
+      options.interactions?.on('change', onInteraction);
       options.auth?.on('sessionEnded', onSessionEnded);
       scope.addHook('onClose', async () => {
         connector.off('kwChange', onKwChange);
+        options.interactions?.off('change', onInteraction);
         options.auth?.off('sessionEnded', onSessionEnded);
         for (const ws of open) ws.close(kwSocketCloseCodes.goingAway, 'server shutting down');
       });
@@ -203,6 +219,7 @@ export function kwSocketRoutes(options: KwSocketOptions): RouteRegistration {
         connector.openSession(userName);
         const view = connector.knowledgeWorker(userName);
         if (view) send({ type: 'state', kw: view });
+        for (const i of options.interactions?.interactionsOf(userName) ?? []) send({ type: 'interaction', interaction: interactionJson(i) });
         // Registered last: open previews are replayed to the new session by the preview manager.
         // (Everything here runs in one turn, so no close can come before the handler below.)
         const remove = sessions.add(session);

@@ -90,3 +90,43 @@ export const StateDisplayReply = Type.Object({
   /** The custom state menu in the language (document order). */
   menu: Type.Array(Type.Object({ id: Type.String(), menuText: Type.String(), icon: Nullable(Type.String()) })),
 });
+
+export const ConnIdParams = Type.Object({
+  userName: Type.String({ minLength: 1, maxLength: 256 }),
+  connId: Type.String({ minLength: 1, maxLength: 64 }),
+});
+export type ConnIdParams = Static<typeof ConnIdParams>;
+
+/** A KV list as JSON: `[key, value]` pairs, values strings, integers or nested lists. */
+const KvListJson = Type.Array(Type.Array(Type.Unknown(), { minItems: 2, maxItems: 2 }));
+
+export const InteractionReply = Type.Object({
+  connId: Type.String(),
+  state: Type.Union(['ringing', 'dialing', 'established', 'held', 'released'].map((s) => Type.Literal(s))),
+  otherDn: Type.Union([Type.String(), Type.Null()]),
+  parties: Type.Array(Type.String()),
+  userData: KvListJson,
+  callType: Type.Union([Type.String(), Type.Null()]),
+  startedAt: Type.Number(),
+  updatedAt: Type.Number(),
+  actions: Type.Array(Type.String()),
+});
+
+/** A contact point to transfer or conference to. */
+export const ContactPointBody = Type.Object({ contactPoint: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+export type ContactPointBody = Static<typeof ContactPointBody>;
+
+export const NotesBody = Type.Object({ notes: Type.String({ maxLength: 4096 }) }, { additionalProperties: false });
+export type NotesBody = Static<typeof NotesBody>;
+
+export const ActionReply = Type.Object({ ok: Type.Boolean(), consultConnId: Type.Optional(Type.String()) });
+
+/** A T-Lib EventError as an HTTP 409 body. */
+export const TlibErrorReply = Type.Object({ error: Type.String(), tlibErrorCode: Type.Union([Type.Number(), Type.Null()]) });
+
+export const ContactPointReply = Type.Object({
+  dn: Type.String(),
+  displayName: Type.String(),
+  /** `attribute<n>` lines with the statistic's value in place of `%s`. */
+  tooltip: Type.Array(Type.String()),
+});
