@@ -37,8 +37,12 @@ export const DEMO_CUSTOMERS: readonly DemoCustomer[] = [
 /** The demo KWs that calls to a UserData-targeted routing point name in `AccountOwner`. */
 export const DEMO_ACCOUNT_OWNERS: readonly string[] = ['alice', 'bob', 'carol'];
 
-/** The n-th demo call's UserData (n from 0): customer, account owner and a call counter rotate. */
-export function demoUserData(n: number): KvPair[] {
+/**
+ * The n-th demo call's UserData (n from 0). Customers rotate with n; the account owner with
+ * `round` (the caller passes the round over its routing points, so the calls to a
+ * UserData-targeted routing point name each owner in turn).
+ */
+export function demoUserData(n: number, round = n): KvPair[] {
   const c = DEMO_CUSTOMERS[n % DEMO_CUSTOMERS.length] as DemoCustomer;
   return [
     ['CustomerName', c.name],
@@ -47,7 +51,7 @@ export function demoUserData(n: number): KvPair[] {
     ['Segment', c.segment],
     ['LastContact', c.lastContact],
     ['ANI', c.phone],
-    ['AccountOwner', DEMO_ACCOUNT_OWNERS[n % DEMO_ACCOUNT_OWNERS.length] as string],
+    ['AccountOwner', DEMO_ACCOUNT_OWNERS[round % DEMO_ACCOUNT_OWNERS.length] as string],
     ['DemoCall', String(n + 1)],
   ];
 }
@@ -111,7 +115,7 @@ export class DemoCaller {
     const routingPoint = routingPoints[n % routingPoints.length] as string;
     let placed: DemoCallPlaced;
     try {
-      const reply = await tlib.request({ message: 'RequestMakeCall', ThisDN: trunk, OtherDN: routingPoint, UserData: demoUserData(n) });
+      const reply = await tlib.request({ message: 'RequestMakeCall', ThisDN: trunk, OtherDN: routingPoint, UserData: demoUserData(n, Math.floor(n / routingPoints.length)) });
       const connId = (reply as { ConnID?: string }).ConnID;
       placed = { n, routingPoint, connId };
       if (connId && callLifetimeMs > 0 && this.running) {

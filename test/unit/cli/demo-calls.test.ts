@@ -63,6 +63,23 @@ describe('DemoCaller', () => {
     assert.ok((tlib.requests[0] as { UserData?: unknown }).UserData, 'the call carries case data');
   });
 
+  test('the calls to one routing point name each account owner in turn', async () => {
+    const clock = new ManualClock();
+    const tlib = fakeTlib();
+    const caller = new DemoCaller({ tlib, clock, logger: silentLogger, routingPoints: ['8000', '8001', '8003'], trunk: 'trunk', intervalMs: 1000, callLifetimeMs: 0 });
+    caller.start();
+    for (let i = 0; i < 9; i++) {
+      await flush();
+      clock.advance(1000);
+    }
+    await flush();
+    caller.stop();
+    const owners = tlib.requests
+      .filter((r) => (r as { OtherDN?: string }).OtherDN === '8003')
+      .map((r) => new Map((r as unknown as { UserData: Array<[string, string]> }).UserData).get('AccountOwner'));
+    assert.deepEqual(owners.slice(0, 3), ['alice', 'bob', 'carol']);
+  });
+
   test('the customer hangs up after callLifetimeMs (RequestReleaseCall from the trunk with the ConnID)', async () => {
     const clock = new ManualClock();
     const tlib = fakeTlib();
