@@ -55,7 +55,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function harness(opts: { redirectSetup?: boolean; extraRoutes?: RouteRegistration[]; presenceDefinition?: PresenceDefinition } = {}): Promise<Harness> {
+export async function harness(opts: { redirectSetup?: boolean; extraRoutes?: RouteRegistration[]; routesWithAuth?: (auth: WebAuth) => RouteRegistration[]; presenceDefinition?: PresenceDefinition } = {}): Promise<Harness> {
   const clock = new ManualClock();
   const auth = new WebAuth({ clock, persons: { person: (u) => persons[u] } });
   const kws = new Map([['alice', kwView('alice')], ['bob', kwView('bob')]]);
@@ -79,7 +79,7 @@ export async function harness(opts: { redirectSetup?: boolean; extraRoutes?: Rou
   const app = createHttpServer({
     logger: silentLogger,
     version: '0.0.0-test',
-    routes: [openApiRoutes({ version: '0.0.0-test' }), sessionRoutes({ auth, options }), knowledgeWorkerRoutes({ auth, connector, standalone, redirect, ...(opts.presenceDefinition ? { presenceDefinition: { current: () => opts.presenceDefinition! } } : {}) }), ...(opts.extraRoutes ?? [])],
+    routes: [openApiRoutes({ version: '0.0.0-test' }), sessionRoutes({ auth, options }), knowledgeWorkerRoutes({ auth, connector, standalone, redirect, ...(opts.presenceDefinition ? { presenceDefinition: { current: () => opts.presenceDefinition! } } : {}) }), ...(opts.extraRoutes ?? []), ...(opts.routesWithAuth?.(auth) ?? [])],
   });
   await app.ready();
   const login = async (userName: string, ip = '192.0.2.1') => {
