@@ -6,7 +6,7 @@ export class FakeTlib {
   readonly requests: TlibRequest[] = [];
   private readonly listeners = new Map<string, Set<(e: TlibEvent) => void>>();
   /** Answers a request: an event to resolve with, or a T-Lib ErrorCode to reject with. */
-  answer: (r: TlibRequest) => TlibEvent | number = (r) => ({ message: 'EventACK', ...r }) as unknown as TlibEvent;
+  answer: (r: TlibRequest) => TlibEvent | number = (r) => ({ ...r, message: 'EventACK' }) as unknown as TlibEvent;
 
   onDn(dn: string, l: (e: TlibEvent) => void): () => void {
     let set = this.listeners.get(dn);

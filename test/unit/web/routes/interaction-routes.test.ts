@@ -65,7 +65,7 @@ describe('interaction routes', () => {
   test('a T-Lib EventError is 409 with its ErrorCode', async () => {
     tlib.answer = () => 71;
     const r = await post(`${base}/alice/interactions/c1/release`);
-    tlib.answer = (q) => ({ message: 'EventACK', ...q }) as never;
+    tlib.answer = (q) => ({ ...q, message: 'EventACK' }) as never;
     assert.equal(r.statusCode, 409);
     assert.equal((r.json() as { tlibErrorCode: number }).tlibErrorCode, 71);
   });
