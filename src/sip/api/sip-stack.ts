@@ -210,8 +210,8 @@ export class SipStack implements TransactionUser {
     return this.transportLayer.transports;
   }
 
-  /** Live transaction counts. */
-  get transactionCount(): { client: number; server: number } {
+  /** Live transaction counts; `server` includes the non-INVITE ones in (light) Completed. */
+  get transactionCount(): { client: number; server: number; completedNonInvite: number } {
     return this.transactionLayer.size;
   }
 

@@ -44,6 +44,8 @@
  *                             +-----------+
  * ```
  * Timer J is 64*T1 over unreliable transports and zero over reliable ones.
+ * Under a transaction layer, Completed is handed over to its CompletedNonInviteTable (see
+ * `retireCompleted`): the same behaviour without keeping this object alive for 32 s.
  */
 import { UccError } from '../../lib/errors.ts';
 import type { SipRequest, SipResponse } from '../message/sip-message.ts';
@@ -119,9 +121,10 @@ export class NonInviteServerTransaction extends Transaction<NonInviteServerTrans
     this.stopTimer('Abandon');
     this.transition(S.Completed, 'final');
     this.sendResponse(response);
-    if (!this.terminated) {
-      this.startTimer('J', this.options.timers.timerJ, () => this.transition(S.Terminated, 'timerJ'));
-    }
+    if (this.terminated) return;
+    const timerJ = this.options.timers.timerJ;
+    if (timerJ > 0 && this.options.retireCompleted?.() === true) return;
+    this.startTimer('J', timerJ, () => this.transition(S.Terminated, 'timerJ'));
   }
 
   private sendResponse(response: SipResponse): void {

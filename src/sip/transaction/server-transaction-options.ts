@@ -25,6 +25,13 @@ export interface ServerTransactionOptions {
   delegate?: ServerTransactionDelegate;
   /** Builds the 100 Trying the INVITE server transaction sends when the TU is slow (section 17.2.1). */
   makeTrying?: () => SipResponse;
+  /**
+   * Non-INVITE only: called on entering Completed when Timer J is not zero, after the final
+   * response went out. Returning true means the owner (the transaction layer) carries the
+   * Completed state on in a lighter form (answering retransmissions with the same response until
+   * Timer J), so this object arms no Timer J and is fed no further requests.
+   */
+  retireCompleted?: () => boolean;
 }
 
 /** Thrown into the TU when it answers a transaction that already has a final response. */

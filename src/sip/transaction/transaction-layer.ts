@@ -21,14 +21,15 @@ import { silentLogger } from '../../lib/logger.ts';
 import { getCallId, getCSeq, getFrom, getVias } from '../message/index.ts';
 import type { SipMessage, SipRequest, SipResponse } from '../message/sip-message.ts';
 import type { InboundMessage } from '../transport/transport.ts';
-import type { TransportLayer } from '../transport/transport-layer.ts';
+import type { PreparedResponse, TransportLayer } from '../transport/transport-layer.ts';
 import type { ClientTransactionDelegate } from './client-transaction-delegate.ts';
+import { CompletedNonInviteTable, type CompletedNonInvite } from './completed-non-invite-table.ts';
 import { InviteClientTransaction } from './invite-client-transaction.ts';
 import { InviteServerTransaction, InviteServerTransactionState } from './invite-server-transaction.ts';
 import { NonInviteClientTransaction } from './non-invite-client-transaction.ts';
 import { NonInviteServerTransaction } from './non-invite-server-transaction.ts';
 import { ServerTransactionHandleImpl } from './server-transaction-handle.ts';
-import type { TimerSettings } from './timers.ts';
+import type { TimerSettings, TransactionTimers } from './timers.ts';
 import { transactionTimers } from './timers.ts';
 import type { MessageSource, TransportAddress } from './transaction-user.ts';
 
@@ -50,7 +51,8 @@ export interface TransactionLayerOptions {
   onStrayResponse?: (response: SipResponse, source: MessageSource) => void;
   /**
    * New requests beyond this many live server transactions are answered 503 with Retry-After and
-   * no transaction (overload protection, RFC 3261 section 21.5.4). Default 50 000.
+   * no transaction (overload protection, RFC 3261 section 21.5.4). Default 50 000. Non-INVITE
+   * transactions in Completed (the light CompletedNonInviteTable) do not count.
    */
   maxServerTransactions?: number;
 }
@@ -83,16 +85,25 @@ export class TransactionLayer {
   private readonly byConnection = new Map<string, Set<ClientTransaction>>();
   /** INVITE server transactions in Accepted, by Call-ID + CSeq number, to spot the ACK of the 2xx. */
   private readonly accepted = new Map<string, InviteServerTransaction>();
+  /** Non-INVITE server transactions in Completed, waiting out Timer J in a light form. */
+  private readonly completed: CompletedNonInviteTable;
+  /** Timer values per transport kind, computed once (every transaction of a kind shares them). */
+  private readonly timerSets: { reliable: TransactionTimers; unreliable: TransactionTimers };
   private readonly logger: Logger;
   private disposed = false;
 
   constructor(private readonly options: TransactionLayerOptions) {
     this.logger = options.logger ?? silentLogger;
+    this.completed = new CompletedNonInviteTable(options.clock);
+    this.timerSets = { reliable: transactionTimers(options.timers, true), unreliable: transactionTimers(options.timers, false) };
   }
 
-  /** Live transaction counts (tests and diagnostics). */
-  get size(): { client: number; server: number } {
-    return { client: this.clients.size, server: this.servers.size };
+  /**
+   * Live transaction counts (tests and diagnostics). `server` includes non-INVITE transactions in
+   * Completed; `completedNonInvite` is how many of them are in that light form.
+   */
+  get size(): { client: number; server: number; completedNonInvite: number } {
+    return { client: this.clients.size, server: this.servers.size + this.completed.size, completedNonInvite: this.completed.size };
   }
 
   /** The client transaction stored under `key`. */
@@ -100,13 +111,13 @@ export class TransactionLayer {
     return this.clients.get(key);
   }
 
-  /** The server transaction stored under `key`. */
+  /** The server transaction stored under `key` (undefined once a non-INVITE one is in Completed). */
   serverTransaction(key: string): ServerTransaction | undefined {
     return this.servers.get(key)?.tx;
   }
 
-  private isReliable(protocol: TransportAddress['protocol']): boolean {
-    return this.options.transport.transportFor(protocol)?.reliable ?? false;
+  private timersFor(protocol: TransportAddress['protocol']): TransactionTimers {
+    return this.options.transport.transportFor(protocol)?.reliable === true ? this.timerSets.reliable : this.timerSets.unreliable;
   }
 
   /**
@@ -140,7 +151,7 @@ export class TransactionLayer {
     };
     const common = {
       clock: this.options.clock,
-      timers: transactionTimers(this.options.timers, this.isReliable(destination.protocol)),
+      timers: this.timersFor(destination.protocol),
       send,
       delegate,
       key,
@@ -191,6 +202,17 @@ export class TransactionLayer {
         return;
       }
     }
+    const done = this.completed.get(key);
+    if (done && done.method === request.method) {
+      // Section 17.2.2: "While in the Completed state, the server transaction MUST pass the final
+      // response to the transport layer for retransmission whenever a retransmission of the
+      // request is received."
+      this.options.transport.sendPrepared(done.response).catch((e: unknown) => {
+        this.logger.debug('response retransmission failed', { error: e instanceof Error ? e.message : String(e) });
+        this.completed.delete(done); // Completed, transport error → Terminated
+      });
+      return;
+    }
     const method = request.method.toUpperCase();
     if (method === 'ACK') {
       // An ACK for a 2xx is a transaction of its own (section 17.1.1.3 / 13.2.2.4); it goes to the TU.
@@ -223,12 +245,23 @@ export class TransactionLayer {
 
   private createServer(request: SipRequest, source: MessageSource, connectionId: string | undefined, key: string): { tx: ServerTransaction; handle: ServerTransactionHandleImpl } {
     let tx: ServerTransaction;
+    // The last response sent, serialized: what a retired non-INVITE transaction resends.
+    let last: PreparedResponse | undefined;
+    let retired: CompletedNonInvite | undefined;
     const send = (m: SipMessage): void => {
       if (m.kind !== 'response') return;
-      this.options.transport.sendResponse(m, source, connectionId).catch((e: unknown) => {
+      const onError = (e: unknown): void => {
         this.logger.debug('response send failed', { status: m.status, error: e instanceof Error ? e.message : String(e) });
         tx.transportError(e);
-      });
+      };
+      try {
+        last = this.options.transport.prepareResponse(m, source, connectionId);
+      } catch (e) {
+        last = undefined;
+        queueMicrotask(() => onError(e)); // as before: a send failure reaches the transaction later
+        return;
+      }
+      this.options.transport.sendPrepared(last).catch(onError);
     };
     const sink = {
       respond: (r: SipResponse) => tx.respond(r),
@@ -237,9 +270,10 @@ export class TransactionLayer {
       },
     };
     const handle = new ServerTransactionHandleImpl(request, source, sink);
+    const timers = this.timersFor(source.local.protocol);
     const common = {
       clock: this.options.clock,
-      timers: transactionTimers(this.options.timers, this.isReliable(source.local.protocol)),
+      timers,
       send,
       key,
       delegate: {
@@ -255,12 +289,22 @@ export class TransactionLayer {
       });
       tx = ist;
     } else {
-      tx = new NonInviteServerTransaction(request, common);
+      // Completed moves to the light table: the transaction, its request and handle can go.
+      const retireCompleted = (): boolean => {
+        if (!last || this.disposed || this.servers.get(key) !== entry) return false;
+        this.servers.delete(key);
+        retired = { key, method: request.method, response: last };
+        this.completed.add(retired, timers.timerJ);
+        return true;
+      };
+      tx = new NonInviteServerTransaction(request, { ...common, retireCompleted });
     }
     const entry = { tx, handle };
     this.servers.set(key, entry);
     tx.onTerminated(() => {
       if (this.servers.get(key) === entry) this.servers.delete(key);
+      // A transport error on the final response after retirement ends the Completed state too.
+      if (retired) this.completed.delete(retired);
     });
     tx.start();
     return entry;
@@ -323,6 +367,7 @@ export class TransactionLayer {
     for (const { tx } of [...this.servers.values()]) tx.dispose();
     this.clients.clear();
     this.servers.clear();
+    this.completed.clear();
     this.accepted.clear();
     this.byConnection.clear();
   }

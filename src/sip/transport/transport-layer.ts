@@ -27,6 +27,17 @@ export interface TransportLayerOptions {
   contactHost?: string;
 }
 
+/** A serialized response and where it goes (see {@link TransportLayer.prepareResponse}). */
+export interface PreparedResponse {
+  readonly transport: Transport;
+  readonly data: Buffer;
+  /** Where the request came from, and the stream connection it came on (if any). */
+  readonly remote: TransportAddress;
+  readonly connectionId: string | undefined;
+  /** Section 18.2.2 destination from the top Via, used when there is no open connection. */
+  readonly destination: TransportAddress;
+}
+
 /** The host of a wildcard bind: the first non-internal IPv4 address, else loopback. */
 function concreteHost(host: string): string {
   if (host !== '0.0.0.0' && host !== '::') return host;
@@ -143,16 +154,31 @@ export class TransportLayer {
    * connection while it is open, else to the address the top Via names (received/rport/maddr).
    */
   async sendResponse(response: SipResponse, source: MessageSource, connectionId?: string): Promise<void> {
-    const top = getVias(response)[0];
+    await this.sendPrepared(this.prepareResponse(response, source, connectionId));
+  }
+
+  /**
+   * Serializes `response` once and resolves its route (section 18.2.2), so that it can be sent again
+   * byte for byte (a server transaction in Completed answering a retransmitted request) without
+   * keeping the message object. Throws UccError UCC_ERR_SIP_TRANSPORT when no transport fits.
+   */
+  prepareResponse(response: SipResponse, source: MessageSource, connectionId?: string): PreparedResponse {
     const protocol = source.local.protocol;
     const t = this.options.transports.find((x) => x.local === source.local) ?? this.byProtocol.get(protocol);
     if (!t) throw new UccError('UCC_ERR_SIP_TRANSPORT', `no ${protocol} transport is configured`);
-    if (t.reliable && connectionId !== undefined && t.hasConnection(connectionId)) {
-      await t.send(serializeMessage(response), source.remote, connectionId);
+    const top = getVias(response)[0];
+    const destination = top ? responseDestination(top, protocol) : source.remote;
+    return { transport: t, data: serializeMessage(response), remote: source.remote, connectionId, destination: { ...destination, protocol: t.protocol } };
+  }
+
+  /** Sends a prepared response: on its connection while that is open, else to its Via destination. */
+  async sendPrepared(p: PreparedResponse): Promise<void> {
+    const t = p.transport;
+    if (t.reliable && p.connectionId !== undefined && t.hasConnection(p.connectionId)) {
+      await t.send(p.data, p.remote, p.connectionId);
       return;
     }
-    const destination = top ? responseDestination(top, protocol) : source.remote;
-    await t.send(serializeMessage(response), { ...destination, protocol: t.protocol });
+    await t.send(p.data, p.destination);
   }
 
   private receive(inbound: InboundMessage, sink: TransportSink): void {

@@ -121,6 +121,72 @@ describe('SipStack loopback over the in-memory network', () => {
     await close();
   });
 
+  test('Completed (light form): a retransmission gets the same bytes until Timer J, then is a new request', async () => {
+    const { clock, net, a, b, close } = await pair();
+    let calls = 0;
+    b.onRequest((_req, tx) => {
+      calls++;
+      tx.respond(202);
+    });
+    const p = a.sendRequest(request(a, 'MESSAGE'));
+    clock.advance(0);
+    assert.equal((await p).status, 202);
+    const original = requestsIn(net, 'MESSAGE')[0];
+    assert.ok(original);
+    assert.deepEqual(b.transactionCount, { client: 0, server: 1, completedNonInvite: 1 });
+    const replay = () => net.transmit({ ...original });
+    const firstAnswer = net.sent.find((x) => x.data.toString('latin1').startsWith('SIP/2.0 202'));
+    replay();
+    clock.advance(0);
+    assert.equal(calls, 1, 'absorbed in Completed');
+    const answers = net.sent.filter((x) => x.data.toString('latin1').startsWith('SIP/2.0 202'));
+    assert.equal(answers.length, 2);
+    assert.deepEqual(answers[1]?.data, firstAnswer?.data, 'the same response, byte for byte (same To tag)');
+    assert.deepEqual(answers[1]?.to, firstAnswer?.to);
+    clock.advance(31_000);
+    replay();
+    clock.advance(0);
+    assert.equal(calls, 1, 'still Completed before 64*T1');
+    clock.advance(1_000); // 64*T1 = 32 s after the answer
+    assert.equal(b.transactionCount.server, 0, 'Timer J: Terminated');
+    replay();
+    clock.advance(0);
+    assert.equal(calls, 2, 'after Timer J the same request is a new transaction');
+    await close();
+  });
+
+  test('Completed transactions share bucketed Timer J timers instead of one Clock timer each', async () => {
+    const { clock, a, b, close } = await pair();
+    b.onRequest((_req, tx) => tx.respond(200));
+    const results: Array<Promise<SipResponse>> = [];
+    for (let i = 0; i < 200; i++) results.push(a.sendRequest(request(a, 'MESSAGE')));
+    clock.advance(0);
+    for (const r of await Promise.all(results)) assert.equal(r.status, 200);
+    assert.equal(b.transactionCount.completedNonInvite, 200);
+    // a: 200 client transactions in Completed, each with its Timer K; b: one shared J bucket.
+    assert.equal(clock.pending, 200 + 1);
+    clock.advance(32_000);
+    assert.equal(b.transactionCount.server, 0);
+    assert.equal(clock.pending, 0);
+    await close();
+  });
+
+  test('light Completed transactions do not count against maxServerTransactions', async () => {
+    const clock = new ManualClock(0);
+    const net = new InMemoryNetwork(clock);
+    const a = await SipStack.listen({ clock, transports: [net.createTransport({ host: '127.0.0.1', port: 5060 })] });
+    const b = await SipStack.listen({ clock, maxServerTransactions: 2, transports: [net.createTransport({ host: '127.0.0.2', port: 5060 })] });
+    b.onRequest((_req, tx) => tx.respond(200));
+    for (let i = 0; i < 5; i++) {
+      const p = a.sendRequest(request(a, 'MESSAGE'));
+      clock.advance(0);
+      assert.equal((await p).status, 200);
+    }
+    assert.equal(b.transactionCount.completedNonInvite, 5);
+    await a.close();
+    await b.close();
+  });
+
   test('Timer F: no answer within 64*T1 resolves with a synthesized 408', async () => {
     const { clock, a, close } = await pair();
     const req = createRequest({

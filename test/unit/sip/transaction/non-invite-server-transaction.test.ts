@@ -88,3 +88,57 @@ describe('NonInviteServerTransaction (RFC 3261 17.2.2)', () => {
     assert.throws(() => tx.respond(response(500, 'MESSAGE')), UccError);
   });
 });
+
+describe('NonInviteServerTransaction retireCompleted (the layer carries Completed on)', () => {
+  function retiring(accept: boolean, reliable = false) {
+    const clock = new ManualClock(0);
+    const sent: number[] = [];
+    let calls = 0;
+    const tx = new NonInviteServerTransaction(invite('MESSAGE'), {
+      clock,
+      timers: transactionTimers({}, reliable),
+      key: 'k',
+      send: (m) => sent.push(m.kind === 'response' ? m.status : 0),
+      retireCompleted: () => {
+        calls++;
+        assert.deepEqual(sent, [200], 'the final response is sent before the hand-over');
+        return accept;
+      },
+    });
+    tx.start();
+    return { clock, sent, tx, calls: () => calls };
+  }
+
+  test('accepted: the object is in Completed with no timer of its own (no per-transaction Timer J)', () => {
+    const { clock, tx, calls } = retiring(true);
+    tx.respond(response(200, 'MESSAGE'));
+    assert.equal(calls(), 1);
+    assert.equal(tx.state, S.Completed);
+    assert.deepEqual(tx.activeTimers, []);
+    assert.equal(clock.pending, 0);
+    assert.equal(tx.finalSent, true, 'the TU still sees its final response as sent');
+  });
+
+  test('refused: the object arms Timer J itself and terminates after 64*T1', () => {
+    const { clock, tx, calls } = retiring(false);
+    tx.respond(response(200, 'MESSAGE'));
+    assert.equal(calls(), 1);
+    assert.deepEqual(tx.activeTimers, ['J']);
+    clock.advance(32_000);
+    assert.equal(tx.state, S.Terminated);
+  });
+
+  test('over a reliable transport (Timer J = 0) nothing is handed over: Terminated at once', () => {
+    const { tx, calls } = retiring(true, true);
+    tx.respond(response(200, 'MESSAGE'));
+    assert.equal(calls(), 0);
+    assert.equal(tx.state, S.Terminated);
+  });
+
+  test('a 1xx is not a hand-over point', () => {
+    const { tx, calls } = retiring(true);
+    tx.respond(response(100, 'MESSAGE'));
+    assert.equal(calls(), 0);
+    assert.equal(tx.state, S.Proceeding);
+  });
+});
