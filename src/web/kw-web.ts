@@ -20,6 +20,8 @@ import { knowledgeWorkerRoutes, type KwConnectorPort, type StandalonePresencePor
 import { openApiRoutes } from './routes/openapi-routes.ts';
 import { redirectNumbersFromStore } from './routes/redirect-number-store.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
+import { interactionRoutes, type InteractionPort } from './routes/interaction-routes.ts';
+import type { StatRef, StatValue } from '../stats/stat-types.ts';
 
 /** What {@link createKwWeb} needs. */
 export interface KwWebOptions {
@@ -40,6 +42,10 @@ export interface KwWebOptions {
   secureCookies?: boolean | 'auto';
   /** Folder a relative `presence-location` resolves against (the configuration file's). */
   presenceDefinitionBaseDir?: string;
+  /** The KWs' calls (InteractionTracker): with it, the interaction and contact-point routes are registered. */
+  interactions?: InteractionPort;
+  /** Statistics for the contact points' `attribute<n>` tooltips (StatService). */
+  stats?: { value(ref: StatRef): StatValue | undefined };
 }
 
 /** The KW web edge. */
@@ -93,6 +99,9 @@ export function createKwWeb(o: KwWebOptions): KwWeb {
         presenceDefinition: presenceDefinitions,
         ...(o.standalone ? { standalone: o.standalone } : {}),
       }),
+      ...(o.interactions
+        ? [interactionRoutes({ auth, interactions: o.interactions, view: o.store, ...(o.stats ? { stats: o.stats } : {}), noteKey: (u) => options.forPerson(u)['userdata-note-key'] || 'KW_ITX_NOTES' })]
+        : []),
     ],
     staticRoutes: o.clientRoot ? [clientStaticRoutes({ root: o.clientRoot })] : [],
   };
