@@ -11,3 +11,4 @@ export * from './memory-reservations.ts';
 export * from './winner-decider.ts';
 export * from './router.ts';
 export * from './attached-tlib-port.ts';
+export * from './strategy-watch.ts';
