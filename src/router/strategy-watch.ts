@@ -15,12 +15,12 @@ export interface StrategySource {
 }
 
 /** What the watch needs of the router (Router satisfies it). */
-export interface StrategyTarget {
+export interface StrategySink {
   setStrategies(strategies: ReadonlyMap<string, RoutingStrategy>): Promise<void>;
 }
 
 /** Compiles now, and again on every relevant change; returns the stop function. */
-export function watchStrategies(source: StrategySource, router: StrategyTarget, onIssues: (issues: Array<StrategyIssue & { routingPoint: string }>) => void = () => undefined): { initial: Map<string, RoutingStrategy>; stop: () => void; recompiled: () => Promise<void> } {
+export function watchStrategies(source: StrategySource, router: StrategySink, onIssues: (issues: Array<StrategyIssue & { routingPoint: string }>) => void = () => undefined): { initial: Map<string, RoutingStrategy>; stop: () => void; recompiled: () => Promise<void> } {
   const compile = (): Map<string, RoutingStrategy> => {
     const { strategies, issues } = compileStrategies(source.snapshot().dns);
     if (issues.length > 0) onIssues(issues);
