@@ -82,7 +82,13 @@ const Port = Type.Integer({ minimum: 0, maximum: 65535, description: 'a port num
 
 /** A SIP listener of the presence adapter. */
 const SipListenSchema = Type.Object(
-  { protocol: oneOf(['udp', 'tcp', 'tls'] as const), host: Type.Optional(Type.String({ minLength: 1 })), port: Port },
+  {
+    protocol: oneOf(['udp', 'tcp', 'tls'] as const),
+    host: Type.Optional(Type.String({ minLength: 1 })),
+    port: Port,
+    // SO_RCVBUF: 64 KiB .. 256 MiB (Linux caps it at net.core.rmem_max).
+    receiveBufferBytes: Type.Optional(Type.Integer({ minimum: 65_536, maximum: 268_435_456, description: 'bytes, 65536..268435456' })),
+  },
   closed,
 );
 

@@ -48,7 +48,8 @@ export type PresenceSettings =
       aor: string;
       /** The presence server every request goes through. */
       proxy: string;
-      listen: Array<{ protocol: 'udp' | 'tcp' | 'tls'; host: string; port: number }>;
+      /** `receiveBufferBytes` (SO_RCVBUF) only on udp listeners. */
+      listen: Array<{ protocol: 'udp' | 'tcp' | 'tls'; host: string; port: number; receiveBufferBytes?: number }>;
       register: boolean;
       registrar?: string;
       credentials?: { username: string; password: string };
@@ -246,12 +247,20 @@ class Loader {
     if (!p.aor) this.error(ctx, ['presence'], 'mode sip needs aor (the connector\'s SIP address)');
     if (!p.proxy) this.error(ctx, ['presence'], 'mode sip needs proxy (the presence server)');
     if ((p.username === undefined) !== (p.password === undefined)) this.error(ctx, ['presence'], 'username and password go together');
+    p.listen?.forEach((l, i) => {
+      if (l.receiveBufferBytes !== undefined && l.protocol !== 'udp') this.error(ctx, ['presence', 'listen', i, 'receiveBufferBytes'], 'only for protocol udp');
+    });
     if (!p.aor || !p.proxy) return;
     this.settings.presence = {
       mode: 'sip',
       aor: p.aor,
       proxy: p.proxy,
-      listen: (p.listen ?? [{ protocol: 'udp', port: 5070 }]).map((l) => ({ protocol: l.protocol as 'udp' | 'tcp' | 'tls', host: l.host ?? '127.0.0.1', port: l.port })),
+      listen: (p.listen ?? [{ protocol: 'udp', port: 5070 }]).map((l) => ({
+        protocol: l.protocol as 'udp' | 'tcp' | 'tls',
+        host: l.host ?? '127.0.0.1',
+        port: l.port,
+        ...(l.receiveBufferBytes !== undefined ? { receiveBufferBytes: l.receiveBufferBytes } : {}),
+      })),
       register: p.register ?? false,
       ...(p.registrar ? { registrar: p.registrar } : {}),
       ...(p.username && p.password ? { credentials: { username: p.username, password: p.password } } : {}),

@@ -134,6 +134,17 @@ describe('include:', () => {
       'p.yaml:1: presence: username and password go together',
     ]);
   });
+  test('presence.listen receiveBufferBytes (SO_RCVBUF) reaches the adapter settings; udp only, bounded', () => {
+    const doc = (item: string) => `presence:\n  mode: sip\n  aor: "sip:ucc@example.test"\n  proxy: "sip:10.0.0.2:5060"\n  listen:\n    - ${item}\n`;
+    const r = parseConfigText(doc('{ protocol: udp, port: 5070, receiveBufferBytes: 4194304 }'), 'p.yaml');
+    assert.ok(r.ok);
+    assert.ok(r.value.settings.presence.mode === 'sip');
+    assert.deepEqual(r.value.settings.presence.listen, [{ protocol: 'udp', host: '127.0.0.1', port: 5070, receiveBufferBytes: 4194304 }]);
+    assert.deepEqual(issues(doc('{ protocol: tcp, port: 5070, receiveBufferBytes: 4194304 }'), {}, 'p.yaml'), ['p.yaml:6: presence.listen[0].receiveBufferBytes: only for protocol udp']);
+    const small = issues(doc('{ protocol: udp, port: 5070, receiveBufferBytes: 1024 }'), {}, 'p.yaml');
+    assert.equal(small.length, 1);
+    assert.match(small[0] ?? '', /^p\.yaml:6: presence\.listen\[0\]\.receiveBufferBytes: /);
+  });
   test('sip settings under presence mode standalone are an error', () => {
     assert.deepEqual(issues('presence:\n  mode: standalone\n  proxy: "sip:x@y"\n', {}, 'p.yaml'), ['p.yaml:3: presence.proxy: only for mode sip']);
   });
