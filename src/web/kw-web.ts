@@ -17,6 +17,7 @@ import type { RouteRegistration } from './http-server.ts';
 import { ClientOptionsReader } from './routes/client-options.ts';
 import { clientStaticRoutes } from './routes/client-static-routes.ts';
 import { knowledgeWorkerRoutes, type KwConnectorPort, type StandalonePresencePort } from './routes/knowledge-worker-routes.ts';
+import { previewRoutes, type PreviewActionsPort } from './routes/preview-routes.ts';
 import { openApiRoutes } from './routes/openapi-routes.ts';
 import { redirectNumbersFromStore } from './routes/redirect-number-store.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
@@ -46,6 +47,8 @@ export interface KwWebOptions {
   interactions?: InteractionPort;
   /** Statistics for the contact points' `attribute<n>` tooltips (StatService). */
   stats?: { value(ref: StatRef): StatValue | undefined };
+  /** The PreviewManager: with it, the preview REST routes are registered. */
+  previews?: PreviewActionsPort;
 }
 
 /** The KW web edge. */
@@ -102,6 +105,7 @@ export function createKwWeb(o: KwWebOptions): KwWeb {
       ...(o.interactions
         ? [interactionRoutes({ auth, interactions: o.interactions, view: o.store, ...(o.stats ? { stats: o.stats } : {}), noteKey: (u) => options.forPerson(u)['userdata-note-key'] || 'KW_ITX_NOTES' })]
         : []),
+      ...(o.previews ? [previewRoutes({ auth, previews: o.previews })] : []),
     ],
     staticRoutes: o.clientRoot ? [clientStaticRoutes({ root: o.clientRoot })] : [],
   };
