@@ -82,6 +82,15 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 
 const kwPath = (userName: string) => `/api/v1/knowledge-workers/${encodeURIComponent(userName)}`;
 
+/** GET /api/v1/contact-points: a routing point to transfer or conference to, with its hover statistics. */
+export interface ContactPoint {
+  dn: string;
+  displayName: string;
+  tooltip: string[];
+}
+
+const itxPath = (userName: string, connId: string) => `${kwPath(userName)}/interactions/${encodeURIComponent(connId)}`;
+
 export const api = {
   clientConfig: () => call<{ 'help-login-url': string; locale: string }>('GET', '/api/v1/client-config'),
   session: () => call<SessionInfo>('GET', '/api/v1/session'),
@@ -93,4 +102,9 @@ export const api = {
   setConnectorDnd: (userName: string, on: boolean) => call<{ connectorDnd: boolean }>('PUT', `${kwPath(userName)}/connector-dnd`, { on }),
   redirectNumber: (userName: string) => call<RedirectNumber>('GET', `${kwPath(userName)}/redirect-number`),
   setRedirectNumber: (userName: string, value: RedirectNumber) => call<RedirectNumber>('PUT', `${kwPath(userName)}/redirect-number`, value),
+  contactPoints: () => call<ContactPoint[]>('GET', '/api/v1/contact-points'),
+  callAction: (userName: string, connId: string, action: 'answer' | 'hold' | 'retrieve' | 'release') => call<{ ok: boolean }>('POST', `${itxPath(userName, connId)}/${action}`),
+  transfer: (userName: string, connId: string, contactPoint: string) => call<{ ok: boolean }>('POST', `${itxPath(userName, connId)}/transfer`, { contactPoint }),
+  conference: (userName: string, connId: string, contactPoint: string) => call<{ ok: boolean }>('POST', `${itxPath(userName, connId)}/conference`, { contactPoint }),
+  saveNotes: (userName: string, connId: string, notes: string) => call<{ ok: boolean }>('PUT', `${itxPath(userName, connId)}/notes`, { notes }),
 };

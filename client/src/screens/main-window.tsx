@@ -1,11 +1,17 @@
 /**
  * The main window: state indicator and state menu, the "unavailable for contact-center work"
  * toggle (connector DND), Logout when `enable-logout-menu` allows, redirect-number Setup when
- * `redirect-setup-enabled` allows, and the Interactions / Channels tabs. The KW view is polled
- * until the KW WebSocket pushes it. Every value is rendered as text (no HTML injection).
+ * `redirect-setup-enabled` allows, and the Interactions / Channels tabs. The KW socket pushes the
+ * KW view, previews and calls (no polling); the Preview and Interaction windows open from it.
+ * Every value is rendered as text (no HTML injection).
  */
-import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, type KnowledgeWorker, type SessionInfo, type StateDisplay } from '../api.ts';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, ApiError, type ContactPoint, type KnowledgeWorker, type SessionInfo, type StateDisplay } from '../api.ts';
+import { shouldPopup } from '../interactions/call-display.ts';
+import { expire } from '../socket/kw-socket-state.ts';
+import { useKwSocket } from '../socket/use-kw-socket.ts';
+import { InteractionWindow } from './interaction-window.tsx';
+import { PreviewClosedNotice, PreviewWindow } from './preview-window.tsx';
 import { translate, type MessageKey } from '../i18n/catalogues.ts';
 import type { Language } from '../i18n/languages.ts';
 import { combinedIndicator } from '../state/channel-indicator.ts';
@@ -13,7 +19,8 @@ import { RedirectSetup } from './redirect-setup.tsx';
 
 /** The standalone presence choices of the state menu (the connector maps them to agent states). */
 const menuAvailabilities = ['online', 'busy', 'do-not-disturb', 'be-right-back', 'away', 'offline'] as const;
-const POLL_MS = 5000;
+/** How long the "preview closed" message stays. */
+const CLOSED_NOTICE_MS = 5000;
 
 /** Texts of the predefined states (the custom ones bring their own, from the presence definition). */
 const predefinedKeys: Record<string, MessageKey> = {
@@ -34,29 +41,57 @@ function stateKey(kw: KnowledgeWorker | null): MessageKey {
 export function MainWindow(props: { language: Language; session: SessionInfo; onLogout: () => void }) {
   const { session } = props;
   const t = (k: MessageKey) => translate(props.language, k);
-  const [kw, setKw] = useState<KnowledgeWorker | null>(null);
+  const socket = useKwSocket(session.userName, props.onLogout);
+  // The socket's pushed view wins; the REST view covers the start and the moments after an action.
+  const [restKw, setRestKw] = useState<{ kw: KnowledgeWorker; at: number } | null>(null);
+  const [pushedAt, setPushedAt] = useState(0);
+  useEffect(() => setPushedAt(Date.now()), [socket.state.kw]);
+  const kw: KnowledgeWorker | null = restKw !== null && (socket.state.kw === null || restKw.at > pushedAt) ? restKw.kw : socket.state.kw;
   const [display, setDisplay] = useState<StateDisplay | null>(null);
+  const [contactPoints, setContactPoints] = useState<ContactPoint[]>([]);
+  const [openCalls, setOpenCalls] = useState<readonly string[]>([]);
+  const seenCalls = useRef(new Set<string>());
   const [tab, setTab] = useState<'interactions' | 'channels'>('interactions');
   const [error, setError] = useState('');
   const [setupOpen, setSetupOpen] = useState(false);
 
   const refresh = async () => {
     try {
-      setKw(await api.knowledgeWorker(session.userName));
-      setDisplay(await api.stateDisplay(session.userName, props.language).catch(() => null));
+      setRestKw({ kw: await api.knowledgeWorker(session.userName), at: Date.now() });
+      setDisplay(await api.stateDisplay(session.userName, props.language));
       setError('');
     } catch (x) {
       if (x instanceof ApiError && x.status === 401) props.onLogout();
-      else setError(t('error.network'));
     }
   };
 
   useEffect(() => {
     document.title = session.windowTitle;
+    api.contactPoints().then(setContactPoints, () => undefined);
     void refresh();
-    const timer = window.setInterval(() => void refresh(), POLL_MS);
-    return () => window.clearInterval(timer);
   }, [session.userName]);
+
+  // The indicator text follows the pushed view.
+  useEffect(() => {
+    if (socket.state.kw !== null) api.stateDisplay(session.userName, props.language).then(setDisplay, () => undefined);
+  }, [socket.state.kw, props.language]);
+
+  // Closed-preview messages fade; released calls close after itx-window-close-timeout.
+  const closeTimeout = typeof session.options['itx-window-close-timeout'] === 'number' ? session.options['itx-window-close-timeout'] : 9000;
+  useEffect(() => {
+    const timer = window.setInterval(() => socket.update((s) => expire(s, Date.now(), CLOSED_NOTICE_MS, closeTimeout)), 500);
+    return () => window.clearInterval(timer);
+  }, [closeTimeout]);
+
+  // A new call pops its window unless popup-udata-key suppresses it.
+  const popupKey = typeof session.options['popup-udata-key'] === 'string' ? session.options['popup-udata-key'] : '';
+  useEffect(() => {
+    const fresh = socket.state.interactions.filter((i) => !seenCalls.current.has(i.connId));
+    if (fresh.length === 0) return;
+    for (const i of fresh) seenCalls.current.add(i.connId);
+    const pop = fresh.filter((i) => i.state !== 'released' && shouldPopup(i, popupKey, socket.state.previewConnIds.includes(i.connId))).map((i) => i.connId);
+    if (pop.length > 0) setOpenCalls((o) => [...o.filter((c) => !pop.includes(c)), ...pop]);
+  }, [socket.state.interactions]);
 
   const act = async (f: () => Promise<unknown>) => {
     try {
@@ -129,6 +164,28 @@ export function MainWindow(props: { language: Language; session: SessionInfo; on
           </button>
         )}
       </header>
+      <span data-testid="socket-status" data-state={socket.status} class={`socket ${socket.status}`}>
+        {t(`socket.${socket.status}` as MessageKey)}
+      </span>
+      {socket.state.previews.map((p) => (
+        <PreviewWindow key={p.id} language={props.language} options={session.options} preview={p} onAnswer={(type, id) => void socket.send({ type, id })} />
+      ))}
+      {socket.state.closedPreviews.map((c) => (
+        <PreviewClosedNotice key={c.id} language={props.language} closed={c} />
+      ))}
+      {socket.state.interactions
+        .filter((i) => openCalls.includes(i.connId))
+        .map((i) => (
+          <InteractionWindow
+            key={i.connId}
+            language={props.language}
+            options={session.options}
+            userName={session.userName}
+            call={i}
+            contactPoints={contactPoints}
+            onClose={() => setOpenCalls((o) => o.filter((c) => c !== i.connId))}
+          />
+        ))}
       {error !== '' && (
         <p role="alert" class="error" data-testid="main-error">
           {error}
@@ -145,7 +202,20 @@ export function MainWindow(props: { language: Language; session: SessionInfo; on
       </nav>
       {tab === 'interactions' ? (
         <section data-testid="interaction-list" role="tabpanel">
-          <p class="empty">{t('interactions.empty')}</p>
+          {socket.state.interactions.length === 0 ? (
+            <p class="empty">{t('interactions.empty')}</p>
+          ) : (
+            <ul>
+              {socket.state.interactions.map((i) => (
+                <li key={i.connId}>
+                  <button type="button" data-testid="interaction-item" data-conn-id={i.connId} data-state={i.state} onClick={() => setOpenCalls((o) => (o.includes(i.connId) ? o : [...o, i.connId]))}>
+                    {t(`itx.state.${i.state}` as MessageKey)}
+                    {i.otherDn !== null ? ` — ${i.otherDn}` : ''}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
         </section>
       ) : (
         <section data-testid="channels-panel" role="tabpanel">
