@@ -87,6 +87,9 @@ export interface RouterOptions {
   previewExpirationMs?: number;
 }
 
+/** How many routed ConnIDs are remembered for a possible return to the Routing Point. */
+const DECIDED_MEMORY = 10_000;
+
 interface Claimed {
   kw: string;
   dn: string;
@@ -321,6 +324,8 @@ export class Router extends TypedEmitter<RouterEvents> {
       await this.releaseAll([winner]);
       if (routed) {
         this.decidedHere.add(run.connId);
+        // Bounded: a call that has not come back after this many others never will.
+        if (this.decidedHere.size > DECIDED_MEMORY) this.decidedHere.delete(this.decidedHere.values().next().value as string);
         return;
       }
       // The accept could not be delivered: forget the decision and go on with the strategy.
@@ -419,7 +424,14 @@ export class Router extends TypedEmitter<RouterEvents> {
     this.move(run, to);
     this.clock.cancel(run.deadline);
     run.deadline = undefined;
+    // Routed and Cancelled runs are over; a Waiting one stays until the call leaves (abandon, diversion).
+    if (to !== 'Waiting' && this.runs.get(run.connId) === run) this.runs.delete(run.connId);
     if (to !== 'Routed') this.safeEmit('ended', { connId: run.connId, routingPoint: run.routingPoint, state: to, reason });
+  }
+
+  /** Runs the router still tracks (in progress or waiting); tests check that nothing leaks. */
+  get trackedCalls(): number {
+    return this.runs.size;
   }
 
   private async releaseAll(claimed: readonly Claimed[]): Promise<void> {

@@ -237,6 +237,7 @@ forEachStore((dialect, makeStore) => {
         }
         const { rows } = await fx.open({ migrations: routerMigrations }).then((s) => s.db.selectFrom('router_reservation' as never).select(['kw' as never]).where('expires_at' as never, '>', clock.now() as never).execute().then((r) => ({ rows: r })));
         assert.deepEqual(rows, [], 'no claim left after the races');
+        assert.deepEqual(routers.map((r) => r.trackedCalls), [0, 0], 'no run left in the routers');
         const ms = Date.now() - started;
         console.log(`# ${dialect}: ${RACES} races (${abandoned} abandoned), ${connector.offers} offers, ${winners} winners, ${ms} ms`);
         assert.ok(winners > RACES / 4, 'the races do produce winners');

@@ -130,9 +130,11 @@ describe('Router', () => {
     assert.equal(one(w.agents.bob!.take(), 'EventRinging').ConnID, c1);
     assert.deepEqual(await w.res.winner(c1), { agent: 'bob', fence: null });
     assert.deepEqual(kwsHeld(w.res), [], 'every claim is released');
+    assert.equal(w.router.trackedCalls, 0, 'a routed call is forgotten');
     await w.call();
     assert.equal(w.preview.lastTargets(), 'carol', 'the group cursor continues after bob');
     await w.router.stop();
+    assert.equal(w.router.trackedCalls, 0, 'stop() cancels and forgets every run');
   });
 
   test('round-robin skips a KW reserved by another router and a KW that is not available', async () => {
