@@ -8,6 +8,7 @@ import type { PreviewInteractionResult, PreviewOutcome } from '../../../src/prev
 import type { PreviewOfferInput, PreviewOfferMultipleInput } from '../../../src/preview/preview-transport.ts';
 import type { AgentSnapshot, AvailableAgent } from '../../../src/stats/stat-types.ts';
 import { agentOn, one, setup, type Setup, type TestClient } from '../tserver/harness.ts';
+import { TlibClient } from '../../../src/tlib/client/tlib-client.ts';
 
 /** A scripted connector: records offers; the test settles each. */
 class FakePreview implements PreviewPort {
@@ -313,5 +314,31 @@ describe('Router', () => {
     assert.deepEqual(mk({ RP1: { target: 'Sales' } }, 0).timeoutWarnings(), [], '0 = no T-Server timeout');
     assert.deepEqual(mk({ RP1: { target: 'Sales', 'router-timeout': 8 } }, 10).timeoutWarnings(), [], 'the router gives up first and routes to default-dn itself');
     assert.deepEqual(mk({ RP1: { target: 'Sales', preview: false } }, 10).timeoutWarnings(), []);
+  });
+
+  test('over a real TlibClient (framed in-memory T-Lib): registers the Routing Point, offers, routes on accept', async () => {
+    const s = setup({ agentLogins: ['a-alice', 'a-bob', 'a-carol'] });
+    for (const [u, dn] of Object.entries(KWS)) agentOn(s, dn, `a-${u}`);
+    const tlib = new TlibClient({ target: { kind: 'memory', connect: () => s.server.connectInMemory() }, clock: s.clock });
+    await tlib.connect();
+    const preview = new FakePreview();
+    const router = new Router({ tserver: tlib, preview, stats: new FakeStats(), reservations: new MemoryReservations(s.clock), strategies: new Map([['RP1', strategy('RP1', { target: 'Sales' })]]), switchName: 'SW', clock: s.clock });
+    const routed: string[] = [];
+    router.on('routed', (e) => routed.push(e.dn));
+    try {
+      await router.start();
+      const caller = s.client();
+      caller.req({ message: 'RequestRegisterAddress', ThisDN: 'trunk' });
+      caller.req({ message: 'RequestMakeCall', ThisDN: 'trunk', OtherDN: 'RP1' });
+      for (let i = 0; i < 200 && preview.offers.length === 0; i++) await flush();
+      assert.equal(preview.lastTargets(), 'alice');
+      preview.offers[0]!.settle('accepted', { agent: 'alice', dn: '7001' });
+      for (let i = 0; i < 200 && routed.length === 0; i++) await flush();
+      assert.deepEqual(routed, ['7001']);
+    } finally {
+      await router.stop();
+      tlib.close();
+      await s.server.close();
+    }
   });
 });
