@@ -15,6 +15,8 @@ import type { Logger } from '../lib/logger.ts';
 import { silentLogger } from '../lib/logger.ts';
 import { OptionResolver } from '../config/option-resolver.ts';
 import { UcConnector } from '../connector/connector.ts';
+import { reportingMigrations } from '../reporting/reporting-migrations.ts';
+import { routerMigrations } from '../router/reservation-store.ts';
 import { openStore, type SqlConfigStore } from '../store/index.ts';
 import { TlibClient } from '../tlib/client/tlib-client.ts';
 import type { UcPlatform } from '../uc/uc-platform.ts';
@@ -24,6 +26,8 @@ import { tserverConfigFromObjects } from '../tserver/tserver-config-binding.ts';
 import { StandalonePlatform } from '../uc/standalone/standalone-platform.ts';
 import { createHttpServer } from '../web/http-server.ts';
 import { createKwWeb } from '../web/kw-web.ts';
+import { kwSocketRoutes } from '../web/kw-socket.ts';
+import { buildRoutingRoles, type RoutingRoles } from './routing-roles.ts';
 
 /** The built browser client (`npm run build:client`); without it only the API is served. */
 const clientDist = fileURLToPath(new URL('../../client/dist/', import.meta.url));
@@ -44,6 +48,7 @@ export interface App {
   readonly tserver: TServer;
   readonly uc: UcPlatform;
   readonly connector: UcConnector;
+  readonly routing: RoutingRoles;
   readonly http: FastifyInstance;
   /** Starts every listener from `config.settings.listen`; resolves with the bound addresses. */
   listen(): Promise<AppAddresses>;
@@ -58,7 +63,7 @@ export function packageVersion(): string {
 export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promise<App> {
   const clock = deps.clock ?? new SystemClock();
   const logger = deps.logger ?? silentLogger;
-  const store = await openStore(config.settings.store, { logger: logger.child({ role: 'store' }) });
+  const store = await openStore(config.settings.store, { logger: logger.child({ role: 'store' }), migrations: [...reportingMigrations, ...routerMigrations] });
   const closers: Array<() => Promise<void>> = [() => store.close()];
   const close = async (): Promise<void> => {
     for (const c of closers.splice(0).reverse()) await c().catch((e: unknown) => logger.error('close failed', { error: String(e) }));
@@ -93,19 +98,29 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
     closers.push(async () => unsubscribeConnector());
 
     const resolver = new OptionResolver({ view: store, application: ucApplication.name, logger });
+    const tserverApplication = store.list('applications').find((a) => a.type === 'tserver');
+    const routing = buildRoutingRoles({
+      store, tserver, switchName: bound.value.switchName, connector, tlib, ucOptions: resolver,
+      tserverOptions: new OptionResolver({ view: store, application: tserverApplication?.name ?? '', logger }), clock, logger,
+    });
+    closers.push(() => routing.stop());
     const web = createKwWeb({
       clock, logger: logger.child({ role: 'web' }), store, resolver, application: ucApplication.name, connector,
       ...(uc instanceof StandalonePlatform ? { standalone: uc } : {}),
       ...(existsSync(clientDist) ? { clientRoot: clientDist } : {}),
       version: packageVersion(),
       ...(config.files[0] ? { presenceDefinitionBaseDir: dirname(config.files[0]) } : {}),
+      interactions: routing.interactions, stats: routing.stats, previews: routing.previews,
+    });
+    const socket = kwSocketRoutes({
+      connector, sessions: routing.sessions, previews: routing.previews, interactions: routing.interactions, auth: web.auth, clock, logger: logger.child({ role: 'web' }),
     });
     if (!existsSync(clientDist)) logger.warn('the browser client is not built (npm run build:client): serving the API only');
     await web.reloadPresenceDefinition();
     const unsubscribeWeb = store.changes.subscribe(() => void web.configChanged());
     closers.push(async () => unsubscribeWeb());
 
-    const http = createHttpServer({ logger: logger.child({ role: 'web' }), routes: [...web.apiRoutes, ...web.staticRoutes], version: packageVersion() });
+    const http = createHttpServer({ logger: logger.child({ role: 'web' }), routes: [...web.apiRoutes, socket, ...web.staticRoutes], version: packageVersion() });
     closers.push(() => http.close());
 
     return {
@@ -114,12 +129,14 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
       tserver,
       uc,
       connector,
+      routing,
       http,
       async listen() {
         const { host, tlib: tlibPort, http: httpPort } = config.settings.listen;
         const t = await tserver.listen({ host, port: tlibPort });
         await tlib.connect();
         await uc.start();
+        await routing.start();
         const url = await http.listen({ host, port: httpPort });
         return { http: url, tlib: `tcp://${t.host}:${t.port}` };
       },

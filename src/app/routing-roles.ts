@@ -1,0 +1,121 @@
+/**
+ * The routing half of the system, built for the composition root: Stat Server (stats), the
+ * preview manager and its protocol server (the seeds' Custom Server, inside the connector), the
+ * router (URS) with store-backed reservations, reporting (ICON), and the KWs' call tracker.
+ * They talk through the same interfaces they use across processes: T-Lib, the preview protocol
+ * (in memory here) and the store.
+ */
+import type { OptionResolver } from '../config/option-resolver.ts';
+import type { UcConnector } from '../connector/connector.ts';
+import { InteractionTracker } from '../connector/interactions/interaction-tracker.ts';
+import { KwClientSessions } from '../connector/kw-client-sessions.ts';
+import { PreviewManager, previewSettingsFromOptions } from '../connector/preview-manager.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/logger.ts';
+import { PreviewClient, PreviewServer } from '../preview/preview-transport.ts';
+import { AgentStateHistory } from '../reporting/agent-state-history.ts';
+import { PreviewReporter } from '../reporting/preview-reporter.ts';
+import { previewReportingFromResolver } from '../reporting/preview-reporting-options.ts';
+import { attachTlibPort } from '../router/attached-tlib-port.ts';
+import { ReservationStore } from '../router/reservation-store.ts';
+import { Router } from '../router/router.ts';
+import type { RoutingStrategy } from '../router/routing-strategy.ts';
+import { watchStrategies } from '../router/strategy-watch.ts';
+import { createWinnerDecider } from '../router/winner-decider.ts';
+import { StatService } from '../stats/stat-service.ts';
+import { statConfigFromObjects } from '../stats/stat-config.ts';
+import type { SqlConfigStore } from '../store/index.ts';
+import type { TlibClient } from '../tlib/client/tlib-client.ts';
+import type { TServer } from '../tserver/tserver.ts';
+
+export interface RoutingRolesDeps {
+  store: SqlConfigStore;
+  tserver: TServer;
+  switchName: string;
+  connector: UcConnector;
+  /** The connector's T-Lib client: reporting user events and call control go out as the KW's DN. */
+  tlib: TlibClient;
+  /** Options of the UC Connector Application (Person annex over Application). */
+  ucOptions: OptionResolver;
+  /** Options of the T-Server Application (a Routing Point's `[TServer] default-dn`). */
+  tserverOptions: OptionResolver;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface RoutingRoles {
+  readonly stats: StatService;
+  readonly sessions: KwClientSessions;
+  readonly previews: PreviewManager;
+  readonly router: Router;
+  readonly interactions: InteractionTracker;
+  /** Connects the router to the preview server and starts routing. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function buildRoutingRoles(d: RoutingRolesDeps): RoutingRoles {
+  const { store, tserver, connector, clock, logger } = d;
+  const stats = new StatService({ config: statConfigFromObjects(store.snapshot(), d.switchName), clock, logger: logger.child({ role: 'stats' }) });
+  const history = new AgentStateHistory(store.db, logger.child({ role: 'reporting' }));
+  const reporter = new PreviewReporter({
+    db: store.db, tlib: d.tlib, settings: previewReportingFromResolver(d.ucOptions, logger),
+    dnOf: (agentId) => stats.agent(agentId)?.dn, logger: logger.child({ role: 'reporting' }),
+  });
+  const reservations = new ReservationStore(store.db, clock, store.dialect);
+  const sessions = new KwClientSessions();
+  const previews = new PreviewManager({
+    connector, sessions, settings: previewSettingsFromOptions(d.ucOptions),
+    decide: createWinnerDecider(reservations), recorder: reporter, clock, logger: logger.child({ role: 'preview' }),
+  });
+  const previewServer = new PreviewServer({ handler: (request, session) => previews.handle(request, session), clock, logger: logger.child({ role: 'preview' }) });
+  const previewClient = new PreviewClient({ target: { kind: 'memory', connect: () => previewServer.connectInMemory() }, clock, logger: logger.child({ role: 'router' }) });
+
+  // Strategies follow the configuration; the router exists after the first compile.
+  let router: Router | undefined;
+  const watch = watchStrategies(store, { setStrategies: async (s: ReadonlyMap<string, RoutingStrategy>) => router?.setStrategies(s) }, (issues) => {
+    for (const i of issues) logger.warn('routing strategy not applied', { routingPoint: i.routingPoint, option: i.option, error: i.message });
+  });
+  const port = attachTlibPort(tserver);
+  router = new Router({
+    tserver: port, preview: previewClient, stats, reservations, strategies: watch.initial, switchName: d.switchName, clock,
+    logger: logger.child({ role: 'router' }),
+    defaultDnOf: (rp) => d.tserverOptions.getString('TServer', 'default-dn', { dn: rp }) || undefined,
+  });
+  const routerRef = router;
+
+  // Call control and the Interaction window: every KW's DN, as the connector knows them.
+  const interactions = new InteractionTracker({ tlib: d.tlib, clock, logger: logger.child({ role: 'interactions' }) });
+  const trackKws = (): void => {
+    for (const userName of connector.knowledgeWorkers()) {
+      const dn = connector.knowledgeWorker(userName)?.dn;
+      if (dn) interactions.track(userName, dn);
+    }
+  };
+  const unsubscribe = store.changes.subscribe(trackKws);
+
+  return {
+    stats,
+    sessions,
+    previews,
+    router: routerRef,
+    interactions,
+    async start() {
+      stats.attach(tserver);
+      history.follow(stats);
+      trackKws();
+      await previewClient.connect();
+      await routerRef.start();
+    },
+    async stop() {
+      unsubscribe();
+      watch.stop();
+      await routerRef.stop();
+      previewClient.close();
+      await previewServer.close();
+      interactions.stop();
+      stats.close();
+      port.close();
+    },
+  };
+}
