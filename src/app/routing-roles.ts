@@ -71,18 +71,18 @@ export function buildRoutingRoles(d: RoutingRolesDeps): RoutingRoles {
   const previewServer = new PreviewServer({ handler: (request, session) => previews.handle(request, session), clock, logger: logger.child({ role: 'preview' }) });
   const previewClient = new PreviewClient({ target: { kind: 'memory', connect: () => previewServer.connectInMemory() }, clock, logger: logger.child({ role: 'router' }) });
 
-  // Strategies follow the configuration; the router exists after the first compile.
-  let router: Router | undefined;
-  const watch = watchStrategies(store, { setStrategies: async (s: ReadonlyMap<string, RoutingStrategy>) => router?.setStrategies(s) }, (issues) => {
+  // Strategies follow the configuration; the first compile happens before the router exists.
+  const sink: { router?: Router } = {};
+  const watch = watchStrategies(store, { setStrategies: async (s: ReadonlyMap<string, RoutingStrategy>) => sink.router?.setStrategies(s) }, (issues) => {
     for (const i of issues) logger.warn('routing strategy not applied', { routingPoint: i.routingPoint, option: i.option, error: i.message });
   });
   const port = attachTlibPort(tserver);
-  router = new Router({
+  const router = new Router({
     tserver: port, preview: previewClient, stats, reservations, strategies: watch.initial, switchName: d.switchName, clock,
     logger: logger.child({ role: 'router' }),
     defaultDnOf: (rp) => d.tserverOptions.getString('TServer', 'default-dn', { dn: rp }) || undefined,
   });
-  const routerRef = router;
+  sink.router = router;
 
   // Call control and the Interaction window: every KW's DN, as the connector knows them.
   const interactions = new InteractionTracker({ tlib: d.tlib, clock, logger: logger.child({ role: 'interactions' }) });
@@ -98,19 +98,19 @@ export function buildRoutingRoles(d: RoutingRolesDeps): RoutingRoles {
     stats,
     sessions,
     previews,
-    router: routerRef,
+    router,
     interactions,
     async start() {
       stats.attach(tserver);
       history.follow(stats);
       trackKws();
       await previewClient.connect();
-      await routerRef.start();
+      await router.start();
     },
     async stop() {
       unsubscribe();
       watch.stop();
-      await routerRef.stop();
+      await router.stop();
       previewClient.close();
       await previewServer.close();
       interactions.stop();
