@@ -43,6 +43,8 @@ export interface InteractionTrackerOptions {
   readonly logger?: Logger;
   /** Longest notes text saved to a call (characters). Default 4096. */
   readonly maxNotesLength?: number;
+  /** How long `transfer` waits for the T-Server's answer before it reports the transfer as under way. Default 2000 ms. */
+  readonly transferGraceMs?: number;
 }
 
 interface Slot {
@@ -58,6 +60,7 @@ export class InteractionTracker extends TypedEmitter<InteractionTrackerEvents> {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly maxNotesLength: number;
+  private readonly transferGraceMs: number;
   private readonly slots = new Map<string, Slot>();
 
   constructor(o: InteractionTrackerOptions) {
@@ -66,6 +69,7 @@ export class InteractionTracker extends TypedEmitter<InteractionTrackerEvents> {
     this.clock = o.clock ?? new SystemClock();
     this.logger = (o.logger ?? silentLogger).child({ role: 'interactions' });
     this.maxNotesLength = o.maxNotesLength ?? 4096;
+    this.transferGraceMs = o.transferGraceMs ?? 2000;
   }
 
   /** Starts tracking a KW's DN (idempotent; a new DN replaces the old one). */
@@ -115,9 +119,21 @@ export class InteractionTracker extends TypedEmitter<InteractionTrackerEvents> {
     return this.act(userName, connId, 'release', (dn) => ({ message: 'RequestReleaseCall', ThisDN: dn, ConnID: connId }));
   }
 
-  /** Single-step transfer to a contact point. */
+  /**
+   * Single-step transfer to a contact point. To a routing point the T-Server answers at once; to an
+   * extension its reply (EventReleased) waits until the target answers, so after `transferGraceMs`
+   * without an EventError this resolves ok, and a later failure is only logged.
+   */
   transfer(userName: string, connId: string, otherDn: string): Promise<Result<void, InteractionActionError>> {
-    return this.act(userName, connId, 'transfer', (dn) => ({ message: 'RequestSingleStepTransfer', ThisDN: dn, ConnID: connId, OtherDN: otherDn }));
+    const done = this.act(userName, connId, 'transfer', (dn) => ({ message: 'RequestSingleStepTransfer', ThisDN: dn, ConnID: connId, OtherDN: otherDn }));
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimer(this.transferGraceMs, () => resolve(ok(undefined)));
+      void done.then((r) => {
+        this.clock.cancel(timer);
+        if (!r.ok) this.logger.info('transfer failed', { userName, connId, otherDn, error: r.error.message });
+        resolve(r);
+      });
+    });
   }
 
   /** Saves the notes to the call's UserData under `key` (RequestUpdateUserData replaces the key's value). */
