@@ -41,6 +41,7 @@ export const TEST_UCC_OPTIONS: Record<string, string | number | boolean> = {
   'preview-shortkey-accept': 'a',
   'preview-shortkey-reject': 'r',
   'userdata-title': 'Customer case',
+  'userdata-onringing': true,
   'userdata-preview-format1': 'title: Customer, value: [CustomerName]',
   'userdata-preview-format2': 'title: Reason, value: [Reason]',
   'userdata-call-format1': 'title: Customer, value: [CustomerName]',
