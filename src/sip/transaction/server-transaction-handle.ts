@@ -44,8 +44,7 @@ function hasTag(to: string): boolean {
 
 /** The implementation of ServerTransactionHandle used by the transaction layer. */
 export class ServerTransactionHandleImpl implements ServerTransactionHandle {
-  /** The To-tag every response of this transaction carries (the same one for 1xx and final). */
-  readonly toTag: string;
+  private tag: string | undefined;
   private cancelledBy: SipRequest | undefined;
   private readonly cancelListeners: Array<(cancel: SipRequest) => void> = [];
   private sentFinal = false;
@@ -56,7 +55,14 @@ export class ServerTransactionHandleImpl implements ServerTransactionHandle {
     private readonly sink: ResponseSink | undefined,
     private readonly onUnsent?: (response: SipResponse) => void,
   ) {
-    this.toTag = randomToken();
+  }
+
+  /**
+   * The To-tag every response of this transaction carries (the same one for 1xx and final). Drawn
+   * on first use: in-dialog requests (a NOTIFY...) already carry a To tag and never need one.
+   */
+  get toTag(): string {
+    return (this.tag ??= randomToken());
   }
 
   get finalSent(): boolean {

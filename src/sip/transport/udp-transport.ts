@@ -5,8 +5,9 @@
  * The rport/received stamping itself happens in the transport layer, for every protocol.
  */
 import { createSocket } from 'node:dgram';
-import type { Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import type { Socket, SocketOptions } from 'node:dgram';
+import { lookup as dnsLookup } from 'node:dns';
+import { isIP, isIPv6 } from 'node:net';
 import { UccError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { silentLogger } from '../../lib/logger.ts';
@@ -31,6 +32,17 @@ export interface UdpTransportOptions {
    */
   receiveBufferBytes?: number;
 }
+
+/**
+ * dgram resolves the destination of every send, even an IP literal, through dns.lookup, which
+ * answers on the next tick: one extra tick (and its closures) per response sent. An IP literal is
+ * its own answer, given at once; names still go to dns.lookup.
+ */
+const literalFirstLookup: NonNullable<SocketOptions['lookup']> = (hostname, options, callback) => {
+  const family = isIP(hostname);
+  if (family !== 0) callback(null, hostname, family);
+  else dnsLookup(hostname, options, callback);
+};
 
 /** Only CR/LF/space: a keep-alive some clients send over UDP; it is not a message. */
 function isKeepAlive(data: Buffer): boolean {
@@ -59,7 +71,7 @@ export class UdpTransport implements Transport {
 
   async start(sink: TransportSink): Promise<void> {
     const host = normalizeHost(this.options.host);
-    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false });
+    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false, lookup: literalFirstLookup });
     this.socket = socket;
     await new Promise<void>((resolve, reject) => {
       const onError = (e: Error): void => reject(new UccError('UCC_ERR_SIP_TRANSPORT', `UDP cannot listen on ${host}:${this.options.port}: ${e.message}`, { cause: e }));

@@ -144,3 +144,24 @@ describe('UDP transport on 127.0.0.1', { timeout: 20_000 }, () => {
     }
   });
 });
+
+describe('UdpTransport destination lookup', { timeout: 20_000 }, () => {
+  test('a destination given as a name still resolves through DNS (IP literals skip the lookup tick)', async () => {
+    const { UdpTransport } = await import('../../../../src/sip/transport/udp-transport.ts');
+    const t = new UdpTransport({ host: '127.0.0.1', port: 0 });
+    await t.start({ receive: () => {}, malformed: () => {} });
+    const peer = await rawUdp();
+    try {
+      const seen: string[] = [];
+      peer.socket.on('message', (d) => seen.push(d.toString()));
+      await t.send(Buffer.from('by-literal'), { protocol: 'udp', host: '127.0.0.1', port: peer.port });
+      await t.send(Buffer.from('by-name'), { protocol: 'udp', host: 'localhost', port: peer.port });
+      await waitFor(() => seen.length >= 2, 'both datagrams');
+      assert.deepEqual(seen.sort(), ['by-literal', 'by-name']);
+      await assert.rejects(t.send(Buffer.from('x'), { protocol: 'udp', host: 'no-such-host.invalid', port: peer.port }), /UDP send to no-such-host\.invalid/);
+    } finally {
+      await peer.close();
+      await t.close();
+    }
+  });
+});
