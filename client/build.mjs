@@ -2,10 +2,11 @@
 // Bundles the browser client: client/src/main.tsx → <outdir>/main.js (ES module, minified, with a
 // source map), plus index.html and styles.css. `node client/build.mjs [outdir]`; the default outdir
 // is client/dist, which the web server serves (src/web/routes/client-static-routes.ts).
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { ringToneWav } from './ring-tone.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -28,7 +29,9 @@ export async function buildClient(outdir = join(here, 'dist')) {
   });
   await copyFile(join(here, 'index.html'), join(outdir, 'index.html'));
   await copyFile(join(here, 'styles.css'), join(outdir, 'styles.css'));
-  return [...Object.keys(result.metafile.outputs).map((f) => resolve(f)), join(outdir, 'index.html'), join(outdir, 'styles.css')];
+  await mkdir(join(outdir, 'audio'), { recursive: true });
+  await writeFile(join(outdir, 'audio', 'ring.wav'), ringToneWav());
+  return [...Object.keys(result.metafile.outputs).map((f) => resolve(f)), join(outdir, 'index.html'), join(outdir, 'styles.css'), join(outdir, 'audio', 'ring.wav')];
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -48,7 +48,7 @@ describe('Preview window in Chromium', () => {
     objects.persons.push({ userName: 'kw1', firstName: 'Kim', lastName: 'Weber', passwordHash: hashPassword(PASSWORD, { N: 1024, r: 8, p: 1 }), agentLogins: [], annex: {} });
     objects.applications.push({
       name: 'UCC', type: 'ucc',
-      options: { 'uc-connector': { locale: 'en', 'userdata-preview-format': 'title: Customer, value: [custname]', 'userdata-preview-format2': 'title: Account, value: [acct]' } },
+      options: { 'uc-connector': { locale: 'en', 'audio-on-preview': '/audio/ring.wav', 'userdata-preview-format': 'title: Customer, value: [custname]', 'userdata-preview-format2': 'title: Account, value: [acct]' } },
     });
     await store.loadConfig(objects);
     const connector = {
@@ -114,6 +114,11 @@ describe('Preview window in Chromium', () => {
       assert.ok(first > 10000 && first <= 15000, `countdown starts near 15 s (${first})`);
       assert.match((await page.getByTestId('preview-countdown').textContent()) ?? '', /^1[45] s left$/);
       assert.equal(await page.getByTestId('preview-accept-external').count(), 0, 'no external accept without canRedirect');
+      assert.equal(await page.getByTestId('preview-audio').getAttribute('src'), '/audio/ring.wav');
+      assert.equal(await page.getByTestId('preview-audio').evaluate((a) => (a as unknown as { loop: boolean }).loop), true);
+      const tone = await page.request.get(`${base}/audio/ring.wav`);
+      assert.equal(tone.status(), 200);
+      assert.equal(tone.headers()['content-type'], 'audio/wav');
 
       await page.getByTestId('preview-accept').click();
       await page.locator('[data-testid="preview-closed"][data-outcome="accepted"]').waitFor();
