@@ -1,7 +1,8 @@
 /**
  * Smoke test of the Preview window in Chromium: a preview pushed on the KW socket shows its
  * configured fields (as text, never HTML) and a running countdown; Accept sends `accept` on the
- * socket, and the window closes with the "accepted" message. The full issue-6 browser suite lives
+ * socket, and the window closes with the "accepted" message. A ringing call pops the Interaction
+ * window, whose buttons reach the T-Lib client as the KW's DN. The full issue-6 browser suite lives
  * in kw-client-browser.test.ts.
  */
 import { after, before, describe, test } from 'node:test';
@@ -23,6 +24,8 @@ import { openStore, type SqlConfigStore } from '../../src/store/index.ts';
 import { createHttpServer } from '../../src/web/http-server.ts';
 import { createKwWeb } from '../../src/web/kw-web.ts';
 import { kwSocketRoutes } from '../../src/web/kw-socket.ts';
+import { InteractionTracker } from '../../src/connector/interactions/interaction-tracker.ts';
+import { FakeTlib } from '../unit/connector/interactions/fake-tlib.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'browser-pass-1';
@@ -34,6 +37,9 @@ describe('Preview window in Chromium', () => {
   let browser: Browser;
   let base: string;
   const sessions = new KwClientSessions();
+  const tlib = new FakeTlib();
+  const tracker = new InteractionTracker({ tlib, clock: new SystemClock() });
+  tracker.track('kw1', '7001');
   const answers: Array<[string, string]> = [];
   const view = (u: string): KnowledgeWorkerView => ({
     userName: u, dn: '7001', agentId: u, agentState: 'Ready', workMode: null, reasons: {}, presence: null, connectorDnd: false, autoState: null,
@@ -46,9 +52,11 @@ describe('Preview window in Chromium', () => {
     store = await openStore({ type: 'sqlite', path: ':memory:' }, { logger: silentLogger });
     const objects = emptyObjects();
     objects.persons.push({ userName: 'kw1', firstName: 'Kim', lastName: 'Weber', passwordHash: hashPassword(PASSWORD, { N: 1024, r: 8, p: 1 }), agentLogins: [], annex: {} });
+    objects.switches.push({ name: 'SW', annex: {} });
+    objects.dns.push({ switch: 'SW', number: '5000', type: 'Routing Point', register: true, annex: { 'UC-Connector': { 'display-name': 'Sales', attribute1: 'format: Waiting: %s, statistic:5000@SW, RoutePoint, T, CurrNumberWaitingCalls, Default' } } });
     objects.applications.push({
       name: 'UCC', type: 'ucc',
-      options: { 'uc-connector': { locale: 'en', 'audio-on-preview': '/audio/ring.wav', 'userdata-preview-format': 'title: Customer, value: [custname]', 'userdata-preview-format2': 'title: Account, value: [acct]' } },
+      options: { 'uc-connector': { locale: 'en', 'audio-on-preview': '/audio/ring.wav', 'userdata-preview-format': 'title: Customer, value: [custname]', 'userdata-preview-format2': 'title: Account, value: [acct]', 'userdata-call-format': 'title: Customer, value: [custname]', 'userdata-title': 'Case', 'userdata-onringing': true } },
     });
     await store.loadConfig(objects);
     const connector = {
@@ -73,14 +81,15 @@ describe('Preview window in Chromium', () => {
     };
     const web = createKwWeb({
       clock: new SystemClock(), logger: silentLogger, store, resolver: new OptionResolver({ view: store, application: 'UCC' }), application: 'UCC',
-      connector, clientRoot: join(dir, 'dist'), version: '0.0.0-test',
+      connector, clientRoot: join(dir, 'dist'), version: '0.0.0-test', interactions: tracker, stats: { value: () => 3 },
     });
-    app = createHttpServer({ logger: silentLogger, version: '0.0.0-test', routes: [...web.apiRoutes, kwSocketRoutes({ connector, sessions, previews, auth: web.auth }), ...web.staticRoutes] });
+    app = createHttpServer({ logger: silentLogger, version: '0.0.0-test', routes: [...web.apiRoutes, kwSocketRoutes({ connector, sessions, previews, auth: web.auth, interactions: tracker }), ...web.staticRoutes] });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   });
 
   after(async () => {
+    tracker.stop();
     await browser?.close();
     await app?.close();
     await store?.close();
@@ -126,6 +135,53 @@ describe('Preview window in Chromium', () => {
       assert.equal(await page.getByTestId('preview-window').count(), 0);
       assert.deepEqual(answers, [['accept', 'p1']]);
       assert.equal(await page.evaluate('window.__xss'), undefined);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  /** Waits (on I/O, up to 5 s) until the browser's action reached the T-Lib double. */
+  async function sent(message: string): Promise<void> {
+    for (let i = 0; i < 250 && !tlib.requests.some((r) => r.message === message); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(tlib.requests.some((r) => r.message === message), `${message} sent`);
+  }
+
+  test('a ringing call pops the Interaction window: case data, answer, notes, transfer to a contact point', async () => {
+    const context = await browser.newContext({ locale: 'en-US' });
+    try {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${base}/`);
+      await page.getByTestId('login-username').fill('kw1');
+      await page.getByTestId('login-password').fill(PASSWORD);
+      await page.getByTestId('login-submit').click();
+      await page.locator('[data-testid="socket-status"][data-state="open"]').waitFor();
+
+      tlib.emit('EventRinging', '7001', 'c9', { OtherDN: '555', UserData: [['custname', '<b>Анна</b>']] });
+      const win = page.locator('[data-testid="interaction-window"][data-conn-id="c9"]');
+      await win.waitFor();
+      assert.equal(await page.getByTestId('interaction-title').textContent(), 'Case');
+      assert.deepEqual(await page.getByTestId('case-data-value').allTextContents(), ['<b>Анна</b>']);
+      await page.getByTestId('call-answer').click();
+      await sent('RequestAnswerCall');
+      assert.deepEqual(tlib.requests.at(-1), { message: 'RequestAnswerCall', ThisDN: '7001', ConnID: 'c9' });
+      tlib.emit('EventEstablished', '7001', 'c9');
+      await page.locator('[data-testid="interaction-window"][data-state="established"]').waitFor();
+
+      await page.getByTestId('notes-input').fill('call back tomorrow');
+      await page.getByTestId('notes-save').click();
+      await page.getByTestId('notes-saved').waitFor();
+      assert.deepEqual(tlib.requests.at(-1), { message: 'RequestUpdateUserData', ThisDN: '7001', ConnID: 'c9', UserData: [['KW_ITX_NOTES', 'call back tomorrow']] });
+
+      assert.equal(await page.getByTestId('contact-point').getAttribute('title'), 'Waiting: 3');
+      assert.equal(await page.getByTestId('contact-point-tooltip').textContent(), 'Waiting: 3');
+      await page.getByTestId('call-transfer').click();
+      await sent('RequestSingleStepTransfer');
+      tlib.emit('EventReleased', '7001', 'c9');
+      await page.locator('[data-testid="interaction-window"][data-state="released"]').waitFor();
+      assert.deepEqual(tlib.requests.find((r) => r.message === 'RequestSingleStepTransfer'), { message: 'RequestSingleStepTransfer', ThisDN: '7001', ConnID: 'c9', OtherDN: '5000' });
       assert.deepEqual(errors, []);
     } finally {
       await context.close();
