@@ -81,6 +81,9 @@ export function buildRoutingRoles(d: RoutingRolesDeps): RoutingRoles {
     tserver: port, preview: previewClient, stats, reservations, strategies: watch.initial, switchName: d.switchName, clock,
     logger: logger.child({ role: 'router' }),
     defaultDnOf: (rp) => d.tserverOptions.getString('TServer', 'default-dn', { dn: rp }) || undefined,
+    tserverRouterTimeoutOf: (rp) => d.tserverOptions.getNumber('TServer', 'router-timeout', { dn: rp }),
+    itxArrivalTimeoutMs: d.ucOptions.getNumber('uc-connector', 'preview-itx-arrival-timeout'),
+    previewExpirationMs: d.ucOptions.getNumber('uc-connector', 'preview-expiration-timeout'),
   });
   sink.router = router;
 
