@@ -89,7 +89,9 @@ export function MainWindow(props: { language: Language; session: SessionInfo; on
     const fresh = socket.state.interactions.filter((i) => !seenCalls.current.has(i.connId));
     if (fresh.length === 0) return;
     for (const i of fresh) seenCalls.current.add(i.connId);
-    const pop = fresh.filter((i) => i.state !== 'released' && shouldPopup(i, popupKey, socket.state.previewConnIds.includes(i.connId))).map((i) => i.connId);
+    // A call from a preview may ring before its preview-closed arrives: an open preview counts too.
+    const fromPreview = (connId: string) => socket.state.previewConnIds.includes(connId) || socket.state.previews.some((p) => p.connId === connId);
+    const pop = fresh.filter((i) => i.state !== 'released' && shouldPopup(i, popupKey, fromPreview(i.connId))).map((i) => i.connId);
     if (pop.length > 0) setOpenCalls((o) => [...o.filter((c) => !pop.includes(c)), ...pop]);
   }, [socket.state.interactions]);
 
