@@ -27,6 +27,18 @@ import { createKwWeb } from '../../src/web/kw-web.ts';
 const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'browser-pass-1';
 
+/**
+ * Polls a condition from the test side. page.waitForFunction with a string would be evaluated
+ * with eval inside the page, which the client's CSP (no unsafe-eval) refuses.
+ */
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe('KW client in Chromium', () => {
   let dir: string;
   let store: SqlConfigStore;
@@ -110,16 +122,16 @@ describe('KW client in Chromium', () => {
       await logIn(page, 'kw1');
       const indicator = page.getByTestId('state-indicator');
       await indicator.waitFor();
-      await page.waitForFunction(`document.title === 'Kim Weber - OpenUCC'`);
+      await until('the window title', async () => (await page.title()) === 'Kim Weber - OpenUCC');
       // Built-in presence definition: NotReady matches "Set Do Not Disturb On", status text in German.
       await page.getByTestId('state-indicator').filter({ hasText: /^Nicht stören$/ }).waitFor();
 
       await page.getByTestId('dnd-toggle').check();
-      await page.waitForFunction(`document.querySelector('[data-testid="dnd-toggle"]')?.checked === true`);
+      await until('the DND toggle checked', () => page.getByTestId('dnd-toggle').isChecked());
       assert.equal(kws.get('kw1')?.connectorDnd, true);
 
       await page.getByTestId('state-menu').selectOption('away');
-      await page.waitForFunction(`document.querySelector('[data-testid="state-menu"]')?.value === 'away'`);
+      await until('the state menu on away', async () => (await page.getByTestId('state-menu').inputValue()) === 'away');
       assert.equal(standalone.presenceOf('kw1').own?.availability, 'away');
 
       await page.getByTestId('interaction-list').waitFor();
@@ -154,7 +166,7 @@ describe('KW client in Chromium', () => {
       await page.getByTestId('state-indicator').waitFor();
       await page.reload();
       await page.getByTestId('state-indicator').waitFor();
-      await page.waitForFunction(`document.title.endsWith(' - OpenUCC')`);
+      await until('the window title', async () => (await page.title()).endsWith(' - OpenUCC'));
       assert.equal(await page.title(), '<img src=x onerror="window.__xss=1"> - OpenUCC');
       assert.equal(await page.evaluate('window.__xss'), undefined);
       assert.equal(await page.locator('img').count(), 0);
