@@ -51,6 +51,11 @@ interface OfferTable {
 }
 
 const MAX_ROWS = 10_000;
+/** Rows per multi-row statement (11 parameters a row stays far below every engine's limit). */
+const ROWS_PER_STATEMENT = 500;
+
+/** One write of a batch: an offer to insert or a decision to record. */
+export type LedgerWrite = { readonly kind: 'offer'; readonly offer: PreviewOffer } | { readonly kind: 'decision'; readonly decision: PreviewDecision };
 
 function num(v: number | string | null): number | undefined {
   return v === null ? undefined : Number(v);
@@ -66,12 +71,9 @@ export class OfferLedger {
 
   /** Records an offer; returns the row id. */
   async recordOffer(o: PreviewOffer): Promise<string> {
-    const id = randomUUID();
-    await this.db
-      .insertInto('rep_preview_offer')
-      .values({ id, conn_id: o.connId, agent_id: o.agentId, user_id: o.userId, routing_point: o.routingPoint ?? null, dn: o.dn ?? null, offered_at: o.offeredAt, outcome: null, decided_at: null, latency_ms: null, reason: null })
-      .execute();
-    return id;
+    const row = offerRow(o);
+    await this.db.insertInto('rep_preview_offer').values(row).execute();
+    return row.id;
   }
 
   /**
@@ -88,6 +90,30 @@ export class OfferLedger {
       .where('outcome', 'is', null)
       .executeTakeFirst();
     return Number(r.numUpdatedRows);
+  }
+
+  /**
+   * Writes a batch in one transaction, in order: each run of offers is one multi-row insert, each
+   * run of decisions one update per (ConnID, outcome, time, reason) — the 999 `taken` of a
+   * broadcast are one statement. Order matters only between an offer and a later decision of the
+   * same ConnID and agent, and runs keep it. Returns the rows decided per decision write, in order
+   * (0: no open offer). Rejects, writing nothing, when any statement fails.
+   */
+  async recordBatch(writes: readonly LedgerWrite[]): Promise<number[]> {
+    const decidedRows: number[] = [];
+    await this.db.transaction().execute(async (trx) => {
+      let i = 0;
+      while (i < writes.length) {
+        const kind = writes[i]!.kind;
+        let j = i;
+        while (j < writes.length && writes[j]!.kind === kind) j++;
+        const run = writes.slice(i, j);
+        if (kind === 'offer') await insertOffers(trx, run.flatMap((w) => (w.kind === 'offer' ? [w.offer] : [])));
+        else decidedRows.push(...(await decideMany(trx, run.flatMap((w) => (w.kind === 'decision' ? [w.decision] : [])))));
+        i = j;
+      }
+    });
+    return decidedRows;
   }
 
   /** Reads ledger rows. */
@@ -127,4 +153,48 @@ export class OfferLedger {
       .map((r) => ({ outcome: (r.outcome ?? 'pending') as PreviewOutcome | 'pending', count: Number(r.n), meanLatencyMs: r.mean === null ? undefined : Number(r.mean) }))
       .sort((a, b) => (a.outcome < b.outcome ? -1 : 1));
   }
+}
+
+function offerRow(o: PreviewOffer): OfferTable['rep_preview_offer'] {
+  return { id: randomUUID(), conn_id: o.connId, agent_id: o.agentId, user_id: o.userId, routing_point: o.routingPoint ?? null, dn: o.dn ?? null, offered_at: o.offeredAt, outcome: null, decided_at: null, latency_ms: null, reason: null };
+}
+
+async function insertOffers(db: Kysely<OfferTable>, offers: readonly PreviewOffer[]): Promise<void> {
+  for (let i = 0; i < offers.length; i += ROWS_PER_STATEMENT) {
+    await db.insertInto('rep_preview_offer').values(offers.slice(i, i + ROWS_PER_STATEMENT).map(offerRow)).execute();
+  }
+}
+
+/**
+ * Decides a run of decisions (at most one per ConnID and agent: a run holds no offer, and an offer
+ * is decided once). Returns the rows each decision set, in the run's order.
+ */
+async function decideMany(db: Kysely<OfferTable>, decisions: readonly PreviewDecision[]): Promise<number[]> {
+  const groups = new Map<string, number[]>();
+  decisions.forEach((d, i) => {
+    const key = JSON.stringify([d.connId, d.outcome, d.decidedAt, d.reason ?? null]);
+    const g = groups.get(key);
+    if (g) g.push(i);
+    else groups.set(key, [i]);
+  });
+  const rows = decisions.map(() => 0);
+  for (const members of groups.values()) {
+    const d = decisions[members[0]!]!;
+    for (let i = 0; i < members.length; i += ROWS_PER_STATEMENT) {
+      const chunk = members.slice(i, i + ROWS_PER_STATEMENT);
+      const agents = chunk.map((m) => decisions[m]!.agentId);
+      const updated = await db
+        .updateTable('rep_preview_offer')
+        .set({ outcome: d.outcome, decided_at: d.decidedAt, latency_ms: sql<number>`${d.decidedAt} - offered_at`, reason: d.reason ?? null })
+        .where('conn_id', '=', d.connId)
+        .where('agent_id', 'in', agents)
+        .where('outcome', 'is', null)
+        .returning('agent_id')
+        .execute();
+      const hit = new Map<string, number>();
+      for (const r of updated) hit.set(r.agent_id, (hit.get(r.agent_id) ?? 0) + 1);
+      for (const m of chunk) rows[m] = hit.get(decisions[m]!.agentId) ?? 0;
+    }
+  }
+  return rows;
 }

@@ -14,15 +14,18 @@
  * Key names come from `preview-info-keys`, the id and the state key from `preview-state-name`,
  * read at each offer (changes take effect immediately); a termination uses the settings its offer
  * was made with, so the two always pair. Exactly one termination per offer: a second decision for
- * the same ConnID and agent is ignored and logged. All writes run in order (WriteQueue).
+ * the same ConnID and agent is ignored and logged. All writes run in order, in batches (BatchQueue):
+ * the items of one event-loop turn are one ledger transaction (the 1,000 offers or `taken`
+ * decisions of a broadcast are a few statements, not 1,000), written on a later turn, then their
+ * user events go out one by one, in order.
  */
 import type { Kysely } from 'kysely';
 import { silentLogger, type Logger } from '../lib/logger.ts';
 import { CtiError, type KvList, type TlibEvent, type TlibRequest } from '../tlib/index.ts';
-import { OfferLedger } from './offer-ledger.ts';
+import { BatchQueue } from './batch-queue.ts';
+import { OfferLedger, type LedgerWrite } from './offer-ledger.ts';
 import { PREVIEW_REASON_WORDS, type PreviewDecision, type PreviewOffer, type PreviewRecorder } from './preview-report.ts';
 import { previewReportingSettings, type PreviewReportingSettings } from './preview-reporting-options.ts';
-import { WriteQueue } from './write-queue.ts';
 
 /**
  * Sends T-Lib requests: a TlibClient (its reply is checked for EventError) or a `TServer.attach`
@@ -46,6 +49,12 @@ export interface PreviewReporterOptions {
   maxOpenOffers?: number;
 }
 
+/** One queued item: its ledger write and, when reporting sends one, its user event. */
+interface Item {
+  readonly write: LedgerWrite;
+  readonly event: { readonly where: { ThisDN: string; ConnID: string; AgentID: string }; readonly userData: KvList } | undefined;
+}
+
 interface OpenOffer {
   dn: string | undefined;
   /** The settings the offer event was sent with; undefined when no offer event was sent. */
@@ -60,7 +69,7 @@ export class PreviewReporter implements PreviewRecorder {
   private readonly settings: () => PreviewReportingSettings;
   private readonly dnOf: (agentId: string) => string | undefined;
   private readonly logger: Logger;
-  private readonly queue: WriteQueue;
+  private readonly queue: BatchQueue<Item>;
   private readonly open = new Map<string, OpenOffer>();
   private readonly maxOpen: number;
 
@@ -70,7 +79,7 @@ export class PreviewReporter implements PreviewRecorder {
     this.settings = options.settings ?? (() => previewReportingSettings({}));
     this.dnOf = options.dnOf ?? (() => undefined);
     this.logger = options.logger ?? silentLogger;
-    this.queue = new WriteQueue(this.logger);
+    this.queue = new BatchQueue<Item>('recording preview offers and decisions', (items) => this.write(items), this.logger);
     this.maxOpen = options.maxOpenOffers ?? DEFAULT_MAX_OPEN;
   }
 
@@ -86,21 +95,19 @@ export class PreviewReporter implements PreviewRecorder {
     if (settings.enabled && this.tlib && dn === undefined) this.logger.warn('preview reporting: no DN known for the agent; no offer event sent', { connId: offer.connId, agentId: offer.agentId });
     this.open.set(k, { dn, sentWith });
     this.bound();
-    return this.queue.run('recording a preview offer', async () => {
-      try {
-        await this.ledger?.recordOffer({ ...offer, ...(dn !== undefined ? { dn } : {}) });
-      } finally {
-        if (sentWith && dn !== undefined) {
-          const s = sentWith;
-          await this.send({ ThisDN: dn, ConnID: offer.connId, AgentID: offer.agentId }, [
+    const s = sentWith;
+    const event = s && dn !== undefined
+      ? {
+          where: { ThisDN: dn, ConnID: offer.connId, AgentID: offer.agentId },
+          userData: [
             [s.stateKey, '+'],
             [s.keys.connId, `${s.stateId}, ${offer.connId}`],
             [s.keys.agentId, `${s.stateId}, ${offer.agentId}`],
             [s.keys.userId, `${s.stateId}, ${offer.userId}`],
-          ]);
+          ] as KvList,
         }
-      }
-    });
+      : undefined;
+    return this.queue.push({ write: { kind: 'offer', offer: { ...offer, ...(dn !== undefined ? { dn } : {}) } }, event });
   }
 
   decided(decision: PreviewDecision): Promise<void> {
@@ -111,20 +118,17 @@ export class PreviewReporter implements PreviewRecorder {
       return this.queue.flush();
     }
     this.open.delete(k);
-    return this.queue.run('recording a preview decision', async () => {
-      try {
-        const n = await this.ledger?.recordDecision(decision);
-        if (n === 0) this.logger.warn('preview decision found no open ledger row', { connId: decision.connId, agentId: decision.agentId });
-      } finally {
-        const s = o.sentWith;
-        if (s && o.dn !== undefined) {
-          await this.send({ ThisDN: o.dn, ConnID: decision.connId, AgentID: decision.agentId }, [
+    const s = o.sentWith;
+    const event = s && o.dn !== undefined
+      ? {
+          where: { ThisDN: o.dn, ConnID: decision.connId, AgentID: decision.agentId },
+          userData: [
             [s.keys.reason, `${s.stateId}, ${PREVIEW_REASON_WORDS[decision.outcome]}`],
             [s.stateKey, '-'],
-          ]);
+          ] as KvList,
         }
-      }
-    });
+      : undefined;
+    return this.queue.push({ write: { kind: 'decision', decision }, event });
   }
 
   /** Offers still waiting for their decision. */
@@ -135,6 +139,38 @@ export class PreviewReporter implements PreviewRecorder {
   /** Resolves once every queued ledger write and user event has been handled. */
   flush(): Promise<void> {
     return this.queue.flush();
+  }
+
+  /** Writes one batch: the ledger (one transaction), then the user events in order. */
+  private async write(items: Item[]): Promise<void> {
+    const ledger = this.ledger;
+    if (ledger) {
+      try {
+        this.warnUndecided(items, await ledger.recordBatch(items.map((i) => i.write)));
+      } catch (e) {
+        // One bad row must not lose the others: write them one by one, as they were asked for.
+        this.logger.warn('reporting: a ledger batch failed; writing its rows one by one', { rows: items.length, error: e instanceof Error ? e.message : String(e) });
+        for (const item of items) await this.writeOne(ledger, item.write);
+      }
+    }
+    for (const item of items) if (item.event) await this.send(item.event.where, item.event.userData);
+  }
+
+  private async writeOne(ledger: OfferLedger, w: LedgerWrite): Promise<void> {
+    try {
+      if (w.kind === 'offer') await ledger.recordOffer(w.offer);
+      else this.warnUndecided([{ write: w, event: undefined }], [await ledger.recordDecision(w.decision)]);
+    } catch (e) {
+      this.logger.error(`reporting: recording a preview ${w.kind} failed`, { error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  private warnUndecided(items: readonly Item[], decided: readonly number[]): void {
+    let k = 0;
+    for (const { write: w } of items) {
+      if (w.kind !== 'decision') continue;
+      if (decided[k++] === 0) this.logger.warn('preview decision found no open ledger row', { connId: w.decision.connId, agentId: w.decision.agentId });
+    }
   }
 
   private readSettings(): PreviewReportingSettings {
