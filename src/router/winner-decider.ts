@@ -5,6 +5,8 @@
  * at once, the first accept goes to the store and the others wait for its answer: if it won, they
  * have lost without a query each (the store holds one winner per ConnID, so nothing else could
  * win); if it lost (another process won, or its fence was stale) they ask the store themselves.
+ * Those short-cut losses are answered on a later turn of the event loop: the winner's result is
+ * sent first, and the 999 losses never stand between it and the router.
  */
 import type { Reservations } from './reservation-store.ts';
 
@@ -24,7 +26,10 @@ export function createWinnerDecider(reservations: Pick<Reservations, 'decide'>, 
   return async (input) => {
     const fence = input.fence !== undefined ? { fence: input.fence } : {};
     const pending = first.get(input.connId);
-    if (pending && (await pending)) return { won: false, ...fence };
+    if (pending && (await pending)) {
+      await nextTurn();
+      return { won: false, ...fence };
+    }
     const attempt = reservations.decide(input.connId, input.agent, input.fence);
     if (!pending) {
       first.set(input.connId, attempt);
@@ -35,4 +40,17 @@ export function createWinnerDecider(reservations: Pick<Reservations, 'decide'>, 
     if (won && pending) first.set(input.connId, attempt);
     return { won, ...fence };
   };
+}
+
+let turn: Promise<void> | undefined;
+
+/** Resolves on the next turn of the event loop (one setImmediate shared by every waiter of a turn). */
+function nextTurn(): Promise<void> {
+  turn ??= new Promise<void>((resolve) =>
+    setImmediate(() => {
+      turn = undefined;
+      resolve();
+    }),
+  );
+  return turn;
 }
