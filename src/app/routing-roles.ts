@@ -89,11 +89,19 @@ export function buildRoutingRoles(d: RoutingRolesDeps): RoutingRoles {
 
   // Call control and the Interaction window: every KW's DN, as the connector knows them.
   const interactions = new InteractionTracker({ tlib: d.tlib, clock, logger: logger.child({ role: 'interactions' }) });
+  const tracked = new Set<string>();
   const trackKws = (): void => {
+    const now = new Set<string>();
     for (const userName of connector.knowledgeWorkers()) {
       const dn = connector.knowledgeWorker(userName)?.dn;
-      if (dn) interactions.track(userName, dn);
+      if (!dn) continue;
+      interactions.track(userName, dn);
+      now.add(userName);
     }
+    // A KW removed from the configuration stops being tracked.
+    for (const userName of tracked) if (!now.has(userName)) interactions.untrack(userName);
+    tracked.clear();
+    for (const userName of now) tracked.add(userName);
   };
   const unsubscribe = store.changes.subscribe(trackKws);
 
