@@ -207,7 +207,9 @@ describe('KW previews and interactions in Chromium (issue 6)', () => {
       await page.getByTestId('preview-window').waitFor({ timeout: 30_000 });
       assert.match((await page.getByTestId('preview-accept').textContent()) ?? '', /^Accepter/);
       assert.match((await page.getByTestId('preview-reject').textContent()) ?? '', /^Refuser|^Rejeter/);
-      assert.match((await page.getByTestId('tab-interactions').textContent()) ?? '', /Interactions/);
+      assert.match((await page.getByTestId('preview-window').textContent()) ?? '', /Aperçu/);
+      assert.match((await page.getByTestId('preview-countdown').textContent()) ?? '', /restantes/);
+      assert.equal(await page.getByTestId('tab-channels').textContent(), 'Canaux');
       await alice!.shot('g-french-preview');
     });
   });
