@@ -55,6 +55,41 @@ forEachStore((name, makeStore) => {
       }
     });
 
+    test('one turn of writes is one batch that keeps the order: offer, decision, offer again, decision of the same KW; 1,000 taken in one update', async () => {
+      const fx = await makeStore();
+      try {
+        const store = await fx.open({ migrations: reportingMigrations });
+        const log = memoryLogger();
+        const r = new PreviewReporter({ db: store.db, logger: log });
+        const writes = [
+          r.offered({ connId: CONN, agentId: 'a1', userId: 'alice', offeredAt: T0 }),
+          r.decided({ connId: CONN, agentId: 'a1', outcome: 'rejected', decidedAt: T0 + 10 }),
+          r.offered({ connId: CONN, agentId: 'a1', userId: 'alice', offeredAt: T0 + 20 }),
+          r.decided({ connId: CONN, agentId: 'a1', outcome: 'accepted', decidedAt: T0 + 25 }),
+        ];
+        const many = 1000;
+        for (let i = 0; i < many; i++) writes.push(r.offered({ connId: 'C2', agentId: `b${i}`, userId: `u${i}`, offeredAt: T0 }));
+        await Promise.all(writes);
+        const taken = Array.from({ length: many }, (_, i) => r.decided({ connId: 'C2', agentId: `b${i}`, outcome: 'taken', decidedAt: T0 + 7 }));
+        await Promise.all(taken);
+        const rows = (await r.ledger?.offers({ connId: CONN })) ?? [];
+        assert.deepEqual(rows.map((x) => [x.offeredAt - T0, x.outcome, x.latencyMs]), [[0, 'rejected', 10], [20, 'accepted', 5]]);
+        assert.deepEqual(await r.ledger?.outcomeCounts(), [
+          { outcome: 'accepted', count: 1, meanLatencyMs: 5 },
+          { outcome: 'rejected', count: 1, meanLatencyMs: 10 },
+          { outcome: 'taken', count: many, meanLatencyMs: 7 },
+        ]);
+        assert.ok(!log.lines.some((l) => l.level === 'warn' || l.level === 'error'), 'every decision found its row');
+        // A row the ledger lost (deleted behind the reporter's back) is reported per decision.
+        await r.offered({ connId: 'C3', agentId: 'z1', userId: 'zed', offeredAt: T0 });
+        await store.db.deleteFrom('rep_preview_offer' as never).where('conn_id' as never, '=', 'C3' as never).execute();
+        await r.decided({ connId: 'C3', agentId: 'z1', outcome: 'timeout', decidedAt: T0 + 1 });
+        assert.ok(log.lines.some((l) => l.level === 'warn' && String(l.msg).includes('no open ledger row') && l.agentId === 'z1'));
+      } finally {
+        await fx.dispose();
+      }
+    });
+
     test('a decision without an offer writes nothing; a store failure is logged and does not reject', async () => {
       const fx = await makeStore();
       try {

@@ -35,3 +35,22 @@ test('another process already won: every accept here loses', async () => {
   const out = await Promise.all([decide({ connId: 'c1', agent: 'x' }), decide({ connId: 'c1', agent: 'y' })]);
   assert.deepEqual(out.map((o) => o.won), [false, false]);
 });
+
+test('the win is answered first; short-cut losses come on a later turn (after what the win scheduled)', async () => {
+  const res = new MemoryReservations(new ManualClock());
+  const decide = createWinnerDecider(res);
+  let losses = 0;
+  let lossesWhenTheWinnersTickRan = -1;
+  const all = Array.from({ length: 1000 }, (_, i) =>
+    decide({ connId: 'c1', agent: `kw${i}` }).then((d) => {
+      if (d.won) process.nextTick(() => (lossesWhenTheWinnersTickRan = losses));
+      else losses++;
+      return d;
+    }),
+  );
+  const out = await Promise.all(all);
+  assert.equal(out.filter((o) => o.won).length, 1);
+  assert.equal(losses, 999);
+  // A stream write of the winner's result is delivered on such a tick: no loss stood before it.
+  assert.equal(lossesWhenTheWinnersTickRan, 0);
+});
