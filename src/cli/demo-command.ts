@@ -4,6 +4,7 @@
  * case data every few seconds, sent through the T-Server's T-Lib TCP port as `ucc call` does.
  * Prints `ucc ready http=… tlib=…`, then one line per call; SIGTERM or SIGINT stops it (exit 0).
  */
+import { StandalonePlatform } from '../uc/standalone/standalone-platform.ts';
 import { TlibClient } from '../tlib/client/tlib-client.ts';
 import { SystemClock } from '../lib/clock.ts';
 import type { LogLevel } from '../lib/logger.ts';
@@ -102,6 +103,11 @@ export async function run(args: string[]): Promise<number> {
     tlib.close();
     await app.close();
     return 1;
+  }
+  // Demo KWs start Available, so a newcomer who logs in sees a preview without touching the menu
+  // (in standalone mode a KW's own presence is otherwise unknown until they set it).
+  if (app.uc instanceof StandalonePlatform) {
+    for (const userName of app.connector.knowledgeWorkers()) app.uc.setPresence(userName, 'online', null);
   }
   process.stdout.write(`ucc ready http=${addresses.http} tlib=${addresses.tlib}\n`);
   process.stdout.write(`demo: log in at ${addresses.http} as alice/alice, bob/bob or carol/carol; a customer calls ${parsed.routingPoints.join(', ')} every ${parsed.intervalMs / 1000} s\n`);
