@@ -11,7 +11,8 @@
  * 3. Broadcast: BENCH_BROADCAST (1000) KWs get one PreviewInteractionMultiple and all accept in the
  *    same turn; the latency from those accepts to the connector answering the winner, and to the
  *    router holding it (the BENCH figure), over BENCH_BROADCAST_ROUNDS (20) rounds after a warm-up.
- *    BENCH_DEBUG=1 prints each round's split.
+ *    BENCH_DEBUG=1 prints each round's split. BENCH_BROADCAST_ACCEPTS=n lets only the first n KWs
+ *    accept (the others' offers close `taken`), e.g. 1 for one KW answering while 999 watch.
  *
  * Ends with `BENCH {"name":"preview","callsPerSec":…,"decisionP99Ms":…,"broadcast1000P99Ms":…}`.
  */
@@ -107,6 +108,7 @@ async function broadcast(dir: string): Promise<{ p50: number; p99: number; conne
   const { chain, close } = await openChain(dir, 'broadcast', n, { target: 'Sales', selection: 'broadcast' });
   const rounds = env('BENCH_BROADCAST_ROUNDS', 20);
   const kws = [...chain.kws.values()];
+  const accepting = kws.slice(0, env('BENCH_BROADCAST_ACCEPTS', n));
   const router = chain.routers[0]!;
   const samples: number[] = [];
   const atConnector: number[] = [];
@@ -131,7 +133,7 @@ async function broadcast(dir: string): Promise<{ p50: number; p99: number; conne
     };
     chain.manager.once('callResolved', onResolved);
     const t0 = performance.now();
-    for (const k of kws) k.accept();
+    for (const k of accepting) k.accept();
     const tAcc = performance.now();
     const t1 = await result;
     if (process.env.BENCH_DEBUG) console.log('accept loop', (tAcc - t0).toFixed(2), 'to respond', (tResp - tAcc).toFixed(2), 'respond to router', (t1 - tResp).toFixed(2));

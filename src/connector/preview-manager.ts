@@ -17,7 +17,8 @@
  * - Reject: `rejected` and the `preview-reject` auto-state (the connector runs `dnd-off-timeout`).
  * - Accept: the offer waits for `decide` (the router's store-backed single winner per ConnID);
  *   won → `accepted` (result carries the KW's DN); lost → `taken`. For a Multiple the first winner
- *   closes every other open offer of the call with `taken`.
+ *   closes every other open offer of the call with `taken` — on a later turn, after its result was
+ *   sent (until then such an offer can only end `taken`: whatever comes for it closes it so).
  * - Accept on external number: as accept, but `redirected` with `dn` = the KW's `redirect-number`
  *   (Person annex, only when `redirect-enabled`), and the `preview-redirect` auto-state.
  * - Cancel (or the router's connection closing): every open offer of the ConnID ends `cancelled`.
@@ -196,6 +197,8 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
   private readonly closedIds = new Map<string, { userName: string; outcome: PreviewOutcome }>();
   private readonly kwIndex = new Map<string, { userName: string; agentId: string; dn: string }>();
   private readonly watchedResponders = new WeakSet<object>();
+  /** Calls won whose other offers are still to be closed `taken` (see closeTaken). */
+  private readonly takenLater = new Map<Call, TimerHandle>();
   private nextOffer = 1;
   private nextCall = 1;
   private readonly detach: Array<() => void> = [];
@@ -271,13 +274,15 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
   /** The open offers (all, or one KW's). */
   openPreviews(userName?: string): PreviewOfferView[] {
     const src = userName === undefined ? [...this.openOffers.values()] : [...(this.offersByUser.get(userName) ?? [])];
-    return src.map((o) => this.view(o));
+    return src.filter((o) => !this.lostToWinner(o)).map((o) => this.view(o));
   }
 
   /** Stops listening to sessions and cancels every timer; open offers are left (nothing is answered). */
   dispose(): void {
     for (const d of this.detach.splice(0)) d();
     for (const o of this.openOffers.values()) this.clock.cancel(o.timer);
+    for (const t of this.takenLater.values()) this.clock.cancel(t);
+    this.takenLater.clear();
   }
 
   // ---- requests ----
@@ -411,6 +416,10 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
       return refuse('unknown-preview', `no preview ${id}`);
     }
     if (o.userName !== userName) return this.foreign(userName, id, o.userName);
+    if (this.lostToWinner(o)) {
+      this.input(o, { type: 'taken' }, 'taken');
+      return refuse('already-closed', `preview ${id} already ended (taken)`);
+    }
     if (o.state !== 'offered') return refuse('already-closed', `preview ${id} is already being decided`);
     if (input.type === 'acceptExternal' && o.redirectNumber === null) return refuse('cannot-redirect', 'no redirect number is enabled for this knowledge worker');
     this.input(o, input);
@@ -426,6 +435,12 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
 
   /** Feeds one input to an offer; returns true when the offer moved. */
   private input(o: Offer, input: PreviewOfferEvent, reason?: string): boolean {
+    // Another KW won the call and this offer waits for closeTaken: whatever comes ends it `taken`,
+    // as if it had been closed with the winner.
+    if (this.lostToWinner(o)) {
+      input = { type: 'taken' };
+      reason = 'taken';
+    }
     const next = nextPreviewOfferState(o, input);
     if (!next) return false;
     if (next.state === 'deciding') {
@@ -524,14 +539,30 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
       const fence = o.decidedFence ?? o.fence;
       if (fence !== undefined) body.fence = fence;
       this.resolveCall(call, body);
-      // Every other open offer of the call: taken (those still deciding lose when their answer comes).
-      for (const other of call.offers) if (other !== o) this.input(other, { type: 'taken' }, 'taken');
+      // Every other open offer of the call: taken (those still deciding lose when their answer
+      // comes), on a later turn: 999 closes (each a client message, a ledger row, an event) must
+      // not stand between the result and the router when both run in one process.
+      if (call.offers.some((x) => this.lostToWinner(x))) {
+        this.takenLater.set(call, this.clock.setTimer(0, () => this.closeTaken(call)));
+      }
       this.forgetCallIfDone(call);
       return;
     }
     call.lastClosed = o;
     this.maybeResolveWithoutWinner(call);
     this.forgetCallIfDone(call);
+  }
+
+  /** Closes `taken` every offer of a won call still waiting for it. */
+  private closeTaken(call: Call): void {
+    this.takenLater.delete(call);
+    for (const o of call.offers) if (this.lostToWinner(o)) this.input(o, { type: 'taken' }, 'taken');
+    this.forgetCallIfDone(call);
+  }
+
+  /** An offer still `offered` in a call another KW won: it can only end `taken`. */
+  private lostToWinner(o: Offer): boolean {
+    return o.state === 'offered' && o.call.winner !== undefined && o.call.winner !== o;
   }
 
   /** When no offer of the call is open and nobody won, the last outcome answers the request. */
@@ -569,7 +600,7 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
 
   private onSessionOpen(s: KwClientSession): void {
     // A session opened while a preview is open (a second tab, a reconnect) shows it too.
-    for (const o of this.offersByUser.get(s.userName) ?? []) if (o.state === 'offered') s.send(this.previewMessage(o));
+    for (const o of this.offersByUser.get(s.userName) ?? []) if (o.state === 'offered' && !this.lostToWinner(o)) s.send(this.previewMessage(o));
   }
 
   private onSessionClose(s: KwClientSession, remaining: number): void {

@@ -102,10 +102,29 @@ describe('preview manager: outcome paths', () => {
     h.multiple(['A7001', 'A7002', 'A7003']);
     h.manager.accept('kw2', h.previewId(s2!));
     assert.deepEqual(h.results.map((r) => [r.result, r.agent, r.dn]), [['accepted', 'A7002', '7002']]);
+    // The result goes first; the other offers close on the next turn.
+    assert.deepEqual(h.manager.openPreviews(), [], 'no offer of a won call is shown as open');
+    h.clock.advance(0);
     assert.equal(s1!.of('preview-closed')[0]?.outcome, 'taken');
     assert.equal(s3!.of('preview-closed')[0]?.outcome, 'taken');
     assert.deepEqual(h.decided.map((d) => `${d.agentId}:${d.outcome}`).sort(), ['A7001:taken', 'A7002:accepted', 'A7003:taken']);
     assert.equal(h.manager.accept('kw1', h.previewId(s1!)).ok, false, 'a late accept of a taken preview is refused');
+    assert.equal(h.results.length, 1);
+  });
+
+  test('taken: before the other offers of a won call are closed, whatever comes for them ends them taken (no reject, timeout, cancel or error, no auto-state)', () => {
+    const h = new PreviewHarness({ kws: 5 });
+    const [s1, s2, s3, s4, s5] = ['kw1', 'kw2', 'kw3', 'kw4', 'kw5'].map((u) => h.connect(u));
+    h.multiple(['A7001', 'A7002', 'A7003', 'A7004', 'A7005']);
+    h.manager.accept('kw2', h.previewId(s2!));
+    assert.deepEqual(h.manager.reject('kw1', h.previewId(s1!)), { ok: false, refusal: { code: 'already-closed', message: `preview ${h.previewId(s1!)} already ended (taken)` } });
+    assert.equal(h.manager.accept('kw3', h.previewId(s3!)).ok, false);
+    s4!.remove(); // kw4's last session
+    h.cancel();
+    h.clock.advance(60_000);
+    for (const s of [s1, s3, s5]) assert.deepEqual(s!.of('preview-closed').map((m) => m.outcome), ['taken'], s!.userName);
+    assert.deepEqual(h.decided.map((d) => `${d.agentId}:${d.outcome}`).sort(), ['A7001:taken', 'A7002:accepted', 'A7003:taken', 'A7004:taken', 'A7005:taken']);
+    assert.deepEqual(h.autoStates, []);
     assert.equal(h.results.length, 1);
   });
 
