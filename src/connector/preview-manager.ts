@@ -198,7 +198,7 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
   private readonly kwIndex = new Map<string, { userName: string; agentId: string; dn: string }>();
   private readonly watchedResponders = new WeakSet<object>();
   /** Calls won whose other offers are still to be closed `taken` (see closeTaken). */
-  private readonly takenLater = new Map<Call, TimerHandle>();
+  private readonly takenLater = new Map<Call, NodeJS.Immediate>();
   private nextOffer = 1;
   private nextCall = 1;
   private readonly detach: Array<() => void> = [];
@@ -281,7 +281,7 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
   dispose(): void {
     for (const d of this.detach.splice(0)) d();
     for (const o of this.openOffers.values()) this.clock.cancel(o.timer);
-    for (const t of this.takenLater.values()) this.clock.cancel(t);
+    for (const t of this.takenLater.values()) clearImmediate(t);
     this.takenLater.clear();
   }
 
@@ -540,10 +540,11 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
       if (fence !== undefined) body.fence = fence;
       this.resolveCall(call, body);
       // Every other open offer of the call: taken (those still deciding lose when their answer
-      // comes), on a later turn: 999 closes (each a client message, a ledger row, an event) must
-      // not stand between the result and the router when both run in one process.
+      // comes), on the next turn of the event loop: 999 closes (each a client message, a ledger
+      // row, an event) must not stand between the result and the router when both run in one
+      // process. Not a Clock timer: this is no wait, and it must happen under a ManualClock too.
       if (call.offers.some((x) => this.lostToWinner(x))) {
-        this.takenLater.set(call, this.clock.setTimer(0, () => this.closeTaken(call)));
+        this.takenLater.set(call, setImmediate(() => this.closeTaken(call)));
       }
       this.forgetCallIfDone(call);
       return;

@@ -96,7 +96,7 @@ describe('preview manager: outcome paths', () => {
     assert.equal(h.manager.openPreviews().length, 1);
   });
 
-  test('taken: in a broadcast the first accept wins and every other open offer closes taken', () => {
+  test('taken: in a broadcast the first accept wins and every other open offer closes taken', async () => {
     const h = new PreviewHarness();
     const [s1, s2, s3] = ['kw1', 'kw2', 'kw3'].map((u) => h.connect(u));
     h.multiple(['A7001', 'A7002', 'A7003']);
@@ -104,7 +104,8 @@ describe('preview manager: outcome paths', () => {
     assert.deepEqual(h.results.map((r) => [r.result, r.agent, r.dn]), [['accepted', 'A7002', '7002']]);
     // The result goes first; the other offers close on the next turn.
     assert.deepEqual(h.manager.openPreviews(), [], 'no offer of a won call is shown as open');
-    h.clock.advance(0);
+    assert.equal(s1!.of('preview-closed').length, 0);
+    await new Promise((r) => setImmediate(r));
     assert.equal(s1!.of('preview-closed')[0]?.outcome, 'taken');
     assert.equal(s3!.of('preview-closed')[0]?.outcome, 'taken');
     assert.deepEqual(h.decided.map((d) => `${d.agentId}:${d.outcome}`).sort(), ['A7001:taken', 'A7002:accepted', 'A7003:taken']);
@@ -112,7 +113,7 @@ describe('preview manager: outcome paths', () => {
     assert.equal(h.results.length, 1);
   });
 
-  test('taken: before the other offers of a won call are closed, whatever comes for them ends them taken (no reject, timeout, cancel or error, no auto-state)', () => {
+  test('taken: before the other offers of a won call are closed, whatever comes for them ends them taken (no reject, timeout, cancel or error, no auto-state)', async () => {
     const h = new PreviewHarness({ kws: 5 });
     const [s1, s2, s3, s4, s5] = ['kw1', 'kw2', 'kw3', 'kw4', 'kw5'].map((u) => h.connect(u));
     h.multiple(['A7001', 'A7002', 'A7003', 'A7004', 'A7005']);
@@ -122,6 +123,7 @@ describe('preview manager: outcome paths', () => {
     s4!.remove(); // kw4's last session
     h.cancel();
     h.clock.advance(60_000);
+    await new Promise((r) => setImmediate(r));
     for (const s of [s1, s3, s5]) assert.deepEqual(s!.of('preview-closed').map((m) => m.outcome), ['taken'], s!.userName);
     assert.deepEqual(h.decided.map((d) => `${d.agentId}:${d.outcome}`).sort(), ['A7001:taken', 'A7002:accepted', 'A7003:taken', 'A7004:taken', 'A7005:taken']);
     assert.deepEqual(h.autoStates, []);
