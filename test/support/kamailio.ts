@@ -71,7 +71,8 @@ export async function startKamailio(options: { tls?: boolean } = {}): Promise<Ka
     throw new Error("Kamailio's presence module is missing: install kamailio-presence-modules (bash .ci/run does)");
   }
   const dir = mkdtempSync(join(tmpdir(), 'ucc-kamailio-'));
-  const schema = readFileSync(join(schemaDir, 'standard-create.sql'), 'utf8') + readFileSync(join(schemaDir, 'presence-create.sql'), 'utf8');
+  // WAL (persistent in the file) lets readers and the one writer proceed together.
+  const schema = 'PRAGMA journal_mode=WAL;\n' + readFileSync(join(schemaDir, 'standard-create.sql'), 'utf8') + readFileSync(join(schemaDir, 'presence-create.sql'), 'utf8');
   const db = spawnSync('sqlite3', [join(dir, 'presence.sqlite')], { input: schema, encoding: 'utf8' });
   if (db.status !== 0) throw new Error(`creating the Kamailio presence DB failed: ${db.stderr}`);
 
