@@ -1,0 +1,129 @@
+/**
+ * One framed-JSON connection over a byte stream (TCP socket, TLS socket or in-memory endpoint):
+ * encodes outgoing messages to frames, decodes incoming bytes with a protocol's frame decoder, and
+ * reports messages, per-frame decode errors and the close (with its reason) on a typed emitter.
+ * Protocol-neutral: T-Lib (TlibLink) and the preview protocol (PreviewLink) are thin subclasses
+ * that supply their decoder and encoder.
+ */
+import type { Duplex } from 'node:stream';
+import type { Result } from '../result.ts';
+import { TypedEmitter } from '../typed-emitter.ts';
+
+/** What a protocol's decode error must carry for the link to act on it. */
+export interface FramedJsonProblem {
+  /** True when the byte stream cannot be resynchronised and the link must close. */
+  readonly fatal: boolean;
+  /** A sentence naming the problem (the close reason of a fatal one). */
+  readonly detail: string;
+}
+
+/** An incremental frame decoder: bytes in, every frame they complete out. */
+export interface FramedJsonDecoder<M, E extends FramedJsonProblem> {
+  push(chunk: Uint8Array): Result<M, E>[];
+}
+
+/** Events of a {@link FramedJsonLink}. */
+export interface FramedJsonLinkEvents<M, E extends FramedJsonProblem> {
+  /** A valid message arrived. */
+  message: (msg: M) => void;
+  /** A frame was rejected; if `error.fatal`, `close` follows. */
+  decodeError: (error: E) => void;
+  /** The link closed (once). */
+  close: (reason: string) => void;
+  listenerError: (error: unknown, event: string) => void;
+}
+
+/** What a protocol hands the generic link. */
+export interface FramedJsonLinkCodec<M, E extends FramedJsonProblem> {
+  readonly decoder: FramedJsonDecoder<M, E>;
+  /** Encodes one message as a whole frame; may throw over the frame limit (nothing is sent). */
+  readonly encode: (msg: M) => Uint8Array;
+  /**
+   * Close the link when more than this many bytes wait in the write buffer (a peer that stopped
+   * reading must not grow our memory without bound). Default 16 MiB.
+   */
+  readonly maxQueuedBytes?: number | undefined;
+}
+
+/** Default write-buffer bound: 16 MiB. */
+export const defaultMaxQueuedBytes = 16 * 1024 * 1024;
+
+export class FramedJsonLink<M, E extends FramedJsonProblem> extends TypedEmitter<FramedJsonLinkEvents<M, E>> {
+  private readonly stream: Duplex;
+  private readonly decoder: FramedJsonDecoder<M, E>;
+  private readonly encode: (msg: M) => Uint8Array;
+  private readonly maxQueuedBytes: number;
+  private closeReason: string | undefined;
+
+  constructor(stream: Duplex, codec: FramedJsonLinkCodec<M, E>) {
+    super();
+    this.stream = stream;
+    this.decoder = codec.decoder;
+    this.encode = codec.encode;
+    this.maxQueuedBytes = codec.maxQueuedBytes ?? defaultMaxQueuedBytes;
+    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    stream.on('error', (e: Error) => this.close(`stream error: ${e.message}`, false));
+    stream.on('end', () => this.close('peer closed the connection'));
+    stream.on('close', () => this.close('connection closed'));
+  }
+
+  /** True once closed. */
+  get closed(): boolean {
+    return this.closeReason !== undefined;
+  }
+
+  /** Why the link closed, once it has. */
+  get reason(): string | undefined {
+    return this.closeReason;
+  }
+
+  /**
+   * Sends one message. Returns false (and sends nothing) if the link is closed. Throws what the
+   * encoder throws (the protocol's frame error) if the message is larger than the frame limit.
+   */
+  send(msg: M): boolean {
+    if (this.closeReason !== undefined) return false;
+    this.stream.write(this.encode(msg));
+    if (this.stream.writableLength > this.maxQueuedBytes) {
+      this.close(`peer is not reading: more than ${this.maxQueuedBytes} bytes queued`, false);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Closes the link. With `flush` (default) what was written is handed to the stream first, then
+   * the stream is destroyed; without it (a peer that stopped reading) it is destroyed at once.
+   */
+  close(reason: string, flush = true): void {
+    if (this.closeReason !== undefined) return;
+    this.closeReason = reason;
+    if (flush && !this.stream.destroyed && this.stream.writable) {
+      this.stream.once('finish', () => this.stream.destroy());
+      this.stream.end();
+    } else {
+      this.stream.destroy();
+    }
+    this.safeEmit('close', reason);
+  }
+
+  /** Destroys the stream at once, whatever is still queued (after close() if it hangs). */
+  abort(): void {
+    this.close('aborted', false);
+    if (!this.stream.destroyed) this.stream.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closeReason !== undefined) return;
+    for (const frame of this.decoder.push(chunk)) {
+      if (frame.ok) {
+        this.safeEmit('message', frame.value);
+      } else {
+        this.safeEmit('decodeError', frame.error);
+        if (frame.error.fatal) this.close(frame.error.detail);
+      }
+      // A listener may have closed the link: the rest of the chunk is not delivered.
+      if (this.closeReason !== undefined) return;
+    }
+  }
+}
