@@ -1,13 +1,14 @@
 /**
  * The preview protocol codec: JSON object ⇄ typed message (preview-messages.ts), validated against
  * the protocol's own catalogue, and the frame decoder on the T-Lib framing (4-byte big-endian
- * length + UTF-8 JSON, shared through src/tlib's LengthPrefixFramer). Pure: no I/O, no clock, no
+ * length + UTF-8 JSON, shared with T-Lib through src/lib/framed-json). Pure: no I/O, no clock, no
  * logger (style rule 6); the connector side and the router side import this one module.
  * docs/protocols/preview.md is the reference.
  */
 import { err, ok, type Result } from '../lib/result.ts';
-import { UccError } from '../lib/errors.ts';
-import { LengthPrefixFramer, lengthPrefixed } from '../tlib/codec/length-prefix-framer.ts';
+import { LengthPrefixFramer } from '../lib/framed-json/length-prefix-framer.ts';
+import { decodeJsonPayload, encodeJsonFrame, encodeJsonPayload } from '../lib/framed-json/json-payload.ts';
+import type { FramedJsonEnvelopeProblem } from '../lib/framed-json/json-payload.ts';
 import { maxReferenceId } from '../tlib/messages/attribute-types.ts';
 import { checkKvList, defaultKvLimits, isWellFormedText, type KvLimits } from '../tlib/messages/kv-list.ts';
 import type { PreviewInteractionResult, PreviewMessage, PreviewOutcome, PreviewRequest } from './preview-messages.ts';
@@ -24,18 +25,8 @@ export const previewTargetSeparator = '^';
 /** Every outcome word, in the order of the docs. */
 export const previewOutcomes: readonly PreviewOutcome[] = ['accepted', 'rejected', 'timeout', 'taken', 'cancelled', 'error', 'redirected'];
 
-/** The kinds of decode problem. */
-export type PreviewDecodeProblem =
-  | 'frame-too-large'
-  | 'invalid-utf8'
-  | 'invalid-json'
-  | 'not-an-object'
-  | 'missing-message'
-  | 'unknown-message'
-  | 'unexpected-kind'
-  | 'unknown-field'
-  | 'missing-field'
-  | 'invalid-field';
+/** The kinds of decode problem: the shared envelope ones, then the field checks. */
+export type PreviewDecodeProblem = FramedJsonEnvelopeProblem | 'unknown-field' | 'missing-field' | 'invalid-field';
 
 /** A decode failure. Only `frame-too-large` is fatal (the link must close). */
 export interface PreviewDecodeError {
@@ -208,31 +199,16 @@ export function parsePreviewMessage(input: unknown, options: PreviewParseOptions
   return ok(out as unknown as PreviewMessage);
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /** Decodes one frame payload (UTF-8 JSON bytes). */
 export function decodePreviewPayload(payload: Uint8Array, options: PreviewParseOptions = {}): Result<PreviewMessage, PreviewDecodeError> {
   if (payload.length === 0) return err(problem('invalid-json', 'The frame is empty.'));
-  let text: string;
-  try {
-    text = utf8.decode(payload);
-  } catch {
-    return err(problem('invalid-utf8', 'The frame is not valid UTF-8.'));
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    const why = e instanceof Error ? e.message.slice(0, 120) : 'parse error';
-    return err(problem('invalid-json', `The frame is not valid JSON (${why}).`));
-  }
-  return parsePreviewMessage(value, options);
+  const value = decodeJsonPayload(payload);
+  return value.ok ? parsePreviewMessage(value.value, options) : err(problem(value.error.problem, value.error.detail));
 }
 
 /** Serialises a message to its JSON payload (`message` first). */
 export function encodePreviewPayload(msg: PreviewMessage): Buffer {
-  const { message, ...fields } = msg;
-  return Buffer.from(JSON.stringify({ message, ...fields }), 'utf8');
+  return encodeJsonPayload(msg);
 }
 
 /**
@@ -240,11 +216,7 @@ export function encodePreviewPayload(msg: PreviewMessage): Buffer {
  * `maxFrameBytes` (a programming error: the peer would drop the link).
  */
 export function encodePreviewFrame(msg: PreviewMessage, maxFrameBytes = defaultMaxPreviewFrameBytes): Buffer {
-  const payload = encodePreviewPayload(msg);
-  if (payload.length > maxFrameBytes) {
-    throw new UccError('UCC_ERR_PREVIEW_FRAME', `${msg.message} encodes to ${payload.length} bytes, over the ${maxFrameBytes}-byte frame limit`);
-  }
-  return lengthPrefixed(payload);
+  return encodeJsonFrame(msg, maxFrameBytes, 'UCC_ERR_PREVIEW_FRAME');
 }
 
 /** One decoded frame. */

@@ -10,7 +10,7 @@ export * from './messages/message-catalogue.ts';
 export * from './error-codes.ts';
 export * from './codec/decode-error.ts';
 export * from './codec/message-codec.ts';
-export * from './codec/length-prefix-framer.ts';
+export * from '../lib/framed-json/length-prefix-framer.ts';
 export * from './codec/frame-codec.ts';
 export * from './cti-error.ts';
 export * from './channel/tlib-channel.ts';

@@ -3,21 +3,11 @@
  * carrying the T-Library error code the server answers with (EventError) and, when it could be
  * read, the request's ReferenceID so the client can match the error to its request.
  */
+import type { FramedJsonEnvelopeProblem } from '../../lib/framed-json/json-payload.ts';
 import { TErr } from '../error-codes.ts';
 
-/** The kinds of decode problem. */
-export type TlibDecodeProblem =
-  | 'frame-too-large'
-  | 'invalid-utf8'
-  | 'invalid-json'
-  | 'not-an-object'
-  | 'missing-message'
-  | 'unknown-message'
-  | 'unexpected-kind'
-  | 'unknown-attribute'
-  | 'missing-attribute'
-  | 'invalid-attribute'
-  | 'invalid-connid';
+/** The kinds of decode problem: the shared envelope ones, then T-Lib's attribute and ConnID checks. */
+export type TlibDecodeProblem = FramedJsonEnvelopeProblem | 'unknown-attribute' | 'missing-attribute' | 'invalid-attribute' | 'invalid-connid';
 
 /** A decode failure. `fatal` ones (only `frame-too-large`) end the connection. */
 export interface TlibDecodeError {

@@ -5,13 +5,13 @@
  */
 import { err } from '../../lib/result.ts';
 import type { Result } from '../../lib/result.ts';
-import { UccError } from '../../lib/errors.ts';
 import type { TlibMessage } from '../messages/message-catalogue.ts';
 import { decodeError } from './decode-error.ts';
 import type { TlibDecodeError } from './decode-error.ts';
-import { decodeMessage, encodeMessage } from './message-codec.ts';
+import { decodeMessage } from './message-codec.ts';
 import type { ParseOptions } from './message-codec.ts';
-import { LengthPrefixFramer, lengthPrefixBytes, lengthPrefixed } from './length-prefix-framer.ts';
+import { LengthPrefixFramer, lengthPrefixBytes } from '../../lib/framed-json/length-prefix-framer.ts';
+import { encodeJsonFrame } from '../../lib/framed-json/json-payload.ts';
 
 /** Default largest payload: 1 MiB. */
 export const defaultMaxFrameBytes = 1024 * 1024;
@@ -76,11 +76,7 @@ export class FrameDecoder {
  * `maxFrameBytes` (a programming error: the peer would drop the link).
  */
 export function encodeFrame(msg: TlibMessage, maxFrameBytes: number = defaultMaxFrameBytes): Buffer {
-  const payload = encodeMessage(msg);
-  if (payload.length > maxFrameBytes) {
-    throw new UccError('UCC_ERR_TLIB_FRAME', `${msg.message} encodes to ${payload.length} bytes, over the ${maxFrameBytes}-byte frame limit`);
-  }
-  return lengthPrefixed(payload);
+  return encodeJsonFrame(msg, maxFrameBytes, 'UCC_ERR_TLIB_FRAME');
 }
 
 /** Convenience for tests and tools: decode a whole buffer of frames at once. */

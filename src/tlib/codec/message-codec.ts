@@ -11,6 +11,7 @@ import { checkKvList, defaultKvLimits, isWellFormedText } from '../messages/kv-l
 import type { KvLimits } from '../messages/kv-list.ts';
 import { allowedAttributes, isMessageName, messageCatalogue } from '../messages/message-catalogue.ts';
 import type { MessageSpec, TlibMessage } from '../messages/message-catalogue.ts';
+import { decodeJsonPayload, encodeJsonPayload } from '../../lib/framed-json/json-payload.ts';
 import { decodeError } from './decode-error.ts';
 import type { TlibDecodeError } from './decode-error.ts';
 
@@ -22,8 +23,6 @@ export interface ParseOptions {
   readonly accept?: AcceptKind;
   readonly kvLimits?: KvLimits;
 }
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Reads a ReferenceID from an untrusted object if it is a valid one (for error replies). */
 function readReferenceId(o: Record<string, unknown>): number | undefined {
@@ -106,25 +105,11 @@ export function parseMessage(input: unknown, options: ParseOptions = {}): Result
 
 /** Decodes one frame payload (UTF-8 JSON bytes) into a message. */
 export function decodeMessage(payload: Uint8Array, options: ParseOptions = {}): Result<TlibMessage, TlibDecodeError> {
-  let text: string;
-  try {
-    text = utf8.decode(payload);
-  } catch {
-    return err(decodeError('invalid-utf8', 'The frame is not valid UTF-8.'));
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    // JSON.parse also throws RangeError on absurd nesting; either way the frame is unusable.
-    const why = e instanceof Error ? e.message.slice(0, 120) : 'parse error';
-    return err(decodeError('invalid-json', `The frame is not valid JSON (${why}).`));
-  }
-  return parseMessage(value, options);
+  const value = decodeJsonPayload(payload);
+  return value.ok ? parseMessage(value.value, options) : err(decodeError(value.error.problem, value.error.detail));
 }
 
 /** Serialises a message to its JSON payload bytes (`message` first, then attributes in order). */
 export function encodeMessage(msg: TlibMessage): Buffer {
-  const { message, ...attributes } = msg;
-  return Buffer.from(JSON.stringify({ message, ...attributes }), 'utf8');
+  return encodeJsonPayload(msg);
 }
