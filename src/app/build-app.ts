@@ -120,7 +120,16 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
     const unsubscribeWeb = store.changes.subscribe(() => void web.configChanged());
     closers.push(async () => unsubscribeWeb());
 
-    const http = createHttpServer({ logger: logger.child({ role: 'web' }), routes: [...web.apiRoutes, socket, ...web.staticRoutes], version: packageVersion() });
+    const tls = config.settings.listen.tls;
+    let https: { cert: Buffer; key: Buffer } | undefined;
+    try {
+      https = tls ? { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) } : undefined;
+    } catch (e) {
+      throw new UccError('UCC_ERR_CONFIG_INVALID', `listen.tls: cannot read the certificate or key: ${(e as Error).message}`);
+    }
+    const http = createHttpServer({
+      logger: logger.child({ role: 'web' }), routes: [...web.apiRoutes, socket, ...web.staticRoutes], version: packageVersion(), ...(https ? { https } : {}),
+    });
     closers.push(() => http.close());
 
     return {

@@ -109,7 +109,13 @@ export const PresenceSettingsSchema = Type.Object(
 
 /** Where `ucc start` listens. */
 export const ListenSettingsSchema = Type.Object(
-  { host: Type.Optional(Type.String({ minLength: 1 })), tlib: Type.Optional(Port), http: Type.Optional(Port) },
+  {
+    host: Type.Optional(Type.String({ minLength: 1 })),
+    tlib: Type.Optional(Port),
+    http: Type.Optional(Port),
+    /** Serve the web client and API over HTTPS with this certificate and key (PEM files). */
+    tls: Type.Optional(Type.Object({ certFile: Type.String({ minLength: 1 }), keyFile: Type.String({ minLength: 1 }) }, closed)),
+  },
   closed,
 );
 

@@ -66,6 +66,8 @@ export interface ListenSettings {
   host: string;
   tlib: number;
   http: number;
+  /** HTTPS for the web edge: PEM file paths, relative ones resolved against the configuration file. */
+  tls?: { certFile: string; keyFile: string };
 }
 
 export const DEFAULT_LISTEN: Readonly<ListenSettings> = { host: '127.0.0.1', tlib: 7000, http: 8080 };
@@ -233,7 +235,11 @@ class Loader {
       }
     }
     if (d.presence) this.takePresence(ctx, d.presence);
-    if (d.listen) this.settings.listen = { ...this.settings.listen, ...d.listen };
+    if (d.listen) {
+      const { tls, ...ports } = d.listen;
+      this.settings.listen = { ...this.settings.listen, ...ports };
+      if (tls) this.settings.listen.tls = { certFile: resolve(dirname(ctx.file), tls.certFile), keyFile: resolve(dirname(ctx.file), tls.keyFile) };
+    }
   }
 
   private takePresence(ctx: FileCtx, p: NonNullable<ConfigDocument['presence']>): void {

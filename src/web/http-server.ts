@@ -8,9 +8,19 @@ import type { Logger } from '../lib/logger.ts';
 
 export type RouteRegistration = (app: FastifyInstance) => void;
 
-export function createHttpServer(options: { logger: Logger; routes: RouteRegistration[]; version: string }): FastifyInstance {
+export interface HttpServerOptions {
+  logger: Logger;
+  routes: RouteRegistration[];
+  version: string;
+  /** PEM certificate and key: serve HTTPS instead of HTTP. */
+  https?: { cert: Buffer; key: Buffer };
+}
+
+export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   // Bounded bodies: the API takes small JSON documents only.
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  const app = (options.https
+    ? Fastify({ logger: false, bodyLimit: 64 * 1024, https: options.https })
+    : Fastify({ logger: false, bodyLimit: 64 * 1024 })) as unknown as FastifyInstance;
   app.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) options.logger.error('http request failed', { url: request.url, error: error.message });

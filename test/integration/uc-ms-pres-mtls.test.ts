@@ -12,7 +12,7 @@ import { MsPresPlatform } from '../../src/uc/ms-pres/ms-pres-platform.ts';
 import type { UcKnowledgeWorker } from '../../src/uc/uc-platform.ts';
 import { categoriesBody, FakeFrontEnd } from '../support/fake-ms-front-end.ts';
 import { freePort } from '../support/free-port.ts';
-import { makeSelfSignedCert } from '../support/kamailio.ts';
+import { makeSelfSignedCert } from '../support/self-signed-cert.ts';
 import { waitFor } from '../support/peer-process.ts';
 
 const alice: UcKnowledgeWorker = { userName: 'alice', contact: 'sip:alice@contoso.com' };

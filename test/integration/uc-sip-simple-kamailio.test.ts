@@ -16,7 +16,8 @@ import type { Notification } from '../../src/sip/ua/subscriber.ts';
 import { SipSimplePlatform } from '../../src/uc/sip-simple/sip-simple-platform.ts';
 import type { UcKnowledgeWorker } from '../../src/uc/uc-platform.ts';
 import { freePort } from '../support/free-port.ts';
-import { makeSelfSignedCert, startKamailio, type KamailioPeer } from '../support/kamailio.ts';
+import { startKamailio, type KamailioPeer } from '../support/kamailio.ts';
+import { makeSelfSignedCert } from '../support/self-signed-cert.ts';
 import { waitFor } from '../support/peer-process.ts';
 
 const alice: UcKnowledgeWorker = { userName: 'alice', contact: 'sip:alice@example.test' };

@@ -10,6 +10,7 @@ import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.ts';
 import { requireBinary, startPeer, waitFor, type PeerProcess } from './peer-process.ts';
+import { makeSelfSignedCert } from './self-signed-cert.ts';
 
 const peerDir = fileURLToPath(new URL('../peers/kamailio/', import.meta.url));
 const schemaDir = '/usr/share/kamailio/db_sqlite';
@@ -28,16 +29,6 @@ export interface KamailioPeer {
   readonly password: 'secret';
   log(): string;
   stop(): Promise<void>;
-}
-
-/** Makes a throwaway self-signed certificate for 127.0.0.1 in `dir`. */
-export function makeSelfSignedCert(dir: string, cn = '127.0.0.1'): { certFile: string; keyFile: string } {
-  requireBinary('openssl', 'openssl');
-  const certFile = join(dir, 'cert.pem');
-  const keyFile = join(dir, 'key.pem');
-  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${cn}`, '-addext', `subjectAltName=IP:${cn}`, '-keyout', keyFile, '-out', certFile], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr}`);
-  return { certFile, keyFile };
 }
 
 /** Sends one OPTIONS over UDP and resolves true on any 200 answer within 300 ms. */

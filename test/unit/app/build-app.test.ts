@@ -4,6 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeSelfSignedCert } from '../../support/self-signed-cert.ts';
 import { buildApp } from '../../../src/app/build-app.ts';
 import { loadConfigFile, parseConfigText } from '../../../src/config/config-loader.ts';
 import { StandalonePlatform } from '../../../src/uc/standalone/standalone-platform.ts';
@@ -97,5 +102,41 @@ listen: { tlib: 0, http: 0 }
     remove();
   } finally {
     await app.close();
+  }
+});
+
+test('listen.tls serves the web edge over HTTPS, and the session cookie is Secure there', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ucc-https-'));
+  try {
+    const { certFile, keyFile } = makeSelfSignedCert(dir);
+    const loaded = loadConfigFile(demo, { hashPasswords: true });
+    assert.ok(loaded.ok);
+    loaded.value.settings.listen = { host: '127.0.0.1', tlib: 0, http: 0, tls: { certFile, keyFile } };
+    const app = await buildApp(loaded.value);
+    try {
+      const { http } = await app.listen();
+      assert.match(http, /^https:\/\/127\.0\.0\.1:\d+$/);
+      const ca = readFileSync(certFile);
+      const call = (path: string, body?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> =>
+        new Promise((resolveReply, reject) => {
+          const req = httpsRequest(`${http}${path}`, { ca, method: body ? 'POST' : 'GET', headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
+            let text = '';
+            res.on('data', (d: Buffer) => (text += d.toString()));
+            res.on('end', () => resolveReply({ status: res.statusCode ?? 0, headers: res.headers, text }));
+          });
+          req.on('error', reject);
+          req.end(body);
+        });
+      const health = await call('/api/v1/health');
+      assert.equal(health.status, 200);
+      assert.equal((JSON.parse(health.text) as { status: string }).status, 'ok');
+      const login = await call('/api/v1/session', JSON.stringify({ userName: 'alice', password: 'alice' }));
+      assert.equal(login.status, 200);
+      assert.match(String(login.headers['set-cookie']), /; Secure/i);
+    } finally {
+      await app.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
