@@ -21,6 +21,8 @@ import { knowledgeWorkersFromConfig, type SkippedPerson } from './knowledge-work
 import { toKnowledgeWorkerView, type KnowledgeWorkerView } from './knowledge-worker-view.ts';
 import { resolveKwConfig, type KwConfig } from './kw-config.ts';
 import { stepKw } from './kw-machine.ts';
+import type { AgentStateRequest } from './custom-states/custom-state-matcher.ts';
+import { selectedAgentTargetOf } from './custom-states/selected-agent-target.ts';
 import { initialKwState, type AutoStateKind, type KwEffect, type KwInput, type KwState, type KwTimerName } from './kw-state.ts';
 
 /** Construction options of {@link UcConnector}. */
@@ -186,6 +188,15 @@ export class UcConnector extends TypedEmitter<UcConnectorEvents> {
   /** The KW closed the preview window and set Ready. */
   endAutoState(userName: string): boolean {
     return this.enqueue(userName, { type: 'autoStateEnd' });
+  }
+
+  /**
+   * The KW selected a custom state from the state menu (standalone mode): the machine requests it on
+   * the KW's DN and holds it until the KW's presence changes (docs/custom-states.md). False for an
+   * unknown KW.
+   */
+  selectCustomState(userName: string, request: AgentStateRequest): boolean {
+    return this.enqueue(userName, { type: 'selectState', target: selectedAgentTargetOf(request) });
   }
 
   /** Options changed (store change feed): every KW re-evaluates at once. */

@@ -37,8 +37,9 @@ export function autoStateReasons(kind: AutoStateKind | 'connector-dnd'): KvList 
 /**
  * The agent state the connector wants, or null when it leaves the agent as the T-Server has it.
  * In order: presence connector mode never drives agents; a KW no longer monitored is logged out;
- * connector DND; an auto-state; after an auto-state was ended by someone else's agent request, the
- * T-Server is followed until the presence changes; during ACW / legal guard the Genesys state is
+ * connector DND; an auto-state; a custom state the KW selected from the menu (held until the presence
+ * changes, seed 000 4.12); after an auto-state or a selected state was ended by someone else's agent
+ * request, the T-Server is followed until the presence changes; during ACW / legal guard the Genesys state is
  * kept (seed 000 4.4); otherwise the mapped presence (logged in, state left to the T-Server, while no
  * presence is known: seed 000 requirement 17).
  */
@@ -47,6 +48,7 @@ export function desiredAgent(s: KwState, config: KwConfig): AgentTarget | null {
   if (!s.monitoring) return { state: 'LoggedOut' };
   if (s.connectorDnd) return { state: 'NotReady', reasons: autoStateReasons('connector-dnd') };
   if (s.autoState) return { state: 'NotReady', reasons: autoStateReasons(s.autoState) };
+  if (s.selected) return s.selected;
   if (s.followTServer || s.acw !== 'none') return null;
   if (!s.presence) return { state: 'LoggedIn' };
   return mapPresence(s.presence, config).target ?? { state: 'LoggedIn' };
@@ -77,7 +79,7 @@ export function agentMatches(confirmed: ConfirmedAgent, target: AgentTarget): bo
     case 'LoggedIn':
       return confirmed.state === 'Ready' || confirmed.state === 'NotReady';
     default:
-      return confirmed.state === target.state && kvEquals(confirmed.reasons, target.reasons);
+      return confirmed.state === target.state && kvEquals(confirmed.reasons, target.reasons) && (target.workMode === undefined || confirmed.workMode === target.workMode);
   }
 }
 
@@ -136,13 +138,24 @@ function apply(s: S, input: KwInput, config: KwConfig, fx: KwEffect[]): void {
     case 'connectorDnd':
       if (input.on === s.connectorDnd) return;
       s.connectorDnd = input.on;
-      // "Available to the Contact Center" again: regular mapping resumes (seed 003), auto-states end.
-      if (!input.on) endAutoState(s, fx);
+      // "Available to the Contact Center" again: regular mapping resumes (seed 003), auto-states and a selected state end.
+      if (!input.on) {
+        endAutoState(s, fx);
+        s.selected = null;
+      }
+      return;
+    case 'selectState':
+      // The KW's own choice: it ends an auto-state (seed 003: after a redirect the KW "sets status
+      // ready") and stands until the presence changes (seed 000 L1518-1520: presence updates override it).
+      if (!s.monitoring) return;
+      endAutoState(s, fx);
+      s.selected = input.target;
       return;
     case 'autoState':
       if (s.autoState === 'preview-reject' && input.kind !== 'preview-reject') fx.push({ type: 'cancelTimer', name: 'auto-state' });
       s.autoState = input.kind;
       s.followTServer = false;
+      s.selected = null;
       if (input.kind === 'preview-reject') fx.push({ type: 'startTimer', name: 'auto-state', ms: config.dndOffTimeoutMs });
       return;
     case 'autoStateEnd':
@@ -186,6 +199,7 @@ function onTimer(s: S, name: KwTimerName, fx: KwEffect[]): void {
     s.unregisterPending = false;
     if (s.sessions > 0 || s.autoRegistered) return;
     s.monitoring = false;
+    s.selected = null;
     if (s.autoState === 'preview-reject') fx.push({ type: 'cancelTimer', name: 'auto-state' });
     s.autoState = null;
     if (s.ucSubscribed) {
@@ -214,6 +228,7 @@ function onPresence(s: S, p: Presence, fx: KwEffect[]): void {
   s.presence = p;
   if (!changed) return;
   s.followTServer = false;
+  s.selected = null;
   if (s.autoState === 'preview-timeout') s.autoState = null;
   // seed 000 F9.5: a failed registration is retried when the KW's presence changes.
   if (s.retryPending && s.failures > 0) {
@@ -260,8 +275,13 @@ function onEvent(s: S, e: TlibEvent, config: KwConfig, fx: KwEffect[]): void {
       const ours = e.ReferenceID !== undefined && pending !== null && pending.target !== null;
       const state = e.message === 'EventAgentLogout' ? 'LoggedOut' : e.message === 'EventAgentReady' ? 'Ready' : 'NotReady';
       let reasons: KvList = e.Reasons ?? [];
-      if (ours && pending.target && (pending.target.state === 'Ready' || pending.target.state === 'NotReady')) reasons = pending.target.reasons;
-      s.confirmed = { state, workMode: state === 'LoggedOut' ? null : e.AgentWorkMode ?? null, reasons };
+      let workMode = state === 'LoggedOut' ? null : e.AgentWorkMode ?? null;
+      if (ours && pending.target && (pending.target.state === 'Ready' || pending.target.state === 'NotReady')) {
+        reasons = pending.target.reasons;
+        // Our request's own reply confirms the work mode asked for (a T-Server that does not echo it must not cause a request loop).
+        if (pending.target.workMode !== undefined && state === pending.target.state) workMode = pending.target.workMode;
+      }
+      s.confirmed = { state, workMode, reasons };
       s.acw = state === 'NotReady' && e.message === 'EventAgentNotReady' ? acwOf(e.AgentWorkMode) : 'none';
       if (ours) {
         settle(s);
@@ -286,6 +306,13 @@ function onEvent(s: S, e: TlibEvent, config: KwConfig, fx: KwEffect[]): void {
         fx.push({ type: 'log', level: 'info', msg: 'auto-state ended by an agent-state change from the T-Server', fields: { userName: s.userName, autoState: s.autoState, event: e.message } });
         if (s.autoState === 'preview-reject') fx.push({ type: 'cancelTimer', name: 'auto-state' });
         s.autoState = null;
+        s.followTServer = true;
+      }
+      if (s.selected !== null && e.message !== 'EventAgentLogin') {
+        // Someone else (a supervisor, the T-Server ending ACW) changed the agent: follow the T-Server
+        // rather than fight it, until the presence changes.
+        fx.push({ type: 'log', level: 'info', msg: 'selected state ended by an agent-state change from the T-Server', fields: { userName: s.userName, event: e.message } });
+        s.selected = null;
         s.followTServer = true;
       }
       return;
@@ -375,7 +402,12 @@ function agentRequest(s: KwState, target: AgentTarget, config: KwConfig): { requ
   }
   if (target.state === 'LoggedIn') return null;
   const message = target.state === 'Ready' ? 'RequestAgentReady' : 'RequestAgentNotReady';
-  return { request: { message, ThisDN: s.dn, AgentID: s.agentId, Reasons: target.reasons }, target };
+  const request: KwTlibRequest = {
+    message, ThisDN: s.dn, AgentID: s.agentId, Reasons: target.reasons,
+    ...(target.workMode !== undefined ? { AgentWorkMode: target.workMode } : {}),
+    ...(target.extensions !== undefined && target.extensions.length > 0 ? { Extensions: target.extensions } : {}),
+  };
+  return { request, target };
 }
 
 function send(s: S, request: KwTlibRequest, target: AgentTarget | null, now: number, fx: KwEffect[]): void {
@@ -395,8 +427,8 @@ function reconcile(s: S, config: KwConfig, now: number, fx: KwEffect[]): void {
       const req = want && !agentMatches(s.confirmed, want) ? agentRequest(s, want, config) : null;
       if (req) {
         send(s, req.request, req.target, now, fx);
-        const rule = s.presence && !s.connectorDnd && !s.autoState ? mapPresence(s.presence, config).rule : undefined;
-        fx.push({ type: 'log', level: 'debug', msg: 'agent state request', fields: { userName: s.userName, request: req.request.message, rule, autoState: s.autoState, connectorDnd: s.connectorDnd } });
+        const rule = s.presence && !s.connectorDnd && !s.autoState && !s.selected ? mapPresence(s.presence, config).rule : undefined;
+        fx.push({ type: 'log', level: 'debug', msg: 'agent state request', fields: { userName: s.userName, request: req.request.message, rule, autoState: s.autoState, connectorDnd: s.connectorDnd, selected: s.selected !== null } });
       } else if (!s.monitoring) {
         s.registration = transitionRegistration(s.registration, 'Unregistering');
         send(s, { message: 'RequestUnregisterAddress', ThisDN: s.dn }, null, now, fx);

@@ -102,6 +102,8 @@ export interface KwState extends KwIdentity {
   readonly autoState: AutoStateKind | null;
   /** An agent-state change made by someone else (not our request) ended an auto-state: follow the T-Server until the presence changes. */
   readonly followTServer: boolean;
+  /** The agent state the KW selected from the custom-state menu; held until the presence changes (docs/custom-states.md). */
+  readonly selected: SelectedAgentTarget | null;
   readonly confirmed: ConfirmedAgent;
   /** The T-Server will send the agent's initial Ready/NotReady after our login (it carries no ReferenceID). */
   readonly awaitingLoginState: boolean;
@@ -135,6 +137,7 @@ export function initialKwState(id: KwIdentity): KwState {
     connectorDnd: false,
     autoState: null,
     followTServer: false,
+    selected: null,
     confirmed: { state: 'Unknown', workMode: null, reasons: [] },
     awaitingLoginState: false,
     acw: 'none',
@@ -146,6 +149,9 @@ export function initialKwState(id: KwIdentity): KwState {
     published: null,
   };
 }
+
+/** A state a KW can select from the menu: Ready or NotReady with the state's work mode and reason. */
+export type SelectedAgentTarget = Extract<AgentTarget, { state: 'Ready' | 'NotReady' }>;
 
 /** Timer names a KW machine uses. */
 export type KwTimerName = 'auto-state' | 'unregister' | 'retry';
@@ -167,6 +173,8 @@ export type KwInput =
   | { readonly type: 'autoState'; readonly kind: AutoStateKind }
   /** The KW closed the preview window and set Ready (ends preview-redirect / preview-timeout). */
   | { readonly type: 'autoStateEnd' }
+  /** The KW selected a custom state from the state menu (standalone mode, seed 000 4.12). */
+  | { readonly type: 'selectState'; readonly target: SelectedAgentTarget }
   | { readonly type: 'optionsChanged' }
   | { readonly type: 'timer'; readonly name: KwTimerName };
 

@@ -11,6 +11,7 @@
  */
 import type { NumberRange } from '../config/option-value.ts';
 import type { KvList } from '../tlib/messages/kv-list.ts';
+import type { AgentWorkMode } from '../tlib/messages/attribute-types.ts';
 import { availabilityFromMsPresCode, msPresCodeForAvailability } from '../presence/availability.ts';
 import type { Availability, Presence } from '../presence/presence.ts';
 import type { KwConfig, NoteTriggerState } from './kw-config.ts';
@@ -26,7 +27,13 @@ export const KW_UCC_AUTO_STATE = 'KW_UCC_AUTO_STATE';
 export type AgentTarget =
   | { readonly state: 'LoggedOut' }
   | { readonly state: 'LoggedIn' }
-  | { readonly state: 'Ready' | 'NotReady'; readonly reasons: KvList };
+  | {
+      readonly state: 'Ready' | 'NotReady';
+      readonly reasons: KvList;
+      /** Only a KW-selected custom state sets these (its `<genesysAgent mode>` and `<reason in="extensions">`). */
+      readonly workMode?: AgentWorkMode;
+      readonly extensions?: KvList;
+    };
 
 /** Which list (or rule) decided a mapping; for logs, the view and tests. */
 export type MappingRule = 'agent-status-ready' | 'agent-status-notready' | 'agent-status-logout' | 'no-list-matched' | 'agent-onnote-tstatus' | 'unknown-presence';

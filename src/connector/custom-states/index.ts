@@ -7,3 +7,4 @@ export * from './presence-definition-parser.ts';
 export * from './custom-state-matcher.ts';
 export * from './built-in-presence-definition.ts';
 export * from './presence-definition-source.ts';
+export * from './selected-agent-target.ts';
