@@ -18,8 +18,6 @@
  * Bad input never takes either end down: a rejected frame with a readable ReferenceID is answered
  * (by the server) with an `error` result; an oversized frame closes only that connection.
  */
-import * as net from 'node:net';
-import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { SystemClock, type Clock, type TimerHandle } from '../lib/clock.ts';
 import { UccError } from '../lib/errors.ts';
@@ -28,6 +26,7 @@ import { TypedEmitter } from '../lib/typed-emitter.ts';
 import { maxReferenceId } from '../tlib/messages/attribute-types.ts';
 import { createDuplexPair } from '../tlib/transport/in-memory-duplex-pair.ts';
 import { openConnection, describeTarget, type TlibConnectTarget } from '../tlib/client/connect-target.ts';
+import { StreamListeners, type StreamListenOptions } from '../lib/framed-json/stream-listeners.ts';
 import { PreviewLink } from './preview-link.ts';
 import type {
   PreviewInteractionCancel,
@@ -175,7 +174,7 @@ export class PreviewServer extends TypedEmitter<PreviewServerEvents> {
   private readonly maxQueuedBytes: number | undefined;
   private readonly closeGraceMs: number;
   private readonly sessionMap = new Map<string, ServerSession>();
-  private readonly listeners = new Set<net.Server>();
+  private readonly listeners: StreamListeners;
   private nextSession = 1;
   private stopping = false;
 
@@ -187,39 +186,16 @@ export class PreviewServer extends TypedEmitter<PreviewServerEvents> {
     this.maxFrameBytes = options.maxFrameBytes;
     this.maxQueuedBytes = options.maxQueuedBytes;
     this.closeGraceMs = options.closeGraceMs ?? 2000;
+    this.listeners = new StreamListeners(this.logger, { handshakeFailed: 'preview TLS handshake failed', listenerError: 'preview listener error', listening: 'preview protocol listening' });
   }
 
   /**
    * Starts a TCP listener, or a TLS one with `tls` (key/cert as for `tls.createServer`); resolves
    * with the bound address (port 0 → a free port).
    */
-  listen(options: { host?: string; port?: number; tls?: tls.TlsOptions } = {}): Promise<{ host: string; port: number }> {
+  listen(options: StreamListenOptions = {}): Promise<{ host: string; port: number }> {
     if (this.stopping) return Promise.reject(new UccError('UCC_ERR_PREVIEW_CLOSED', 'preview server is closed'));
-    const secure = options.tls !== undefined;
-    const adopt = (sock: net.Socket, kind: PreviewTransportKind): void => {
-      sock.setNoDelay(true);
-      sock.setKeepAlive(true, 30_000);
-      this.accept(sock, kind, `${sock.remoteAddress ?? '?'}:${sock.remotePort ?? 0}`);
-    };
-    let srv: net.Server;
-    try {
-      srv = secure ? tls.createServer(options.tls ?? {}, (sock) => adopt(sock, 'tls')) : net.createServer((sock) => adopt(sock, 'tcp'));
-    } catch (e) {
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-    }
-    // A failed handshake concerns one router only.
-    if (secure) srv.on('tlsClientError', (e: Error) => this.logger.warn('preview TLS handshake failed', { error: e.message }));
-    return new Promise((resolve, reject) => {
-      srv.once('error', reject);
-      srv.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-        srv.off('error', reject);
-        srv.on('error', (e: Error) => this.logger.error('preview listener error', { error: e.message }));
-        this.listeners.add(srv);
-        const a = srv.address() as net.AddressInfo;
-        this.logger.info('preview protocol listening', { host: a.address, port: a.port, tls: secure });
-        resolve({ host: a.address, port: a.port });
-      });
-    });
+    return this.listeners.listen(options, (sock, kind, remote) => this.accept(sock, kind, remote));
   }
 
   /** Opens an in-memory connection and returns the router's end of it. */
@@ -278,15 +254,7 @@ export class PreviewServer extends TypedEmitter<PreviewServerEvents> {
   /** Stops listening and closes every session. */
   async close(reason = 'server shutting down'): Promise<void> {
     this.stopping = true;
-    const closing = [...this.listeners].map((l) => new Promise<void>((r) => l.close(() => r())));
-    this.listeners.clear();
-    const open = [...this.sessionMap.values()];
-    for (const s of open) s.close(reason);
-    const grace = this.clock.setTimer(this.closeGraceMs, () => {
-      for (const s of open) s.link.abort();
-    });
-    await Promise.all(closing);
-    this.clock.cancel(grace);
+    await this.listeners.closeAll([...this.sessionMap.values()], reason, this.clock, this.closeGraceMs);
   }
 }
 

@@ -9,8 +9,6 @@
  * that session, with a logged reason; a handler that throws or rejects is answered with
  * EventError 52 TERR_INTERNAL.
  */
-import * as net from 'node:net';
-import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { SystemClock } from '../../lib/clock.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -23,6 +21,8 @@ import type { TlibEvent, TlibRequest } from '../messages/message-catalogue.ts';
 import { TlibLink } from '../transport/tlib-link.ts';
 import { parseMessage } from '../codec/message-codec.ts';
 import { createDuplexPair } from '../transport/in-memory-duplex-pair.ts';
+import { StreamListeners } from '../../lib/framed-json/stream-listeners.ts';
+import type { StreamListenOptions } from '../../lib/framed-json/stream-listeners.ts';
 import type { TlibSession, TlibTransportKind } from './tlib-session.ts';
 
 /** The one party that decides what a request does (style rule 11: a delegate). */
@@ -50,11 +50,7 @@ export interface TlibServerOptions {
 }
 
 /** Where to listen. With `tls` the listener is TLS (key/cert as for `tls.createServer`). */
-export interface TlibListenOptions {
-  readonly host?: string;
-  readonly port?: number;
-  readonly tls?: tls.TlsOptions;
-}
+export type TlibListenOptions = StreamListenOptions;
 
 /** Events of {@link TlibServer}. */
 export interface TlibServerEvents {
@@ -148,7 +144,7 @@ export class TlibServer extends TypedEmitter<TlibServerEvents> {
   private readonly closeGraceMs: number;
   private readonly validateOutgoing: boolean;
   private readonly sessionMap = new Map<string, ServerSession>();
-  private readonly listeners = new Set<net.Server>();
+  private readonly listeners: StreamListeners;
   private nextSession = 1;
   private stopping = false;
 
@@ -163,41 +159,13 @@ export class TlibServer extends TypedEmitter<TlibServerEvents> {
     this.serverVersion = options.serverVersion;
     this.closeGraceMs = options.closeGraceMs ?? 2000;
     this.validateOutgoing = options.validateOutgoing ?? true;
+    this.listeners = new StreamListeners(this.logger, { handshakeFailed: 'T-Lib TLS handshake failed', listenerError: 'T-Lib listener error', listening: 'T-Lib listening' });
   }
 
   /** Starts a TCP (or TLS) listener; resolves with the bound address (port 0 → a free port). */
   listen(options: TlibListenOptions = {}): Promise<{ host: string; port: number }> {
     if (this.stopping) return Promise.reject(new UccError('UCC_ERR_TLIB_CLOSED', 'T-Lib server is closed'));
-    const secure = options.tls !== undefined;
-    const adopt = (sock: net.Socket, kind: TlibTransportKind): void => {
-      // Small request/reply frames: disable Nagle so a reply is not held back waiting for an ACK;
-      // TCP keep-alive finds peers that vanished without a FIN.
-      sock.setNoDelay(true);
-      sock.setKeepAlive(true, 30_000);
-      this.accept(sock, kind, `${sock.remoteAddress ?? '?'}:${sock.remotePort ?? 0}`);
-    };
-    let srv: net.Server;
-    try {
-      srv = secure ? tls.createServer(options.tls ?? {}, (sock) => adopt(sock, 'tls')) : net.createServer((sock) => adopt(sock, 'tcp'));
-    } catch (e) {
-      // e.g. an unreadable key or certificate
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-    }
-    if (secure) {
-      // A failed handshake concerns one client only.
-      srv.on('tlsClientError', (e: Error) => this.logger.warn('T-Lib TLS handshake failed', { error: e.message }));
-    }
-    return new Promise((resolve, reject) => {
-      srv.once('error', reject);
-      srv.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-        srv.off('error', reject);
-        srv.on('error', (e: Error) => this.logger.error('T-Lib listener error', { error: e.message }));
-        this.listeners.add(srv);
-        const a = srv.address() as net.AddressInfo;
-        this.logger.info('T-Lib listening', { host: a.address, port: a.port, tls: secure });
-        resolve({ host: a.address, port: a.port });
-      });
-    });
+    return this.listeners.listen(options, (sock, kind, remote) => this.accept(sock, kind, remote));
   }
 
   /** Opens an in-memory connection and returns the client's end of it. */
@@ -283,16 +251,7 @@ export class TlibServer extends TypedEmitter<TlibServerEvents> {
   /** Stops the listeners, tells every client (EventLinkDisconnected) and closes all sessions. */
   async close(reason = 'server shutting down'): Promise<void> {
     this.stopping = true;
-    const closing = [...this.listeners].map((l) => new Promise<void>((r) => l.close(() => r())));
-    this.listeners.clear();
-    const open = [...this.sessionMap.values()];
-    for (const s of open) s.close(reason);
-    // A client that stopped reading could hold its flush (and so the listener close) forever.
-    const grace = this.clock.setTimer(this.closeGraceMs, () => {
-      for (const s of open) s.link.abort();
-    });
-    await Promise.all(closing);
-    this.clock.cancel(grace);
+    await this.listeners.closeAll([...this.sessionMap.values()], reason, this.clock, this.closeGraceMs);
   }
 
   private dispatch(session: ServerSession, request: TlibRequest, log: Logger): void {
