@@ -91,6 +91,18 @@ export const StateDisplayReply = Type.Object({
   menu: Type.Array(Type.Object({ id: Type.String(), menuText: Type.String(), icon: Nullable(Type.String()) })),
 });
 
+/** A custom state the KW selects from the state menu (a `<state id>` of the presence definition). */
+export const CustomStateBody = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256, pattern: '^\\S+$' }) }, { additionalProperties: false });
+export type CustomStateBody = Static<typeof CustomStateBody>;
+/** The state selected and the agent-state request it makes (seed 000 4.12). */
+export const CustomStateReply = Type.Object({
+  id: Type.String(),
+  ready: Type.Boolean(),
+  workMode: Nullable(Type.String()),
+  reasons: Type.Record(Type.String(), Type.String()),
+  extensions: Type.Record(Type.String(), Type.String()),
+});
+
 export const ConnIdParams = Type.Object({
   userName: Type.String({ minLength: 1, maxLength: 256 }),
   connId: Type.String({ minLength: 1, maxLength: 64 }),

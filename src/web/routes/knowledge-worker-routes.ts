@@ -13,6 +13,8 @@ import { kwUserName, type WebAuth } from '../auth/web-auth.ts';
 import {
   ConnectorDndBody,
   ConnectorDndReply,
+  CustomStateBody,
+  CustomStateReply,
   ErrorReply,
   KnowledgeWorkerReply,
   LanguageQuery,
@@ -25,13 +27,16 @@ import {
 import type { OpenApiRouteDoc } from './openapi-routes.ts';
 import { Type } from '@sinclair/typebox';
 import { builtInPresenceDefinition } from '../../connector/custom-states/built-in-presence-definition.ts';
-import { matchAgentState, stateMenu, stateText } from '../../connector/custom-states/custom-state-matcher.ts';
+import { agentRequestOf, matchAgentState, stateMenu, stateText } from '../../connector/custom-states/custom-state-matcher.ts';
+import type { AgentStateRequest } from '../../connector/custom-states/custom-state-matcher.ts';
 import type { PredefinedStateId, PresenceDefinition, SupportedLanguage } from '../../connector/custom-states/presence-definition.ts';
 
 /** The connector calls the routes make (UcConnector has them). */
 export interface KwConnectorPort {
   knowledgeWorker(userName: string): KnowledgeWorkerView | undefined;
   setConnectorDnd(userName: string, on: boolean): boolean;
+  /** Applies a custom state the KW selected (false: not a KW). Absent: custom states cannot be selected. */
+  selectCustomState?(userName: string, request: AgentStateRequest): boolean;
 }
 
 /** Standalone presence (StandalonePlatform has it); absent when the KW's presence comes from a UC platform. */
@@ -166,6 +171,27 @@ export function knowledgeWorkerRoutes(deps: KnowledgeWorkerRoutesDeps): RouteReg
           ? { kind: 'custom' as const, id: shown.state.id, statusText: stateText(shown.state, language)?.statusText ?? null, icon: shown.state.icon?.main ?? null, badge: shown.state.icon?.badge ?? null }
           : { kind: 'predefined' as const, id: shown.id, statusText: null, icon: predefinedIcon(shown.id), badge: `${predefinedIcon(shown.id)}-badge` };
       return { state, menu: stateMenu(def, language) };
+    });
+
+    app.put('/api/v1/knowledge-workers/:userName/custom-state', {
+      schema: { params: UserNameParams, body: CustomStateBody },
+      preHandler: own,
+      config: doc({
+        summary: 'Select a custom state of the state menu (standalone mode): the connector requests it and holds it until the presence changes',
+        responses: { 200: { description: 'Requested', schema: CustomStateReply }, 400: { description: 'Not a state of the menu', schema: ErrorReply }, ...common, 404: { description: 'Not a knowledge worker', schema: ErrorReply }, 409: { description: 'Not standalone mode: the UC platform presence drives the agent', schema: ErrorReply } },
+      }),
+    }, async (request, reply) => {
+      // Seed 000 4.12: custom states are a standalone-mode feature.
+      if (!deps.standalone || !connector.selectCustomState) return reply.code(409).send({ error: 'custom states can only be selected in standalone mode' });
+      const name = userName(request);
+      const { id } = request.body as CustomStateBody;
+      const def = deps.presenceDefinition?.current() ?? builtInPresenceDefinition;
+      // In the menu: a state with a menuText in some language (a state without one is entered only automatically).
+      const state = def.states.find((s) => s.id === id && Object.values(s.display).some((t) => t?.menuText !== undefined));
+      if (!state) return reply.code(400).send({ error: `no custom state '${id}' in the state menu` });
+      const req = agentRequestOf(state);
+      if (!connector.selectCustomState(name, req)) return notKw(reply);
+      return { id, ...req };
     });
 
     const redirectDoc = (summary: string, extra: OpenApiRouteDoc['responses'] = {}) =>

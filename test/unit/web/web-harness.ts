@@ -2,6 +2,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { KnowledgeWorkerView } from '../../../src/connector/knowledge-worker-view.ts';
 import type { PresenceDefinition } from '../../../src/connector/custom-states/presence-definition.ts';
+import type { AgentStateRequest } from '../../../src/connector/custom-states/custom-state-matcher.ts';
 import { hashPassword } from '../../../src/config/password-hash.ts';
 import { ManualClock } from '../../../src/lib/clock.ts';
 import { silentLogger } from '../../../src/lib/logger.ts';
@@ -48,6 +49,8 @@ export interface Harness {
   clock: ManualClock;
   auth: WebAuth;
   kws: Map<string, KnowledgeWorkerView>;
+  /** What PUT .../custom-state asked the connector for, in order. */
+  selectedStates: Array<{ userName: string; request: AgentStateRequest }>;
   standalone: StandalonePlatform;
   redirects: Map<string, RedirectNumber>;
   /** Logs in; returns the cookie header value and the CSRF token. */
@@ -59,6 +62,7 @@ export async function harness(opts: { redirectSetup?: boolean; extraRoutes?: Rou
   const clock = new ManualClock();
   const auth = new WebAuth({ clock, persons: { person: (u) => persons[u] } });
   const kws = new Map([['alice', kwView('alice')], ['bob', kwView('bob')]]);
+  const selectedStates: Harness['selectedStates'] = [];
   const standalone = new StandalonePlatform({ clock });
   const redirects = new Map<string, RedirectNumber>();
   const redirect: RedirectNumberPort = {
@@ -74,6 +78,14 @@ export async function harness(opts: { redirectSetup?: boolean; extraRoutes?: Rou
       kws.set(u, { ...v, connectorDnd: on });
       return true;
     },
+    selectCustomState: (u: string, r: AgentStateRequest) => {
+      const v = kws.get(u);
+      if (!v) return false;
+      selectedStates.push({ userName: u, request: r });
+      // As the T-Server would confirm it: the view shows the requested state.
+      kws.set(u, { ...v, agentState: r.ready ? 'Ready' : 'NotReady', workMode: r.workMode, reasons: { ...r.reasons } });
+      return true;
+    },
   };
   const options = { publicOptions: () => ({ 'help-login-url': 'help/login.html', locale: 'fr' }), forPerson: () => baseOptions() };
   const app = createHttpServer({
@@ -87,7 +99,7 @@ export async function harness(opts: { redirectSetup?: boolean; extraRoutes?: Rou
     if (r.statusCode !== 200) throw new Error(`login failed: ${r.statusCode} ${r.body}`);
     return { cookie: cookieOf(r), csrf: (r.json() as { csrfToken: string }).csrfToken };
   };
-  return { app, clock, auth, kws, standalone, redirects, login, close: () => app.close() };
+  return { app, clock, auth, kws, selectedStates, standalone, redirects, login, close: () => app.close() };
 }
 
 /** The `name=value` part of the response's Set-Cookie. */
