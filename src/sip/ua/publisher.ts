@@ -14,16 +14,14 @@
  *  any ──▶ disposed
  * ```
  */
-import type { Clock, TimerHandle } from '../../lib/clock.ts';
+import type { TimerHandle } from '../../lib/clock.ts';
 import { InvalidStateTransitionError } from '../../lib/errors.ts';
 import { TypedEmitter } from '../../lib/typed-emitter.ts';
-import type { DigestClient } from '../auth/digest-client.ts';
 import type { SipResponse } from '../message/sip-message.ts';
-import type { TransactionUser } from '../transaction/transaction-user.ts';
 import { sendWithAuth } from './authenticated-request.ts';
 import { backoffDelay, refreshDelayMs, retryAfterOf } from './backoff.ts';
-import type { BackoffOptions } from './backoff.ts';
 import { createOutOfDialogRequest, cseqOf } from './out-of-dialog-request.ts';
+import type { RefreshedRequestOptions } from './refreshed-request-options.ts';
 
 export type PublicationState = 'unpublished' | 'publishing' | 'published' | 'retry-wait' | 'removing' | 'disposed';
 
@@ -36,22 +34,11 @@ export const PUBLICATION_TRANSITIONS: Record<PublicationState, readonly Publicat
   'disposed': [],
 };
 
-export interface PublisherOptions {
-  tu: TransactionUser;
-  clock: Clock;
-  /** Our AoR (From). */
-  aor: string;
+export interface PublisherOptions extends RefreshedRequestOptions {
   /** Presentity (Request-URI and To); default the AoR. */
   target?: string;
   /** Event package, e.g. `presence`. */
   event: string;
-  /** Requested lifetime, seconds. Default 3600. */
-  expires?: number;
-  digest?: DigestClient;
-  refreshFraction?: number;
-  backoff?: BackoffOptions;
-  routes?: readonly string[];
-  headers?: Record<string, string | readonly string[]>;
 }
 
 export interface PublisherEvents {

@@ -9,38 +9,24 @@
  *        └────────── retry-wait ◀──────┘
  * ```
  */
-import type { Clock, TimerHandle } from '../../lib/clock.ts';
+import type { TimerHandle } from '../../lib/clock.ts';
 import { InvalidStateTransitionError } from '../../lib/errors.ts';
 import { TypedEmitter } from '../../lib/typed-emitter.ts';
-import type { DigestClient } from '../auth/digest-client.ts';
 import type { SipResponse } from '../message/sip-message.ts';
 import { parseNameAddr, parseUri, formatUri } from '../message/index.ts';
-import type { TransactionUser } from '../transaction/transaction-user.ts';
 import { sendWithAuth } from './authenticated-request.ts';
 import { backoffDelay, refreshDelayMs, retryAfterOf } from './backoff.ts';
-import type { BackoffOptions } from './backoff.ts';
 import { createOutOfDialogRequest, cseqOf } from './out-of-dialog-request.ts';
 import { REGISTRATION_TRANSITIONS } from './registration-state.ts';
 import type { RegistrationState } from './registration-state.ts';
+import type { RefreshedRequestOptions } from './refreshed-request-options.ts';
 
-export interface RegistrationClientOptions {
-  tu: TransactionUser;
-  clock: Clock;
-  /** Address of record (To and From). */
-  aor: string;
+export interface RegistrationClientOptions extends RefreshedRequestOptions {
   displayName?: string;
   /** Registrar Request-URI; default `sip:<domain of the AoR>` (RFC 3261 section 10.2). */
   registrar?: string;
   /** Contact URI to bind. */
   contact: string;
-  /** Requested binding lifetime, seconds. Default 3600. */
-  expires?: number;
-  digest?: DigestClient;
-  /** Refresh at this fraction of the granted lifetime. Default 0.9. */
-  refreshFraction?: number;
-  backoff?: BackoffOptions;
-  routes?: readonly string[];
-  headers?: Record<string, string | readonly string[]>;
 }
 
 export interface RegistrationEvents {
