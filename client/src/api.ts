@@ -99,6 +99,7 @@ export const api = {
   knowledgeWorker: (userName: string) => call<KnowledgeWorker>('GET', kwPath(userName)),
   stateDisplay: (userName: string, language: string) => call<StateDisplay>('GET', `${kwPath(userName)}/state-display?language=${encodeURIComponent(language)}`),
   setPresence: (userName: string, availability: string) => call<unknown>('PUT', `${kwPath(userName)}/presence`, { availability }),
+  selectCustomState: (userName: string, id: string) => call<{ id: string }>('PUT', `${kwPath(userName)}/custom-state`, { id }),
   setConnectorDnd: (userName: string, on: boolean) => call<{ connectorDnd: boolean }>('PUT', `${kwPath(userName)}/connector-dnd`, { on }),
   redirectNumber: (userName: string) => call<RedirectNumber>('GET', `${kwPath(userName)}/redirect-number`),
   setRedirectNumber: (userName: string, value: RedirectNumber) => call<RedirectNumber>('PUT', `${kwPath(userName)}/redirect-number`, value),

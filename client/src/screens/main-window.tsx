@@ -1,7 +1,8 @@
 /**
  * The main window: state indicator and state menu, the "unavailable for contact-center work"
  * toggle (connector DND), Logout when `enable-logout-menu` allows, redirect-number Setup when
- * `redirect-setup-enabled` allows, and the Interactions / Channels tabs. The KW socket pushes the
+ * `redirect-setup-enabled` allows, the custom states of the presence definition (standalone mode:
+ * selecting one asks the connector for its agent state), and the Interactions / Channels tabs. The KW socket pushes the
  * KW view, previews and calls (no polling); the Preview and Interaction windows open from it.
  * Every value is rendered as text (no HTML injection).
  */
@@ -16,6 +17,7 @@ import { translate, type MessageKey } from '../i18n/catalogues.ts';
 import type { Language } from '../i18n/languages.ts';
 import { combinedIndicator } from '../state/channel-indicator.ts';
 import { RedirectSetup } from './redirect-setup.tsx';
+import { StateIcon } from './state-icon.tsx';
 
 /** The standalone presence choices of the state menu (the connector maps them to agent states). */
 const menuAvailabilities = ['online', 'busy', 'do-not-disturb', 'be-right-back', 'away', 'offline'] as const;
@@ -121,6 +123,7 @@ export function MainWindow(props: { language: Language; session: SessionInfo; on
     <main class="main-window">
       <header>
         <span data-testid="state-indicator" class={`indicator ${key.replace('state.', '')}`} data-state={kw?.agentState ?? 'LoggedOut'} data-display-state={shown?.id ?? ''}>
+          <StateIcon src={shown?.icon ?? null} size={16} testid="state-icon" />
           {indicatorText}
         </span>
         <label>
@@ -143,6 +146,25 @@ export function MainWindow(props: { language: Language; session: SessionInfo; on
             ))}
           </select>
         </label>
+        {display !== null && display.menu.length > 0 && (
+          // The presence definition's menu (seed 000 4.12, standalone mode): its texts in the KW's language.
+          <div class="custom-states" role="menu" aria-label={t('main.customStates')} data-testid="custom-state-menu">
+            {display.menu.map((m) => (
+              <button
+                key={m.id}
+                type="button"
+                role="menuitemradio"
+                aria-checked={shown?.kind === 'custom' && shown.id === m.id}
+                data-testid="custom-state-option"
+                data-state-id={m.id}
+                onClick={() => void act(() => api.selectCustomState(session.userName, m.id))}
+              >
+                <StateIcon src={m.icon} size={16} testid="custom-state-icon" />
+                {m.menuText}
+              </button>
+            ))}
+          </div>
+        )}
         <label class="dnd">
           <input
             data-testid="dnd-toggle"
@@ -230,6 +252,8 @@ export function MainWindow(props: { language: Language; session: SessionInfo; on
           <ul>
             {channels.map((c) => (
               <li key={c.dn} data-testid="channel">
+                {/* The channel's badge shows only when the definition supplies one (seed 000 L1658-1659). */}
+                <StateIcon src={shown?.badge ?? null} size={10} testid="channel-badge" />
                 {c.dn}: {t(stateKey(kw))}
               </li>
             ))}

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { combinedIndicator, type ChannelAgentState } from '../../../client/src/state/channel-indicator.ts';
 import { safeHelpUrl } from '../../../client/src/safe-url.ts';
+import { stateIconSource } from '../../../client/src/state/state-icon-source.ts';
 
 describe('combined channel indicator (seed 000 L1622-1640)', () => {
   const cases: Array<[string, ChannelAgentState[], string]> = [
@@ -17,6 +18,19 @@ describe('combined channel indicator (seed 000 L1622-1640)', () => {
     ['no channel: logout', [], 'logout'],
   ];
   for (const [rule, states, want] of cases) test(rule, () => assert.equal(combinedIndicator(states), want));
+});
+
+describe('custom state icons and badges (seed 000 4.12)', () => {
+  const cases: Array<[string, string | null, ReturnType<typeof stateIconSource>]> = [
+    ['a predefined tag icon is drawn by the client', 'tag:ucc.genesyslab.com,2013:icons/status/dnd', { kind: 'predefined', name: 'dnd' }],
+    ['a predefined tag badge draws the same mark', 'tag:ucc.genesyslab.com,2013:icons/status/ready-badge', { kind: 'predefined', name: 'ready' }],
+    ['an unknown tag shows nothing', 'tag:ucc.genesyslab.com,2013:icons/status/"><x', null],
+    ['a relative path is an image', '/icons/lunch.png', { kind: 'image', url: '/icons/lunch.png' }],
+    ['an https URL is an image', 'https://cdn.example.test/i.png', { kind: 'image', url: 'https://cdn.example.test/i.png' }],
+    ['javascript: shows nothing', 'javascript:alert(1)', null],
+    ['no icon shows nothing', null, null],
+  ];
+  for (const [rule, src, want] of cases) test(rule, () => assert.deepEqual(stateIconSource(src), want));
 });
 
 describe('help URLs (seed 000 4.19)', () => {
