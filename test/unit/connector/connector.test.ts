@@ -224,6 +224,32 @@ describe('UcConnector with the real T-Server (in-memory T-Lib)', () => {
   });
 });
 
+describe('UcConnector.selectCustomState', () => {
+  test('a selected custom state reaches the real T-Server with its work mode and reason, and the same presence again does not undo it', async () => {
+    world = new World();
+    await world.start();
+    assert.equal(world.connector.selectCustomState('nobody', { ready: true, workMode: null, reasons: {}, extensions: {} }), false);
+    world.connector.openSession('alice');
+    world.uc.emitPresence('alice', presence(3500));
+    await world.waitAgent('EventAgentReady(ready)');
+    assert.equal(world.connector.selectCustomState('alice', { ready: false, workMode: 'AuxWork', reasons: { ReasonCode: 'Lunch' }, extensions: {} }), true);
+    await until(() => world?.connector.knowledgeWorker('alice')?.agentState === 'NotReady', 'view NotReady');
+    const ev = world.seen.filter((e) => e.message === 'EventAgentNotReady').at(-1);
+    assert.equal(ev?.AgentWorkMode, 'AuxWork', 'the T-Server got the work mode');
+    const v = world.connector.knowledgeWorker('alice');
+    assert.equal(v?.workMode, 'AuxWork');
+    assert.deepEqual(v?.reasons, { ReasonCode: 'Lunch' });
+    const n = world.agentEvents().length;
+    world.uc.emitPresence('alice', presence(3500));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(world.agentEvents().length, n, 'an unchanged presence leaves the selected state alone');
+    assert.equal(world.connector.state('alice')?.pending, null, 'no request sent for it');
+    assert.ok(world.connector.state('alice')?.selected, 'still selected');
+    world.uc.emitPresence('alice', presence(6500));
+    await world.waitAgent('EventAgentNotReady(busy)');
+  });
+});
+
 describe('UcConnector events', () => {
   test('kwChange carries the view when a KW changes, not for inputs that change nothing', async () => {
     world = new World();

@@ -40,6 +40,8 @@ for (let seed = 1; seed <= 40; seed++) {
       } else if (x < 0.85 && h.timers.size > 0) {
         h.fire(pick([...h.timers.keys()]));
         continue;
+      } else if (x < 0.93) {
+        input = { type: 'selectState', target: pick([{ state: 'Ready', reasons: [] }, { state: 'NotReady', reasons: [['ReasonCode', 'Lunch']], workMode: 'AuxWork' }, { state: 'NotReady', reasons: [], extensions: [['Code', '1']] }] as const) };
       } else input = { type: 'optionsChanged' };
       h.input(input);
       // The scripted T-Server answers (or fails) every request at once: nothing may stay in flight.
