@@ -24,9 +24,8 @@ import { UccError } from '../lib/errors.ts';
 import { silentLogger, type Logger } from '../lib/logger.ts';
 import { TypedEmitter } from '../lib/typed-emitter.ts';
 import { maxReferenceId } from '../tlib/messages/attribute-types.ts';
-import { createDuplexPair } from '../tlib/transport/in-memory-duplex-pair.ts';
 import { openConnection, describeTarget, type TlibConnectTarget } from '../tlib/client/connect-target.ts';
-import { StreamListeners, type StreamListenOptions } from '../lib/framed-json/stream-listeners.ts';
+import { FramedJsonServer, type FramedJsonServerEvents } from '../tlib/server/framed-json-server.ts';
 import { PreviewLink } from './preview-link.ts';
 import type {
   PreviewInteractionCancel,
@@ -81,11 +80,7 @@ export interface PreviewServerOptions {
   readonly closeGraceMs?: number;
 }
 
-export interface PreviewServerEvents {
-  sessionOpen: (session: PreviewSession) => void;
-  sessionClose: (session: PreviewSession, reason: string) => void;
-  listenerError: (error: unknown, event: string) => void;
-}
+export type PreviewServerEvents = FramedJsonServerEvents<PreviewSession>;
 
 class ServerSession implements PreviewSession {
   private readonly open = new Set<number>();
@@ -166,56 +161,32 @@ class ServerSession implements PreviewSession {
 }
 
 /** The connector side of the preview protocol. */
-export class PreviewServer extends TypedEmitter<PreviewServerEvents> {
+export class PreviewServer extends FramedJsonServer<PreviewSession, ServerSession> {
   private readonly handler: PreviewRequestHandler;
-  private readonly logger: Logger;
-  private readonly clock: Clock;
   private readonly maxFrameBytes: number | undefined;
   private readonly maxQueuedBytes: number | undefined;
-  private readonly closeGraceMs: number;
-  private readonly sessionMap = new Map<string, ServerSession>();
-  private readonly listeners: StreamListeners;
-  private nextSession = 1;
-  private stopping = false;
 
   constructor(options: PreviewServerOptions) {
-    super();
+    super({
+      logger: (options.logger ?? silentLogger).child({ role: 'preview-server' }),
+      clock: options.clock ?? new SystemClock(),
+      closeGraceMs: options.closeGraceMs ?? 2000,
+      sessionIdPrefix: 'r',
+      text: { handshakeFailed: 'preview TLS handshake failed', listenerError: 'preview listener error', listening: 'preview protocol listening', sessionOpened: 'preview session opened', sessionClosed: 'preview session closed' },
+      closedError: () => new UccError('UCC_ERR_PREVIEW_CLOSED', 'preview server is closed'),
+    });
     this.handler = options.handler;
-    this.logger = (options.logger ?? silentLogger).child({ role: 'preview-server' });
-    this.clock = options.clock ?? new SystemClock();
     this.maxFrameBytes = options.maxFrameBytes;
     this.maxQueuedBytes = options.maxQueuedBytes;
-    this.closeGraceMs = options.closeGraceMs ?? 2000;
-    this.listeners = new StreamListeners(this.logger, { handshakeFailed: 'preview TLS handshake failed', listenerError: 'preview listener error', listening: 'preview protocol listening' });
-  }
-
-  /**
-   * Starts a TCP listener, or a TLS one with `tls` (key/cert as for `tls.createServer`); resolves
-   * with the bound address (port 0 → a free port).
-   */
-  listen(options: StreamListenOptions = {}): Promise<{ host: string; port: number }> {
-    if (this.stopping) return Promise.reject(new UccError('UCC_ERR_PREVIEW_CLOSED', 'preview server is closed'));
-    return this.listeners.listen(options, (sock, kind, remote) => this.accept(sock, kind, remote));
-  }
-
-  /** Opens an in-memory connection and returns the router's end of it. */
-  connectInMemory(): Duplex {
-    const [client, server] = createDuplexPair();
-    this.accept(server, 'memory', 'memory');
-    return client;
   }
 
   /** Adopts a connected stream as a session. */
   accept(stream: Duplex, transport: PreviewTransportKind, remoteAddress: string): PreviewSession {
     const link = new PreviewLink(stream, { accept: 'request', maxFrameBytes: this.maxFrameBytes, maxQueuedBytes: this.maxQueuedBytes });
-    const id = `r${this.nextSession++}`;
+    const id = this.nextSessionId();
     const log = this.logger.child({ session: id, remote: remoteAddress });
     const session = new ServerSession(id, transport, remoteAddress, link, log);
-    if (this.stopping) {
-      link.close('server is shutting down');
-      return session;
-    }
-    this.sessionMap.set(id, session);
+    if (!this.adopt(session, log)) return session;
     link.on('message', (msg) => {
       if (msg.message === 'PreviewInteractionResult') return; // the decoder only lets requests through
       if (msg.message !== 'PreviewInteractionCancel' && !session.openRequest(msg.ReferenceID)) {
@@ -236,25 +207,8 @@ export class PreviewServer extends TypedEmitter<PreviewServerEvents> {
         session.sendResult(e.referenceId, { connId: e.connId ?? '', result: 'error', reason: e.detail });
       }
     });
-    link.on('close', (reason) => {
-      this.sessionMap.delete(id);
-      log.info('preview session closed', { reason });
-      session.markClosed(reason);
-      this.safeEmit('sessionClose', session, reason);
-    });
-    log.info('preview session opened', { transport });
-    this.safeEmit('sessionOpen', session);
+    this.opened(session, transport, log);
     return session;
-  }
-
-  sessions(): PreviewSession[] {
-    return [...this.sessionMap.values()];
-  }
-
-  /** Stops listening and closes every session. */
-  async close(reason = 'server shutting down'): Promise<void> {
-    this.stopping = true;
-    await this.listeners.closeAll([...this.sessionMap.values()], reason, this.clock, this.closeGraceMs);
   }
 }
 

@@ -14,16 +14,15 @@ import { SystemClock } from '../../lib/clock.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { silentLogger } from '../../lib/logger.ts';
 import type { Logger } from '../../lib/logger.ts';
-import { TypedEmitter } from '../../lib/typed-emitter.ts';
 import { UccError } from '../../lib/errors.ts';
 import { TErr, tlibErrorMessage } from '../error-codes.ts';
 import type { TlibEvent, TlibRequest } from '../messages/message-catalogue.ts';
 import { TlibLink } from '../transport/tlib-link.ts';
 import { parseMessage } from '../codec/message-codec.ts';
-import { createDuplexPair } from '../transport/in-memory-duplex-pair.ts';
-import { StreamListeners } from '../../lib/framed-json/stream-listeners.ts';
 import type { StreamListenOptions } from '../../lib/framed-json/stream-listeners.ts';
 import type { TlibSession, TlibTransportKind } from './tlib-session.ts';
+import { FramedJsonServer } from './framed-json-server.ts';
+import type { FramedJsonServerEvents } from './framed-json-server.ts';
 
 /** The one party that decides what a request does (style rule 11: a delegate). */
 export type TlibRequestHandler = (request: TlibRequest, session: TlibSession) => void | Promise<void>;
@@ -52,12 +51,8 @@ export interface TlibServerOptions {
 /** Where to listen. With `tls` the listener is TLS (key/cert as for `tls.createServer`). */
 export type TlibListenOptions = StreamListenOptions;
 
-/** Events of {@link TlibServer}. */
-export interface TlibServerEvents {
-  sessionOpen: (session: TlibSession) => void;
-  sessionClose: (session: TlibSession, reason: string) => void;
-  listenerError: (error: unknown, event: string) => void;
-}
+/** Events of {@link TlibServer}: sessionOpen, sessionClose. */
+export type TlibServerEvents = FramedJsonServerEvents<TlibSession>;
 
 class ServerSession implements TlibSession {
   readonly id: string;
@@ -133,59 +128,38 @@ class ServerSession implements TlibSession {
   }
 }
 
-export class TlibServer extends TypedEmitter<TlibServerEvents> {
+export class TlibServer extends FramedJsonServer<TlibSession, ServerSession> {
   private readonly handler: TlibRequestHandler;
-  private readonly logger: Logger;
-  private readonly clock: Clock;
   private readonly maxFrameBytes: number | undefined;
   private readonly maxQueuedBytes: number | undefined;
   private readonly applicationName: string;
   private readonly serverVersion: string | undefined;
-  private readonly closeGraceMs: number;
   private readonly validateOutgoing: boolean;
-  private readonly sessionMap = new Map<string, ServerSession>();
-  private readonly listeners: StreamListeners;
-  private nextSession = 1;
-  private stopping = false;
 
   constructor(options: TlibServerOptions) {
-    super();
+    super({
+      logger: options.logger ?? silentLogger,
+      clock: options.clock ?? new SystemClock(),
+      closeGraceMs: options.closeGraceMs ?? 2000,
+      sessionIdPrefix: 's',
+      text: { handshakeFailed: 'T-Lib TLS handshake failed', listenerError: 'T-Lib listener error', listening: 'T-Lib listening', sessionOpened: 'T-Lib session opened', sessionClosed: 'T-Lib session closed' },
+      closedError: () => new UccError('UCC_ERR_TLIB_CLOSED', 'T-Lib server is closed'),
+    });
     this.handler = options.handler;
-    this.logger = options.logger ?? silentLogger;
-    this.clock = options.clock ?? new SystemClock();
     this.maxFrameBytes = options.maxFrameBytes;
     this.maxQueuedBytes = options.maxQueuedBytes;
     this.applicationName = options.applicationName ?? 'OpenUCC';
     this.serverVersion = options.serverVersion;
-    this.closeGraceMs = options.closeGraceMs ?? 2000;
     this.validateOutgoing = options.validateOutgoing ?? true;
-    this.listeners = new StreamListeners(this.logger, { handshakeFailed: 'T-Lib TLS handshake failed', listenerError: 'T-Lib listener error', listening: 'T-Lib listening' });
-  }
-
-  /** Starts a TCP (or TLS) listener; resolves with the bound address (port 0 → a free port). */
-  listen(options: TlibListenOptions = {}): Promise<{ host: string; port: number }> {
-    if (this.stopping) return Promise.reject(new UccError('UCC_ERR_TLIB_CLOSED', 'T-Lib server is closed'));
-    return this.listeners.listen(options, (sock, kind, remote) => this.accept(sock, kind, remote));
-  }
-
-  /** Opens an in-memory connection and returns the client's end of it. */
-  connectInMemory(): Duplex {
-    const [client, server] = createDuplexPair();
-    this.accept(server, 'memory', 'memory');
-    return client;
   }
 
   /** Adopts an already-connected stream as a session (used by the listeners and in-memory). */
   accept(stream: Duplex, transport: TlibTransportKind, remoteAddress: string): TlibSession {
     const link = new TlibLink(stream, { accept: 'request', maxFrameBytes: this.maxFrameBytes, maxQueuedBytes: this.maxQueuedBytes });
-    const id = `s${this.nextSession++}`;
+    const id = this.nextSessionId();
     const log = this.logger.child({ session: id, remote: remoteAddress });
     const session = new ServerSession(id, transport, remoteAddress, this.clock.now(), link, log, this.validateOutgoing);
-    if (this.stopping) {
-      link.close('server is shutting down');
-      return session;
-    }
-    this.sessionMap.set(session.id, session);
+    if (!this.adopt(session, log)) return session;
     link.on('message', (msg) => this.dispatch(session, msg as TlibRequest, log));
     link.on('decodeError', (e) => {
       if (e.fatal) {
@@ -198,28 +172,16 @@ export class TlibServer extends TypedEmitter<TlibServerEvents> {
       if (e.referenceId !== undefined) reply.ReferenceID = e.referenceId;
       link.send(reply);
     });
-    link.on('close', (reason) => {
-      this.sessionMap.delete(session.id);
-      log.info('T-Lib session closed', { reason });
-      session.markClosed(reason);
-      this.safeEmit('sessionClose', session, reason);
-    });
     const hello: TlibEvent = { message: 'EventLinkConnected', ApplicationName: this.applicationName };
     if (this.serverVersion !== undefined) hello.ServerVersion = this.serverVersion;
     link.send(hello);
-    log.info('T-Lib session opened', { transport });
-    this.safeEmit('sessionOpen', session);
+    this.opened(session, transport, log);
     return session;
   }
 
   /** The open session with this id. */
   session(id: string): TlibSession | undefined {
     return this.sessionMap.get(id);
-  }
-
-  /** Every open session. */
-  sessions(): TlibSession[] {
-    return [...this.sessionMap.values()];
   }
 
   /** Sends an event to one session; false if it is gone. */
@@ -246,12 +208,6 @@ export class TlibServer extends TypedEmitter<TlibServerEvents> {
     if ('ThisDN' in request && typeof request.ThisDN === 'string') ev.ThisDN = request.ThisDN;
     if ('ConnID' in request && typeof request.ConnID === 'string') ev.ConnID = request.ConnID;
     return this.reply(session, request, ev);
-  }
-
-  /** Stops the listeners, tells every client (EventLinkDisconnected) and closes all sessions. */
-  async close(reason = 'server shutting down'): Promise<void> {
-    this.stopping = true;
-    await this.listeners.closeAll([...this.sessionMap.values()], reason, this.clock, this.closeGraceMs);
   }
 
   private dispatch(session: ServerSession, request: TlibRequest, log: Logger): void {

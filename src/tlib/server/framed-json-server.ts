@@ -1,0 +1,121 @@
+/**
+ * The protocol-neutral core of a framed-JSON server (TlibServer, and the preview protocol's
+ * PreviewServer): TCP/TLS listeners and in-memory connections, the table of open sessions, and the
+ * shutdown. A subclass builds the link and session in `accept()`, registers them with
+ * {@link FramedJsonServer.adopt}, wires its own message and decode-error handling, then calls
+ * {@link FramedJsonServer.opened}.
+ */
+import type { Duplex } from 'node:stream';
+import type { Clock } from '../../lib/clock.ts';
+import type { UccError } from '../../lib/errors.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { TypedEmitter } from '../../lib/typed-emitter.ts';
+import { StreamListeners } from '../../lib/framed-json/stream-listeners.ts';
+import type { ClosableSession, StreamListenOptions, StreamListenerLogText } from '../../lib/framed-json/stream-listeners.ts';
+import { createDuplexPair } from '../transport/in-memory-duplex-pair.ts';
+
+/** How a client reached the server. */
+export type FramedJsonTransportKind = 'tcp' | 'tls' | 'memory';
+
+/** Events of a {@link FramedJsonServer}, with `P` the public session type. */
+export interface FramedJsonServerEvents<P> {
+  sessionOpen: (session: P) => void;
+  sessionClose: (session: P, reason: string) => void;
+  listenerError: (error: unknown, event: string) => void;
+}
+
+/** A session as the core handles it. */
+export interface ServedSession extends ClosableSession {
+  readonly id: string;
+  readonly link: ClosableSession['link'] & { close(reason: string): void; on(event: 'close', listener: (reason: string) => void): unknown };
+  markClosed(reason: string): void;
+}
+
+/** What a protocol tells the core. */
+export interface FramedJsonServerSettings {
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** On close(), sessions still flushing after this long are cut. */
+  readonly closeGraceMs: number;
+  /** Session ids are this prefix and a counter (`s1`, `r1`...). */
+  readonly sessionIdPrefix: string;
+  /** The log lines, per protocol. */
+  readonly text: StreamListenerLogText & { readonly sessionOpened: string; readonly sessionClosed: string };
+  /** The error `listen()` rejects with after close(). */
+  readonly closedError: () => UccError;
+}
+
+export abstract class FramedJsonServer<P, S extends P & ServedSession> extends TypedEmitter<FramedJsonServerEvents<P>> {
+  protected readonly logger: Logger;
+  protected readonly clock: Clock;
+  protected readonly sessionMap = new Map<string, S>();
+  private readonly settings: FramedJsonServerSettings;
+  private readonly listeners: StreamListeners;
+  private nextSession = 1;
+  private stopping = false;
+
+  constructor(settings: FramedJsonServerSettings) {
+    super();
+    this.settings = settings;
+    this.logger = settings.logger;
+    this.clock = settings.clock;
+    this.listeners = new StreamListeners(settings.logger, settings.text);
+  }
+
+  /** Adopts an already-connected stream as a session (used by the listeners and in-memory). */
+  abstract accept(stream: Duplex, transport: FramedJsonTransportKind, remoteAddress: string): P;
+
+  /** Starts a TCP (or TLS) listener; resolves with the bound address (port 0 → a free port). */
+  listen(options: StreamListenOptions = {}): Promise<{ host: string; port: number }> {
+    if (this.stopping) return Promise.reject(this.settings.closedError());
+    return this.listeners.listen(options, (sock, kind, remote) => this.accept(sock, kind, remote));
+  }
+
+  /** Opens an in-memory connection and returns the client's end of it. */
+  connectInMemory(): Duplex {
+    const [client, server] = createDuplexPair();
+    this.accept(server, 'memory', 'memory');
+    return client;
+  }
+
+  /** Every open session. */
+  sessions(): P[] {
+    return [...this.sessionMap.values()];
+  }
+
+  /** Stops the listeners and closes every session (a T-Lib session tells its client with EventLinkDisconnected first). */
+  async close(reason = 'server shutting down'): Promise<void> {
+    this.stopping = true;
+    await this.listeners.closeAll([...this.sessionMap.values()], reason, this.clock, this.settings.closeGraceMs);
+  }
+
+  /** The next session id. */
+  protected nextSessionId(): string {
+    return `${this.settings.sessionIdPrefix}${this.nextSession++}`;
+  }
+
+  /**
+   * Registers a new session and its close handling. False (and the link is closed) when the server
+   * is shutting down: the caller returns the session without wiring it.
+   */
+  protected adopt(session: S, log: Logger): boolean {
+    if (this.stopping) {
+      session.link.close('server is shutting down');
+      return false;
+    }
+    this.sessionMap.set(session.id, session);
+    session.link.on('close', (reason) => {
+      this.sessionMap.delete(session.id);
+      log.info(this.settings.text.sessionClosed, { reason });
+      session.markClosed(reason);
+      this.safeEmit('sessionClose', session, reason);
+    });
+    return true;
+  }
+
+  /** Logs and announces a session once the subclass has wired it. */
+  protected opened(session: S, transport: FramedJsonTransportKind, log: Logger): void {
+    log.info(this.settings.text.sessionOpened, { transport });
+    this.safeEmit('sessionOpen', session);
+  }
+}
