@@ -4,18 +4,13 @@
  * closed (and why), and the calls. The socket transport and the windows only read it.
  */
 
+import type { KnowledgeWorker } from '../api.ts';
+
 /** A KV list as the server sends it: `[key, value]` pairs. */
 export type KvList = ReadonlyArray<readonly [string, unknown]>;
 
-/** The KW view pushed in `state` (the parts the client reads). */
-export interface KwView {
-  userName: string;
-  dn: string;
-  agentState: 'LoggedOut' | 'Ready' | 'NotReady';
-  workMode: string | null;
-  connectorDnd: boolean;
-  presence: { availability: string; note: string | null } | null;
-}
+/** The KW view pushed in `state`: the same shape as the REST GET of the KW (the parts the client reads). */
+export type KwView = KnowledgeWorker;
 
 /** An open preview. `localDeadline` is on the browser's clock: receipt time + `remaining`. */
 export interface OpenPreview {
