@@ -10,7 +10,8 @@ import { LengthPrefixFramer } from '../lib/framed-json/length-prefix-framer.ts';
 import { decodeJsonPayload, encodeJsonFrame, encodeJsonPayload } from '../lib/framed-json/json-payload.ts';
 import type { FramedJsonEnvelopeProblem } from '../lib/framed-json/json-payload.ts';
 import { maxReferenceId } from '../tlib/messages/attribute-types.ts';
-import { checkKvList, defaultKvLimits, isWellFormedText, type KvLimits } from '../tlib/messages/kv-list.ts';
+import { defaultKvLimits, type KvLimits } from '../tlib/messages/kv-list.ts';
+import { checkValue, type ValueRule } from '../tlib/messages/value-rules.ts';
 import type { PreviewInteractionResult, PreviewMessage, PreviewOutcome, PreviewRequest } from './preview-messages.ts';
 
 /** Default largest frame payload: 1 MiB (as T-Lib). */
@@ -45,12 +46,7 @@ export interface PreviewDecodeError {
 /** Which messages an end accepts: the connector takes requests, the router takes results. */
 export type PreviewAcceptKind = 'request' | 'result' | 'any';
 
-type FieldRule =
-  | { kind: 'string'; maxLength: number; allowEmpty?: boolean }
-  | { kind: 'referenceId' }
-  | { kind: 'integer'; min: number; max: number }
-  | { kind: 'enum'; values: readonly string[] }
-  | { kind: 'kvList' };
+type FieldRule = ValueRule | { kind: 'referenceId' };
 
 interface PreviewMessageSpec {
   readonly kind: 'request' | 'result';
@@ -92,28 +88,9 @@ function problem(p: PreviewDecodeProblem, detail: string, extra: Omit<PreviewDec
 }
 
 function checkField(name: string, rule: FieldRule, v: unknown, limits: KvLimits): string | undefined {
-  switch (rule.kind) {
-    case 'string':
-      if (typeof v !== 'string') return `${name} must be a string`;
-      if (!rule.allowEmpty && v.length === 0) return `${name} must not be empty`;
-      if (v.length > rule.maxLength) return `${name} is longer than ${rule.maxLength} characters`;
-      if (!isWellFormedText(v)) return `${name} has a lone surrogate (not valid UTF-8 text)`;
-      return undefined;
-    case 'referenceId':
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > maxReferenceId) return `${name} must be an integer between 1 and ${maxReferenceId}`;
-      return undefined;
-    case 'integer':
-      if (typeof v !== 'number' || !Number.isInteger(v)) return `${name} must be an integer`;
-      if (v < rule.min || v > rule.max) return `${name} must be between ${rule.min} and ${rule.max}`;
-      return undefined;
-    case 'enum':
-      if (typeof v !== 'string' || !rule.values.includes(v)) return `${name} must be one of ${rule.values.join(', ')}`;
-      return undefined;
-    case 'kvList': {
-      const p = checkKvList(v, limits);
-      return p ? `${name}: ${p}` : undefined;
-    }
-  }
+  if (rule.kind !== 'referenceId') return checkValue(name, rule, v, limits);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > maxReferenceId) return `${name} must be an integer between 1 and ${maxReferenceId}`;
+  return undefined;
 }
 
 /**

@@ -7,7 +7,8 @@ import type { Result } from '../../lib/result.ts';
 import { attributeRules, maxReferenceId } from '../messages/attribute-types.ts';
 import type { AttributeName, AttributeRule } from '../messages/attribute-types.ts';
 import { isConnId } from '../messages/connection-id.ts';
-import { checkKvList, defaultKvLimits, isWellFormedText } from '../messages/kv-list.ts';
+import { defaultKvLimits } from '../messages/kv-list.ts';
+import { checkValue } from '../messages/value-rules.ts';
 import type { KvLimits } from '../messages/kv-list.ts';
 import { allowedAttributes, isMessageName, messageCatalogue } from '../messages/message-catalogue.ts';
 import type { MessageSpec, TlibMessage } from '../messages/message-catalogue.ts';
@@ -32,27 +33,8 @@ function readReferenceId(o: Record<string, unknown>): number | undefined {
 
 /** Checks one attribute value against its rule; returns a problem description or undefined. */
 function checkAttribute(name: AttributeName, rule: AttributeRule, v: unknown, limits: KvLimits): string | undefined {
-  switch (rule.kind) {
-    case 'string':
-      if (typeof v !== 'string') return `${name} must be a string`;
-      if (!rule.allowEmpty && v.length === 0) return `${name} must not be empty`;
-      if (v.length > rule.maxLength) return `${name} is longer than ${rule.maxLength} characters`;
-      if (!isWellFormedText(v)) return `${name} has a lone surrogate (not valid UTF-8 text)`;
-      return undefined;
-    case 'integer':
-      if (typeof v !== 'number' || !Number.isInteger(v)) return `${name} must be an integer`;
-      if (v < rule.min || v > rule.max) return `${name} must be between ${rule.min} and ${rule.max}`;
-      return undefined;
-    case 'enum':
-      if (typeof v !== 'string' || !rule.values.includes(v)) return `${name} must be one of ${rule.values.join(', ')}`;
-      return undefined;
-    case 'connId':
-      return isConnId(v) ? undefined : `${name} must be 16 lower-case hexadecimal digits`;
-    case 'kvList': {
-      const p = checkKvList(v, limits);
-      return p ? `${name}: ${p}` : undefined;
-    }
-  }
+  if (rule.kind === 'connId') return isConnId(v) ? undefined : `${name} must be 16 lower-case hexadecimal digits`;
+  return checkValue(name, rule, v, limits);
 }
 
 /**
