@@ -26,6 +26,7 @@ import { TypedEmitter } from '../lib/typed-emitter.ts';
 import { maxReferenceId } from '../tlib/messages/attribute-types.ts';
 import { openConnection, describeTarget, type TlibConnectTarget } from '../tlib/client/connect-target.ts';
 import { FramedJsonServer, type FramedJsonServerEvents } from '../tlib/server/framed-json-server.ts';
+import { SessionCloseListeners } from '../lib/framed-json/session-close-listeners.ts';
 import { PreviewLink } from './preview-link.ts';
 import type {
   PreviewInteractionCancel,
@@ -84,8 +85,7 @@ export type PreviewServerEvents = FramedJsonServerEvents<PreviewSession>;
 
 class ServerSession implements PreviewSession {
   private readonly open = new Set<number>();
-  private readonly closeListeners = new Set<(reason: string) => void>();
-  private closeReason: string | undefined;
+  private readonly closeListeners: SessionCloseListeners;
 
   constructor(
     readonly id: string,
@@ -93,10 +93,12 @@ class ServerSession implements PreviewSession {
     readonly remoteAddress: string,
     readonly link: PreviewLink,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.closeListeners = new SessionCloseListeners(logger, 'preview session close listener threw');
+  }
 
   get closed(): boolean {
-    return this.closeReason !== undefined || this.link.closed;
+    return this.closeListeners.reason !== undefined || this.link.closed;
   }
 
   get openRequests(): number {
@@ -133,12 +135,7 @@ class ServerSession implements PreviewSession {
   }
 
   onClose(listener: (reason: string) => void): () => void {
-    if (this.closeReason !== undefined) {
-      listener(this.closeReason);
-      return () => undefined;
-    }
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
+    return this.closeListeners.add(listener);
   }
 
   close(reason: string): void {
@@ -146,17 +143,10 @@ class ServerSession implements PreviewSession {
   }
 
   markClosed(reason: string): void {
-    if (this.closeReason !== undefined) return;
-    this.closeReason = reason;
+    if (this.closeListeners.reason !== undefined) return;
+    // Cleared before the listeners run: a closed session has no request open.
     this.open.clear();
-    for (const l of this.closeListeners) {
-      try {
-        l(reason);
-      } catch (e) {
-        this.logger.error('preview session close listener threw', { error: String(e) });
-      }
-    }
-    this.closeListeners.clear();
+    this.closeListeners.fire(reason);
   }
 }
 

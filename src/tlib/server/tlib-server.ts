@@ -22,6 +22,7 @@ import { parseMessage } from '../codec/message-codec.ts';
 import type { StreamListenOptions } from '../../lib/framed-json/stream-listeners.ts';
 import type { TlibSession, TlibTransportKind } from './tlib-session.ts';
 import { FramedJsonServer } from './framed-json-server.ts';
+import { SessionCloseListeners } from '../../lib/framed-json/session-close-listeners.ts';
 import type { FramedJsonServerEvents } from './framed-json-server.ts';
 
 /** The one party that decides what a request does (style rule 11: a delegate). */
@@ -61,8 +62,7 @@ class ServerSession implements TlibSession {
   readonly openedAt: number;
   readonly link: TlibLink;
   private readonly logger: Logger;
-  private readonly closeListeners = new Set<(reason: string) => void>();
-  private closeReason: string | undefined;
+  private readonly closeListeners: SessionCloseListeners;
 
   constructor(id: string, transport: TlibTransportKind, remoteAddress: string, openedAt: number, link: TlibLink, logger: Logger, private readonly validateOutgoing: boolean) {
     this.id = id;
@@ -71,10 +71,11 @@ class ServerSession implements TlibSession {
     this.remoteAddress = remoteAddress;
     this.openedAt = openedAt;
     this.link = link;
+    this.closeListeners = new SessionCloseListeners(logger, 'T-Lib session close listener threw');
   }
 
   get closed(): boolean {
-    return this.closeReason !== undefined;
+    return this.closeListeners.reason !== undefined;
   }
 
   send(event: TlibEvent): boolean {
@@ -104,27 +105,12 @@ class ServerSession implements TlibSession {
   }
 
   onClose(listener: (reason: string) => void): () => void {
-    if (this.closeReason !== undefined) {
-      listener(this.closeReason);
-      return () => undefined;
-    }
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
+    return this.closeListeners.add(listener);
   }
 
   /** Runs the close listeners once; a throwing listener is isolated. */
   markClosed(reason: string): void {
-    const logger = this.logger;
-    if (this.closeReason !== undefined) return;
-    this.closeReason = reason;
-    for (const l of this.closeListeners) {
-      try {
-        l(reason);
-      } catch (e) {
-        logger.error('T-Lib session close listener threw', { error: String(e) });
-      }
-    }
-    this.closeListeners.clear();
+    this.closeListeners.fire(reason);
   }
 }
 
