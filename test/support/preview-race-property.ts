@@ -32,22 +32,12 @@ import type { TlibEvent, TlibRequest } from '../../src/tlib/index.ts';
 import { TServer } from '../../src/tserver/tserver.ts';
 import { createTServerConfig } from '../../src/tserver/tserver-config.ts';
 import { makeFixture } from './for-each-store.ts';
+import { prng as mulberry32 } from './prng.ts';
 
 const RACES = Number(process.env.UCC_RACES ?? 10_000);
 const IN_FLIGHT = 12;
 const KWS = 16;
 const SEED = 0x5eed_0005;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 async function turns(n: number): Promise<void> {
