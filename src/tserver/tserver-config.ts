@@ -1,6 +1,6 @@
 /**
  * The T-Server's view of its configuration: the Switch's DNs (with their `[TServer]` annex options),
- * the Agent Logins, and the Application's `[TServer]` options. The lead binds this to the config
+ * the Agent Logins, and the Application's `[TServer]` options. `tserver-config-binding.ts` binds this to the config
  * layer; tests build it from a plain object with {@link createTServerConfig}.
  *
  * Option names are the seeds' (seed 004 digest, 5.1 and 5.6). Precedence (5.9) is resolved by the
