@@ -33,27 +33,27 @@ export function knowledgeWorkersFromConfig(view: ConfigView): { kws: KwIdentity[
   const kws: KwIdentity[] = [];
   const skipped: SkippedPerson[] = [];
   for (const p of view.list('persons')) {
-    const skip = (reason: string): void => {
+    const exclude = (reason: string): void => {
       skipped.push({ userName: p.userName, reason });
     };
     if (!enabled(p)) {
-      skip('UC-Connector/enabled is false');
+      exclude('UC-Connector/enabled is false');
       continue;
     }
     const contact = personContact(p);
     if (contact === null) {
-      skip('no UC contact in the annex ([uc] or [Microsoft-OCS] contact)');
+      exclude('no UC contact in the annex ([uc] or [Microsoft-OCS] contact)');
       continue;
     }
     const login = p.agentLogins[0];
     if (!login) {
-      skip('no Agent Login');
+      exclude('no Agent Login');
       continue;
     }
     const place = p.defaultPlace === undefined ? undefined : view.get('places', p.defaultPlace);
     const dn = place?.dns.find((d) => d.switch === login.switch) ?? place?.dns[0];
     if (!place || !dn) {
-      skip('no default Place with a DN');
+      exclude('no default Place with a DN');
       continue;
     }
     kws.push({ userName: p.userName, contact, dn: dn.number, agentId: login.loginCode, place: place.name });

@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeFixture, postgresUrl } from '../../support/for-each-store.ts';
+import { makeFixture, postgresUrl, type StoreFixture } from '../../support/for-each-store.ts';
+import type { SqlConfigStore } from '../../../src/store/sql-config-store.ts';
 import pg from 'pg';
 import { channelFor } from '../../../src/store/postgres-notifier.ts';
 import { parseConfigText } from '../../../src/config/config-loader.ts';
@@ -31,17 +32,23 @@ function nextChange(feed: ChangeFeed, match: (c: ConfigChange) => boolean, ms = 
   });
 }
 
+/** Two store instances on one fresh schema; `a` loads the configuration and `b` hears it as a remote reload. */
+async function twoLoadedStores(fx: StoreFixture): Promise<{ a: SqlConfigStore; b: SqlConfigStore; bReload: ConfigChange }> {
+  const a = await fx.open();
+  const b = await fx.open();
+  const cfg = parseConfigText(yaml, 'x.yaml');
+  assert.ok(cfg.ok);
+  const reloaded = nextChange(b.changes, (c) => c.kind === 'reload');
+  await a.loadConfig(cfg.value.objects);
+  return { a, b, bReload: await reloaded };
+}
+
 describe('PostgreSQL LISTEN/NOTIFY between two store instances', () => {
   test('an option set by one process reaches a second instance on the same schema, which reads it at once', async () => {
     const fx = await makeFixture('postgres');
     try {
-      const a = await fx.open();
-      const b = await fx.open();
-      const cfg = parseConfigText(yaml, 'x.yaml');
-      assert.ok(cfg.ok);
-      const reloaded = nextChange(b.changes, (c) => c.kind === 'reload');
-      await a.loadConfig(cfg.value.objects);
-      assert.deepEqual(await reloaded, { kind: 'reload', origin: 'remote' });
+      const { a, b, bReload } = await twoLoadedStores(fx);
+      assert.deepEqual(bReload, { kind: 'reload', origin: 'remote' });
       assert.equal(b.get('persons', 'alice')?.userName, 'alice');
 
       const resolverB = new OptionResolver({ view: b, application: 'UCC' });
@@ -68,13 +75,7 @@ describe('PostgreSQL LISTEN/NOTIFY between two store instances', () => {
   test('two processes setting different options of one object at once keep both (row read under lock)', async () => {
     const fx = await makeFixture('postgres');
     try {
-      const a = await fx.open();
-      const b = await fx.open();
-      const cfg = parseConfigText(yaml, 'x.yaml');
-      assert.ok(cfg.ok);
-      const bReloaded = nextChange(b.changes, (c) => c.kind === 'reload');
-      await a.loadConfig(cfg.value.objects);
-      await bReloaded;
+      const { a, b } = await twoLoadedStores(fx);
       await Promise.all([
         a.setOption('applications', 'UCC', 'uc-connector', 'dnd-off-timeout', 1000),
         b.setOption('applications', 'UCC', 'uc-connector', 'itx-window-close-timeout', 2000),
@@ -116,13 +117,7 @@ describe('PostgreSQL LISTEN/NOTIFY between two store instances', () => {
     const fx = await makeFixture('postgres');
     const admin = new pg.Client({ connectionString: postgresUrl });
     try {
-      const a = await fx.open();
-      const b = await fx.open();
-      const cfg = parseConfigText(yaml, 'x.yaml');
-      assert.ok(cfg.ok);
-      const loaded = nextChange(b.changes, (c) => c.kind === 'reload');
-      await a.loadConfig(cfg.value.objects);
-      await loaded;
+      const { a, b } = await twoLoadedStores(fx);
       // Kill every LISTEN connection of this schema's channel, as a server restart or a network cut would.
       await admin.connect();
       const schema = fx.settings.type === 'postgres' ? fx.settings.schema ?? 'public' : '';
