@@ -155,7 +155,7 @@ class Generator {
   }
   static async start(domain: string): Promise<{ gen: Generator; port: number }> {
     const child = fork(fileURLToPath(new URL('./presence-load-generator.ts', import.meta.url)), [], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--import', fileURLToPath(new URL('../scripts/register-ts.mjs', import.meta.url))],
       env: { ...process.env, BENCH_DOMAIN: domain },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

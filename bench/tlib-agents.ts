@@ -45,7 +45,7 @@ export default async function run(): Promise<void> {
   const window = env('BENCH_WINDOW', 2);
   const seconds = env('BENCH_SECONDS', 5);
 
-  const child = fork(fileURLToPath(import.meta.url), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_TLIB_AGENTS_CHILD: '1', BENCH_AGENTS: String(agents) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), [], { execArgv: ['--import', fileURLToPath(new URL('../scripts/register-ts.mjs', import.meta.url))], env: { ...process.env, BENCH_TLIB_AGENTS_CHILD: '1', BENCH_AGENTS: String(agents) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (m) => resolve((m as { port: number }).port));
     child.once('exit', (code) => reject(new Error(`T-Server child exited (${code})`)));
