@@ -2,7 +2,7 @@
  * Connector core throughput.
  * 1. The pure KW machine: presence updates per second through `stepKw` (mapping + reconcile), with
  *    the T-Server's reply applied after each request, one machine per KW over BENCH_KWS KWs.
- * 2. The shell end to end: BENCH_KWS KWs in a UcConnector on the real T-Server over in-memory T-Lib;
+ * 2. The shell end to end: BENCH_KWS KWs in a UcConnector on the real T-Server over in-process T-Lib;
  *    every KW gets BENCH_TOGGLES presence changes (Online ↔ Busy) and the run ends when the T-Server
  *    confirmed the last state of every agent. Prints presence-to-confirmed updates per second.
  *
@@ -84,7 +84,7 @@ export default async function run(): Promise<void> {
     states[i] = reply(states[i] as KwState, { type: 'presence', presence: pres(`sip:u${i}@bench`, Math.floor(k / kws) % 2 ? 3500 : 6500) });
   });
 
-  // 2. Shell on the real T-Server over in-memory T-Lib.
+  // 2. Shell on the real T-Server over in-process T-Lib.
   const clock = new ManualClock();
   const dns = Array.from({ length: kws }, (_, i) => ({ name: `7${String(i).padStart(5, '0')}`, type: 'Extension' as const }));
   const server = new TServer({ config: createTServerConfig({ switchName: 'SW', dns, agentLogins: dns.map((_, i) => `A${i}`) }), clock });
@@ -96,7 +96,7 @@ export default async function run(): Promise<void> {
     o.agentLogins.push({ switch: 'SW', loginCode: `A${i}`, annex: {} });
     o.persons.push({ userName: `u${i}`, agentLogins: [{ switch: 'SW', loginCode: `A${i}` }], defaultPlace: `P${i}`, annex: { uc: { contact: `sip:u${i}@bench` } } });
   });
-  const tlib = new TlibClient({ target: { kind: 'memory', connect: () => server.connectInMemory() }, clock });
+  const tlib = new TlibClient({ target: { kind: 'memory', connect: () => server.connectInProcess() }, clock });
   const uc = new NullUc();
   const connector = new UcConnector({ view: new ConfigIndex(o), application: 'UCC', tlib, uc, clock });
   await tlib.connect();

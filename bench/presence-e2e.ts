@@ -1,7 +1,7 @@
 /**
  * Presence end to end (issue 4): a presence server in a child process (bench/presence-load-generator.ts)
  * sends NOTIFYs over UDP into the sip-simple adapter; the UcConnector turns each change into a T-Lib
- * request to the T-Server (in-memory T-Lib) and an observer sees the EventAgentReady/NotReady.
+ * request to the T-Server (in-process T-Lib) and an observer sees the EventAgentReady/NotReady.
  * Every NOTIFY flips its KW between Ready and NotReady (online → busy → online → away).
  *
  * 1. An open-loop sweep of offered rates (BENCH_SWEEP, comma-separated, ascending) to show where

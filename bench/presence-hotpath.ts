@@ -153,7 +153,7 @@ export default async function run(): Promise<void> {
   const wire = new LoopbackPresenceServer(domain);
   const stack = await SipStack.listen({ transports: [wire] });
   const uc = new SipSimplePlatform({ aor: `sip:ucc@${domain}`, stack, transport: 'udp', outboundProxy: `sip:${SERVER.host}:${SERVER.port}`, subscribeExpires: 3600 });
-  const tlib = new TlibClient({ target: { kind: 'memory', connect: () => server.connectInMemory() } });
+  const tlib = new TlibClient({ target: { kind: 'memory', connect: () => server.connectInProcess() } });
   const connector = new UcConnector({ view: new ConfigIndex(o), application: 'UCC', tlib, uc });
   let gcMs = 0;
   const gc = new PerformanceObserver((list) => {

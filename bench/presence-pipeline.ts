@@ -1,6 +1,6 @@
 /**
  * The measured side of bench/presence-e2e (also driven by its integration test): the sip-simple
- * adapter on a real UDP listener, the UcConnector and the T-Server over in-memory T-Lib, with an
+ * adapter on a real UDP listener, the UcConnector and the T-Server over in-process T-Lib, with an
  * observer on the T-Server, and the presence server load generator in a forked child process.
  *
  * Probes, kept off the measured path as far as possible:
@@ -258,7 +258,7 @@ export class PresencePipeline {
     });
     this.uc = new SipSimplePlatform({ aor: `sip:ucc@${this.domain}`, stack: this.stack, transport: 'udp', outboundProxy: `sip:127.0.0.1:${port}`, subscribeExpires: 3600 });
     const server = this.server;
-    this.tlib = new TlibClient({ target: { kind: 'memory', connect: () => server.connectInMemory() } });
+    this.tlib = new TlibClient({ target: { kind: 'memory', connect: () => server.connectInProcess() } });
     this.connector = new UcConnector({ view: new ConfigIndex(o), application: 'UCC', tlib: this.tlib, uc: this.uc });
     await this.uc.start();
     await this.tlib.connect();

@@ -1,6 +1,6 @@
 /**
  * T-Lib benchmark: frame encode+decode rate, decode throughput of a large UserData frame, and
- * request round trips through TlibClient ⇄ TlibServer over in-memory streams and TCP (sequential
+ * request round trips through TlibClient ⇄ TlibServer over an in-process pipe, in-memory streams and TCP (sequential
  * latency percentiles, and pipelined throughput with 100 requests in flight).
  * Run: `npm run bench -- tlib-codec`. Ends with one `BENCH {json}` line.
  */
@@ -62,16 +62,19 @@ export default async function main(): Promise<void> {
   const bigPerSec = rate(() => {
     if (!dec2.push(big)[0]?.ok) throw new Error('decode failed');
   });
+  const pipe = await roundTrips(async (s) => ({ kind: 'memory', connect: () => s.connectInProcess() }));
   const mem = await roundTrips(async (s) => ({ kind: 'memory', connect: () => s.connectInMemory() }));
   const tcp = await roundTrips(async (s) => ({ kind: 'tcp', host: '127.0.0.1', port: (await s.listen({ port: 0 })).port }));
   const rows: Array<[string, string]> = [
     ['encode+decode small request', `${Math.round(codecPerSec).toLocaleString('en')} /s`],
     [`decode ${big.length}-byte UserData frame`, `${Math.round(bigPerSec).toLocaleString('en')} /s (${((bigPerSec * big.length) / 1e6).toFixed(0)} MB/s)`],
+    ['in-process pipe round trip p50 / p99', `${pipe.p50.toFixed(0)} / ${pipe.p99.toFixed(0)} µs`],
+    ['in-process pipe pipelined (100 in flight)', `${Math.round(pipe.pipelinedPerSec).toLocaleString('en')} req/s`],
     ['in-memory round trip p50 / p99', `${mem.p50.toFixed(0)} / ${mem.p99.toFixed(0)} µs`],
     ['in-memory pipelined (100 in flight)', `${Math.round(mem.pipelinedPerSec).toLocaleString('en')} req/s`],
     ['TCP round trip p50 / p99', `${tcp.p50.toFixed(0)} / ${tcp.p99.toFixed(0)} µs`],
     ['TCP pipelined (100 in flight)', `${Math.round(tcp.pipelinedPerSec).toLocaleString('en')} req/s`],
   ];
   for (const [k, v] of rows) console.log(`${k.padEnd(42)} ${v}`);
-  console.log('BENCH ' + JSON.stringify({ name: 'tlib-codec', codecPerSec, bigFrameBytes: big.length, bigPerSec, memory: mem, tcp }));
+  console.log('BENCH ' + JSON.stringify({ name: 'tlib-codec', codecPerSec, bigFrameBytes: big.length, bigPerSec, inProcess: pipe, memory: mem, tcp }));
 }

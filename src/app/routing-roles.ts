@@ -69,7 +69,7 @@ export function buildRoutingRoles(d: RoutingRolesDeps): RoutingRoles {
     decide: createWinnerDecider(reservations), recorder: reporter, clock, logger: logger.child({ role: 'preview' }),
   });
   const previewServer = new PreviewServer({ handler: (request, session) => previews.handle(request, session), clock, logger: logger.child({ role: 'preview' }) });
-  const previewClient = new PreviewClient({ target: { kind: 'memory', connect: () => previewServer.connectInMemory() }, clock, logger: logger.child({ role: 'router' }) });
+  const previewClient = new PreviewClient({ target: { kind: 'memory', connect: () => previewServer.connectInProcess() }, clock, logger: logger.child({ role: 'router' }) });
 
   // Strategies follow the configuration; the first compile happens before the router exists.
   const sink: { router?: Router } = {};

@@ -18,7 +18,7 @@
  * Bad input never takes either end down: a rejected frame with a readable ReferenceID is answered
  * (by the server) with an `error` result; an oversized frame closes only that connection.
  */
-import type { Duplex } from 'node:stream';
+import type { LinkCarrier } from '../lib/framed-json/framed-json-link.ts';
 import { SystemClock, type Clock, type TimerHandle } from '../lib/clock.ts';
 import { UccError } from '../lib/errors.ts';
 import { silentLogger, type Logger } from '../lib/logger.ts';
@@ -171,7 +171,7 @@ export class PreviewServer extends FramedJsonServer<PreviewSession, ServerSessio
   }
 
   /** Adopts a connected stream as a session. */
-  accept(stream: Duplex, transport: PreviewTransportKind, remoteAddress: string): PreviewSession {
+  accept(stream: LinkCarrier, transport: PreviewTransportKind, remoteAddress: string): PreviewSession {
     const link = new PreviewLink(stream, { accept: 'request', maxFrameBytes: this.maxFrameBytes, maxQueuedBytes: this.maxQueuedBytes });
     const id = this.nextSessionId();
     const log = this.logger.child({ session: id, remote: remoteAddress });
@@ -283,7 +283,7 @@ export class PreviewClient extends TypedEmitter<PreviewClientEvents> {
   async connect(): Promise<void> {
     if (this.closedReason !== undefined) throw new UccError('UCC_ERR_PREVIEW_CLOSED', `preview client is closed (${this.closedReason})`);
     if (this.connected) return;
-    let stream: Duplex;
+    let stream: LinkCarrier;
     const attempt = openConnection(this.target);
     const timer = this.clock.setTimer(this.connectTimeoutMs, () => attempt.abort(`no connection within ${this.connectTimeoutMs} ms`));
     try {

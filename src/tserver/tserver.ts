@@ -12,6 +12,7 @@ import { TlibServer, type TlibListenOptions } from '../tlib/server/tlib-server.t
 import type { TlibSession } from '../tlib/server/tlib-session.ts';
 import type { TlibEvent, TlibRequest } from '../tlib/index.ts';
 import type { Duplex } from 'node:stream';
+import type { MessagePipeEnd } from '../lib/framed-json/message-pipe.ts';
 import { TServerCore, type ClientId, type CoreEffect } from './tserver-core.ts';
 import type { TServerConfig } from './tserver-config.ts';
 
@@ -67,6 +68,11 @@ export class TServer {
   /** A framed in-memory connection (the same path as TCP, without a socket). */
   connectInMemory(): Duplex {
     return this.tlib.connectInMemory();
+  }
+
+  /** An in-process T-Lib connection: messages copied and validated, never serialized (`ucc start`). */
+  connectInProcess(): MessagePipeEnd {
+    return this.tlib.connectInProcess();
   }
 
   /** An unframed in-process client: events are handed to `onEvent` synchronously. */

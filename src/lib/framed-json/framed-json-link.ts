@@ -1,13 +1,18 @@
 /**
- * One framed-JSON connection over a byte stream (TCP socket, TLS socket or in-memory endpoint):
- * encodes outgoing messages to frames, decodes incoming bytes with a protocol's frame decoder, and
- * reports messages, per-frame decode errors and the close (with its reason) on a typed emitter.
+ * One framed-JSON connection over a byte stream (TCP socket, TLS socket or in-memory endpoint) or
+ * an in-process {@link MessagePipeEnd}: encodes outgoing messages to frames, decodes incoming bytes
+ * with a protocol's frame decoder (or validates the values a pipe carries), and reports messages,
+ * per-frame decode errors and the close (with its reason) on a typed emitter.
  * Protocol-neutral: T-Lib (TlibLink) and the preview protocol (PreviewLink) are thin subclasses
- * that supply their decoder and encoder.
+ * that supply their decoder, encoder and value check.
  */
 import type { Duplex } from 'node:stream';
 import type { Result } from '../result.ts';
 import { TypedEmitter } from '../typed-emitter.ts';
+import { MessagePipeEnd } from './message-pipe.ts';
+
+/** What a link runs over: a byte stream, or an in-process pipe of message values. */
+export type LinkCarrier = Duplex | MessagePipeEnd;
 
 /** What a protocol's decode error must carry for the link to act on it. */
 export interface FramedJsonProblem {
@@ -38,6 +43,8 @@ export interface FramedJsonLinkCodec<M, E extends FramedJsonProblem> {
   readonly decoder: FramedJsonDecoder<M, E>;
   /** Encodes one message as a whole frame; may throw over the frame limit (nothing is sent). */
   readonly encode: (msg: M) => Uint8Array;
+  /** Validates one value received over a pipe, as the decoder validates a decoded frame. */
+  readonly parse: (value: unknown) => Result<M, E>;
   /**
    * Close the link when more than this many bytes wait in the write buffer (a peer that stopped
    * reading must not grow our memory without bound). Default 16 MiB.
@@ -49,19 +56,28 @@ export interface FramedJsonLinkCodec<M, E extends FramedJsonProblem> {
 export const defaultMaxQueuedBytes = 16 * 1024 * 1024;
 
 export class FramedJsonLink<M, E extends FramedJsonProblem> extends TypedEmitter<FramedJsonLinkEvents<M, E>> {
-  private readonly stream: Duplex;
+  private readonly stream: Duplex | undefined;
+  private readonly pipe: MessagePipeEnd | undefined;
   private readonly decoder: FramedJsonDecoder<M, E>;
   private readonly encode: (msg: M) => Uint8Array;
+  private readonly parse: (value: unknown) => Result<M, E>;
   private readonly maxQueuedBytes: number;
   private closeReason: string | undefined;
 
-  constructor(stream: Duplex, codec: FramedJsonLinkCodec<M, E>) {
+  constructor(carrier: LinkCarrier, codec: FramedJsonLinkCodec<M, E>) {
     super();
-    this.stream = stream;
     this.decoder = codec.decoder;
     this.encode = codec.encode;
+    this.parse = codec.parse;
     this.maxQueuedBytes = codec.maxQueuedBytes ?? defaultMaxQueuedBytes;
-    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    if (carrier instanceof MessagePipeEnd) {
+      this.pipe = carrier;
+      carrier.attach({ message: (value) => this.onFrames([this.parse(value)]), end: () => this.close('peer closed the connection') });
+      return;
+    }
+    const stream = carrier;
+    this.stream = stream;
+    stream.on('data', (chunk: Buffer) => this.onFrames(this.decoder.push(chunk)));
     stream.on('error', (e: Error) => this.close(`stream error: ${e.message}`, false));
     stream.on('end', () => this.close('peer closed the connection'));
     stream.on('close', () => this.close('connection closed'));
@@ -83,8 +99,10 @@ export class FramedJsonLink<M, E extends FramedJsonProblem> extends TypedEmitter
    */
   send(msg: M): boolean {
     if (this.closeReason !== undefined) return false;
-    this.stream.write(this.encode(msg));
-    if (this.stream.writableLength > this.maxQueuedBytes) {
+    const stream = this.stream;
+    if (!stream) return this.pipe?.post(msg) ?? false;
+    stream.write(this.encode(msg));
+    if (stream.writableLength > this.maxQueuedBytes) {
       this.close(`peer is not reading: more than ${this.maxQueuedBytes} bytes queued`, false);
       return false;
     }
@@ -98,11 +116,14 @@ export class FramedJsonLink<M, E extends FramedJsonProblem> extends TypedEmitter
   close(reason: string, flush = true): void {
     if (this.closeReason !== undefined) return;
     this.closeReason = reason;
-    if (flush && !this.stream.destroyed && this.stream.writable) {
-      this.stream.once('finish', () => this.stream.destroy());
-      this.stream.end();
+    const stream = this.stream;
+    if (!stream) {
+      this.pipe?.close(); // what was posted still reaches the peer: a pipe always flushes
+    } else if (flush && !stream.destroyed && stream.writable) {
+      stream.once('finish', () => stream.destroy());
+      stream.end();
     } else {
-      this.stream.destroy();
+      stream.destroy();
     }
     this.safeEmit('close', reason);
   }
@@ -110,12 +131,12 @@ export class FramedJsonLink<M, E extends FramedJsonProblem> extends TypedEmitter
   /** Destroys the stream at once, whatever is still queued (after close() if it hangs). */
   abort(): void {
     this.close('aborted', false);
-    if (!this.stream.destroyed) this.stream.destroy();
+    if (this.stream && !this.stream.destroyed) this.stream.destroy();
   }
 
-  private onData(chunk: Buffer): void {
+  private onFrames(frames: Result<M, E>[]): void {
     if (this.closeReason !== undefined) return;
-    for (const frame of this.decoder.push(chunk)) {
+    for (const frame of frames) {
       if (frame.ok) {
         this.safeEmit('message', frame.value);
       } else {

@@ -1,19 +1,21 @@
 /**
- * Where a TlibClient connects: TCP, TLS, or an in-memory stream factory (the one-process default:
- * `{ kind: 'memory', connect: () => server.connectInMemory() }`).
+ * Where a TlibClient connects: TCP, TLS, or an in-memory factory: an in-process message pipe (the
+ * one-process default: `{ kind: 'memory', connect: () => server.connectInProcess() }`) or an
+ * in-memory byte stream (`server.connectInMemory()`, framed as over TCP).
  */
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
+import type { LinkCarrier } from '../../lib/framed-json/framed-json-link.ts';
 
 export type TlibConnectTarget =
   | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
   | { readonly kind: 'tls'; readonly host: string; readonly port: number; readonly tls?: tls.ConnectionOptions }
-  | { readonly kind: 'memory'; readonly connect: () => Duplex };
+  | { readonly kind: 'memory'; readonly connect: () => LinkCarrier };
 
 /** A connection attempt in progress: `ready` settles once, `abort` destroys the socket. */
 export interface PendingConnection {
-  readonly ready: Promise<Duplex>;
+  readonly ready: Promise<LinkCarrier>;
   abort(reason: string): void;
 }
 
@@ -22,7 +24,7 @@ export function openConnection(target: TlibConnectTarget): PendingConnection {
   if (target.kind === 'memory') {
     try {
       const s = target.connect();
-      return { ready: Promise.resolve(s), abort: () => s.destroy() };
+      return { ready: Promise.resolve(s), abort: () => closeCarrier(s) };
     } catch (e) {
       return { ready: Promise.reject(e instanceof Error ? e : new Error(String(e))), abort: () => undefined };
     }
@@ -57,4 +59,10 @@ export function openConnection(target: TlibConnectTarget): PendingConnection {
 /** A printable form of the target for logs. */
 export function describeTarget(target: TlibConnectTarget): string {
   return target.kind === 'memory' ? 'memory' : `${target.kind}://${target.host}:${target.port}`;
+}
+
+/** Closes a carrier that no link has taken over (a connection that came too late). */
+export function closeCarrier(carrier: LinkCarrier): void {
+  if ('destroy' in carrier) carrier.destroy();
+  else carrier.close();
 }

@@ -17,7 +17,7 @@
  *    └── fail / link lost, when reconnection is off
  *   any ──close()──▶ closed (final)
  */
-import type { Duplex } from 'node:stream';
+import type { LinkCarrier } from '../../lib/framed-json/framed-json-link.ts';
 import { SystemClock } from '../../lib/clock.ts';
 import type { Clock, TimerHandle } from '../../lib/clock.ts';
 import { InvalidStateTransitionError, UccError } from '../../lib/errors.ts';
@@ -27,7 +27,7 @@ import { TypedEmitter } from '../../lib/typed-emitter.ts';
 import { TlibChannel } from '../channel/tlib-channel.ts';
 import type { TlibEvent, TlibRequest, RequestRegisterAddress } from '../messages/message-catalogue.ts';
 import { TlibLink } from '../transport/tlib-link.ts';
-import { describeTarget, openConnection } from './connect-target.ts';
+import { closeCarrier, describeTarget, openConnection } from './connect-target.ts';
 import type { PendingConnection, TlibConnectTarget } from './connect-target.ts';
 
 /** Exponential backoff: delay n = min(maxDelayMs, initialDelayMs × factor^(n-1)). */
@@ -230,7 +230,7 @@ export class TlibClient extends TypedEmitter<TlibClientEvents> {
       (stream) => {
         this.clock.cancel(timer);
         if (gen !== this.generation) {
-          stream.destroy();
+          closeCarrier(stream);
           return;
         }
         this.pendingConnection = undefined;
@@ -245,7 +245,7 @@ export class TlibClient extends TypedEmitter<TlibClientEvents> {
     );
   }
 
-  private onConnected(stream: Duplex, gen: number): void {
+  private onConnected(stream: LinkCarrier, gen: number): void {
     const link = new TlibLink(stream, { accept: 'event', maxFrameBytes: this.maxFrameBytes });
     const channel = new TlibChannel({ clock: this.clock, requestTimeoutMs: this.requestTimeoutMs, send: (m) => {
       if (!link.send(m)) throw new Error('link closed');

@@ -13,6 +13,9 @@ import { TypedEmitter } from '../../lib/typed-emitter.ts';
 import { StreamListeners } from '../../lib/framed-json/stream-listeners.ts';
 import type { ClosableSession, StreamListenOptions, StreamListenerLogText } from '../../lib/framed-json/stream-listeners.ts';
 import { createDuplexPair } from '../transport/in-memory-duplex-pair.ts';
+import type { LinkCarrier } from '../../lib/framed-json/framed-json-link.ts';
+import { createMessagePipe } from '../../lib/framed-json/message-pipe.ts';
+import type { MessagePipeEnd } from '../../lib/framed-json/message-pipe.ts';
 
 /** How a client reached the server. */
 export type FramedJsonTransportKind = 'tcp' | 'tls' | 'memory';
@@ -62,8 +65,8 @@ export abstract class FramedJsonServer<P, S extends P & ServedSession> extends T
     this.listeners = new StreamListeners(settings.logger, settings.text);
   }
 
-  /** Adopts an already-connected stream as a session (used by the listeners and in-memory). */
-  abstract accept(stream: Duplex, transport: FramedJsonTransportKind, remoteAddress: string): P;
+  /** Adopts an already-connected stream or pipe as a session (used by the listeners and in-memory). */
+  abstract accept(stream: LinkCarrier, transport: FramedJsonTransportKind, remoteAddress: string): P;
 
   /** Starts a TCP (or TLS) listener; resolves with the bound address (port 0 → a free port). */
   listen(options: StreamListenOptions = {}): Promise<{ host: string; port: number }> {
@@ -71,9 +74,19 @@ export abstract class FramedJsonServer<P, S extends P & ServedSession> extends T
     return this.listeners.listen(options, (sock, kind, remote) => this.accept(sock, kind, remote));
   }
 
-  /** Opens an in-memory connection and returns the client's end of it. */
+  /** Opens an in-memory byte-stream connection (framed as over TCP) and returns the client's end. */
   connectInMemory(): Duplex {
     const [client, server] = createDuplexPair();
+    this.accept(server, 'memory', 'memory');
+    return client;
+  }
+
+  /**
+   * Opens an in-process connection that carries message values, copied and validated but never
+   * serialized (the one-process deployment), and returns the client's end.
+   */
+  connectInProcess(): MessagePipeEnd {
+    const [client, server] = createMessagePipe();
     this.accept(server, 'memory', 'memory');
     return client;
   }

@@ -9,7 +9,7 @@
  * that session, with a logged reason; a handler that throws or rejects is answered with
  * EventError 52 TERR_INTERNAL.
  */
-import type { Duplex } from 'node:stream';
+import type { LinkCarrier } from '../../lib/framed-json/framed-json-link.ts';
 import { SystemClock } from '../../lib/clock.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { silentLogger } from '../../lib/logger.ts';
@@ -140,7 +140,7 @@ export class TlibServer extends FramedJsonServer<TlibSession, ServerSession> {
   }
 
   /** Adopts an already-connected stream as a session (used by the listeners and in-memory). */
-  accept(stream: Duplex, transport: TlibTransportKind, remoteAddress: string): TlibSession {
+  accept(stream: LinkCarrier, transport: TlibTransportKind, remoteAddress: string): TlibSession {
     const link = new TlibLink(stream, { accept: 'request', maxFrameBytes: this.maxFrameBytes, maxQueuedBytes: this.maxQueuedBytes });
     const id = this.nextSessionId();
     const log = this.logger.child({ session: id, remote: remoteAddress });

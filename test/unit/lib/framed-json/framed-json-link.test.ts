@@ -5,6 +5,7 @@ import type { FramedJsonDecoder, FramedJsonProblem } from '../../../../src/lib/f
 import { err, ok } from '../../../../src/lib/result.ts';
 import type { Result } from '../../../../src/lib/result.ts';
 import { createDuplexPair } from '../../../../src/tlib/transport/in-memory-duplex-pair.ts';
+import { createMessagePipe } from '../../../../src/lib/framed-json/message-pipe.ts';
 
 interface Problem extends FramedJsonProblem {
   readonly byte: number;
@@ -22,9 +23,18 @@ class ByteDecoder implements FramedJsonDecoder<string, Problem> {
   }
 }
 
+/** The pipe's value check: a one-letter string is a message, 'x' a per-frame error, 'F' fatal. */
+function parseLetter(v: unknown): Result<string, Problem> {
+  if (v === 'F') return err({ fatal: true, detail: 'fatal value', byte: 0 });
+  if (typeof v !== 'string' || v === 'x') return err({ fatal: false, detail: 'bad value', byte: 0 });
+  return ok(v);
+}
+
+const codec = (maxQueuedBytes?: number) => ({ decoder: new ByteDecoder(), encode: (m: string) => Buffer.from(m), parse: parseLetter, maxQueuedBytes });
+
 function setUp(maxQueuedBytes?: number): { link: FramedJsonLink<string, Problem>; peer: ReturnType<typeof createDuplexPair>[0] } {
   const [peer, mine] = createDuplexPair();
-  const link = new FramedJsonLink<string, Problem>(mine, { decoder: new ByteDecoder(), encode: (m) => Buffer.from(m), maxQueuedBytes });
+  const link = new FramedJsonLink<string, Problem>(mine, codec(maxQueuedBytes));
   return { link, peer };
 }
 
@@ -74,5 +84,51 @@ describe('FramedJsonLink', () => {
     for (let i = 0; i < 100 && sent; i++) sent = link.send('0123456789');
     assert.equal(sent, false);
     assert.deepEqual(reasons, ['peer is not reading: more than 8 bytes queued']);
+  });
+});
+
+describe('FramedJsonLink over an in-process message pipe', () => {
+  function pair(): { a: FramedJsonLink<string, Problem>; b: FramedJsonLink<string, Problem>; seen: string[] } {
+    const [x, y] = createMessagePipe();
+    const a = new FramedJsonLink<string, Problem>(x, codec());
+    const b = new FramedJsonLink<string, Problem>(y, codec());
+    const seen: string[] = [];
+    b.on('message', (m) => seen.push(m));
+    b.on('decodeError', (e) => seen.push(`error ${e.detail}`));
+    b.on('close', (r) => seen.push(`close ${r}`));
+    return { a, b, seen };
+  }
+
+  test('values arrive in order on a later microtask, each checked by parse', async () => {
+    const { a, b, seen } = pair();
+    assert.equal(a.send('p'), true);
+    assert.equal(a.send('x'), true);
+    assert.equal(a.send('q'), true);
+    assert.deepEqual(seen, [], 'never delivered inside the sender\'s call');
+    await tick();
+    assert.deepEqual(seen, ['p', 'error bad value', 'q']);
+    assert.equal(b.closed, false);
+    a.abort();
+  });
+
+  test('a fatal value closes the receiving link and what follows is not delivered', async () => {
+    const { a, b, seen } = pair();
+    a.send('p');
+    a.send('F');
+    a.send('q');
+    await tick();
+    assert.deepEqual(seen, ['p', 'error fatal value', 'close fatal value']);
+    assert.equal(b.reason, 'fatal value');
+    assert.equal(a.send('r'), false, 'the sender sees the close: nothing more can be posted');
+  });
+
+  test('closing one end delivers what was sent first, then closes the peer', async () => {
+    const { a, b, seen } = pair();
+    a.send('p');
+    a.close('bye');
+    assert.equal(a.send('q'), false);
+    await tick();
+    assert.deepEqual(seen, ['p', 'close peer closed the connection']);
+    assert.equal(b.send('r'), false);
   });
 });

@@ -83,10 +83,15 @@ describe('TlibClient state table', () => {
   }
 });
 
-describe('TlibClient over the in-memory transport', () => {
+const inProcessCarriers = [
+  { name: 'an in-memory byte stream', connect: (s: TlibServer) => s.connectInMemory(), frames: true },
+  { name: 'an in-process message pipe', connect: (s: TlibServer) => s.connectInProcess(), frames: false },
+];
+
+for (const carrier of inProcessCarriers) describe(`TlibClient over ${carrier.name}`, () => {
   test('request resolves with the reply matched by ReferenceID; EventError rejects with CtiError', { timeout: 5000 }, async () => {
     const { server } = fakeTServer();
-    const client = new TlibClient({ target: { kind: 'memory', connect: () => server.connectInMemory() }, clock: new ManualClock() });
+    const client = new TlibClient({ target: { kind: 'memory', connect: () => carrier.connect(server) }, clock: new ManualClock() });
     await client.connect();
     assert.equal(client.state, 'connected');
     const reply = await client.request({ message: 'RequestAgentReady', ThisDN: '5001', Reasons: [['KW_UC_STATUS', 'ready']] });
@@ -100,7 +105,7 @@ describe('TlibClient over the in-memory transport', () => {
   test('events are delivered by DN and to the catch-all; a throwing listener does not stop the others', { timeout: 5000 }, async () => {
     const { server } = fakeTServer();
     const logger = memoryLogger();
-    const client = new TlibClient({ target: { kind: 'memory', connect: () => server.connectInMemory() }, clock: new ManualClock(), logger });
+    const client = new TlibClient({ target: { kind: 'memory', connect: () => carrier.connect(server) }, clock: new ManualClock(), logger });
     const all: TlibEvent[] = [];
     const on5001: TlibEvent[] = [];
     const on5002: TlibEvent[] = [];
@@ -124,7 +129,7 @@ describe('TlibClient over the in-memory transport', () => {
   test('a request times out on the ManualClock with UCC_ERR_TLIB_TIMEOUT', { timeout: 5000 }, async () => {
     const { server } = fakeTServer();
     const clock = new ManualClock();
-    const client = new TlibClient({ target: { kind: 'memory', connect: () => server.connectInMemory() }, clock, requestTimeoutMs: 2000 });
+    const client = new TlibClient({ target: { kind: 'memory', connect: () => carrier.connect(server) }, clock, requestTimeoutMs: 2000 });
     await client.connect();
     const p = client.request({ message: 'RequestQueryAddress', ThisDN: '5001' });
     clock.advance(2000);
@@ -135,7 +140,7 @@ describe('TlibClient over the in-memory transport', () => {
 
   test('close rejects pending requests with UCC_ERR_TLIB_CLOSED; requests while not connected reject at once', { timeout: 5000 }, async () => {
     const { server } = fakeTServer();
-    const client = new TlibClient({ target: { kind: 'memory', connect: () => server.connectInMemory() }, clock: new ManualClock() });
+    const client = new TlibClient({ target: { kind: 'memory', connect: () => carrier.connect(server) }, clock: new ManualClock() });
     await assert.rejects(client.request({ message: 'RequestAgentReady', ThisDN: '1' }), isCode('UCC_ERR_TLIB_CLOSED'));
     await client.connect();
     const p1 = client.request({ message: 'RequestQueryAddress', ThisDN: '5001' });
@@ -148,9 +153,10 @@ describe('TlibClient over the in-memory transport', () => {
     await server.close();
   });
 
-  test('a request over the frame limit rejects with UCC_ERR_TLIB_FRAME and the link stays usable', { timeout: 5000 }, async () => {
+  // A pipe carries no frames, so it has no frame limit.
+  if (carrier.frames) test('a request over the frame limit rejects with UCC_ERR_TLIB_FRAME and the link stays usable', { timeout: 5000 }, async () => {
     const { server } = fakeTServer();
-    const client = new TlibClient({ target: { kind: 'memory', connect: () => server.connectInMemory() }, clock: new ManualClock(), maxFrameBytes: 512 });
+    const client = new TlibClient({ target: { kind: 'memory', connect: () => carrier.connect(server) }, clock: new ManualClock(), maxFrameBytes: 512 });
     await client.connect();
     await assert.rejects(client.request({ message: 'RequestDistributeUserEvent', ThisDN: '5001', UserData: [['big', 'x'.repeat(600)]] }), isCode('UCC_ERR_TLIB_FRAME'));
     assert.equal((await client.request({ message: 'RequestAgentReady', ThisDN: '5001' })).message, 'EventAgentReady');
@@ -161,7 +167,7 @@ describe('TlibClient over the in-memory transport', () => {
   test('a lost link rejects pending requests and reconnects after the backoff delay, re-registering DNs', { timeout: 5000 }, async () => {
     const { server, requests } = fakeTServer();
     const clock = new ManualClock();
-    const client = new TlibClient({ target: { kind: 'memory', connect: () => server.connectInMemory() }, clock, reconnect: { initialDelayMs: 250 } });
+    const client = new TlibClient({ target: { kind: 'memory', connect: () => carrier.connect(server) }, clock, reconnect: { initialDelayMs: 250 } });
     const moves: string[] = [];
     client.on('stateChange', ({ from, to }) => moves.push(`${from}>${to}`));
     await client.connect();
