@@ -244,7 +244,13 @@ export class UcConnector extends TypedEmitter<UcConnectorEvents> {
     try {
       const next = stepKw(slot.state, input, config, this.clock.now());
       effects = next.effects;
-      const changed = (Object.keys(next.state) as Array<keyof KwState>).some((k) => next.state[k] !== slot.state[k]);
+      let changed = false;
+      for (const k in next.state) {
+        if (next.state[k as keyof KwState] !== slot.state[k as keyof KwState]) {
+          changed = true;
+          break;
+        }
+      }
       slot.state = next.state;
       // The view is built only for listeners: it is a large share of a presence update's cost.
       if (changed && this.listenerCount('kwChange') > 0) this.safeEmit('kwChange', toKnowledgeWorkerView(slot.state, this.clock.now()));

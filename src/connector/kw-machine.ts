@@ -21,7 +21,7 @@ import { isStalePresence, presenceStateEquals } from '../presence/presence.ts';
 import type { Presence } from '../presence/presence.ts';
 import type { KwConfig } from './kw-config.ts';
 import { KW_UCC_AUTO_STATE, KW_UC_NOTE, KW_UC_STATUS, mapPresence } from './presence-mapping.ts';
-import type { AgentTarget } from './presence-mapping.ts';
+import type { AgentTarget, MappingRule } from './presence-mapping.ts';
 import { transitionRegistration } from './kw-state.ts';
 import type { AutoStateKind, ConfirmedAgent, KwEffect, KwInput, KwState, KwStep, KwTimerName, KwTlibRequest, Publication } from './kw-state.ts';
 
@@ -44,14 +44,20 @@ export function autoStateReasons(kind: AutoStateKind | 'connector-dnd'): KvList 
  * presence is known: seed 000 requirement 17).
  */
 export function desiredAgent(s: KwState, config: KwConfig): AgentTarget | null {
-  if (config.syncMode === 'push') return null;
-  if (!s.monitoring) return { state: 'LoggedOut' };
-  if (s.connectorDnd) return { state: 'NotReady', reasons: autoStateReasons('connector-dnd') };
-  if (s.autoState) return { state: 'NotReady', reasons: autoStateReasons(s.autoState) };
-  if (s.selected) return s.selected;
-  if (s.followTServer || s.acw !== 'none') return null;
-  if (!s.presence) return { state: 'LoggedIn' };
-  return mapPresence(s.presence, config).target ?? { state: 'LoggedIn' };
+  return desire(s, config).target;
+}
+
+/** {@link desiredAgent} with the mapping rule when the presence decided it (for the request's log line). */
+function desire(s: KwState, config: KwConfig): { target: AgentTarget | null; rule?: MappingRule } {
+  if (config.syncMode === 'push') return { target: null };
+  if (!s.monitoring) return { target: { state: 'LoggedOut' } };
+  if (s.connectorDnd) return { target: { state: 'NotReady', reasons: autoStateReasons('connector-dnd') } };
+  if (s.autoState) return { target: { state: 'NotReady', reasons: autoStateReasons(s.autoState) } };
+  if (s.selected) return { target: s.selected };
+  if (s.followTServer || s.acw !== 'none') return { target: null };
+  if (!s.presence) return { target: { state: 'LoggedIn' } };
+  const m = mapPresence(s.presence, config);
+  return { target: m.target ?? { state: 'LoggedIn' }, rule: m.rule };
 }
 
 /**
@@ -423,11 +429,10 @@ function reconcile(s: S, config: KwConfig, now: number, fx: KwEffect[]): void {
       s.registration = transitionRegistration(s.registration, 'Registering');
       send(s, { message: 'RequestRegisterAddress', ThisDN: s.dn }, null, now, fx);
     } else if (s.registration === 'Registered') {
-      const want = desiredAgent(s, config);
+      const { target: want, rule } = desire(s, config);
       const req = want && !agentMatches(s.confirmed, want) ? agentRequest(s, want, config) : null;
       if (req) {
         send(s, req.request, req.target, now, fx);
-        const rule = s.presence && !s.connectorDnd && !s.autoState && !s.selected ? mapPresence(s.presence, config).rule : undefined;
         fx.push({ type: 'log', level: 'debug', msg: 'agent state request', fields: { userName: s.userName, request: req.request.message, rule, autoState: s.autoState, connectorDnd: s.connectorDnd, selected: s.selected !== null } });
       } else if (!s.monitoring) {
         s.registration = transitionRegistration(s.registration, 'Unregistering');

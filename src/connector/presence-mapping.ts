@@ -70,7 +70,8 @@ export function presenceReasons(presence: Presence): KvList {
 }
 
 type ListState = 'Ready' | 'NotReady' | 'LoggedOut';
-const tieOrder: Readonly<Record<ListState, number>> = { LoggedOut: 0, NotReady: 1, Ready: 2 };
+/** On equal specificity the less available state wins: lists are searched in this order. */
+const listOrder: readonly ListState[] = ['LoggedOut', 'NotReady', 'Ready'];
 
 /** Width of a range for specificity; a single code is 0, open ranges are Infinity. */
 function width(r: NumberRange): number {
@@ -82,15 +83,20 @@ function width(r: NumberRange): number {
  * when no list contains it.
  */
 export function matchCodeLists(code: number, lists: { ready: readonly NumberRange[]; notReady: readonly NumberRange[]; logout: readonly NumberRange[] }): { state: ListState; range: NumberRange } | null {
-  let best: { state: ListState; range: NumberRange } | null = null;
-  const all: Array<[ListState, readonly NumberRange[]]> = [['LoggedOut', lists.logout], ['NotReady', lists.notReady], ['Ready', lists.ready]];
-  for (const [state, ranges] of all) {
+  // Lists in tie order (LoggedOut first), so a later list wins only with a strictly narrower range.
+  let bestState: ListState | null = null;
+  let bestRange: NumberRange | null = null;
+  for (const state of listOrder) {
+    const ranges = state === 'LoggedOut' ? lists.logout : state === 'NotReady' ? lists.notReady : lists.ready;
     for (const r of ranges) {
       if (code < r.from || code > r.to) continue;
-      if (!best || width(r) < width(best.range) || (width(r) === width(best.range) && tieOrder[state] < tieOrder[best.state])) best = { state, range: r };
+      if (!bestRange || width(r) < width(bestRange)) {
+        bestState = state;
+        bestRange = r;
+      }
     }
   }
-  return best;
+  return bestState && bestRange ? { state: bestState, range: bestRange } : null;
 }
 
 function targetFor(state: NoteTriggerState, reasons: KvList): AgentTarget {

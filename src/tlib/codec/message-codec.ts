@@ -31,6 +31,12 @@ function readReferenceId(o: Record<string, unknown>): number | undefined {
   return typeof r === 'number' && Number.isInteger(r) && r >= 1 && r <= maxReferenceId ? r : undefined;
 }
 
+/** The ReferenceID a problem report carries, when it could be read (built only for a problem). */
+function refOf(o: Record<string, unknown>): { referenceId?: number } {
+  const referenceId = readReferenceId(o);
+  return referenceId === undefined ? {} : { referenceId };
+}
+
 /** Checks one attribute value against its rule; returns a problem description or undefined. */
 function checkAttribute(name: AttributeName, rule: AttributeRule, v: unknown, limits: KvLimits): string | undefined {
   if (rule.kind === 'connId') return isConnId(v) ? undefined : `${name} must be 16 lower-case hexadecimal digits`;
@@ -48,39 +54,37 @@ export function parseMessage(input: unknown, options: ParseOptions = {}): Result
     return err(decodeError('not-an-object', 'The frame is not a JSON object.'));
   }
   const o = input as Record<string, unknown>;
-  const referenceId = readReferenceId(o);
-  const ref = referenceId === undefined ? {} : { referenceId };
   const name = o['message'];
-  if (typeof name !== 'string') return err(decodeError('missing-message', 'The frame has no "message" string.', ref));
+  if (typeof name !== 'string') return err(decodeError('missing-message', 'The frame has no "message" string.', refOf(o)));
   if (!isMessageName(name)) {
-    return err(decodeError('unknown-message', `Unknown message "${name.slice(0, 64)}".`, { ...ref, messageName: name.slice(0, 64) }));
+    return err(decodeError('unknown-message', `Unknown message "${name.slice(0, 64)}".`, { ...refOf(o), messageName: name.slice(0, 64) }));
   }
   const spec: MessageSpec = messageCatalogue[name];
   if (accept !== 'any' && spec.kind !== accept) {
-    return err(decodeError('unexpected-kind', `${name} is ${spec.kind === 'request' ? 'a request' : 'an event'}; only ${accept}s are accepted here.`, { ...ref, messageName: name }));
+    return err(decodeError('unexpected-kind', `${name} is ${spec.kind === 'request' ? 'a request' : 'an event'}; only ${accept}s are accepted here.`, { ...refOf(o), messageName: name }));
   }
   const allowed = allowedAttributes(name);
   const out: Record<string, unknown> = { message: name };
-  for (const key of Object.keys(o)) {
-    if (key === 'message') continue;
+  for (const key in o) {
+    if (key === 'message' || !Object.prototype.hasOwnProperty.call(o, key)) continue;
     if (!allowed.has(key as AttributeName)) {
-      return err(decodeError('unknown-attribute', `${key.slice(0, 64)} is not an attribute of ${name}.`, { ...ref, messageName: name, attribute: key.slice(0, 64) }));
+      return err(decodeError('unknown-attribute', `${key.slice(0, 64)} is not an attribute of ${name}.`, { ...refOf(o), messageName: name, attribute: key.slice(0, 64) }));
     }
     const attr = key as AttributeName;
     const rule = attributeRules[attr];
     const problem = checkAttribute(attr, rule, o[key], limits);
     if (problem) {
       const kind = rule.kind === 'connId' ? 'invalid-connid' : 'invalid-attribute';
-      return err(decodeError(kind, `${name}: ${problem}.`, { ...ref, messageName: name, attribute: attr }));
+      return err(decodeError(kind, `${name}: ${problem}.`, { ...refOf(o), messageName: name, attribute: attr }));
     }
     out[attr] = o[key];
   }
   for (const attr of spec.required) {
-    if (!(attr in out)) return err(decodeError('missing-attribute', `${name} requires ${attr}.`, { ...ref, messageName: name, attribute: attr }));
+    if (!(attr in out)) return err(decodeError('missing-attribute', `${name} requires ${attr}.`, { ...refOf(o), messageName: name, attribute: attr }));
   }
   // The one cross-attribute rule: a route needs a target unless it rejects or drops the call.
   if (name === 'RequestRouteCall' && out['OtherDN'] === undefined && out['RouteType'] !== 'Reject' && out['RouteType'] !== 'CallDisconnect') {
-    return err(decodeError('missing-attribute', 'RequestRouteCall requires OtherDN unless RouteType is Reject or CallDisconnect.', { ...ref, messageName: name, attribute: 'OtherDN' }));
+    return err(decodeError('missing-attribute', 'RequestRouteCall requires OtherDN unless RouteType is Reject or CallDisconnect.', { ...refOf(o), messageName: name, attribute: 'OtherDN' }));
   }
   return ok(out as unknown as TlibMessage);
 }

@@ -55,34 +55,36 @@ export function isWellFormedText(s: string): boolean {
  * else a short description of the first problem (with its path, e.g. `[2][1][0]`).
  */
 export function checkKvList(input: unknown, limits: KvLimits = defaultKvLimits): string | undefined {
-  let pairs = 0;
-  const walk = (v: unknown, depth: number, path: string): string | undefined => {
-    if (!Array.isArray(v)) return `${path || 'value'} is not a list of [key, value] pairs`;
-    if (depth > limits.maxDepth) return `${path} nests deeper than ${limits.maxDepth} levels`;
-    for (let i = 0; i < v.length; i++) {
-      const p: unknown = v[i];
-      const at = `${path}[${i}]`;
-      if (!Array.isArray(p) || p.length !== 2) return `${at} is not a [key, value] pair`;
-      if (++pairs > limits.maxPairs) return `more than ${limits.maxPairs} pairs`;
-      const [k, val] = p as [unknown, unknown];
-      if (typeof k !== 'string') return `${at} key is not a string`;
-      if (k.length > limits.maxKeyLength) return `${at} key is longer than ${limits.maxKeyLength}`;
-      if (!isWellFormedText(k)) return `${at} key has a lone surrogate (not valid UTF-8 text)`;
-      if (typeof val === 'string') {
-        if (val.length > limits.maxStringLength) return `${at} value is longer than ${limits.maxStringLength}`;
-        if (!isWellFormedText(val)) return `${at} value has a lone surrogate (not valid UTF-8 text)`;
-      } else if (typeof val === 'number') {
-        if (!Number.isSafeInteger(val)) return `${at} value is a number but not a safe integer`;
-      } else if (Array.isArray(val)) {
-        const e = walk(val, depth + 1, `${at}[1]`);
-        if (e) return e;
-      } else {
-        return `${at} value must be a string, an integer or a nested list`;
-      }
+  const counter = { pairs: 0 };
+  return walkKvList(input, 1, '', limits, counter);
+}
+
+/** One level of {@link checkKvList}; the path of a pair is only spelled out for a problem. */
+function walkKvList(v: unknown, depth: number, path: string, limits: KvLimits, counter: { pairs: number }): string | undefined {
+  if (!Array.isArray(v)) return `${path || 'value'} is not a list of [key, value] pairs`;
+  if (depth > limits.maxDepth) return `${path} nests deeper than ${limits.maxDepth} levels`;
+  for (let i = 0; i < v.length; i++) {
+    const p: unknown = v[i];
+    if (!Array.isArray(p) || p.length !== 2) return `${path}[${i}] is not a [key, value] pair`;
+    if (++counter.pairs > limits.maxPairs) return `more than ${limits.maxPairs} pairs`;
+    const k: unknown = p[0];
+    const val: unknown = p[1];
+    if (typeof k !== 'string') return `${path}[${i}] key is not a string`;
+    if (k.length > limits.maxKeyLength) return `${path}[${i}] key is longer than ${limits.maxKeyLength}`;
+    if (!isWellFormedText(k)) return `${path}[${i}] key has a lone surrogate (not valid UTF-8 text)`;
+    if (typeof val === 'string') {
+      if (val.length > limits.maxStringLength) return `${path}[${i}] value is longer than ${limits.maxStringLength}`;
+      if (!isWellFormedText(val)) return `${path}[${i}] value has a lone surrogate (not valid UTF-8 text)`;
+    } else if (typeof val === 'number') {
+      if (!Number.isSafeInteger(val)) return `${path}[${i}] value is a number but not a safe integer`;
+    } else if (Array.isArray(val)) {
+      const e = walkKvList(val, depth + 1, `${path}[${i}][1]`, limits, counter);
+      if (e) return e;
+    } else {
+      return `${path}[${i}] value must be a string, an integer or a nested list`;
     }
-    return undefined;
-  };
-  return walk(input, 1, '');
+  }
+  return undefined;
 }
 
 /** Type guard over {@link checkKvList}. */
