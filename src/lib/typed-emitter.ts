@@ -1,55 +1,83 @@
-import { EventEmitter } from 'node:events';
-
 /**
- * A typed EventEmitter. `safeEmit` catches listener exceptions so an observer can never break the
+ * A typed event emitter. `safeEmit` catches listener exceptions so an observer can never break the
  * control flow of the emitter (a state machine, a transaction, a session).
+ *
+ * Not node:events: an emit there copies the listener array, and emitters sit on every hop of a
+ * presence update. Here each event's listener array is replaced, never changed in place, on
+ * on/off, so an emit iterates the array as it was when the emit began without copying it (a
+ * listener added or removed during an emit takes effect from the next emit, as in node:events).
  */
 type Listener = (...args: never[]) => void;
-type AnyListener = (...args: unknown[]) => void;
+type AnyListener = ((...args: unknown[]) => void) & { readonly wrapped?: AnyListener };
 
 export class TypedEmitter<Events extends { [K in keyof Events]: Listener }> {
-  private readonly ee = new EventEmitter();
-
-  constructor() {
-    this.ee.setMaxListeners(0);
-  }
+  private readonly byEvent = new Map<string, readonly AnyListener[]>();
 
   on<K extends keyof Events & string>(event: K, listener: Events[K]): this {
-    this.ee.on(event, listener as unknown as AnyListener);
+    const current = this.byEvent.get(event);
+    const l = listener as unknown as AnyListener;
+    this.byEvent.set(event, current ? [...current, l] : [l]);
     return this;
   }
 
   once<K extends keyof Events & string>(event: K, listener: Events[K]): this {
-    this.ee.once(event, listener as unknown as AnyListener);
-    return this;
+    const l = listener as unknown as AnyListener;
+    const wrapper = Object.assign((...args: unknown[]) => {
+      this.remove(event, wrapper);
+      l(...args);
+    }, { wrapped: l });
+    return this.on(event, wrapper as unknown as Events[K]);
   }
 
+  /** Removes the most recently added registration of `listener` (also one added with `once`). */
   off<K extends keyof Events & string>(event: K, listener: Events[K]): this {
-    this.ee.off(event, listener as unknown as AnyListener);
+    this.remove(event, listener as unknown as AnyListener);
     return this;
   }
 
   removeAllListeners(): this {
-    this.ee.removeAllListeners();
+    this.byEvent.clear();
     return this;
   }
 
   listenerCount<K extends keyof Events & string>(event: K): number {
-    return this.ee.listenerCount(event);
+    return this.byEvent.get(event)?.length ?? 0;
   }
 
   /** Emits to every listener; a listener that throws is reported on `listenerError` and skipped. */
   safeEmit<K extends keyof Events & string>(event: K, ...args: Parameters<Events[K]>): boolean {
-    const listeners = this.ee.listeners(event);
+    const listeners = this.byEvent.get(event);
+    if (listeners === undefined) return false;
     for (const l of listeners) {
       try {
-        (l as AnyListener)(...(args as unknown[]));
+        l(...(args as unknown[]));
       } catch (e) {
-        if (event !== 'listenerError' && this.ee.listenerCount('listenerError') > 0) {
-          this.ee.emit('listenerError', e, event);
-        }
+        if (event !== 'listenerError') this.reportListenerError(e, event);
       }
     }
-    return listeners.length > 0;
+    return true;
+  }
+
+  private reportListenerError(error: unknown, event: string): void {
+    for (const l of this.byEvent.get('listenerError') ?? []) {
+      try {
+        l(error, event);
+      } catch {
+        // A failing error listener has nowhere left to report to.
+      }
+    }
+  }
+
+  private remove(event: string, listener: AnyListener): void {
+    const current = this.byEvent.get(event);
+    if (!current) return;
+    for (let i = current.length - 1; i >= 0; i--) {
+      const l = current[i];
+      if (l === listener || l?.wrapped === listener) {
+        if (current.length === 1) this.byEvent.delete(event);
+        else this.byEvent.set(event, [...current.slice(0, i), ...current.slice(i + 1)]);
+        return;
+      }
+    }
   }
 }
