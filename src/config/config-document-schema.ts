@@ -92,10 +92,17 @@ const SipListenSchema = Type.Object(
   closed,
 );
 
-/** Where presence comes from; `sip` names the RFC presence server the sip-simple adapter uses. */
+const SipUri = Type.String({ pattern: '^sips?:', description: 'a SIP URI' });
+const Seconds = Type.Integer({ minimum: 60, maximum: 86_400, description: 'seconds, 60..86400' });
+const PemFile = Type.String({ minLength: 1, description: 'a PEM file path' });
+
+/**
+ * Where presence comes from; `sip` names the RFC presence server the sip-simple adapter uses,
+ * `ms-pres` the Lync / SfB pool (the seed's `[Microsoft-OCS]` names `registrar-uri` and `contact`).
+ */
 export const PresenceSettingsSchema = Type.Object(
   {
-    mode: oneOf(['standalone', 'sip'] as const),
+    mode: oneOf(['standalone', 'sip', 'ms-pres'] as const),
     aor: Type.Optional(Type.String({ pattern: '^sips?:', description: 'a SIP URI' })),
     proxy: Type.Optional(Type.String({ pattern: '^sips?:', description: 'a SIP URI' })),
     listen: Type.Optional(Type.Array(SipListenSchema, { minItems: 1, maxItems: 8, description: 'a list of listeners' })),
@@ -103,6 +110,13 @@ export const PresenceSettingsSchema = Type.Object(
     registrar: Type.Optional(Type.String({ pattern: '^sips?:', description: 'a SIP URI' })),
     username: Type.Optional(Type.String({ minLength: 1 })),
     password: Type.Optional(Type.String({ minLength: 1 })),
+    'registrar-uri': Type.Optional(SipUri),
+    contact: Type.Optional(SipUri),
+    /** The trusted application's certificate, its key and the pool's CA bundle, for tls listeners. */
+    tls: Type.Optional(Type.Object({ certFile: PemFile, keyFile: PemFile, caFile: Type.Optional(PemFile) }, closed)),
+    registerExpires: Type.Optional(Seconds),
+    subscribeExpires: Type.Optional(Seconds),
+    maxBatchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'users per batch SUBSCRIBE, 1..1000' })),
   },
   closed,
 );

@@ -38,8 +38,18 @@ import { hashPassword, isPasswordHash } from './password-hash.ts';
 /** Where the store lives. A relative SQLite path is relative to the working directory. */
 export type StoreSettings = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string; schema?: string };
 
-/** Process-level settings of the top file (not configuration objects). */
-/** Where presence comes from: the web client (`standalone`) or an RFC presence server (`sip`). */
+/** A SIP listener of a presence adapter; `receiveBufferBytes` (SO_RCVBUF) only on udp listeners. */
+export interface PresenceListen {
+  protocol: 'udp' | 'tcp' | 'tls';
+  host: string;
+  port: number;
+  receiveBufferBytes?: number;
+}
+
+/**
+ * Where presence comes from: the web client (`standalone`), an RFC presence server (`sip`), or a
+ * Lync / Skype for Business pool as a trusted application (`ms-pres`).
+ */
 export type PresenceSettings =
   | { mode: 'standalone' }
   | {
@@ -48,12 +58,27 @@ export type PresenceSettings =
       aor: string;
       /** The presence server every request goes through. */
       proxy: string;
-      /** `receiveBufferBytes` (SO_RCVBUF) only on udp listeners. */
-      listen: Array<{ protocol: 'udp' | 'tcp' | 'tls'; host: string; port: number; receiveBufferBytes?: number }>;
+      listen: PresenceListen[];
       register: boolean;
       registrar?: string;
       credentials?: { username: string; password: string };
-    };
+    }
+  | MsPresSettings;
+
+/** `mode: ms-pres`; the first two are the seed's `[Microsoft-OCS]` `registrar-uri` and `contact`. */
+export interface MsPresSettings {
+  mode: 'ms-pres';
+  /** The pool every request is routed to. */
+  registrarUri: string;
+  /** The connector's own principal (the trusted application's URI). */
+  contact: string;
+  listen: PresenceListen[];
+  /** PEM paths, resolved against the configuration file; the certificate of every tls listener. */
+  tls?: { certFile: string; keyFile: string; caFile?: string };
+  registerExpires?: number;
+  subscribeExpires?: number;
+  maxBatchSize?: number;
+}
 
 export interface DeploymentSettings {
   store: StoreSettings;
@@ -243,33 +268,66 @@ class Loader {
   }
 
   private takePresence(ctx: FileCtx, p: NonNullable<ConfigDocument['presence']>): void {
+    // Keys of another mode are errors: a setting that would silently do nothing is a typo.
+    const onlyFor = (keys: readonly (keyof typeof p)[], what: string): void => {
+      for (const key of keys) if (p[key] !== undefined) this.error(ctx, ['presence', key], `only for ${what}`);
+    };
+    if (p.mode !== 'sip') onlyFor(sipOnlyKeys, 'mode sip');
+    if (p.mode !== 'ms-pres') onlyFor(msPresOnlyKeys, 'mode ms-pres');
     if (p.mode === 'standalone') {
-      for (const key of ['aor', 'proxy', 'listen', 'register', 'registrar', 'username', 'password'] as const) {
-        if (p[key] !== undefined) this.error(ctx, ['presence', key], 'only for mode sip');
-      }
+      onlyFor(['listen'], 'modes sip and ms-pres');
       this.settings.presence = { mode: 'standalone' };
       return;
     }
-    if (!p.aor) this.error(ctx, ['presence'], 'mode sip needs aor (the connector\'s SIP address)');
-    if (!p.proxy) this.error(ctx, ['presence'], 'mode sip needs proxy (the presence server)');
-    if ((p.username === undefined) !== (p.password === undefined)) this.error(ctx, ['presence'], 'username and password go together');
     p.listen?.forEach((l, i) => {
       if (l.receiveBufferBytes !== undefined && l.protocol !== 'udp') this.error(ctx, ['presence', 'listen', i, 'receiveBufferBytes'], 'only for protocol udp');
     });
+    if (p.mode === 'ms-pres') return this.takeMsPres(ctx, p);
+    if (!p.aor) this.error(ctx, ['presence'], 'mode sip needs aor (the connector\'s SIP address)');
+    if (!p.proxy) this.error(ctx, ['presence'], 'mode sip needs proxy (the presence server)');
+    if ((p.username === undefined) !== (p.password === undefined)) this.error(ctx, ['presence'], 'username and password go together');
     if (!p.aor || !p.proxy) return;
     this.settings.presence = {
       mode: 'sip',
       aor: p.aor,
       proxy: p.proxy,
-      listen: (p.listen ?? [{ protocol: 'udp', port: 5070 }]).map((l) => ({
-        protocol: l.protocol as 'udp' | 'tcp' | 'tls',
-        host: l.host ?? '127.0.0.1',
-        port: l.port,
-        ...(l.receiveBufferBytes !== undefined ? { receiveBufferBytes: l.receiveBufferBytes } : {}),
-      })),
+      listen: presenceListen(p.listen, { protocol: 'udp', host: '127.0.0.1', port: 5070 }),
       register: p.register ?? false,
       ...(p.registrar ? { registrar: p.registrar } : {}),
       ...(p.username && p.password ? { credentials: { username: p.username, password: p.password } } : {}),
+    };
+  }
+
+  /** A trusted application over mutual TLS by default (listener tls:5061), or plain udp/tcp listeners. */
+  private takeMsPres(ctx: FileCtx, p: NonNullable<ConfigDocument['presence']>): void {
+    const registrarUri = p['registrar-uri'];
+    if (!registrarUri) this.error(ctx, ['presence'], "mode ms-pres needs registrar-uri (the pool's SIP URI)");
+    if (!p.contact) this.error(ctx, ['presence'], "mode ms-pres needs contact (the connector's own SIP URI)");
+    const listen = presenceListen(p.listen, { protocol: 'tls', host: '127.0.0.1', port: 5061 });
+    const hasTls = listen.some((l) => l.protocol === 'tls');
+    if (hasTls && !p.tls) {
+      const i = p.listen ? listen.findIndex((l) => l.protocol === 'tls') : -1;
+      this.error(ctx, i >= 0 ? ['presence', 'listen', i] : ['presence'], 'a tls listener needs presence.tls (certFile and keyFile: the trusted application\'s certificate)');
+    }
+    if (!hasTls && p.tls) this.error(ctx, ['presence', 'tls'], 'only for a tls listener');
+    // The stack sends each request over a listener of the Request-URI's transport (sips: is tls).
+    const transport = registrarUri ? uriTransport(registrarUri) : undefined;
+    if (transport && !listen.some((l) => l.protocol === transport)) {
+      this.error(ctx, ['presence', 'registrar-uri'], `uses transport ${transport} but no presence.listen entry has protocol ${transport}`);
+    }
+    if (!registrarUri || !p.contact) return;
+    const base = dirname(ctx.file);
+    this.settings.presence = {
+      mode: 'ms-pres',
+      registrarUri,
+      contact: p.contact,
+      listen,
+      ...(p.tls && hasTls
+        ? { tls: { certFile: resolve(base, p.tls.certFile), keyFile: resolve(base, p.tls.keyFile), ...(p.tls.caFile ? { caFile: resolve(base, p.tls.caFile) } : {}) } }
+        : {}),
+      ...(p.registerExpires !== undefined ? { registerExpires: p.registerExpires } : {}),
+      ...(p.subscribeExpires !== undefined ? { subscribeExpires: p.subscribeExpires } : {}),
+      ...(p.maxBatchSize !== undefined ? { maxBatchSize: p.maxBatchSize } : {}),
     };
   }
 
@@ -490,6 +548,28 @@ class Loader {
   private where(l: Located<unknown>, field?: string): string {
     return `${l.ctx.file}:${lineOf(l.ctx, field ? [...l.at, field] : l.at)}`;
   }
+}
+
+const sipOnlyKeys = ['aor', 'proxy', 'register', 'registrar', 'username', 'password'] as const;
+const msPresOnlyKeys = ['registrar-uri', 'contact', 'tls', 'registerExpires', 'subscribeExpires', 'maxBatchSize'] as const;
+
+type RawListen = NonNullable<NonNullable<ConfigDocument['presence']>['listen']>;
+
+function presenceListen(raw: RawListen | undefined, fallback: PresenceListen): PresenceListen[] {
+  if (!raw) return [fallback];
+  return raw.map((l) => ({
+    protocol: l.protocol as PresenceListen['protocol'],
+    host: l.host ?? '127.0.0.1',
+    port: l.port,
+    ...(l.receiveBufferBytes !== undefined ? { receiveBufferBytes: l.receiveBufferBytes } : {}),
+  }));
+}
+
+/** The transport a SIP URI asks for: its `transport` parameter, or tls for `sips:`; else undefined. */
+function uriTransport(uri: string): PresenceListen['protocol'] | undefined {
+  const t = /;transport=([a-z]+)/i.exec(uri)?.[1]?.toLowerCase();
+  if (t === 'udp' || t === 'tcp' || t === 'tls') return t;
+  return /^sips:/i.test(uri) ? 'tls' : undefined;
 }
 
 const levelNames: Record<OptionLevel, string> = { agentLogin: 'an Agent Login', dn: 'a DN', person: 'a Person', switch: 'a Switch', application: 'an Application' };
