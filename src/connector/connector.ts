@@ -23,7 +23,7 @@ import { resolveKwConfig, type KwConfig } from './kw-config.ts';
 import { stepKw } from './kw-machine.ts';
 import type { AgentStateRequest } from './custom-states/custom-state-matcher.ts';
 import { selectedAgentTargetOf } from './custom-states/selected-agent-target.ts';
-import { initialKwState, type AutoStateKind, type KwEffect, type KwInput, type KwState, type KwTimerName } from './kw-state.ts';
+import { copyKwState, initialKwState, type AutoStateKind, type KwEffect, type KwInput, type KwState, type KwTimerName } from './kw-state.ts';
 
 /** Construction options of {@link UcConnector}. */
 export interface UcConnectorOptions {
@@ -99,7 +99,7 @@ export class UcConnector extends TypedEmitter<UcConnectorEvents> {
     const linkUp = this.tlib.state === 'connected';
     for (const id of kws) {
       const slot: Slot = {
-        state: { ...initialKwState(id), linkUp },
+        state: copyKwState(initialKwState(id), { linkUp }),
         uc: { userName: id.userName, contact: id.contact ?? '' },
         timers: new Map(),
         unsubscribeDn: this.tlib.onDn(id.dn, (event) => this.enqueue(id.userName, { type: 'tlibEvent', event })),

@@ -22,7 +22,7 @@ import type { Presence } from '../presence/presence.ts';
 import type { KwConfig } from './kw-config.ts';
 import { KW_UCC_AUTO_STATE, KW_UC_NOTE, KW_UC_STATUS, mapPresence } from './presence-mapping.ts';
 import type { AgentTarget, MappingRule } from './presence-mapping.ts';
-import { transitionRegistration } from './kw-state.ts';
+import { copyKwState, transitionRegistration } from './kw-state.ts';
 import type { AutoStateKind, ConfirmedAgent, KwEffect, KwInput, KwState, KwStep, KwTimerName, KwTlibRequest, Publication } from './kw-state.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -103,7 +103,7 @@ export function retryDelay(config: KwConfig, failures: number): number {
 /** Applies one input, then reconciles. Never throws on unexpected input: it is ignored (and logged when odd). */
 export function stepKw(state: KwState, input: KwInput, config: KwConfig, now: number): KwStep {
   const fx: KwEffect[] = [];
-  const s: S = { ...state };
+  const s: S = copyKwState(state);
   apply(s, input, config, fx);
   reconcile(s, config, now, fx);
   return { state: s, effects: fx };

@@ -152,18 +152,26 @@ export class TlibClient extends TypedEmitter<TlibClientEvents> {
   }
 
   /** Sends a request; see the class comment for the outcomes. */
-  async request(request: TlibRequest, timeoutMs?: number): Promise<TlibEvent> {
+  request(request: TlibRequest, timeoutMs?: number): Promise<TlibEvent> {
     const channel = this.channel;
     if (!channel || this.currentState !== 'connected') {
-      throw new UccError('UCC_ERR_TLIB_CLOSED', `${request.message} not sent: T-Lib client is ${this.currentState}`);
+      return Promise.reject(new UccError('UCC_ERR_TLIB_CLOSED', `${request.message} not sent: T-Lib client is ${this.currentState}`));
     }
-    const reply = await channel.request(request, timeoutMs ?? this.requestTimeoutMs);
-    // Remember registrations so a reconnection can restore them.
+    const reply = channel.request(request, timeoutMs ?? this.requestTimeoutMs);
+    // Remember registrations so a reconnection can restore them. Other requests (the agent-state
+    // traffic) get the channel's promise as it is: no extra promise per request.
     if (request.message === 'RequestRegisterAddress') {
-      const { ReferenceID: _r, ...again } = request;
-      this.registered.set(request.ThisDN, again);
-    } else if (request.message === 'RequestUnregisterAddress') {
-      this.registered.delete(request.ThisDN);
+      return reply.then((event) => {
+        const { ReferenceID: _r, ...again } = request;
+        this.registered.set(request.ThisDN, again);
+        return event;
+      });
+    }
+    if (request.message === 'RequestUnregisterAddress') {
+      return reply.then((event) => {
+        this.registered.delete(request.ThisDN);
+        return event;
+      });
     }
     return reply;
   }
