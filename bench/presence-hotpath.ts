@@ -8,6 +8,8 @@
  *
  * It isolates the JavaScript cost (what presence-e2e's "cpu µs" adds socket system calls to), and
  * it is steady enough to compare two versions of the code: µs of CPU per update, and GC share.
+ * BENCH_T1 sets the stack's T1 (ms): a small one shortens Timer J (64*T1), which shows what the
+ * NOTIFY transactions kept in Completed cost the garbage collector.
  *
  * Ends with `BENCH {"name":"presence-hotpath","usPerUpdate":…,"updatesPerCpuSec":…}`.
  */
@@ -151,7 +153,7 @@ export default async function run(): Promise<void> {
   dns.forEach((d, i) => observer.request({ message: 'RequestRegisterAddress', ThisDN: d.name, ReferenceID: i + 1 } as TlibRequest));
 
   const wire = new LoopbackPresenceServer(domain);
-  const stack = await SipStack.listen({ transports: [wire] });
+  const stack = await SipStack.listen({ transports: [wire], ...(process.env.BENCH_T1 ? { T1: Number(process.env.BENCH_T1) } : {}) });
   const uc = new SipSimplePlatform({ aor: `sip:ucc@${domain}`, stack, transport: 'udp', outboundProxy: `sip:${SERVER.host}:${SERVER.port}`, subscribeExpires: 3600 });
   const tlib = new TlibClient({ target: { kind: 'memory', connect: () => server.connectInProcess() } });
   const connector = new UcConnector({ view: new ConfigIndex(o), application: 'UCC', tlib, uc });
