@@ -16,21 +16,23 @@ import { HeaderList } from './headers.ts';
 import { isValidCallId, parseCSeqValue } from './parser.ts';
 import type { CSeq, NameAddr, SipMessage, SipUri, Via } from './sip-message.ts';
 
-function cached<T>(msg: SipMessage, key: string, compute: () => T): T {
+/** The parsed view cached under `key`, or undefined (also for a caller-made SipHeaders). */
+function hit<T>(msg: SipMessage, key: string): T | undefined {
   const h = msg.headers;
-  if (!(h instanceof HeaderList)) return compute();
-  const hit = h.cache?.[key];
-  if (hit !== undefined) return hit as T;
-  const v = compute();
-  (h.cache ??= {})[key] = v;
+  return h instanceof HeaderList ? (h.cache?.[key] as T | undefined) : undefined;
+}
+
+function store<T>(msg: SipMessage, key: string, v: T): T {
+  const h = msg.headers;
+  if (h instanceof HeaderList) (h.cache ??= {})[key] = v;
   return v;
 }
 
 const fault = (what: string): UccError => new UccError('UCC_ERR_SIP_PARSE', what);
 
-const copyUri = (u: SipUri): SipUri => ({ ...u, params: { ...u.params }, headers: { ...u.headers } });
-const copyNameAddr = (na: NameAddr): NameAddr => ({ ...na, uri: copyUri(na.uri), params: { ...na.params } });
-const copyVia = (v: Via): Via => ({ ...v, params: { ...v.params } });
+const copyUri = (u: Readonly<SipUri>): SipUri => ({ ...u, params: { ...u.params }, headers: { ...u.headers } });
+const copyNameAddr = (na: Readonly<NameAddr>): NameAddr => ({ ...na, uri: copyUri(na.uri), params: { ...na.params } });
+const copyVia = (v: Readonly<Via>): Via => ({ ...v, params: { ...v.params } });
 
 /** Values of a list header, split at commas: a hand-built header may hold `a, b` in one value. */
 function listValues(msg: SipMessage, name: string): string[] {
@@ -47,8 +49,8 @@ function listValues(msg: SipMessage, name: string): string[] {
   return out;
 }
 
-function nameAddrs(msg: SipMessage, key: string, name: string): NameAddr[] {
-  return cached(msg, key, () => listValues(msg, name).map((v) => {
+function nameAddrs(msg: SipMessage, key: string, name: string): readonly NameAddr[] {
+  return hit<NameAddr[]>(msg, key) ?? store(msg, key, listValues(msg, name).map((v) => {
     const r = parseNameAddr(v);
     if (!r.ok) throw fault(`${name}: ${r.error.message}`);
     return r.value;
@@ -56,37 +58,71 @@ function nameAddrs(msg: SipMessage, key: string, name: string): NameAddr[] {
 }
 
 function single(msg: SipMessage, key: string, name: string): NameAddr {
-  return cached(msg, key, () => {
-    const v = msg.headers.get(name);
-    if (v === undefined) throw fault(`missing ${name} header`);
-    const r = parseNameAddr(v);
-    if (!r.ok) throw fault(`${name}: ${r.error.message}`);
+  const c = hit<NameAddr>(msg, key);
+  if (c !== undefined) return c;
+  const v = msg.headers.get(name);
+  if (v === undefined) throw fault(`missing ${name} header`);
+  const r = parseNameAddr(v);
+  if (!r.ok) throw fault(`${name}: ${r.error.message}`);
+  return store(msg, key, r.value);
+}
+
+/**
+ * @internal The cached parsed Via list itself, not a copy: for the layers that only read it on
+ * every message (matching keys, response routing). Never modify what it returns.
+ */
+export function viasView(msg: SipMessage): readonly Readonly<Via>[] {
+  return hit<Via[]>(msg, 'via') ?? store(msg, 'via', listValues(msg, 'Via').map((v) => {
+    const r = parseVia(v);
+    if (!r.ok) throw fault(r.error.message);
     return r.value;
-  });
+  }));
+}
+
+/** @internal The cached parsed From (not a copy; never modify it). */
+export function fromView(msg: SipMessage): Readonly<NameAddr> {
+  return single(msg, 'from', 'From');
+}
+
+/** @internal The cached parsed To (not a copy; never modify it). */
+export function toView(msg: SipMessage): Readonly<NameAddr> {
+  return single(msg, 'to', 'To');
+}
+
+/** @internal The cached parsed Contact list (not a copy; never modify it). */
+export function contactsView(msg: SipMessage): readonly Readonly<NameAddr>[] {
+  return nameAddrs(msg, 'contact', 'Contact');
+}
+
+/** @internal The cached parsed CSeq (not a copy; never modify it). */
+export function cseqView(msg: SipMessage): Readonly<CSeq> {
+  const c = hit<CSeq>(msg, 'cseq');
+  if (c !== undefined) return c;
+  const v = msg.headers.get('CSeq');
+  if (v === undefined) throw fault('missing CSeq header');
+  const r = parseCSeqValue(v);
+  if (r === undefined) throw fault(`malformed CSeq ${JSON.stringify(v)}`);
+  return store(msg, 'cseq', r);
 }
 
 /** Every Via value, topmost first (RFC 3261 section 20.42). */
 export function getVias(msg: SipMessage): Via[] {
-  return cached(msg, 'via', () => listValues(msg, 'Via').map((v) => {
-    const r = parseVia(v);
-    if (!r.ok) throw fault(r.error.message);
-    return r.value;
-  })).map(copyVia);
+  return viasView(msg).map(copyVia);
 }
 
 /** The From header (section 20.20). */
 export function getFrom(msg: SipMessage): NameAddr {
-  return copyNameAddr(single(msg, 'from', 'From'));
+  return copyNameAddr(fromView(msg));
 }
 
 /** The To header (section 20.39). */
 export function getTo(msg: SipMessage): NameAddr {
-  return copyNameAddr(single(msg, 'to', 'To'));
+  return copyNameAddr(toView(msg));
 }
 
 /** Every Contact value (section 20.10); `[{ wildcard: true, ... }]` for `Contact: *`. Empty when absent. */
 export function getContacts(msg: SipMessage): NameAddr[] {
-  return nameAddrs(msg, 'contact', 'Contact').map(copyNameAddr);
+  return contactsView(msg).map(copyNameAddr);
 }
 
 /** Every Route or Record-Route value, in order (sections 20.34, 20.30). Empty when absent. */
@@ -96,13 +132,7 @@ export function getRoutes(msg: SipMessage, name: 'Route' | 'Record-Route'): Name
 
 /** The CSeq header (section 20.16). */
 export function getCSeq(msg: SipMessage): CSeq {
-  const c = cached(msg, 'cseq', () => {
-    const v = msg.headers.get('CSeq');
-    if (v === undefined) throw fault('missing CSeq header');
-    const r = parseCSeqValue(v);
-    if (r === undefined) throw fault(`malformed CSeq ${JSON.stringify(v)}`);
-    return r;
-  });
+  const c = cseqView(msg);
   return { seq: c.seq, method: c.method };
 }
 

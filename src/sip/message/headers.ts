@@ -100,6 +100,23 @@ export class HeaderList implements SipHeaders {
     if (this.cache !== undefined) this.cache[key] = undefined;
   }
 
+  /**
+   * @internal Replaces the value of the first `key` entry in place (the others stay), leaving the
+   * cached view to the caller. False when there is no such entry. Packed entries (of other
+   * headers) may stay packed: only entries of `key` are looked at, and they are not packed.
+   */
+  replaceFirst(key: string, value: string): boolean {
+    checkValue(key, value);
+    const list = this.list;
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i] as HeaderEntry;
+      if (e.key !== key) continue;
+      list[i] = { key, name: e.name, value, packed: false };
+      return true;
+    }
+    return false;
+  }
+
   append(name: string, value: string): void {
     checkName(name);
     checkValue(name, value);

@@ -18,15 +18,17 @@
 import type { Clock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { silentLogger } from '../../lib/logger.ts';
-import { getCallId, getCSeq, getFrom, getVias } from '../message/index.ts';
+import { getCallId, getCSeq, getVias } from '../message/index.ts';
+import { cseqView, fromView, viasView } from '../message/header-accessors.ts';
 import type { SipMessage, SipRequest, SipResponse } from '../message/sip-message.ts';
 import type { InboundMessage } from '../transport/transport.ts';
 import type { PreparedResponse, TransportLayer } from '../transport/transport-layer.ts';
 import type { ClientTransactionDelegate } from './client-transaction-delegate.ts';
-import { CompletedNonInviteTable, type CompletedNonInvite } from './completed-non-invite-table.ts';
+import { CompletedNonInviteTable } from './completed-non-invite-table.ts';
 import { InviteClientTransaction } from './invite-client-transaction.ts';
 import { InviteServerTransaction, InviteServerTransactionState } from './invite-server-transaction.ts';
 import { NonInviteClientTransaction } from './non-invite-client-transaction.ts';
+import { NonInviteServerSlot, type SlotHost } from './non-invite-server-slot.ts';
 import { NonInviteServerTransaction } from './non-invite-server-transaction.ts';
 import { ServerTransactionHandleImpl } from './server-transaction-handle.ts';
 import type { TimerSettings, TransactionTimers } from './timers.ts';
@@ -38,6 +40,12 @@ export const MAGIC_COOKIE = 'z9hG4bK';
 
 export type ClientTransaction = InviteClientTransaction | NonInviteClientTransaction;
 export type ServerTransaction = InviteServerTransaction | NonInviteServerTransaction;
+
+/** A live server transaction and the handle its TU answers through. */
+interface ServerEntry {
+  readonly tx: ServerTransaction;
+  readonly handle: ServerTransactionHandleImpl;
+}
 
 /** Options of the transaction layer. */
 export interface TransactionLayerOptions {
@@ -64,23 +72,25 @@ export function clientKey(branch: string, method: string): string {
 
 /** Matching key of a server transaction for `request`, as if its method were `asMethod`. */
 export function serverKey(request: SipRequest, asMethod?: string): string | undefined {
-  const top = getVias(request)[0];
+  const top = viasView(request)[0];
   if (!top) return undefined;
   let method = (asMethod ?? request.method).toUpperCase();
   if (method === 'ACK') method = 'INVITE';
   const branch = top.params['branch'];
   if (branch && branch.startsWith(MAGIC_COOKIE)) {
-    return `${branch}\n${top.host.toLowerCase()}:${top.port ?? ''}\n${method}`;
+    // join makes one flat string: a key built with + is a chain of cons strings, and a
+    // non-INVITE key is kept for Timer J (32 s) by its Completed entry.
+    return [branch, '\n', top.host.toLowerCase(), ':', top.port ?? '', '\n', method].join('');
   }
   // RFC 2543 fallback (section 17.2.3).
   const viaRaw = request.headers.getAll('Via')[0] ?? '';
-  return ['2543', method === 'INVITE' ? '' : request.uri, getFrom(request).params['tag'] ?? '', getCallId(request), getCSeq(request).seq, viaRaw.replace(/;\s*(received|rport)(=[^;]*)?/gi, ''), method].join('\n');
+  return ['2543', method === 'INVITE' ? '' : request.uri, fromView(request).params['tag'] ?? '', getCallId(request), cseqView(request).seq, viaRaw.replace(/;\s*(received|rport)(=[^;]*)?/gi, ''), method].join('\n');
 }
 
 /** Creates, matches and forgets transactions. */
 export class TransactionLayer {
   private readonly clients = new Map<string, ClientTransaction>();
-  private readonly servers = new Map<string, { tx: ServerTransaction; handle: ServerTransactionHandleImpl }>();
+  private readonly servers = new Map<string, ServerEntry>();
   /** Client transactions by the stream connection their request went out on. */
   private readonly byConnection = new Map<string, Set<ClientTransaction>>();
   /** INVITE server transactions in Accepted, by Call-ID + CSeq number, to spot the ACK of the 2xx. */
@@ -92,10 +102,23 @@ export class TransactionLayer {
   private readonly logger: Logger;
   private disposed = false;
 
+  /** What the non-INVITE slots see of this layer. */
+  private readonly slotHost: SlotHost;
+
   constructor(private readonly options: TransactionLayerOptions) {
     this.logger = options.logger ?? silentLogger;
     this.completed = new CompletedNonInviteTable(options.clock);
     this.timerSets = { reliable: transactionTimers(options.timers, true), unreliable: transactionTimers(options.timers, false) };
+    const servers = this.servers;
+    this.slotHost = {
+      transport: options.transport,
+      completed: this.completed,
+      logger: this.logger,
+      holds: (slot) => !this.disposed && servers.get(slot.key) === slot,
+      release: (slot) => {
+        if (servers.get(slot.key) === slot) servers.delete(slot.key);
+      },
+    };
   }
 
   /**
@@ -207,9 +230,11 @@ export class TransactionLayer {
       // Section 17.2.2: "While in the Completed state, the server transaction MUST pass the final
       // response to the transport layer for retransmission whenever a retransmission of the
       // request is received."
-      this.options.transport.sendPrepared(done.response).catch((e: unknown) => {
-        this.logger.debug('response retransmission failed', { error: e instanceof Error ? e.message : String(e) });
-        this.completed.delete(done); // Completed, transport error → Terminated
+      this.options.transport.sendPreparedNow(done.response, {
+        sendFailed: (e: unknown) => {
+          this.logger.debug('response retransmission failed', { error: e instanceof Error ? e.message : String(e) });
+          this.completed.delete(done); // Completed, transport error → Terminated
+        },
       });
       return;
     }
@@ -231,83 +256,80 @@ export class TransactionLayer {
       this.options.transport.sendResponse(overload, source, connectionId).catch(() => {});
       return;
     }
-    const created = this.createServer(request, source, connectionId, key);
-    if (method === 'CANCEL') {
-      this.handleCancel(request, created.handle);
+    if (method === 'INVITE') {
+      this.deliver(request, this.createInviteServer(request, source, connectionId, key).handle);
       return;
     }
-    this.deliver(request, created.handle);
+    const slot = this.createNonInviteServer(request, source, connectionId, key);
+    if (method === 'CANCEL') this.handleCancel(request, slot.handle);
+    else this.deliver(request, slot.handle);
+    // Most requests are answered while they are delivered: the abandonment guard is only armed
+    // for those still waiting for their final response (same Clock instant, so the same deadline).
+    if (!this.disposed && !slot.tx.finalSent && !slot.tx.terminated) slot.tx.start();
   }
 
   private dialogKey(request: SipRequest): string {
     return `${getCallId(request)}\n${getCSeq(request).seq}`;
   }
 
-  private createServer(request: SipRequest, source: MessageSource, connectionId: string | undefined, key: string): { tx: ServerTransaction; handle: ServerTransactionHandleImpl } {
-    let tx: ServerTransaction;
-    // The last response sent, serialized: what a retired non-INVITE transaction resends.
-    let last: PreparedResponse | undefined;
-    let retired: CompletedNonInvite | undefined;
+  private createInviteServer(request: SipRequest, source: MessageSource, connectionId: string | undefined, key: string): ServerEntry {
+    const ref: { tx?: InviteServerTransaction } = {};
     const send = (m: SipMessage): void => {
       if (m.kind !== 'response') return;
       const onError = (e: unknown): void => {
         this.logger.debug('response send failed', { status: m.status, error: e instanceof Error ? e.message : String(e) });
-        tx.transportError(e);
+        ref.tx?.transportError(e);
       };
+      let prepared: PreparedResponse;
       try {
-        last = this.options.transport.prepareResponse(m, source, connectionId);
+        prepared = this.options.transport.prepareResponse(m, source, connectionId);
       } catch (e) {
-        last = undefined;
         queueMicrotask(() => onError(e)); // as before: a send failure reaches the transaction later
         return;
       }
-      this.options.transport.sendPrepared(last).catch(onError);
+      this.options.transport.sendPrepared(prepared).catch(onError);
     };
     const sink = {
-      respond: (r: SipResponse) => tx.respond(r),
+      respond: (r: SipResponse) => ref.tx?.respond(r),
       get finalSent() {
-        return tx.finalSent;
+        return ref.tx?.finalSent ?? false;
       },
     };
     const handle = new ServerTransactionHandleImpl(request, source, sink);
-    const timers = this.timersFor(source.local.protocol);
-    const common = {
+    const ist = new InviteServerTransaction(request, {
       clock: this.options.clock,
-      timers,
+      timers: this.timersFor(source.local.protocol),
       send,
       key,
       delegate: {
         ackTimeout: () => this.logger.info('no ACK for a final response to INVITE', { callId: request.headers.get('Call-ID') }),
       },
-    };
-    if (request.method === 'INVITE') {
-      const ist = new InviteServerTransaction(request, { ...common, makeTrying: () => handle.build(100) });
-      const dk = this.dialogKey(request);
-      ist.on('stateChange', (_from, to) => {
-        if (to === InviteServerTransactionState.Accepted) this.accepted.set(dk, ist);
-        else if (to === InviteServerTransactionState.Terminated && this.accepted.get(dk) === ist) this.accepted.delete(dk);
-      });
-      tx = ist;
-    } else {
-      // Completed moves to the light table: the transaction, its request and handle can go.
-      const retireCompleted = (): boolean => {
-        if (!last || this.disposed || this.servers.get(key) !== entry) return false;
-        this.servers.delete(key);
-        retired = { key, method: request.method, response: last };
-        this.completed.add(retired, timers.timerJ);
-        return true;
-      };
-      tx = new NonInviteServerTransaction(request, { ...common, retireCompleted });
-    }
-    const entry = { tx, handle };
-    this.servers.set(key, entry);
-    tx.onTerminated(() => {
-      if (this.servers.get(key) === entry) this.servers.delete(key);
-      // A transport error on the final response after retirement ends the Completed state too.
-      if (retired) this.completed.delete(retired);
+      makeTrying: () => handle.build(100),
     });
-    tx.start();
+    ref.tx = ist;
+    const dk = this.dialogKey(request);
+    ist.on('stateChange', (_from, to) => {
+      if (to === InviteServerTransactionState.Accepted) this.accepted.set(dk, ist);
+      else if (to === InviteServerTransactionState.Terminated && this.accepted.get(dk) === ist) this.accepted.delete(dk);
+    });
+    const entry = { tx: ist, handle };
+    this.servers.set(key, entry);
+    ist.onTerminated(() => {
+      if (this.servers.get(key) === entry) this.servers.delete(key);
+    });
+    ist.start();
     return entry;
+  }
+
+  /** A non-INVITE server transaction in one slot object (see non-invite-server-slot.ts); not started. */
+  private createNonInviteServer(request: SipRequest, source: MessageSource, connectionId: string | undefined, key: string): NonInviteServerSlot {
+    const slot = new NonInviteServerSlot(this.slotHost, key, request, source, connectionId, this.options.clock, this.timersFor(source.local.protocol));
+    const tx = new NonInviteServerTransaction(request, slot);
+    slot.tx = tx;
+    slot.handle = new ServerTransactionHandleImpl(request, source, slot);
+    this.servers.set(key, slot);
+    tx.onTerminated(() => slot.terminated());
+    return slot;
   }
 
   /**

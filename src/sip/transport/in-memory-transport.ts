@@ -9,7 +9,7 @@ import { UccError } from '../../lib/errors.ts';
 import { DEFAULT_SIP_LIMITS, parseMessage } from '../message/index.ts';
 import type { SipLimits } from '../message/sip-message.ts';
 import type { TransportAddress, TransportProtocol } from '../transaction/transaction-user.ts';
-import type { Transport, TransportSink } from './transport.ts';
+import type { SendFailureSink, Transport, TransportSink } from './transport.ts';
 import { addressKey } from './transport.ts';
 
 /** One datagram or stream write in flight. */
@@ -122,6 +122,19 @@ export class InMemoryTransport implements Transport {
   }
 
   async send(data: Buffer, destination: TransportAddress): Promise<string | undefined> {
+    return this.transmit(data, destination);
+  }
+
+  /** `send` without a Promise (see Transport.sendNow). */
+  sendNow(data: Buffer, destination: TransportAddress, failed: SendFailureSink): void {
+    try {
+      this.transmit(data, destination);
+    } catch (e) {
+      queueMicrotask(() => failed.sendFailed(e));
+    }
+  }
+
+  private transmit(data: Buffer, destination: TransportAddress): string | undefined {
     if (!this.sink) throw new UccError('UCC_ERR_SIP_TRANSPORT', 'in-memory transport is not started');
     if (this.reliable && !this.network.isAttached(addressKey(destination))) {
       // A stream transport notices an unreachable peer (connection refused).

@@ -12,10 +12,11 @@ import { silentLogger } from '../../lib/logger.ts';
 import type { Result } from '../../lib/result.ts';
 import { err, ok } from '../../lib/result.ts';
 import { getRoutes, getVias, parseUri, serializeMessage } from '../message/index.ts';
+import { viasView } from '../message/header-accessors.ts';
 import type { SipMessage, SipParseError, SipRequest, SipResponse, SipUri } from '../message/sip-message.ts';
 import type { MessageSource, TransportAddress, TransportProtocol } from '../transaction/transaction-user.ts';
 import { badRequestFor } from './bad-request.ts';
-import type { InboundMessage, Transport, TransportSink } from './transport.ts';
+import type { InboundMessage, SendFailureSink, Transport, TransportSink } from './transport.ts';
 import { defaultPort, normalizeHost } from './transport.ts';
 import { responseDestination, stampReceived, viaProtocol } from './via-received.ts';
 
@@ -27,15 +28,40 @@ export interface TransportLayerOptions {
   contactHost?: string;
 }
 
-/** A serialized response and where it goes (see {@link TransportLayer.prepareResponse}). */
-export interface PreparedResponse {
-  readonly transport: Transport;
-  readonly data: Buffer;
-  /** Where the request came from, and the stream connection it came on (if any). */
-  readonly remote: TransportAddress;
-  readonly connectionId: string | undefined;
+/**
+ * A serialized response and where it goes (see {@link TransportLayer.prepareResponse}). Non-INVITE
+ * server transactions keep one for each response in Completed (up to 32 s, hundreds of thousands at
+ * a time), so it holds only what sending needs: the stream fields only over reliable transports, and
+ * the section 18.2.2 destination as host and port, made into an address when asked for.
+ */
+export class PreparedResponse {
+  private readonly stream: { readonly remote: TransportAddress; readonly connectionId: string | undefined } | undefined;
+
+  constructor(
+    readonly transport: Transport,
+    readonly data: Buffer,
+    remote: TransportAddress,
+    connectionId: string | undefined,
+    private readonly destinationHost: string,
+    private readonly destinationPort: number,
+  ) {
+    this.stream = transport.reliable ? { remote, connectionId } : undefined;
+  }
+
+  /** Where the request came from (reliable transports; the Via destination otherwise). */
+  get remote(): TransportAddress {
+    return this.stream?.remote ?? this.destination;
+  }
+
+  /** The stream connection the request came on (reliable transports only). */
+  get connectionId(): string | undefined {
+    return this.stream?.connectionId;
+  }
+
   /** Section 18.2.2 destination from the top Via, used when there is no open connection. */
-  readonly destination: TransportAddress;
+  get destination(): TransportAddress {
+    return { protocol: this.transport.protocol, host: this.destinationHost, port: this.destinationPort };
+  }
 }
 
 /** The host of a wildcard bind: the first non-internal IPv4 address, else loopback. */
@@ -164,21 +190,49 @@ export class TransportLayer {
    */
   prepareResponse(response: SipResponse, source: MessageSource, connectionId?: string): PreparedResponse {
     const protocol = source.local.protocol;
-    const t = this.options.transports.find((x) => x.local === source.local) ?? this.byProtocol.get(protocol);
+    const t = this.transportOf(source.local) ?? this.byProtocol.get(protocol);
     if (!t) throw new UccError('UCC_ERR_SIP_TRANSPORT', `no ${protocol} transport is configured`);
-    const top = getVias(response)[0];
-    const destination = top ? responseDestination(top, protocol) : source.remote;
-    return { transport: t, data: serializeMessage(response), remote: source.remote, connectionId, destination: { ...destination, protocol: t.protocol } };
+    const top = viasView(response)[0];
+    const data = serializeMessage(response);
+    if (!top) return new PreparedResponse(t, data, source.remote, connectionId, source.remote.host, source.remote.port);
+    const d = responseDestination(top, protocol);
+    return new PreparedResponse(t, data, source.remote, connectionId, d.host, d.port);
+  }
+
+  /** The transport bound to exactly `local` (the one a request came in on). */
+  private transportOf(local: TransportAddress): Transport | undefined {
+    const all = this.options.transports;
+    for (let i = 0; i < all.length; i++) if ((all[i] as Transport).local === local) return all[i];
+    return undefined;
   }
 
   /** Sends a prepared response: on its connection while that is open, else to its Via destination. */
   async sendPrepared(p: PreparedResponse): Promise<void> {
     const t = p.transport;
-    if (t.reliable && p.connectionId !== undefined && t.hasConnection(p.connectionId)) {
-      await t.send(p.data, p.remote, p.connectionId);
+    const connectionId = p.connectionId;
+    if (t.reliable && connectionId !== undefined && t.hasConnection(connectionId)) {
+      await t.send(p.data, p.remote, connectionId);
       return;
     }
     await t.send(p.data, p.destination);
+  }
+
+  /**
+   * `sendPrepared` for callers that only need to hear of a failure (server transactions): no
+   * Promise when the transport offers `sendNow`. `failed` hears of it later, never during this call.
+   */
+  sendPreparedNow(p: PreparedResponse, failed: SendFailureSink): void {
+    const t = p.transport;
+    const connectionId = p.connectionId;
+    const onStream = t.reliable && connectionId !== undefined && t.hasConnection(connectionId);
+    const to = onStream ? p.remote : p.destination;
+    const via = onStream ? connectionId : undefined;
+    try {
+      if (t.sendNow) t.sendNow(p.data, to, failed, via);
+      else t.send(p.data, to, via).then(undefined, (e: unknown) => failed.sendFailed(e));
+    } catch (e) {
+      queueMicrotask(() => failed.sendFailed(e));
+    }
   }
 
   private receive(inbound: InboundMessage, sink: TransportSink): void {

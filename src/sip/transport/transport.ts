@@ -34,6 +34,11 @@ export interface TransportSink {
   connectionFailed?(connectionId: string, reason: string): void;
 }
 
+/** Hears that a send failed; `sendFailed` runs at most once per send, never during the send call. */
+export interface SendFailureSink {
+  sendFailed(error: unknown): void;
+}
+
 /** One listening transport. */
 export interface Transport {
   readonly protocol: TransportProtocol;
@@ -49,6 +54,12 @@ export interface Transport {
    * the connection used (undefined for datagrams); rejects on failure.
    */
   send(data: Buffer, destination: TransportAddress, connectionId?: string): Promise<string | undefined>;
+  /**
+   * Optional: `send` without a Promise, for callers that only need to hear of a failure (the
+   * responses of server transactions, thousands a second). `failed.sendFailed` runs at most once,
+   * never during this call; it may also throw synchronously, as `send` may reject.
+   */
+  sendNow?(data: Buffer, destination: TransportAddress, failed: SendFailureSink, connectionId?: string): void;
   /** True when the stream connection is still open (always false for datagram transports). */
   hasConnection(connectionId: string): boolean;
   /** Closes the socket(s) and cancels every timer. */

@@ -14,7 +14,7 @@ import { silentLogger } from '../../lib/logger.ts';
 import { DEFAULT_SIP_LIMITS, parseMessage } from '../message/index.ts';
 import type { SipLimits } from '../message/sip-message.ts';
 import type { TransportAddress } from '../transaction/transaction-user.ts';
-import type { Transport, TransportSink } from './transport.ts';
+import type { SendFailureSink, Transport, TransportSink } from './transport.ts';
 import { normalizeHost } from './transport.ts';
 
 /** Options of a UDP listener. */
@@ -121,6 +121,15 @@ export class UdpTransport implements Transport {
         if (e) reject(new UccError('UCC_ERR_SIP_TRANSPORT', `UDP send to ${destination.host}:${destination.port} failed: ${e.message}`, { cause: e }));
         else resolve(undefined);
       });
+    });
+  }
+
+  /** `send` without a Promise: one callback per datagram, and only a failure is reported. */
+  sendNow(data: Buffer, destination: TransportAddress, failed: SendFailureSink): void {
+    const socket = this.socket;
+    if (!socket) throw new UccError('UCC_ERR_SIP_TRANSPORT', 'UDP transport is not started');
+    socket.send(data, destination.port, normalizeHost(destination.host), (e) => {
+      if (e) failed.sendFailed(new UccError('UCC_ERR_SIP_TRANSPORT', `UDP send to ${destination.host}:${destination.port} failed: ${e.message}`, { cause: e }));
     });
   }
 

@@ -3,8 +3,10 @@
  * functions over the message model.
  */
 import { isIP } from 'node:net';
-import { formatVia, getVias } from '../message/index.ts';
-import type { SipRequest, Via } from '../message/sip-message.ts';
+import { formatVia } from '../message/index.ts';
+import { viasView } from '../message/header-accessors.ts';
+import { HeaderList } from '../message/headers.ts';
+import type { Params, SipRequest, Via } from '../message/sip-message.ts';
 import type { MessageSource, TransportAddress, TransportProtocol } from '../transaction/transaction-user.ts';
 import { defaultPort, normalizeHost } from './transport.ts';
 
@@ -17,27 +19,28 @@ import { defaultPort, normalizeHost } from './transport.ts';
  * Returns true when the Via was changed.
  */
 export function stampReceived(request: SipRequest, source: MessageSource): boolean {
-  const vias = getVias(request);
+  const vias = viasView(request);
   const top = vias[0];
   if (!top) return false;
+  const remoteHost = source.remote.host;
   const sentByHost = normalizeHost(top.host).toLowerCase();
-  const sourceHost = normalizeHost(source.remote.host).toLowerCase();
-  let changed = false;
-  if (isIP(sentByHost) === 0 || sentByHost !== sourceHost) {
-    top.params['received'] = source.remote.host;
-    changed = true;
+  const hasRport = 'rport' in top.params;
+  const received = hasRport || isIP(sentByHost) === 0 || sentByHost !== normalizeHost(remoteHost).toLowerCase();
+  if (!received) return false;
+  const params: Params = { ...top.params, received: remoteHost };
+  if (hasRport) params['rport'] = String(source.remote.port);
+  const stamped: Via = { ...top, params };
+  const value = formatVia(stamped);
+  const h = request.headers;
+  if (h instanceof HeaderList && h.replaceFirst('via', value)) {
+    // The stamped value parses back to `stamped`: keep the cache instead of parsing every Via again.
+    (h.cache ??= {})['via'] = [stamped, ...vias.slice(1)];
+  } else {
+    const all = h.getAll('Via');
+    all[0] = value;
+    h.set('Via', all);
   }
-  if ('rport' in top.params) {
-    top.params['rport'] = String(source.remote.port);
-    top.params['received'] = source.remote.host;
-    changed = true;
-  }
-  if (changed) {
-    const all = request.headers.getAll('Via');
-    all[0] = formatVia(top);
-    request.headers.set('Via', all);
-  }
-  return changed;
+  return true;
 }
 
 /** Maps a Via transport token to our protocols; undefined for ones we do not speak (WS, SCTP...). */

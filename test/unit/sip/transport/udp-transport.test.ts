@@ -7,6 +7,8 @@ import { memoryLogger } from '../../../../src/lib/logger.ts';
 import { SipStack } from '../../../../src/sip/api/sip-stack.ts';
 import { getVias, parseMessage } from '../../../../src/sip/message/index.ts';
 import type { SipMessage } from '../../../../src/sip/message/sip-message.ts';
+import { UccError } from '../../../../src/lib/errors.ts';
+import { UdpTransport } from '../../../../src/sip/transport/udp-transport.ts';
 import { messageTo, waitFor } from './helpers.ts';
 
 async function rawUdp(): Promise<{ socket: Socket; port: number; got: SipMessage[]; close: () => Promise<void> }> {
@@ -159,6 +161,25 @@ describe('UdpTransport destination lookup', { timeout: 20_000 }, () => {
       await waitFor(() => seen.length >= 2, 'both datagrams');
       assert.deepEqual(seen.sort(), ['by-literal', 'by-name']);
       await assert.rejects(t.send(Buffer.from('x'), { protocol: 'udp', host: 'no-such-host.invalid', port: peer.port }), /UDP send to no-such-host\.invalid/);
+    } finally {
+      await peer.close();
+      await t.close();
+    }
+  });
+
+  test('sendNow sends a datagram without a Promise; before start it throws at once', async () => {
+    const peer = await rawUdp();
+    const t = new UdpTransport({ host: '127.0.0.1', port: 0 });
+    const to = { protocol: 'udp' as const, host: '127.0.0.1', port: peer.port };
+    const failures: unknown[] = [];
+    const sink = { sendFailed: (e: unknown) => failures.push(e) };
+    assert.throws(() => t.sendNow(rawRequest('SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKn1', 'now-0'), to, sink), UccError);
+    await t.start({ receive: () => {}, malformed: () => {} });
+    try {
+      t.sendNow(rawRequest('SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKn2', 'now-1'), to, sink);
+      await waitFor(() => peer.got.length === 1, 'the datagram');
+      assert.equal(peer.got[0]?.headers.get('Call-ID'), 'now-1');
+      assert.deepEqual(failures, []);
     } finally {
       await peer.close();
       await t.close();

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequest, getVias, parseVia } from '../../../../src/sip/message/index.ts';
+import { createRequest, getVias, parseMessage, parseVia, serializeMessage } from '../../../../src/sip/message/index.ts';
 import type { Via } from '../../../../src/sip/message/sip-message.ts';
 import type { MessageSource } from '../../../../src/sip/transaction/transaction-user.ts';
 import { responseDestination, stampReceived } from '../../../../src/sip/transport/via-received.ts';
@@ -50,6 +50,33 @@ describe('stampReceived (RFC 3261 18.2.1, RFC 3581 section 4)', () => {
       assert.equal(top?.params['received'], c.received);
       if (c.rport !== undefined) assert.equal(top?.params['rport'], c.rport);
       assert.equal(req.headers.getAll('Via')[1], 'SIP/2.0/UDP 10.9.9.9;branch=z9hG4bKsecond', 'lower Vias untouched');
+    });
+  }
+});
+
+describe('stampReceived keeps the parsed Via view in step with the header text', () => {
+  const wire = (topVia: string): string => [
+    'NOTIFY sip:ucc@192.0.2.1 SIP/2.0', `v: ${topVia}`, 'Via: SIP/2.0/TCP proxy.test;branch=z9hG4bKlower', 'From: <sip:a@x>;tag=1',
+    'To: <sip:b@x>;tag=2', 'Call-ID: c', 'CSeq: 3 NOTIFY', 'Content-Length: 0', '', '',
+  ].join('\r\n');
+  const cases: Array<[string, string, [string, number]]> = [
+    ['rport, upper-case names and a compact header name', 'SIP/2.0/udp 10.0.0.5:5060 ;Branch=z9hG4bKx1;RPORT', ['203.0.113.9', 1024]],
+    ['an existing received is replaced in place', 'SIP/2.0/UDP pc.test;received=10.1.1.1;branch=z9hG4bKx2', ['192.0.2.4', 5060]],
+    ['IPv6 source', 'SIP/2.0/UDP [2001:db8::5]:5060;branch=z9hG4bKx3;rport', ['2001:db8::9', 5062]],
+  ];
+  for (const [name, topVia, from] of cases) {
+    test(name, () => {
+      const parsed = parseMessage(Buffer.from(wire(topVia)));
+      assert.ok(parsed.ok && parsed.value.kind === 'request');
+      const req = parsed.value;
+      assert.equal(stampReceived(req, source(...from)), true);
+      const reparsed = req.headers.getAll('Via').map((v) => via(v));
+      assert.deepEqual(getVias(req), reparsed, 'the cached view is what the new text parses to');
+      assert.equal(reparsed[0]?.params['received'], from[0]);
+      assert.equal(req.headers.getAll('Via')[1], 'SIP/2.0/TCP proxy.test;branch=z9hG4bKlower');
+      const again = parseMessage(serializeMessage(req));
+      assert.ok(again.ok);
+      assert.deepEqual(getVias(again.value), reparsed, 'and what goes on the wire');
     });
   }
 });
