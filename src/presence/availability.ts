@@ -54,10 +54,13 @@ export function availabilityFromMsPresCode(code: number, options: MsPresAvailabi
   return 'unknown';
 }
 
+/** The typical number of each class, looked up once per presence update. */
+const typicalCodes: ReadonlyMap<Availability, number> = new Map(msPresAvailabilityRanges.map((r) => [r.availability, r.typical]));
+
 /** The MS-PRES number we publish for a normalized availability (the range's typical value); null for `unknown`. */
 export function msPresCodeForAvailability(availability: Availability): number | null {
   if (availability === 'unknown') return null;
-  return msPresAvailabilityRanges.find((r) => r.availability === availability)!.typical;
+  return typicalCodes.get(availability)!;
 }
 
 /** What a PIDF document says, reduced to the inputs of {@link deriveRpidAvailability}. */
@@ -82,7 +85,7 @@ export interface RpidAvailabilityInput {
 export function deriveRpidAvailability(input: RpidAvailabilityInput): { availability: Availability; code: number | null } {
   const pick = (availability: Availability) => ({ availability, code: msPresCodeForAvailability(availability) });
   if (input.basic === 'closed') return pick('offline');
-  const others = input.otherActivities.map((t) => t.trim().toLowerCase());
+  const others = input.otherActivities.length === 0 ? input.otherActivities : input.otherActivities.map((t) => t.trim().toLowerCase());
   if (others.some((t) => dndOtherTexts.has(t))) return pick('do-not-disturb');
   if (input.activities.some((a) => busyRpidActivities.has(a))) return pick(input.idle ? 'busy-idle' : 'busy');
   if (others.some((t) => brbOtherTexts.has(t))) return pick('be-right-back');

@@ -17,7 +17,7 @@ import type { Availability, Presence, PresenceActivity } from './presence.ts';
 import { awayRpidActivities, brbOtherTexts, busyRpidActivities, dndOtherTexts, rpidActivityForToken } from './rpid-activities.ts';
 import { escapeXmlAttribute, escapeXmlText, parseSafeXml } from './safe-xml.ts';
 import type { XmlInput, XmlLimits } from './safe-xml.ts';
-import { attr, child, childrenNamed, descendants, trimmedText } from './xml-element.ts';
+import { attr, child, childrenNamed, firstDescendant, trimmedText } from './xml-element.ts';
 import type { XmlElement } from './xml-element.ts';
 import { ns } from './xml-namespaces.ts';
 import { formatXsDateTime, parseXsDateTime } from './xs-date-time.ts';
@@ -95,12 +95,13 @@ export interface PidfDocument {
 // ---------------------------------------------------------------------------------------------
 // Parse
 
-const NOTE_NAMESPACES: readonly string[] = [ns.pidf, ns.dataModel, ns.rpid];
+/** A note may be in the PIDF, data-model or RPID namespace. */
+const isNoteNamespace = (u: string): boolean => u === ns.pidf || u === ns.dataModel || u === ns.rpid;
 
 function notesOf(el: XmlElement): PidfNote[] {
   const out: PidfNote[] = [];
   for (const c of el.children) {
-    if (c.local !== 'note' || !NOTE_NAMESPACES.includes(c.ns)) continue;
+    if (c.local !== 'note' || !isNoteNamespace(c.ns)) continue;
     const text = c.text.trim();
     if (text !== '') out.push({ text, lang: attr(c, 'lang', ns.xml) ?? null });
   }
@@ -139,7 +140,7 @@ function readUserInput(el: XmlElement): RpidUserInput | null {
 
 /** The first `rpid:activities` anywhere under `el` (lenient placement). */
 function activitiesUnder(el: XmlElement): RpidActivities | null {
-  const a = child(el, ns.rpid, 'activities') ?? descendants(el, ns.rpid, 'activities')[0];
+  const a = child(el, ns.rpid, 'activities') ?? firstDescendant(el, ns.rpid, 'activities');
   return a === undefined ? null : readActivities(a);
 }
 
@@ -198,6 +199,14 @@ export function parsePidf(input: XmlInput, limits?: Partial<XmlLimits>): Result<
 
 const isClassMarker = (t: string) => dndOtherTexts.has(t.toLowerCase()) || brbOtherTexts.has(t.toLowerCase());
 
+/** The first note of the persons, else of the presence level, else of the tuples. */
+function firstNote(doc: PidfDocument): PidfNote | undefined {
+  for (const p of doc.persons) if (p.notes.length > 0) return p.notes[0];
+  if (doc.notes.length > 0) return doc.notes[0];
+  for (const t of doc.tuples) if (t.notes.length > 0) return t.notes[0];
+  return undefined;
+}
+
 /**
  * Normalizes a PIDF document. Several publishers give several tuples and persons (Kamailio merges
  * them): any open tuple means reachable, and activities of all persons are combined, busy-type
@@ -206,7 +215,15 @@ const isClassMarker = (t: string) => dndOtherTexts.has(t.toLowerCase()) || brbOt
  * @param observedAt epoch ms when the body was received
  */
 export function presenceFromPidf(doc: PidfDocument, observedAt: number): Presence {
-  const basic = doc.tuples.some((t) => t.basic === 'open') ? 'open' : doc.tuples.some((t) => t.basic === 'closed') ? 'closed' : null;
+  // Plain loops: this runs once per NOTIFY, and flatMap and spreads cost more than the parse itself.
+  let basic: 'open' | 'closed' | null = null;
+  for (const t of doc.tuples) {
+    if (t.basic === 'open') {
+      basic = 'open';
+      break;
+    }
+    if (t.basic === 'closed') basic = 'closed';
+  }
 
   type Source = { acts: RpidActivities; id: string | null; timestamp: number | null };
   const sources: Source[] = [];
@@ -214,10 +231,31 @@ export function presenceFromPidf(doc: PidfDocument, observedAt: number): Presenc
   for (const t of doc.tuples) if (t.activities) sources.push({ acts: t.activities, id: t.id, timestamp: t.timestamp });
   if (doc.activities) sources.push({ acts: doc.activities, id: null, timestamp: null });
 
-  const allActivities = sources.flatMap((s) => s.acts.activities);
-  const allOther = sources.flatMap((s) => s.acts.other);
-  const inputs = [...doc.persons.map((p) => p.userInput), ...doc.devices.map((d) => d.userInput), ...doc.tuples.map((t) => t.userInput)];
-  const idle = inputs.some((u) => u?.value === 'idle');
+  let allActivities: readonly string[] = [];
+  let allOther: readonly string[] = [];
+  if (sources.length === 1) {
+    allActivities = sources[0]!.acts.activities;
+    allOther = sources[0]!.acts.other;
+  } else if (sources.length > 1) {
+    const activities: string[] = [];
+    const other: string[] = [];
+    for (const src of sources) {
+      for (const a of src.acts.activities) activities.push(a);
+      for (const o of src.acts.other) other.push(o);
+    }
+    allActivities = activities;
+    allOther = other;
+  }
+  // Any idle user input makes the person idle; the last input time is the first given, persons first.
+  let idle = false;
+  let lastActive: number | null = null;
+  for (const group of [doc.persons, doc.devices, doc.tuples]) {
+    for (const { userInput: u } of group) {
+      if (u === null) continue;
+      if (u.value === 'idle') idle = true;
+      if (lastActive === null) lastActive = u.lastInput;
+    }
+  }
   const derived = deriveRpidAvailability({ basic, activities: allActivities, otherActivities: allOther, idle });
 
   // The token shown is the first activity of the winning class, else the first activity at all.
@@ -228,13 +266,13 @@ export function presenceFromPidf(doc: PidfDocument, observedAt: number): Presenc
   const text = allOther.find((t) => !isClassMarker(t)) ?? allOther[0] ?? chosen?.acts.notes[0]?.text ?? null;
   const activity: PresenceActivity | null = basic === 'closed' || (token === null && text === null) ? null : { token, text };
 
-  const noteSource = [...doc.persons.flatMap((p) => p.notes), ...doc.notes, ...doc.tuples.flatMap((t) => t.notes)][0];
+  const noteSource = firstNote(doc);
   // The activities came from a tuple (Eyebeam style) or a person; that element is the instance.
   const fromTuple = chosen === undefined ? undefined : doc.tuples.find((t) => t.activities === chosen.acts);
   const person = fromTuple ? undefined : doc.persons.find((p) => p.activities === chosen?.acts) ?? doc.persons[0];
-  const tupleTimes = doc.tuples.map((t) => t.timestamp).filter((t): t is number => t !== null);
-  const publishedAt = fromTuple?.timestamp ?? person?.timestamp ?? (tupleTimes.length > 0 ? Math.max(...tupleTimes) : null);
-  const lastActive = inputs.map((u) => u?.lastInput ?? null).find((t) => t !== null) ?? null;
+  let latestTuple: number | null = null;
+  for (const t of doc.tuples) if (t.timestamp !== null && (latestTuple === null || t.timestamp > latestTuple)) latestTuple = t.timestamp;
+  const publishedAt = fromTuple?.timestamp ?? person?.timestamp ?? latestTuple;
 
   return {
     uri: doc.entity,

@@ -46,6 +46,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** Merges partial limits over the defaults and clamps them to sane values. */
 export function resolveXmlLimits(limits?: Partial<XmlLimits>): XmlLimits {
+  // Most callers pass none: no merge per body.
+  if (limits === undefined) return defaultXmlLimits;
   const l = { ...defaultXmlLimits, ...limits };
   return {
     maxBytes: Math.max(1, Math.floor(l.maxBytes)),

@@ -52,6 +52,22 @@ export function descendants(el: XmlElement, ns: string, local: string): XmlEleme
   return found;
 }
 
+/**
+ * The first descendant (not `el` itself) with this namespace and local name in document order, as
+ * `descendants(el, ns, local)[0]` without collecting the others. Iterative.
+ */
+export function firstDescendant(el: XmlElement, ns: string, local: string): XmlElement | undefined {
+  if (el.children.length === 0) return undefined;
+  const stack: XmlElement[] = [];
+  for (let i = el.children.length - 1; i >= 0; i--) stack.push(el.children[i]!);
+  while (stack.length > 0) {
+    const e = stack.pop()!;
+    if (e.local === local && e.ns === ns) return e;
+    for (let i = e.children.length - 1; i >= 0; i--) stack.push(e.children[i]!);
+  }
+  return undefined;
+}
+
 /** The text of an element trimmed, or undefined when the element is absent or blank. */
 export function trimmedText(el: XmlElement | undefined): string | undefined {
   if (el === undefined) return undefined;

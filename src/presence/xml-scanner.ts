@@ -27,15 +27,30 @@ export interface ScanLimits {
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 
-/** Declared namespace URIs equal to one of these are replaced by the constant (one string, compared by identity first). */
-const INTERNED_NS: ReadonlyMap<string, string> = new Map(Object.values(knownNs).map((u) => [u, u]));
+/**
+ * Declared namespace URIs equal to one of these are the constant itself, not a copy, so codecs
+ * comparing an element's namespace with `ns.pidf` compare one string with itself. By length, so
+ * most declarations are compared with one candidate or none.
+ */
+const KNOWN_NS_BY_LENGTH: ReadonlyArray<readonly string[] | undefined> = (() => {
+  const byLength: string[][] = [];
+  for (const u of Object.values(knownNs)) (byLength[u.length] ??= []).push(u);
+  return byLength;
+})();
+
+/** The known namespace equal to `value`, else `value`. */
+function internNamespace(value: string): string {
+  const candidates = KNOWN_NS_BY_LENGTH[value.length];
+  if (candidates !== undefined) for (const u of candidates) if (value === u) return u;
+  return value;
+}
 
 /**
  * Names refused as elements or attributes: harmless in our tree (names are values, never keys),
  * but code downstream may copy them into plain objects, and the parser used before refused them.
  */
-const RESERVED_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
-const isReserved = (name: string): boolean => (name.length === 9 || name.length === 11) && RESERVED_NAMES.has(name);
+const isReserved = (name: string): boolean =>
+  name.length === 9 ? name === '__proto__' || name === 'prototype' : name.length === 11 && name === 'constructor';
 
 /** What JavaScript's `\s` matches: the end of a tag or attribute name, as for the parser before. */
 export function isJsSpace(c: number): boolean {
@@ -150,7 +165,7 @@ const LINEAR_ATTRIBUTE_CHECK = 16;
  */
 export function scanXml(text: string, l: ScanLimits): Result<XmlElement, PresenceCodecError> {
   const n = text.length;
-  /** Open elements and their qualified names (for end tags), and the binding-stack size when each opened. */
+  /** Open elements, their qualified names (for end tags), and the binding-stack size when each opened. */
   const open: Building[] = [];
   const openNames: string[] = [];
   const openMarks: number[] = [];
@@ -237,13 +252,15 @@ export function scanXml(text: string, l: ScanLimits): Result<XmlElement, Presenc
       const end = text.indexOf('>', i + 2);
       if (end < 0) return err(codecError('malformed-xml', 'unterminated end tag'));
       const openName = depth > 0 ? openNames[depth - 1]! : undefined;
-      // The usual case, `</name>` or `</name  >`, without slicing; anything else is compared as the
+      // The usual case, `</name>` or `</name  >`, checked directly; anything else is compared as the
       // text up to '>' with trailing whitespace (JavaScript's) removed.
       let matched = false;
-      if (openName !== undefined && text.startsWith(openName, i + 2)) {
-        let k = i + 2 + openName.length;
-        while (k < end && isTagSpace(text.charCodeAt(k))) k++;
-        matched = k === end;
+      if (openName !== undefined && i + 2 + openName.length <= end) {
+        if (text.slice(i + 2, i + 2 + openName.length) === openName) {
+          let k = i + 2 + openName.length;
+          while (k < end && isTagSpace(text.charCodeAt(k))) k++;
+          matched = k === end;
+        }
       }
       if (!matched) {
         const name = text.slice(i + 2, end).trimEnd();
@@ -321,6 +338,7 @@ export function scanXml(text: string, l: ScanLimits): Result<XmlElement, Presenc
       let flags = 0;
       for (let k = j + 1; k < close; k++) {
         const v = text.charCodeAt(k);
+        if (v > 0x3c) continue; // letters: nothing to check
         if (v === 0x3c) return err(codecError('malformed-xml', `'<' in the value of attribute '${attrName}' in <${name}>`));
         if (v === 0x26) {
           const len = checkReference(text, k);
@@ -347,13 +365,14 @@ export function scanXml(text: string, l: ScanLimits): Result<XmlElement, Presenc
     // Namespaces: this tag's declarations apply to its own name and attributes, whatever their order.
     const mark = bindLen;
     for (let k = 0; k < attrCount; k++) {
-      const value = attributeValue(text, aStart[k]!, aEnd[k]!, aFlags[k]!);
       const an = aName[k]!;
       const isDecl = an.startsWith('xmlns') && (an.length === 5 || an.charCodeAt(5) === 0x3a);
-      aValue[k] = isDecl ? (INTERNED_NS.get(value) ?? value) : value;
+      const raw = attributeValue(text, aStart[k]!, aEnd[k]!, aFlags[k]!);
+      const value = isDecl ? internNamespace(raw) : raw;
+      aValue[k] = value;
       if (isDecl) {
         bindPrefix[bindLen] = an.length === 5 ? '' : an.slice(6);
-        bindUri[bindLen] = aValue[k]!;
+        bindUri[bindLen] = value;
         bindLen++;
       }
     }
