@@ -22,7 +22,6 @@ import { SystemClock } from '../../lib/clock.ts';
 import { UccError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { silentLogger } from '../../lib/logger.ts';
-import { parseContentType } from '../../presence/multipart.ts';
 import { buildPidfPublication, parsePidfPresence, PIDF_CONTENT_TYPE } from '../../presence/pidf.ts';
 import { presenceStateEquals, unknownPresence } from '../../presence/presence.ts';
 import type { Presence } from '../../presence/presence.ts';
@@ -38,6 +37,7 @@ import type { BackoffOptions } from '../../sip/ua/backoff.ts';
 import type { Notification, Subscriber, SubscriberTermination } from '../../sip/ua/subscriber.ts';
 import { UcPlatformBase } from '../uc-platform-base.ts';
 import type { UcKnowledgeWorker, UcPlatform } from '../uc-platform.ts';
+import { MediaTypeReader } from './notify-media-type.ts';
 
 /** Options of {@link SipSimplePlatform}. */
 export interface SipSimplePlatformOptions {
@@ -91,13 +91,6 @@ interface Watch {
   last: Presence | undefined;
 }
 
-/** Media type of a Content-Type header value, lower-case ('' when absent or unreadable). */
-function mediaTypeOf(value: string | undefined): string {
-  if (value === undefined) return '';
-  const ct = parseContentType(value);
-  return ct.ok ? ct.value.mediaType : '';
-}
-
 /** See the file comment. */
 export class SipSimplePlatform extends UcPlatformBase implements UcPlatform {
   readonly kind = 'sip-simple';
@@ -115,6 +108,7 @@ export class SipSimplePlatform extends UcPlatformBase implements UcPlatform {
   private registerFailure: string | undefined;
   private registerAttempt = 0;
   private registerTimer: TimerHandle | undefined;
+  private readonly notifyType = new MediaTypeReader();
 
   constructor(options: SipSimplePlatformOptions) {
     super();
@@ -315,10 +309,11 @@ export class SipSimplePlatform extends UcPlatformBase implements UcPlatform {
     const now = this.clock.now();
     const uri = w.kw.contact;
     if (n.body.length === 0) return unknownPresence(uri, 'pidf', now);
-    const type = mediaTypeOf(n.contentType);
+    const type = this.notifyType.read(n.contentType);
     if (type === PIDF_CONTENT_TYPE) {
       const p = parsePidfPresence(n.body, now);
-      if (p.ok) return { ...p.value, uri };
+      // The presentity is the KW's contact; the copy is only needed when the entity is spelled otherwise.
+      if (p.ok) return p.value.uri === uri ? p.value : { ...p.value, uri };
       this.logger.warn('bad PIDF in NOTIFY', { contact: uri, kind: p.error.kind, error: p.error.message });
       return undefined;
     }

@@ -86,6 +86,17 @@ describe('SipSimplePlatform', () => {
     await w.close();
   });
 
+  test("the Presence is the KW's contact even when the PIDF entity is spelled otherwise", async () => {
+    const w = await world();
+    w.server.set(alice.contact, pidf('sip:Alice@EXAMPLE.test;user=phone', 'away'));
+    await w.platform.start();
+    w.platform.subscribe(alice);
+    await w.settle();
+    assert.equal(w.presences.length, 1);
+    assert.deepEqual([w.presences[0]![1].uri, w.presences[0]![1].availability], [alice.contact, 'away']);
+    await w.close();
+  });
+
   test('an active NOTIFY without a body means nothing is known: unknown presence', async () => {
     const w = await world();
     await w.platform.start();
