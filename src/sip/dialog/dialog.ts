@@ -12,6 +12,7 @@ import { InvalidStateTransitionError, UccError } from '../../lib/errors.ts';
 import { TypedEmitter } from '../../lib/typed-emitter.ts';
 import type { NameAddr, SipRequest, SipResponse } from '../message/sip-message.ts';
 import { createRequest, formatNameAddr, formatUri, parseNameAddr, parseUri } from '../message/index.ts';
+import { cachedView } from '../message/header-accessors.ts';
 import { DIALOG_TRANSITIONS } from './dialog-state.ts';
 import type { DialogState } from './dialog-state.ts';
 import { dialogKey } from './dialog-id.ts';
@@ -78,6 +79,8 @@ function nameAddr(msg: SipRequest | SipResponse, name: string): NameAddr {
 }
 
 function cseqOf(msg: SipRequest | SipResponse): number {
+  const parsed = cachedView(msg, 'cseq');
+  if (parsed !== undefined) return parsed.seq;
   const m = /^\s*(\d{1,10})\s/.exec(header(msg, 'CSeq'));
   if (!m) throw new DialogCreationError('bad CSeq');
   return Number(m[1]);
@@ -85,6 +88,8 @@ function cseqOf(msg: SipRequest | SipResponse): number {
 
 /** The first Contact URI of a message, as text, or undefined. */
 export function contactTarget(msg: SipRequest | SipResponse): string | undefined {
+  const parsed = cachedView(msg, 'contact')?.[0];
+  if (parsed !== undefined) return parsed.wildcard ? undefined : formatUri(parsed.uri);
   const v = msg.headers.get('Contact');
   if (v === undefined) return undefined;
   const r = parseNameAddr(v);

@@ -9,7 +9,7 @@ import { isTokenString } from '../grammar/chars.ts';
 import { createHeaders } from './headers.ts';
 import { EMPTY_BODY } from './parser.ts';
 import { reasonPhrase } from './reason-phrase.ts';
-import type { SipMethod, SipRequest, SipResponse } from './sip-message.ts';
+import type { SipHeaders, SipMethod, SipRequest, SipResponse } from './sip-message.ts';
 
 /** Headers accepted by the builders: a record (values may be lists) or ordered pairs. */
 export type HeadersInit = Record<string, string | readonly string[]> | Iterable<readonly [string, string]>;
@@ -34,10 +34,18 @@ export function createRequest(init: { method: SipMethod; uri: string; headers?: 
  * `UCC_ERR_SIP_PARSE` for a status outside 100-699 or a reason with CR/LF.
  */
 export function createResponse(init: { status: number; reason?: string; headers?: HeadersInit; body?: Buffer | string }): SipResponse {
-  if (!Number.isInteger(init.status) || init.status < 100 || init.status > 699) {
-    throw new UccError('UCC_ERR_SIP_PARSE', `invalid SIP status ${init.status}`);
+  return responseWithHeaders(init.status, init.reason, createHeaders(init.headers), init.body);
+}
+
+/**
+ * @internal `createResponse` over a header list built by the caller (the server transaction
+ * handle copies the request's entries), with the same checks of status and reason.
+ */
+export function responseWithHeaders(status: number, reason: string | undefined, headers: SipHeaders, body: Buffer | string | undefined): SipResponse {
+  if (!Number.isInteger(status) || status < 100 || status > 699) {
+    throw new UccError('UCC_ERR_SIP_PARSE', `invalid SIP status ${status}`);
   }
-  const reason = init.reason ?? reasonPhrase(init.status);
-  if (/[\r\n]/.test(reason)) throw new UccError('UCC_ERR_SIP_PARSE', 'reason phrase contains CR or LF');
-  return { kind: 'response', status: init.status, reason, headers: createHeaders(init.headers), body: toBody(init.body) };
+  const r = reason ?? reasonPhrase(status);
+  if (r.indexOf('\r') >= 0 || r.indexOf('\n') >= 0) throw new UccError('UCC_ERR_SIP_PARSE', 'reason phrase contains CR or LF');
+  return { kind: 'response', status, reason: r, headers, body: toBody(body) };
 }

@@ -67,6 +67,24 @@ function single(msg: SipMessage, key: string, name: string): NameAddr {
   return store(msg, key, r.value);
 }
 
+/** The views the parser fills in (and the accessors keep), by cache key. */
+interface CachedViews {
+  via: readonly Readonly<Via>[];
+  from: Readonly<NameAddr>;
+  to: Readonly<NameAddr>;
+  contact: readonly Readonly<NameAddr>[];
+  cseq: Readonly<CSeq>;
+}
+
+/**
+ * @internal The parsed view of `key` when one is cached (always, for the mandatory headers of a
+ * parsed message), else undefined: callers that must keep their own handling of a missing or
+ * malformed header fall back to it then. Never modify what it returns.
+ */
+export function cachedView<K extends keyof CachedViews>(msg: SipMessage, key: K): CachedViews[K] | undefined {
+  return hit<CachedViews[K]>(msg, key);
+}
+
 /**
  * @internal The cached parsed Via list itself, not a copy: for the layers that only read it on
  * every message (matching keys, response routing). Never modify what it returns.

@@ -7,6 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { UccError } from '../../lib/errors.ts';
 import { createResponse } from '../message/index.ts';
+import { responseWithHeaders } from '../message/builders.ts';
+import { cachedView } from '../message/header-accessors.ts';
+import { HeaderList } from '../message/headers.ts';
 import type { SipRequest, SipResponse } from '../message/sip-message.ts';
 import type { MessageSource, ResponseOptions, ServerTransactionHandle } from './transaction-user.ts';
 
@@ -93,6 +96,7 @@ export class ServerTransactionHandleImpl implements ServerTransactionHandle {
   /** Builds a response to the request without sending it. */
   build(status: number, options: ResponseOptions = {}): SipResponse {
     const req = this.request;
+    if (req.headers instanceof HeaderList) return this.buildFromList(req.headers, status, options);
     const headers: Array<[string, string]> = [];
     for (const v of req.headers.getAll('Via')) headers.push(['Via', v]);
     const from = req.headers.get('From');
@@ -119,6 +123,51 @@ export class ServerTransactionHandleImpl implements ServerTransactionHandle {
       headers,
       ...(options.body !== undefined ? { body: options.body } : {}),
     });
+  }
+
+  /**
+   * `build` over the request's own header list: the values are copied as they are (they were
+   * checked when they entered the request) and the parsed Via view goes along, so routing the
+   * response (section 18.2.2) does not parse the Vias again.
+   */
+  private buildFromList(req: HeaderList, status: number, options: ResponseOptions): SipResponse {
+    const out = new HeaderList();
+    const list = out.list;
+    let from: string | undefined;
+    let to: string | undefined;
+    let callId: string | undefined;
+    let cseq: string | undefined;
+    let ts: string | undefined;
+    for (const e of req.list) {
+      switch (e.key) {
+        case 'via': list.push({ key: 'via', name: 'Via', value: e.value, packed: false }); break;
+        case 'from': from ??= e.value; break;
+        case 'to': to ??= e.value; break;
+        case 'call-id': callId ??= e.value; break;
+        case 'cseq': cseq ??= e.value; break;
+        case 'timestamp': ts ??= e.value; break;
+        default:
+      }
+    }
+    if (from !== undefined) list.push({ key: 'from', name: 'From', value: from, packed: false });
+    // Section 8.2.6.2 (To tag) and 8.2.6.1 (100 Trying without one, with the Timestamp), as in build.
+    if (to !== undefined && status > 100 && !hasTag(to)) out.append('To', `${to};tag=${options.toTag ?? this.toTag}`);
+    else if (to !== undefined) list.push({ key: 'to', name: 'To', value: to, packed: false });
+    if (callId !== undefined) list.push({ key: 'call-id', name: 'Call-ID', value: callId, packed: false });
+    if (cseq !== undefined) list.push({ key: 'cseq', name: 'CSeq', value: cseq, packed: false });
+    if (status === 100 && ts !== undefined) list.push({ key: 'timestamp', name: 'Timestamp', value: ts, packed: false });
+    const vias = cachedView(this.request, 'via');
+    if (vias !== undefined) out.cache = { via: vias };
+    const extra = options.headers;
+    if (extra !== undefined) {
+      for (const name of Object.keys(extra)) {
+        const value = extra[name] as string | readonly string[];
+        if (typeof value === 'string') out.append(name, value);
+        else for (const v of value) out.append(name, v);
+      }
+    }
+    if (options.contentType !== undefined) out.append('Content-Type', options.contentType);
+    return responseWithHeaders(status, options.reason, out, options.body);
   }
 
   respond(status: number, options?: ResponseOptions): SipResponse {

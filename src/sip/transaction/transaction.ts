@@ -29,7 +29,8 @@ export abstract class Transaction<S extends string> extends TypedEmitter<Transac
   protected abstract readonly transitions: Readonly<Record<S, readonly S[]>>;
   protected abstract readonly terminalState: S;
   private current: S;
-  private readonly timers = new Map<string, TimerHandle>();
+  /** Armed timers by name; made on first use (most server transactions never arm one). */
+  private timers: Map<string, TimerHandle> | undefined;
   private terminatedListeners: Array<() => void> = [];
 
   protected constructor(
@@ -85,29 +86,31 @@ export abstract class Transaction<S extends string> extends TypedEmitter<Transac
       fn();
       return;
     }
+    const timers = (this.timers ??= new Map());
     const handle = this.clock.setTimer(ms, () => {
-      if (this.timers.get(name) !== handle) return;
-      this.timers.delete(name);
+      if (timers.get(name) !== handle) return;
+      timers.delete(name);
       fn();
     });
-    this.timers.set(name, handle);
+    timers.set(name, handle);
   }
 
   protected stopTimer(name: string): void {
-    const h = this.timers.get(name);
+    const h = this.timers?.get(name);
     if (h) {
       this.clock.cancel(h);
-      this.timers.delete(name);
+      this.timers?.delete(name);
     }
   }
 
   /** Names of the timers currently armed (tests and diagnostics). */
   get activeTimers(): string[] {
-    return [...this.timers.keys()].sort();
+    return this.timers ? [...this.timers.keys()].sort() : [];
   }
 
   /** Cancels every timer. Safe to call more than once. */
   dispose(): void {
+    if (!this.timers) return;
     for (const h of this.timers.values()) this.clock.cancel(h);
     this.timers.clear();
   }

@@ -5,7 +5,8 @@
  * dialogs (RFC 3261 section 12.2.2), 200 for OPTIONS (section 11.2), 405 with Allow otherwise.
  * A BENOTIFY is never answered ([MS-SIP] section 3.5: "MUST NOT send a response").
  */
-import type { SipRequest } from '../message/sip-message.ts';
+import type { NameAddr, SipMessage, SipRequest } from '../message/sip-message.ts';
+import { cachedView } from '../message/header-accessors.ts';
 import { parseNameAddr } from '../message/index.ts';
 import type { RequestHandler, ServerTransactionHandle, TransactionUser } from '../transaction/transaction-user.ts';
 import { halfDialogKey } from '../dialog/dialog-id.ts';
@@ -23,8 +24,18 @@ export function tagOf(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const r = parseNameAddr(value);
   if (!r.ok) return undefined;
-  const t = r.value.params.tag;
+  return nonEmptyTag(r.value);
+}
+
+const nonEmptyTag = (na: Readonly<NameAddr>): string | undefined => {
+  const t = na.params.tag;
   return typeof t === 'string' && t !== '' ? t : undefined;
+};
+
+/** `tagOf` the message's From or To, read from the parsed view the parser keeps when there is one. */
+export function headerTag(msg: SipMessage, header: 'From' | 'To'): string | undefined {
+  const view = cachedView(msg, header === 'To' ? 'to' : 'from');
+  return view !== undefined ? nonEmptyTag(view) : tagOf(msg.headers.get(header));
 }
 
 export class RequestDispatcher {
@@ -68,7 +79,7 @@ export class RequestDispatcher {
     const never = method === 'BENOTIFY' || method === 'ACK';
     try {
       const callId = req.headers.get('Call-ID') ?? '';
-      const toTag = tagOf(req.headers.get('To'));
+      const toTag = headerTag(req, 'To');
       if (toTag !== undefined) {
         const h = this.dialogs.get(halfDialogKey(callId, toTag));
         if (h) return h(req, txn);

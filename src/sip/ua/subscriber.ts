@@ -29,7 +29,7 @@ import { backoffDelay, backoffExhausted, refreshDelayMs, retryAfterOf } from './
 import type { BackoffOptions } from './backoff.ts';
 import { createOutOfDialogRequest } from './out-of-dialog-request.ts';
 import type { RequestDispatcher } from './request-dispatcher.ts';
-import { tagOf } from './request-dispatcher.ts';
+import { headerTag } from './request-dispatcher.ts';
 import { parseSubscriptionState, retryPolicyFor } from './subscription-state-header.ts';
 import type { SubscriptionStateValue, TerminationReason } from './subscription-state-header.ts';
 import { SUBSCRIBER_TRANSITIONS } from './subscriber-state.ts';
@@ -289,7 +289,7 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
       respond(481);
       return;
     }
-    const remoteTag = tagOf(req.headers.get('From'));
+    const remoteTag = headerTag(req, 'From');
     if (!this.dialog) {
       if (!this.subscribeRequest) { respond(481); return; }
       try {
