@@ -167,6 +167,10 @@ export function headerInfo(name: string): HeaderInfo {
 
 /** The lookup key of a header name: lower-case, compact form expanded. */
 export function headerKey(name: string): string {
+  // Known names as callers write them ('Call-ID', 'CSeq', 'via') need no lower-casing, and their
+  // key is the table's own string, which the parser's entries share.
+  const known = INFO_EXACT.get(name);
+  if (known !== undefined) return known.key;
   const lower = name.toLowerCase();
   if (lower.length === 1) return COMPACT_FORMS.get(lower) ?? lower;
   return lower;

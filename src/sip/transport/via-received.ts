@@ -23,10 +23,11 @@ export function stampReceived(request: SipRequest, source: MessageSource): boole
   const top = vias[0];
   if (!top) return false;
   const remoteHost = source.remote.host;
-  const sentByHost = normalizeHost(top.host).toLowerCase();
   const hasRport = 'rport' in top.params;
-  const received = hasRport || isIP(sentByHost) === 0 || sentByHost !== normalizeHost(remoteHost).toLowerCase();
-  if (!received) return false;
+  if (!hasRport) {
+    const sentByHost = normalizeHost(top.host).toLowerCase();
+    if (isIP(sentByHost) !== 0 && sentByHost === normalizeHost(remoteHost).toLowerCase()) return false;
+  }
   const params: Params = { ...top.params, received: remoteHost };
   if (hasRport) params['rport'] = String(source.remote.port);
   const stamped: Via = { ...top, params };

@@ -266,8 +266,9 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
       return;
     }
     const ev = req.headers.get('Event') ?? '';
-    // RFC 6665 section 4.1.3 / 8.2.1: the Event type (and id) must match the SUBSCRIBE's.
-    if (eventType(ev) !== eventType(this.o.event) || eventId(ev) !== eventId(this.o.event)) {
+    // RFC 6665 section 4.1.3 / 8.2.1: the Event type (and id) must match the SUBSCRIBE's (the
+    // notifier usually echoes the very same text, which needs no parsing).
+    if (ev !== this.o.event && (eventType(ev) !== eventType(this.o.event) || eventId(ev) !== eventId(this.o.event))) {
       respond(489, 'Bad Event');
       return;
     }

@@ -6,6 +6,7 @@ import {
   getRoutes, getTo, getVias, getCallId, parseMessage,
 } from '../../../../src/sip/message/index.ts';
 import type { SipMessage } from '../../../../src/sip/message/index.ts';
+import { headerKey } from '../../../../src/sip/message/compact-forms.ts';
 import { request } from './helpers.ts';
 
 const parse = (text: string): SipMessage => {
@@ -72,6 +73,17 @@ describe('SipHeaders', () => {
     const m = parse(request('OPTIONS', ['Allow: INVITE, ACK', 'Supported: a, b']));
     assert.equal(m.headers.get('Allow'), 'INVITE');
     assert.deepEqual([...m.headers.entries()].filter(([n]) => n === 'Supported'), [['Supported', 'a'], ['Supported', 'b']]);
+  });
+});
+
+describe('headerKey', () => {
+  test('known names in any case, compact forms in either case, unknown names lower-cased', () => {
+    const cases: Array<[string, string]> = [
+      ['Call-ID', 'call-id'], ['call-id', 'call-id'], ['CALL-ID', 'call-id'], ['i', 'call-id'], ['I', 'call-id'],
+      ['CSeq', 'cseq'], ['v', 'via'], ['V', 'via'], ['Subscription-State', 'subscription-state'], ['o', 'event'],
+      ['X-Bench', 'x-bench'], ['x', 'session-expires'], ['Z', 'z'],
+    ];
+    for (const [name, key] of cases) assert.equal(headerKey(name), key, name);
   });
 });
 
