@@ -102,8 +102,8 @@ export class HeaderList implements SipHeaders {
 
   /**
    * @internal Replaces the value of the first `key` entry in place (the others stay), leaving the
-   * cached view to the caller. False when there is no such entry. Packed entries (of other
-   * headers) may stay packed: only entries of `key` are looked at, and they are not packed.
+   * cached view to the caller. False when there is no such entry. No unpacking: `key` must be a
+   * header the parser never leaves packed (Via, Contact, Route, Record-Route, or a non-list one).
    */
   replaceFirst(key: string, value: string): boolean {
     checkValue(key, value);
