@@ -87,6 +87,21 @@ function parseContentLength(v: string): number | undefined {
   return n;
 }
 
+/** Methods taken as the constant strings (methods are case-sensitive: only these exact spellings). */
+const KNOWN_METHODS: readonly string[] = [
+  'INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'MESSAGE', 'INFO',
+  'UPDATE', 'REFER', 'PRACK', 'SERVICE', 'BENOTIFY',
+];
+
+/**
+ * The method `line[0, end)` as one of KNOWN_METHODS, or undefined: a shared constant instead of a
+ * fresh string per request (it is kept by every transaction in Completed, and compared often).
+ */
+function knownMethod(line: string, end: number): string | undefined {
+  for (const m of KNOWN_METHODS) if (m.length === end && line.startsWith(m)) return m;
+  return undefined;
+}
+
 /** List headers split (and validated) while parsing; the other list headers are split on access. */
 const EAGER_LISTS: ReadonlySet<string> = new Set(['via', 'contact', 'route', 'record-route']);
 
@@ -272,7 +287,7 @@ export function parseHead(buf: Buffer, start: number, end: number, lim: SipLimit
       if (c <= 32 || c === 127 || c === 60 || c === 62 || c === 34) return fail('bad-uri', 'invalid character in the Request-URI', start + sp1 + 1 + i, head);
     }
     if (!(sl.length - sp2 === 8 && sl.endsWith('SIP/2.0')) && sl.slice(sp2 + 1).toUpperCase() !== 'SIP/2.0') return fail('bad-start-line', `unsupported SIP version in ${JSON.stringify(sl.slice(0, 80))}`, start + sp2 + 1, head);
-    message = { kind: 'request', method: sl.slice(0, sp1), uri, headers, body: EMPTY_BODY };
+    message = { kind: 'request', method: knownMethod(sl, sp1) ?? sl.slice(0, sp1), uri, headers, body: EMPTY_BODY };
   }
 
   // ---- header lines (section 7.3), with folding (7.3.1) ----

@@ -89,6 +89,10 @@ describe('responseDestination (RFC 3261 18.2.2, RFC 3581)', () => {
     ['received with rport', 'SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bK1;received=203.0.113.9;rport=1024', '203.0.113.9', 1024],
     ['maddr', 'SIP/2.0/UDP 10.0.0.5:5062;branch=z9hG4bK1;maddr=239.255.255.1', '239.255.255.1', 5062],
     ['TLS default port 5061', 'SIP/2.0/TLS pc.test;branch=z9hG4bK1;received=192.0.2.3', '192.0.2.3', 5061],
+    ['rport without a value keeps the sent-by port', 'SIP/2.0/UDP 10.0.0.5:5070;branch=z9hG4bK1;received=203.0.113.9;rport', '203.0.113.9', 5070],
+    ['rport of six digits is ignored', 'SIP/2.0/UDP 10.0.0.5:5070;branch=z9hG4bK1;received=203.0.113.9;rport=123456', '203.0.113.9', 5070],
+    ['rport that is not a number is ignored', 'SIP/2.0/UDP 10.0.0.5:5070;branch=z9hG4bK1;received=203.0.113.9;rport=12a', '203.0.113.9', 5070],
+    ['rport of five digits is used', 'SIP/2.0/UDP 10.0.0.5:5070;branch=z9hG4bK1;received=203.0.113.9;rport=65000', '203.0.113.9', 65000],
   ];
   for (const [name, v, host, port] of cases) {
     test(name, () => {
