@@ -10,13 +10,24 @@
 type Listener = (...args: never[]) => void;
 type AnyListener = ((...args: unknown[]) => void) & { readonly wrapped?: AnyListener };
 
+const noListeners: ReadonlyMap<string, readonly AnyListener[]> = new Map();
+
 export class TypedEmitter<Events extends { [K in keyof Events]: Listener }> {
-  private readonly byEvent = new Map<string, readonly AnyListener[]>();
+  /** Made on the first `on`: many emitters (one per SIP transaction) never get a listener. */
+  private listenerMap: Map<string, readonly AnyListener[]> | undefined;
+
+  private get byEvent(): ReadonlyMap<string, readonly AnyListener[]> {
+    return this.listenerMap ?? noListeners;
+  }
+
+  private writableMap(): Map<string, readonly AnyListener[]> {
+    return (this.listenerMap ??= new Map());
+  }
 
   on<K extends keyof Events & string>(event: K, listener: Events[K]): this {
     const current = this.byEvent.get(event);
     const l = listener as unknown as AnyListener;
-    this.byEvent.set(event, current ? [...current, l] : [l]);
+    this.writableMap().set(event, current ? [...current, l] : [l]);
     return this;
   }
 
@@ -36,7 +47,7 @@ export class TypedEmitter<Events extends { [K in keyof Events]: Listener }> {
   }
 
   removeAllListeners(): this {
-    this.byEvent.clear();
+    this.listenerMap?.clear();
     return this;
   }
 
@@ -74,8 +85,8 @@ export class TypedEmitter<Events extends { [K in keyof Events]: Listener }> {
     for (let i = current.length - 1; i >= 0; i--) {
       const l = current[i];
       if (l === listener || l?.wrapped === listener) {
-        if (current.length === 1) this.byEvent.delete(event);
-        else this.byEvent.set(event, [...current.slice(0, i), ...current.slice(i + 1)]);
+        if (current.length === 1) this.writableMap().delete(event);
+        else this.writableMap().set(event, [...current.slice(0, i), ...current.slice(i + 1)]);
         return;
       }
     }
