@@ -133,6 +133,9 @@ class ProbedUdpTransport implements Transport {
   send(data: Buffer, destination: Parameters<Transport['send']>[1]) {
     return this.inner.send(data, destination);
   }
+  sendNow(...args: Parameters<UdpTransport['sendNow']>): void {
+    this.inner.sendNow(...args);
+  }
   hasConnection(): boolean {
     return false;
   }
