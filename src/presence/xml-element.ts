@@ -20,21 +20,38 @@ export interface XmlElement {
   readonly text: string;
 }
 
+// The readers below run for every element of every presence body: indexed loops, because a for-of
+// that is not optimized (yet) allocates an iterator result per step.
+
 /** The value of an attribute, or undefined. Unprefixed attributes have the namespace ''. */
 export function attr(el: XmlElement, local: string, ns = ''): string | undefined {
-  for (const a of el.attributes) if (a.local === local && a.ns === ns) return a.value;
+  const list = el.attributes;
+  for (let i = 0; i < list.length; i++) {
+    const a = list[i]!;
+    if (a.local === local && a.ns === ns) return a.value;
+  }
   return undefined;
 }
 
 /** The first child element with this namespace and local name. */
 export function child(el: XmlElement, ns: string, local: string): XmlElement | undefined {
-  for (const c of el.children) if (c.local === local && c.ns === ns) return c;
+  const list = el.children;
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i]!;
+    if (c.local === local && c.ns === ns) return c;
+  }
   return undefined;
 }
 
 /** All child elements with this namespace and local name, in document order. */
 export function childrenNamed(el: XmlElement, ns: string, local: string): XmlElement[] {
-  return el.children.filter((c) => c.local === local && c.ns === ns);
+  const found: XmlElement[] = [];
+  const list = el.children;
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i]!;
+    if (c.local === local && c.ns === ns) found.push(c);
+  }
+  return found;
 }
 
 /**
