@@ -29,7 +29,7 @@ export type GeneratorCommand = { type: 'run'; rate: number; durationMs: number }
 export type GeneratorReport =
   | { type: 'ready'; port: number }
   | { type: 'subscribed'; count: number }
-  | { type: 'done'; sent: number; answered: number; rejected: number; retransmits: number; sendMs: number };
+  | { type: 'done'; sent: number; answered: number; rejected: number; retransmits: number; sendMs: number; cpuUs: number };
 
 interface Dialog {
   kw: number;
@@ -200,6 +200,8 @@ const retransmitTimer = setInterval(() => {
   }
 }, 100);
 
+const cpuTotal = (c: NodeJS.CpuUsage): number => c.user + c.system;
+
 /** Open loop: every tick sends what the schedule says is due by now, round-robin over the KWs. */
 function run(rate: number, durationMs: number): void {
   const live = dialogs.filter((d) => d && !d.terminated);
@@ -210,6 +212,7 @@ function run(rate: number, durationMs: number): void {
   let sent = 0;
   let next = 0;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const tick = (): void => {
     const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000));
     for (; sent < due; sent++) notify(live[next++ % live.length] as Dialog);
@@ -221,11 +224,11 @@ function run(rate: number, durationMs: number): void {
       if (answered - answered0 < total && performance.now() - waitStart < 1000) return void setTimeout(finish, 5);
       // Phases are measured apart: what is still unanswered now is given up, not retransmitted into the next one.
       inFlight.clear();
-      process.send?.({ type: 'done', sent, answered: answered - answered0, rejected: rejected - rejected0, retransmits: retransmits - retransmits0, sendMs } satisfies GeneratorReport);
+      process.send?.({ type: 'done', sent, answered: answered - answered0, rejected: rejected - rejected0, retransmits: retransmits - retransmits0, sendMs, cpuUs: cpuTotal(process.cpuUsage(cpu0)) } satisfies GeneratorReport);
     };
     finish();
   };
-  if (live.length === 0 || total === 0) return void process.send?.({ type: 'done', sent: 0, answered: 0, rejected: 0, retransmits: 0, sendMs: 0 } satisfies GeneratorReport);
+  if (live.length === 0 || total === 0) return void process.send?.({ type: 'done', sent: 0, answered: 0, rejected: 0, retransmits: 0, sendMs: 0, cpuUs: 0 } satisfies GeneratorReport);
   tick();
 }
 

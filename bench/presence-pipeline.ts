@@ -60,6 +60,8 @@ export interface PhaseResult {
   wireP99Ms: number;
   /** CPU time (user + system) of the measured process per completed update, µs. */
   cpuUsPerUpdate: number;
+  /** CPU time of the load generator per NOTIFY sent, µs (it shares the machine's cores). */
+  generatorCpuUsPerNotify: number;
   /** Time the measured process's event loop was busy, per completed update, µs (wall time, so
    * inflated when other processes hold the cores). */
   loopBusyUsPerUpdate: number;
@@ -361,6 +363,7 @@ export class PresencePipeline {
       p50Ms: percentile(this.latencies, 50), p99Ms: percentile(this.latencies, 99), maxMs: percentile(this.latencies, 100),
       wireP50Ms: percentile(this.wire, 50), wireP99Ms: percentile(this.wire, 99),
       cpuUsPerUpdate: completed > 0 ? (cpu.user + cpu.system) / completed : NaN,
+      generatorCpuUsPerNotify: g.sent > 0 ? g.cpuUs / g.sent : NaN,
       loopBusyUsPerUpdate: completed > 0 ? (elu.active * 1000) / completed : NaN,
       heapMb: process.memoryUsage().heapUsed / 1048576,
       loopP99Ms: this.loop.percentile(99) / 1e6, loopMaxMs: this.loop.max / 1e6,
