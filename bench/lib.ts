@@ -102,3 +102,10 @@ function formatNumber(n: number): string {
 export function printBench(name: string, fields: Record<string, number | string | boolean>): void {
   console.log('BENCH ' + JSON.stringify({ name, ...fields }));
 }
+
+/** The V8 young-generation setting of this process (`npm run bench` passes the one `npm start` uses). */
+export function semiSpaceSetting(): string {
+  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  const flag = flags.filter((a) => a.startsWith('--max-semi-space-size')).at(-1);
+  return flag ?? 'V8 default semi-space size';
+}

@@ -28,7 +28,7 @@ import type { TlibEvent, TlibRequest } from '../src/tlib/index.ts';
 import { createTServerConfig } from '../src/tserver/tserver-config.ts';
 import { TServer } from '../src/tserver/tserver.ts';
 import { SipSimplePlatform } from '../src/uc/sip-simple/sip-simple-platform.ts';
-import { printBench, printTable } from './lib.ts';
+import { printBench, printTable, semiSpaceSetting } from './lib.ts';
 
 const env = (k: string, d: number): number => {
   const v = Number(process.env[k]);
@@ -205,7 +205,7 @@ export default async function run(): Promise<void> {
     await server.close();
     await stack.close();
   }
-  console.log(`${kws} KWs, batches of ${batch}; CPU of this process (all threads) per update, no sockets`);
+  console.log(`${kws} KWs, batches of ${batch}; CPU of this process (all threads) per update, no sockets; ${semiSpaceSetting()}`);
   printTable(['round', 'updates', 'cpu µs/update', 'updates/s (wall)', 'gc'], rows);
   printBench('presence-hotpath', { kws, batch, usPerUpdate: Math.round(best.us * 10) / 10, updatesPerCpuSec: Math.round(1e6 / best.us), gcShare: Math.round(best.gcShare * 1000) / 1000 });
 }

@@ -1,7 +1,8 @@
 // Module hooks that run the project's TypeScript on Node 20 (no build step): each `.ts` file is
 // transformed alone by esbuild (types stripped, nothing bundled, names kept as written).
-// tsx does the same but forces esbuild's keepNames, which wraps every function and closure
-// created at run time in a defineProperty call: ~5 % of the CPU of a presence update.
+// The usual TypeScript runner for Node does the same but forces esbuild's keepNames, which wraps
+// every function and closure created at run time in a defineProperty call: ~5 % of the CPU of a
+// presence update.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { transform } from 'esbuild';
