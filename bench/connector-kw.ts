@@ -13,17 +13,15 @@ import { stepKw } from '../src/connector/kw-machine.ts';
 import { defaultKwConfig } from '../src/connector/kw-config.ts';
 import { initialKwState, type KwInput, type KwState } from '../src/connector/kw-state.ts';
 import { UcConnector } from '../src/connector/connector.ts';
-import { ConfigIndex } from '../src/config/config-index.ts';
-import { emptyObjects } from '../src/config/config-objects.ts';
 import { ManualClock } from '../src/lib/clock.ts';
 import { TypedEmitter } from '../src/lib/typed-emitter.ts';
 import type { Presence } from '../src/presence/presence.ts';
 import { availabilityFromMsPresCode } from '../src/presence/availability.ts';
 import { TServer } from '../src/tserver/tserver.ts';
-import { createTServerConfig } from '../src/tserver/tserver-config.ts';
 import { TlibClient } from '../src/tlib/client/tlib-client.ts';
 import type { TlibEvent } from '../src/tlib/index.ts';
 import type { UcConnectionState, UcKnowledgeWorker, UcPlatform, UcPlatformEvents } from '../src/uc/uc-platform.ts';
+import { benchKnowledgeWorkers } from './kw-fixture.ts';
 import { measureRate, printBench, printTable } from './lib.ts';
 
 const env = (k: string, d: number): number => {
@@ -86,19 +84,11 @@ export default async function run(): Promise<void> {
 
   // 2. Shell on the real T-Server over in-process T-Lib.
   const clock = new ManualClock();
-  const dns = Array.from({ length: kws }, (_, i) => ({ name: `7${String(i).padStart(5, '0')}`, type: 'Extension' as const }));
-  const server = new TServer({ config: createTServerConfig({ switchName: 'SW', dns, agentLogins: dns.map((_, i) => `A${i}`) }), clock });
-  const o = emptyObjects();
-  o.applications.push({ name: 'UCC', type: 'ucc', options: { 'uc-connector': { 'user-auto-registration': 'true' } } });
-  dns.forEach((d, i) => {
-    o.dns.push({ switch: 'SW', number: d.name, type: 'Extension', register: true, annex: {} });
-    o.places.push({ name: `P${i}`, dns: [{ switch: 'SW', number: d.name }] });
-    o.agentLogins.push({ switch: 'SW', loginCode: `A${i}`, annex: {} });
-    o.persons.push({ userName: `u${i}`, agentLogins: [{ switch: 'SW', loginCode: `A${i}` }], defaultPlace: `P${i}`, annex: { uc: { contact: `sip:u${i}@bench` } } });
-  });
+  const fixture = benchKnowledgeWorkers(kws, 'bench');
+  const server = new TServer({ config: fixture.tserver, clock });
   const tlib = new TlibClient({ target: { kind: 'memory', connect: () => server.connectInProcess() }, clock });
   const uc = new NullUc();
-  const connector = new UcConnector({ view: new ConfigIndex(o), application: 'UCC', tlib, uc, clock });
+  const connector = new UcConnector({ view: fixture.view, application: 'UCC', tlib, uc, clock });
   await tlib.connect();
   connector.start();
   const names = connector.knowledgeWorkers();

@@ -14,149 +14,52 @@
  * Ends with `BENCH {"name":"presence-hotpath","usPerUpdate":…,"updatesPerCpuSec":…}`.
  */
 import { performance, PerformanceObserver } from 'node:perf_hooks';
-import { ConfigIndex } from '../src/config/config-index.ts';
-import { emptyObjects } from '../src/config/config-objects.ts';
 import { UcConnector } from '../src/connector/connector.ts';
 import { buildPidfPublication } from '../src/presence/pidf.ts';
 import { SipStack } from '../src/sip/api/sip-stack.ts';
-import { DEFAULT_SIP_LIMITS, parseMessage } from '../src/sip/message/index.ts';
-import type { SipRequest } from '../src/sip/message/sip-message.ts';
-import type { Transport, TransportSink } from '../src/sip/transport/transport.ts';
-import type { TransportAddress } from '../src/sip/transaction/transaction-user.ts';
 import { TlibClient } from '../src/tlib/client/tlib-client.ts';
 import type { TlibEvent, TlibRequest } from '../src/tlib/index.ts';
-import { createTServerConfig } from '../src/tserver/tserver-config.ts';
 import { TServer } from '../src/tserver/tserver.ts';
 import { SipSimplePlatform } from '../src/uc/sip-simple/sip-simple-platform.ts';
+import { benchKnowledgeWorkers } from './kw-fixture.ts';
 import { printBench, printTable, semiSpaceSetting } from './lib.ts';
+import { LoopbackNotifier, NOTIFIER } from './loopback-notifier.ts';
 
 const env = (k: string, d: number): number => {
   const v = Number(process.env[k]);
   return Number.isFinite(v) && v > 0 ? v : d;
 };
 
-const SERVER: TransportAddress = { protocol: 'udp', host: '127.0.0.2', port: 5060 };
-const LOCAL: TransportAddress = { protocol: 'udp', host: '127.0.0.1', port: 5070 };
-
-interface Dialog {
-  callId: string;
-  from: string;
-  to: string;
-  target: string;
-  cseq: number;
-  n: number;
-}
-
-/**
- * The UDP transport of the measured stack with the wire cut out: what the stack sends is read by a
- * scripted presence server in this process, what that server sends is parsed and handed to the
- * stack as a datagram would be (on a later tick, as from a socket).
- */
-class LoopbackPresenceServer implements Transport {
-  readonly protocol = 'udp' as const;
-  readonly reliable = false;
-  readonly local = LOCAL;
-  private sink: TransportSink | undefined;
-  readonly dialogs: Dialog[] = [];
-  answered = 0;
-  private branch = 0;
-  private readonly bodies = new Map<string, string>();
-
-  constructor(private readonly domain: string) {}
-
-  start(sink: TransportSink): Promise<void> {
-    this.sink = sink;
-    return Promise.resolve();
-  }
-
-  send(data: Buffer): Promise<string | undefined> {
-    if (data[0] === 0x53 && data.subarray(0, 8).toString('latin1') === 'SIP/2.0 ') {
-      this.answered++;
-      return Promise.resolve(undefined);
-    }
-    const parsed = parseMessage(data, DEFAULT_SIP_LIMITS);
-    if (parsed.ok && parsed.value.kind === 'request' && parsed.value.method === 'SUBSCRIBE') {
-      const req = parsed.value;
-      setImmediate(() => this.onSubscribe(req));
-    }
-    return Promise.resolve(undefined);
-  }
-
-  /** Hands one datagram to the stack, as the UDP socket does. */
-  deliver(data: Buffer): void {
-    const parsed = parseMessage(data, DEFAULT_SIP_LIMITS);
-    if (!parsed.ok) throw new Error(`bench: bad message ${parsed.error.message}`);
-    this.sink?.receive({ message: parsed.value, source: { remote: SERVER, local: LOCAL } });
-  }
-
-  private onSubscribe(req: SipRequest): void {
-    const kw = Number(/^sip:u(\d+)@/.exec(req.uri)?.[1]);
-    const h = (n: string): string => req.headers.get(n) ?? '';
-    const tag = `g${kw}`;
-    const d: Dialog = { callId: h('Call-ID'), from: `${h('To')};tag=${tag}`, to: h('From'), target: /<([^>]+)>/.exec(h('Contact'))?.[1] ?? '', cseq: 0, n: 0 };
-    this.dialogs[kw] = d;
-    const vias = req.headers.getAll('Via').map((v) => `Via: ${v}`);
-    this.deliver(Buffer.from([
-      'SIP/2.0 200 OK', ...vias, `From: ${h('From')}`, `To: ${h('To')};tag=${tag}`, `Call-ID: ${d.callId}`, `CSeq: ${h('CSeq')}`,
-      `Contact: <sip:presence@${SERVER.host}>`, 'Expires: 3600', 'Content-Length: 0', '', '',
-    ].join('\r\n')));
-    this.deliver(this.notify(kw));
-  }
-
-  /** The dialog's next NOTIFY: online → busy → online → away, so each one flips Ready ↔ NotReady. */
-  notify(kw: number): Buffer {
-    const d = this.dialogs[kw];
-    if (!d) throw new Error(`bench: KW ${kw} is not subscribed`);
-    const availability = (['online', 'busy', 'online', 'away'] as const)[d.n++ % 4] ?? 'online';
-    const key = `${kw}:${availability}`;
-    let body = this.bodies.get(key);
-    if (body === undefined) this.bodies.set(key, (body = buildPidfPublication({ entity: `sip:u${kw}@${this.domain}`, availability, tupleId: `t${kw}` })));
-    return Buffer.from([
-      `NOTIFY ${d.target} SIP/2.0`, `Via: SIP/2.0/UDP ${SERVER.host}:${SERVER.port};branch=z9hG4bKhp${++this.branch};rport`, 'Max-Forwards: 70',
-      `From: ${d.from}`, `To: ${d.to}`, `Call-ID: ${d.callId}`, `CSeq: ${++d.cseq} NOTIFY`, `Contact: <sip:presence@${SERVER.host}:${SERVER.port}>`,
-      'Event: presence', 'Subscription-State: active;expires=3600', `X-Bench: ${kw} ${d.n}`, 'Content-Type: application/pidf+xml',
-      `Content-Length: ${Buffer.byteLength(body)}`, '', body,
-    ].join('\r\n'));
-  }
-
-  hasConnection(): boolean {
-    return false;
-  }
-
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
+/** online → busy → online → away: each NOTIFY flips the agent Ready ↔ NotReady. */
+const CYCLE = ['online', 'busy', 'online', 'away'] as const;
 
 export default async function run(): Promise<void> {
   const kws = env('BENCH_KWS', 1000);
   const updates = env('BENCH_UPDATES', 60_000);
   const batch = env('BENCH_BATCH', 50);
   const domain = 'bench.test';
-  const dnOf = (i: number): string => `7${String(i).padStart(5, '0')}`;
-  const dns = Array.from({ length: kws }, (_, i) => ({ name: dnOf(i), type: 'Extension' as const }));
-  const server = new TServer({ config: createTServerConfig({ switchName: 'SW', dns, agentLogins: dns.map((_, i) => `A${i}`) }) });
-  const o = emptyObjects();
-  o.applications.push({ name: 'UCC', type: 'ucc', options: { 'uc-connector': { 'user-auto-registration': 'true' } } });
-  dns.forEach((d, i) => {
-    o.dns.push({ switch: 'SW', number: d.name, type: 'Extension', register: true, annex: {} });
-    o.places.push({ name: `P${i}`, dns: [{ switch: 'SW', number: d.name }] });
-    o.agentLogins.push({ switch: 'SW', loginCode: `A${i}`, annex: {} });
-    o.persons.push({ userName: `u${i}`, agentLogins: [{ switch: 'SW', loginCode: `A${i}` }], defaultPlace: `P${i}`, annex: { uc: { contact: `sip:u${i}@${domain}` } } });
-  });
+  const fixture = benchKnowledgeWorkers(kws, domain);
+  const server = new TServer({ config: fixture.tserver });
   let events = 0;
   let ready = 0;
   const observer = server.attach((e: TlibEvent) => {
     if (e.message === 'EventAgentReady') ready++;
     if (e.message === 'EventAgentReady' || e.message === 'EventAgentNotReady') events++;
   });
-  dns.forEach((d, i) => observer.request({ message: 'RequestRegisterAddress', ThisDN: d.name, ReferenceID: i + 1 } as TlibRequest));
+  fixture.dns.forEach((dn, i) => observer.request({ message: 'RequestRegisterAddress', ThisDN: dn, ReferenceID: i + 1 } as TlibRequest));
 
-  const wire = new LoopbackPresenceServer(domain);
+  const bodies = new Map<string, string>();
+  const wire = new LoopbackNotifier((kw, n) => {
+    const availability = CYCLE[n % CYCLE.length] ?? 'online';
+    const key = `${kw}:${availability}`;
+    let body = bodies.get(key);
+    if (body === undefined) bodies.set(key, (body = buildPidfPublication({ entity: `sip:u${kw}@${domain}`, availability, tupleId: `t${kw}` })));
+    return body;
+  });
   const stack = await SipStack.listen({ transports: [wire], ...(process.env.BENCH_T1 ? { T1: Number(process.env.BENCH_T1) } : {}) });
-  const uc = new SipSimplePlatform({ aor: `sip:ucc@${domain}`, stack, transport: 'udp', outboundProxy: `sip:${SERVER.host}:${SERVER.port}`, subscribeExpires: 3600 });
+  const uc = new SipSimplePlatform({ aor: `sip:ucc@${domain}`, stack, transport: 'udp', outboundProxy: `sip:${NOTIFIER.host}:${NOTIFIER.port}`, subscribeExpires: 3600 });
   const tlib = new TlibClient({ target: { kind: 'memory', connect: () => server.connectInProcess() } });
-  const connector = new UcConnector({ view: new ConfigIndex(o), application: 'UCC', tlib, uc });
+  const connector = new UcConnector({ view: fixture.view, application: 'UCC', tlib, uc });
   let gcMs = 0;
   const gc = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) gcMs += e.duration;

@@ -18,8 +18,6 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { ConfigIndex } from '../src/config/config-index.ts';
-import { emptyObjects } from '../src/config/config-objects.ts';
 import { UcConnector } from '../src/connector/connector.ts';
 import { SipStack } from '../src/sip/api/sip-stack.ts';
 import type { SipRequest } from '../src/sip/message/sip-message.ts';
@@ -27,10 +25,10 @@ import type { Transport, TransportSink } from '../src/sip/transport/transport.ts
 import { UdpTransport } from '../src/sip/transport/udp-transport.ts';
 import { TlibClient } from '../src/tlib/client/tlib-client.ts';
 import type { TlibEvent, TlibRequest } from '../src/tlib/index.ts';
-import { createTServerConfig } from '../src/tserver/tserver-config.ts';
 import { TServer } from '../src/tserver/tserver.ts';
 import { SipSimplePlatform } from '../src/uc/sip-simple/sip-simple-platform.ts';
 import type { GeneratorCommand, GeneratorReport } from './presence-load-generator.ts';
+import { benchKnowledgeWorkers } from './kw-fixture.ts';
 import { percentile } from './lib.ts';
 
 /** One phase's figures. */
@@ -89,8 +87,6 @@ interface Receipt {
   recvAt: number;
   sentEpoch: number;
 }
-
-const dnOf = (i: number): string => `7${String(i).padStart(5, '0')}`;
 
 /** The adapter's UDP listener with the receipt probe (see the file comment). */
 class ProbedUdpTransport implements Transport {
@@ -243,18 +239,10 @@ export class PresencePipeline {
   async start(): Promise<void> {
     const { gen, port } = await Generator.start(this.domain);
     this.gen = gen;
-    const dns = Array.from({ length: this.kws }, (_, i) => ({ name: dnOf(i), type: 'Extension' as const }));
-    this.server = new TServer({ config: createTServerConfig({ switchName: 'SW', dns, agentLogins: dns.map((_, i) => `A${i}`) }) });
-    const o = emptyObjects();
-    o.applications.push({ name: 'UCC', type: 'ucc', options: { 'uc-connector': { 'user-auto-registration': 'true' } } });
-    dns.forEach((d, i) => {
-      o.dns.push({ switch: 'SW', number: d.name, type: 'Extension', register: true, annex: {} });
-      o.places.push({ name: `P${i}`, dns: [{ switch: 'SW', number: d.name }] });
-      o.agentLogins.push({ switch: 'SW', loginCode: `A${i}`, annex: {} });
-      o.persons.push({ userName: `u${i}`, agentLogins: [{ switch: 'SW', loginCode: `A${i}` }], defaultPlace: `P${i}`, annex: { uc: { contact: `sip:u${i}@${this.domain}` } } });
-    });
+    const fixture = benchKnowledgeWorkers(this.kws, this.domain);
+    this.server = new TServer({ config: fixture.tserver });
     const observer = this.server.attach((e) => this.onEvent(e));
-    dns.forEach((d, i) => observer.request({ message: 'RequestRegisterAddress', ThisDN: d.name, ReferenceID: i + 1 } as TlibRequest));
+    fixture.dns.forEach((dn, i) => observer.request({ message: 'RequestRegisterAddress', ThisDN: dn, ReferenceID: i + 1 } as TlibRequest));
 
     this.transport = new ProbedUdpTransport('127.0.0.1', (req, at) => this.onNotify(req, at), this.options.receiveBufferBytes);
     this.stack = await SipStack.listen({
@@ -264,7 +252,7 @@ export class PresencePipeline {
     this.uc = new SipSimplePlatform({ aor: `sip:ucc@${this.domain}`, stack: this.stack, transport: 'udp', outboundProxy: `sip:127.0.0.1:${port}`, subscribeExpires: 3600 });
     const server = this.server;
     this.tlib = new TlibClient({ target: { kind: 'memory', connect: () => server.connectInProcess() } });
-    this.connector = new UcConnector({ view: new ConfigIndex(o), application: 'UCC', tlib: this.tlib, uc: this.uc });
+    this.connector = new UcConnector({ view: fixture.view, application: 'UCC', tlib: this.tlib, uc: this.uc });
     await this.uc.start();
     await this.tlib.connect();
     this.connector.start();

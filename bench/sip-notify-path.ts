@@ -20,106 +20,24 @@ import type { Clock } from '../src/lib/clock.ts';
 import { ManualClock, SystemClock } from '../src/lib/clock.ts';
 import { SipStack } from '../src/sip/api/sip-stack.ts';
 import { SipUserAgent } from '../src/sip/api/sip-user-agent.ts';
-import { DEFAULT_SIP_LIMITS, parseMessage } from '../src/sip/message/index.ts';
-import type { SipRequest } from '../src/sip/message/sip-message.ts';
-import type { TransportAddress } from '../src/sip/transaction/transaction-user.ts';
-import type { Transport, TransportSink } from '../src/sip/transport/transport.ts';
 import { printBench, printTable } from './lib.ts';
+import { LoopbackNotifier, NOTIFIER } from './loopback-notifier.ts';
 
 const env = (k: string, d: number): number => {
   const v = Number(process.env[k]);
   return Number.isFinite(v) && v > 0 ? v : d;
 };
 
-const SERVER: TransportAddress = { protocol: 'udp', host: '127.0.0.2', port: 5060 };
-const LOCAL: TransportAddress = { protocol: 'udp', host: '127.0.0.1', port: 5070 };
 const BODY = '<?xml version="1.0" encoding="UTF-8"?>\r\n<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:u1@bench.test">'
   + '<tuple id="t1"><status><basic>open</basic></status></tuple></presence>';
-
-interface Dialog {
-  callId: string;
-  from: string;
-  to: string;
-  target: string;
-  cseq: number;
-}
-
-/** A UDP transport whose far side is a scripted notifier in this process. */
-class Loopback implements Transport {
-  readonly protocol = 'udp' as const;
-  readonly reliable = false;
-  readonly local = LOCAL;
-  private sink: TransportSink | undefined;
-  readonly dialogs: Dialog[] = [];
-  answered = 0;
-  private branch = 0;
-
-  start(sink: TransportSink): Promise<void> {
-    this.sink = sink;
-    return Promise.resolve();
-  }
-
-  send(data: Buffer): Promise<string | undefined> {
-    if (data[0] === 0x53 && data[1] === 0x49 && data[2] === 0x50) {
-      this.answered++;
-      return Promise.resolve(undefined);
-    }
-    const parsed = parseMessage(data, DEFAULT_SIP_LIMITS);
-    if (parsed.ok && parsed.value.kind === 'request' && parsed.value.method === 'SUBSCRIBE') {
-      const req = parsed.value;
-      setImmediate(() => this.onSubscribe(req));
-    }
-    return Promise.resolve(undefined);
-  }
-
-  /** One datagram in, as UdpTransport hands it up. */
-  deliver(data: Buffer): void {
-    const parsed = parseMessage(data, DEFAULT_SIP_LIMITS);
-    if (!parsed.ok) throw new Error(`bench: bad message ${parsed.error.message}`);
-    this.sink?.receive({ message: parsed.value, source: { remote: SERVER, local: LOCAL } });
-  }
-
-  private onSubscribe(req: SipRequest): void {
-    const h = (n: string): string => req.headers.get(n) ?? '';
-    const tag = `g${this.dialogs.length}`;
-    const d: Dialog = { callId: h('Call-ID'), from: `${h('To')};tag=${tag}`, to: h('From'), target: /<([^>]+)>/.exec(h('Contact'))?.[1] ?? '', cseq: 0 };
-    this.dialogs.push(d);
-    const vias = req.headers.getAll('Via').map((v) => `Via: ${v}`);
-    this.deliver(Buffer.from([
-      'SIP/2.0 200 OK', ...vias, `From: ${h('From')}`, `To: ${h('To')};tag=${tag}`, `Call-ID: ${d.callId}`, `CSeq: ${h('CSeq')}`,
-      `Contact: <sip:presence@${SERVER.host}>`, 'Expires: 3600', 'Content-Length: 0', '', '',
-    ].join('\r\n')));
-    this.deliver(this.notify(this.dialogs.length - 1));
-  }
-
-  /** The next NOTIFY of dialog `i`, as the presence server of bench/presence-hotpath writes it. */
-  notify(i: number): Buffer {
-    const d = this.dialogs[i];
-    if (!d) throw new Error(`bench: no dialog ${i}`);
-    return Buffer.from([
-      `NOTIFY ${d.target} SIP/2.0`, `Via: SIP/2.0/UDP ${SERVER.host}:${SERVER.port};branch=z9hG4bKsn${++this.branch};rport`, 'Max-Forwards: 70',
-      `From: ${d.from}`, `To: ${d.to}`, `Call-ID: ${d.callId}`, `CSeq: ${++d.cseq} NOTIFY`, `Contact: <sip:presence@${SERVER.host}:${SERVER.port}>`,
-      'Event: presence', 'Subscription-State: active;expires=3600', 'Content-Type: application/pidf+xml',
-      `Content-Length: ${Buffer.byteLength(BODY)}`, '', BODY,
-    ].join('\r\n'));
-  }
-
-  hasConnection(): boolean {
-    return false;
-  }
-
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** A stack with `dialogs` active presence subscriptions through the loop-back notifier. */
-async function setUp(clock: Clock, dialogs: number): Promise<{ wire: Loopback; stack: SipStack; ua: SipUserAgent; notified: () => number }> {
-  const wire = new Loopback();
+async function setUp(clock: Clock, dialogs: number): Promise<{ wire: LoopbackNotifier; stack: SipStack; ua: SipUserAgent; notified: () => number }> {
+  const wire = new LoopbackNotifier(() => BODY);
   const stack = await SipStack.listen({ transports: [wire], clock, ...(process.env.BENCH_T1 ? { T1: Number(process.env.BENCH_T1) } : {}) });
-  const ua = new SipUserAgent({ stack, aor: 'sip:ucc@bench.test', clock, transport: 'udp', outboundProxy: `sip:${SERVER.host}:${SERVER.port}` });
+  const ua = new SipUserAgent({ stack, aor: 'sip:ucc@bench.test', clock, transport: 'udp', outboundProxy: `sip:${NOTIFIER.host}:${NOTIFIER.port}` });
   let notified = 0;
   for (let i = 0; i < dialogs; i++) {
     const sub = ua.createSubscriber(`sip:u${i}@bench.test`, { event: 'presence', accept: ['application/pidf+xml'] });
@@ -132,7 +50,7 @@ async function setUp(clock: Clock, dialogs: number): Promise<{ wire: Loopback; s
 }
 
 /** Builds `n` NOTIFYs round-robin over the dialogs (outside the measured time). */
-function batch(wire: Loopback, n: number, from: number): Buffer[] {
+function batch(wire: LoopbackNotifier, n: number, from: number): Buffer[] {
   const out: Buffer[] = [];
   for (let k = 0; k < n; k++) out.push(wire.notify((from + k) % wire.dialogs.length));
   return out;

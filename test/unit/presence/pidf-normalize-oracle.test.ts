@@ -10,19 +10,9 @@ import { parseSafeXml } from '../../../src/presence/safe-xml.ts';
 import { descendants, firstDescendant } from '../../../src/presence/xml-element.ts';
 import type { XmlElement } from '../../../src/presence/xml-element.ts';
 import { ns } from '../../../src/presence/xml-namespaces.ts';
+import { prng } from '../../support/prng.ts';
 import { fixture } from './fixtures.ts';
 import { referencePresenceFromPidf } from './reference-pidf.ts';
-
-/** xorshift32: seeded, so a failure reproduces. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    return x / 0x100000000;
-  };
-}
 
 function randomDocument(next: () => number): PidfDocument {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
@@ -46,7 +36,7 @@ function randomDocument(next: () => number): PidfDocument {
 
 describe('presenceFromPidf agrees with the version before it', () => {
   test('3000 seeded random documents, as objects and through build → parse', () => {
-    const next = rng(0x9e3779b9);
+    const next = prng(0x9e3779b9);
     const availabilities = new Set<string>();
     for (let i = 0; i < 3000; i++) {
       const doc = randomDocument(next);
