@@ -185,4 +185,40 @@ describe('UdpTransport destination lookup', { timeout: 20_000 }, () => {
       await t.close();
     }
   });
+
+  test('datagrams handed over in one turn leave at its end, in order; a bad destination fails alone, later', async () => {
+    const peer = await rawUdp();
+    const t = new UdpTransport({ host: '127.0.0.1', port: 0 });
+    const to = { protocol: 'udp' as const, host: '127.0.0.1', port: peer.port };
+    const failures: unknown[] = [];
+    const sink = { sendFailed: (e: unknown) => failures.push(e) };
+    await t.start({ receive: () => {}, malformed: () => {} });
+    try {
+      const sent = t.send(rawRequest('SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKb1', 'turn-1'), to);
+      t.sendNow(rawRequest('SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKb2', 'turn-2'), { ...to, port: 70_000 }, sink);
+      t.sendNow(rawRequest('SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKb3', 'turn-3'), to, sink);
+      assert.deepEqual(failures, [], 'nothing is sent, and nothing fails, during the calls');
+      await sent;
+      await waitFor(() => peer.got.length === 2 && failures.length === 1, 'the two good datagrams and the failure');
+      assert.deepEqual(peer.got.map((m) => m.headers.get('Call-ID')), ['turn-1', 'turn-3']);
+      assert.ok(failures[0] instanceof UccError && failures[0].code === 'UCC_ERR_SIP_TRANSPORT');
+      assert.match((failures[0] as Error).message, /70000/);
+    } finally {
+      await peer.close();
+      await t.close();
+    }
+  });
+
+  test('a datagram still queued when the transport closes fails instead of being lost silently', async () => {
+    const peer = await rawUdp();
+    const t = new UdpTransport({ host: '127.0.0.1', port: 0 });
+    await t.start({ receive: () => {}, malformed: () => {} });
+    const failures: unknown[] = [];
+    t.sendNow(rawRequest('SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKc1', 'closing'), { protocol: 'udp', host: '127.0.0.1', port: peer.port }, { sendFailed: (e) => failures.push(e) });
+    await t.close();
+    await waitFor(() => failures.length === 1, 'the failure');
+    assert.ok(failures[0] instanceof UccError);
+    assert.equal(peer.got.length, 0);
+    await peer.close();
+  });
 });
