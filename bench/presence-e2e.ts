@@ -38,7 +38,7 @@ const env = (k: string, d: number): number => {
 
 function row(label: string, r: PhaseResult): Array<string | number> {
   return [label, r.offeredPerSec, r.sent, r.completed, r.superseded + r.sent - r.received, r.retransmits, r.rejected, r.socketDrops, Math.round(r.updatesPerSec),
-    r.p50Ms, r.p99Ms, r.maxMs, r.wireP99Ms, Math.round(r.cpuUsPerUpdate), Math.round(r.generatorCpuUsPerNotify), r.loopP99Ms, Math.round(r.heapMb)];
+    r.p50Ms, r.p99Ms, r.maxMs, r.wireP99Ms, Math.round(r.cpuUsPerUpdate), Math.round(r.generatorCpuUsPerNotify), r.loopP99Ms, r.loopMaxMs, Math.round(r.heapMb)];
 }
 
 /**
@@ -103,9 +103,9 @@ export default async function run(): Promise<void> {
   console.log(`machine calibration: a bare UDP receive + send loop does ${Math.round(udpCeiling).toLocaleString('en-US')} datagrams/s on one thread`);
   console.log(`${kws} KWs; SO_RCVBUF ${rcvbuf > 0 ? rcvbuf : 'system default'}; maxServerTransactions ${maxTx > 0 ? maxTx : 'stack default'}; ${semiSpaceSetting()}`);
   console.log('p50/p99/max: datagram receipt in the connector process → EventAgent* at a T-Server observer (ms); wire: generator send → EventAgent*;');
-  console.log('lost: superseded or never seen; rej: non-2xx answers; drops: kernel drops on the adapter socket; cpu µs: process CPU per update; gen µs: generator CPU per NOTIFY; loop p99: event-loop delay');
+  console.log('lost: superseded or never seen; rej: non-2xx answers; drops: kernel drops on the adapter socket; cpu µs: process CPU per update; gen µs: generator CPU per NOTIFY; loop p99/max: event-loop delay (ms)');
   printTable(
-    ['phase', 'offered/s', 'sent', 'done', 'lost', 'retrans', 'rej', 'drops', 'updates/s', 'p50', 'p99', 'max', 'wire p99', 'cpu µs', 'gen µs', 'loop p99', 'heap MB'],
+    ['phase', 'offered/s', 'sent', 'done', 'lost', 'retrans', 'rej', 'drops', 'updates/s', 'p50', 'p99', 'max', 'wire p99', 'cpu µs', 'gen µs', 'loop p99', 'loop max', 'heap MB'],
     [...swept.map((r) => row(`sweep ${sweepMs} ms`, r)), row(`fixed ${ms} ms`, fixed)],
   );
   const round = (n: number): number => Math.round(n * 1000) / 1000;
