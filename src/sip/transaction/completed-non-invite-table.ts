@@ -11,6 +11,7 @@
 import type { Clock } from '../../lib/clock.ts';
 import type { PreparedResponse } from '../transport/transport-layer.ts';
 import { ExpiryWheel } from './expiry-wheel.ts';
+import { ResponseArena } from './response-arena.ts';
 
 /** One non-INVITE server transaction in Completed. */
 export interface CompletedNonInvite {
@@ -28,6 +29,7 @@ export const TIMER_J_GRANULARITY_MS = 100;
 export class CompletedNonInviteTable {
   private readonly byKey = new Map<string, CompletedNonInvite>();
   private readonly wheel: ExpiryWheel<CompletedNonInvite>;
+  private readonly arena = new ResponseArena();
 
   constructor(clock: Clock, granularityMs = TIMER_J_GRANULARITY_MS) {
     // Timer J fired: Completed → Terminated, unless the key was taken over since.
@@ -45,6 +47,7 @@ export class CompletedNonInviteTable {
 
   /** Enters Completed for `timerJ` ms (a positive duration: over reliable transports J is zero). */
   add(entry: CompletedNonInvite, timerJ: number): void {
+    entry.response.data = this.arena.copy(entry.response.data);
     this.byKey.set(entry.key, entry);
     this.wheel.add(timerJ, entry);
   }

@@ -39,7 +39,8 @@ export class PreparedResponse {
 
   constructor(
     readonly transport: Transport,
-    readonly data: Buffer,
+    /** The bytes; a Completed transaction moves them into a ResponseArena (`pack`). */
+    public data: Buffer,
     remote: TransportAddress,
     connectionId: string | undefined,
     private readonly destinationHost: string,

@@ -201,8 +201,9 @@ describe('UdpTransport destination lookup', { timeout: 20_000 }, () => {
       await sent;
       await waitFor(() => peer.got.length === 2 && failures.length === 1, 'the two good datagrams and the failure');
       assert.deepEqual(peer.got.map((m) => m.headers.get('Call-ID')), ['turn-1', 'turn-3']);
-      assert.ok(failures[0] instanceof UccError && failures[0].code === 'UCC_ERR_SIP_TRANSPORT');
-      assert.match((failures[0] as Error).message, /70000/);
+      const failure: unknown = failures[0];
+      assert.ok(failure instanceof UccError && failure.code === 'UCC_ERR_SIP_TRANSPORT');
+      assert.match(failure.message, /70000/);
     } finally {
       await peer.close();
       await t.close();
