@@ -26,9 +26,10 @@ export function createUcPlatform(settings: PresenceSettings, deps: { clock: Cloc
 export function msPresOptions(s: MsPresSettings): MsPresPlatformOptions {
   const tls = s.tls;
   const listen: ListenOptions[] = s.listen.map((l) =>
-    // Mutual TLS both ways: the pool also opens connections to a trusted application, and only it
-    // (a certificate chaining to caFile) may.
-    l.protocol === 'tls' && tls ? { ...l, tls: { ...tls, requestClientCert: true } } : { ...l },
+    // Mutual TLS both ways when caFile names the pool's CA: the pool also opens connections to a
+    // trusted application, and only a certificate chaining to that CA may. Without caFile, client
+    // certificates would be checked against the public roots, which proves nothing about the pool.
+    l.protocol === 'tls' && tls ? { ...l, tls: tls.caFile ? { ...tls, requestClientCert: true } : { ...tls } } : { ...l },
   );
   return {
     registrarUri: s.registrarUri,

@@ -565,11 +565,16 @@ function presenceListen(raw: RawListen | undefined, fallback: PresenceListen): P
   }));
 }
 
-/** The transport a SIP URI asks for: its `transport` parameter, or tls for `sips:`; else undefined. */
-function uriTransport(uri: string): PresenceListen['protocol'] | undefined {
+/**
+ * The transport the SIP stack sends to a URI over, by its rule (RFC 3261 section 18.1.1, the
+ * stack's requestDestination): `sips:` is always tls (also with `transport=tcp`), else the
+ * `transport` parameter, else udp. Undefined for a transport the stack does not speak.
+ */
+export function uriTransport(uri: string): PresenceListen['protocol'] | undefined {
   const t = /;transport=([a-z]+)/i.exec(uri)?.[1]?.toLowerCase();
-  if (t === 'udp' || t === 'tcp' || t === 'tls') return t;
-  return /^sips:/i.test(uri) ? 'tls' : undefined;
+  if (/^sips:/i.test(uri)) return t === undefined || t === 'tcp' || t === 'tls' ? 'tls' : undefined;
+  if (t === undefined) return 'udp';
+  return t === 'udp' || t === 'tcp' || t === 'tls' ? t : undefined;
 }
 
 const levelNames: Record<OptionLevel, string> = { agentLogin: 'an Agent Login', dn: 'a DN', person: 'a Person', switch: 'a Switch', application: 'an Application' };

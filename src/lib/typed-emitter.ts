@@ -33,7 +33,10 @@ export class TypedEmitter<Events extends { [K in keyof Events]: Listener }> {
 
   once<K extends keyof Events & string>(event: K, listener: Events[K]): this {
     const l = listener as unknown as AnyListener;
+    let fired = false; // an emit from inside an earlier listener must not call it a second time
     const wrapper = Object.assign((...args: unknown[]) => {
+      if (fired) return;
+      fired = true;
       this.remove(event, wrapper);
       l(...args);
     }, { wrapped: l });

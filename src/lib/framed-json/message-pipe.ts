@@ -35,7 +35,10 @@ export function jsonCopy(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     const v = (value as Record<string, unknown>)[key];
-    if (!skipped(v)) out[key] = jsonCopy(v);
+    if (skipped(v)) continue;
+    // An own "__proto__" key (JSON.parse makes one) stays a key, as JSON keeps it, never the prototype.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: jsonCopy(v), enumerable: true, writable: true, configurable: true });
+    else out[key] = jsonCopy(v);
   }
   return out;
 }

@@ -145,13 +145,13 @@ export class UdpTransport implements Transport {
 
   private readonly flush = (): void => {
     const batch = this.outbox;
+    if (batch.length === 0) return;
     this.outbox = [];
     const socket = this.socket;
     for (const { data, destination, done } of batch) {
       const fail = (e: Error): void => {
         const error = new UccError('UCC_ERR_SIP_TRANSPORT', `UDP send to ${destination.host}:${destination.port} failed: ${e.message}`, { cause: e });
-        if (typeof done === 'function') done(error);
-        else done.sendFailed(error);
+        this.report(done, error);
       };
       if (!socket) {
         fail(new Error('transport closed'));
@@ -160,7 +160,7 @@ export class UdpTransport implements Transport {
       try {
         socket.send(data, destination.port, normalizeHost(destination.host), (e) => {
           if (e) fail(e);
-          else if (typeof done === 'function') done();
+          else if (typeof done === 'function') this.report(done, undefined);
         });
       } catch (e) {
         // A bad port or address throws at once: it fails this datagram only.
@@ -169,14 +169,25 @@ export class UdpTransport implements Transport {
     }
   };
 
+  /** Tells a sender how its datagram went; a sender that throws must not cost the rest of the batch. */
+  private report(done: SendFailureSink | ((e?: UccError) => void), error: UccError | undefined): void {
+    try {
+      if (typeof done === 'function') done(error);
+      else if (error) done.sendFailed(error);
+    } catch (e) {
+      this.logger.error('UDP send outcome handler threw', { error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
   hasConnection(): boolean {
     return false;
   }
 
   async close(): Promise<void> {
     const socket = this.socket;
-    this.socket = undefined;
     if (!socket) return;
+    this.flush(); // what was handed over before the close still leaves, as it did unbatched
+    this.socket = undefined;
     await new Promise<void>((resolve) => {
       try {
         socket.close(() => resolve());

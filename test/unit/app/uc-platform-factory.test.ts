@@ -32,7 +32,7 @@ test('each presence mode builds its adapter', () => {
   assert.equal(ms.connectionState, 'stopped');
 });
 
-test('ms-pres options: the seed names, the expiries and batch size, and mutual TLS on the tls listener only', () => {
+test('ms-pres options: the seed names, the expiries and batch size, and mutual TLS on the tls listener only, with caFile', () => {
   assert.deepEqual(msPresOptions(msPres), {
     registrarUri: 'sip:pool01.contoso.com:5061;transport=tls',
     contact: 'sip:ucc@contoso.com',
@@ -44,6 +44,9 @@ test('ms-pres options: the seed names, the expiries and batch size, and mutual T
     subscribeExpires: 600,
     maxBatchSize: 150,
   });
+  // Without caFile there is no CA to check the pool's certificate against: no client certificates asked.
+  const noCa = msPresOptions({ ...msPres, tls: { certFile: '/etc/ucc/ucc.pem', keyFile: '/etc/ucc/ucc.key' } });
+  assert.deepEqual(noCa.listen?.[0], { protocol: 'tls', host: '0.0.0.0', port: 5061, tls: { certFile: '/etc/ucc/ucc.pem', keyFile: '/etc/ucc/ucc.key' } });
   const plain = msPresOptions({ mode: 'ms-pres', registrarUri: 'sip:10.0.0.5;transport=tcp', contact: 'sip:ucc@contoso.com', listen: [{ protocol: 'tcp', host: '127.0.0.1', port: 5071 }] });
   assert.deepEqual(plain, { registrarUri: 'sip:10.0.0.5;transport=tcp', contact: 'sip:ucc@contoso.com', listen: [{ protocol: 'tcp', host: '127.0.0.1', port: 5071 }] });
 });

@@ -89,15 +89,23 @@ describe('presence mode ms-pres', () => {
     assert.deepEqual(issues(block(pool, me, 'tls: { certFile: "", keyFile: a.key }')), ['conf/p.yaml:5: presence.tls.certFile: must not be empty']);
   });
 
-  test('the registrar-uri transport (sips: is tls) needs a listener of that protocol', () => {
+  test('the registrar-uri transport, as the stack picks it (sips: is tls, none is udp), needs a listener of that protocol', () => {
     assert.deepEqual(issues(block('registrar-uri: "sip:10.0.0.5:5060;transport=tcp"', me, certs)), [
       'conf/p.yaml:3: presence.registrar-uri: uses transport tcp but no presence.listen entry has protocol tcp',
     ]);
     assert.deepEqual(issues(block('registrar-uri: "sips:pool01.contoso.com"', me, 'listen: [{ protocol: udp, port: 5060 }]')), [
       'conf/p.yaml:3: presence.registrar-uri: uses transport tls but no presence.listen entry has protocol tls',
     ]);
-    // No transport parameter: the stack picks one of its listeners.
+    // No transport parameter: the stack sends over udp (RFC 3261 section 18.1.1).
     assert.deepEqual(issues(block('registrar-uri: "sip:pool01.contoso.com"', me, 'listen: [{ protocol: udp, port: 5060 }]')), []);
+    assert.deepEqual(issues(block('registrar-uri: "sip:pool01.contoso.com"', me, certs)), [
+      'conf/p.yaml:3: presence.registrar-uri: uses transport udp but no presence.listen entry has protocol udp',
+    ]);
+    // sips: with transport=tcp is still TLS over TCP.
+    assert.deepEqual(issues(block('registrar-uri: "sips:pool01.contoso.com;transport=tcp"', me, certs)), []);
+    assert.deepEqual(issues(block('registrar-uri: "sips:pool01.contoso.com;transport=tcp"', me, 'listen: [{ protocol: tcp, port: 5060 }]')), [
+      'conf/p.yaml:3: presence.registrar-uri: uses transport tls but no presence.listen entry has protocol tls',
+    ]);
   });
 
   test('expiries and batch size are bounded', () => {

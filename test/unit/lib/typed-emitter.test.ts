@@ -86,3 +86,18 @@ describe('TypedEmitter', () => {
     assert.deepEqual(seen, ['late']);
   });
 });
+
+test('a once listener runs once even when an earlier listener emits the same event again', () => {
+  const e = new Emitter();
+  let calls = 0;
+  let nested = false;
+  e.on('ping', () => {
+    if (!nested) {
+      nested = true;
+      e.ping(2);
+    }
+  });
+  e.once('ping', () => calls++);
+  e.ping(1);
+  assert.equal(calls, 1);
+});

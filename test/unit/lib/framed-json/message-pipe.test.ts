@@ -13,6 +13,15 @@ describe('jsonCopy', () => {
     assert.equal(jsonCopy(-Infinity), null);
   });
 
+  test('an own __proto__ key stays a key, as JSON keeps it, and never becomes the prototype', () => {
+    const input = JSON.parse('{"message":"RequestAgentReady","__proto__":{"polluted":true}}') as object;
+    const copy = jsonCopy(input) as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(copy), Object.prototype);
+    assert.deepEqual(Object.keys(copy), ['message', '__proto__']);
+    assert.equal(copy['polluted'], undefined);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(copy, '__proto__')?.value, { polluted: true });
+  });
+
   test('the copy shares nothing with the original', () => {
     const input = { UserData: [{ key: 'k', value: ['v'] }] };
     const copy = jsonCopy(input) as typeof input;

@@ -210,16 +210,38 @@ describe('UdpTransport destination lookup', { timeout: 20_000 }, () => {
     }
   });
 
-  test('a datagram still queued when the transport closes fails instead of being lost silently', async () => {
+  test('a datagram handed over in the turn of a close still leaves; after the close sending throws', async () => {
     const peer = await rawUdp();
     const t = new UdpTransport({ host: '127.0.0.1', port: 0 });
     await t.start({ receive: () => {}, malformed: () => {} });
     const failures: unknown[] = [];
-    t.sendNow(rawRequest('SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKc1', 'closing'), { protocol: 'udp', host: '127.0.0.1', port: peer.port }, { sendFailed: (e) => failures.push(e) });
+    const to = { protocol: 'udp' as const, host: '127.0.0.1', port: peer.port };
+    const sent = t.send(rawRequest('SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKc0', 'closing-0'), to);
+    t.sendNow(rawRequest('SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKc1', 'closing-1'), to, { sendFailed: (e) => failures.push(e) });
     await t.close();
-    await waitFor(() => failures.length === 1, 'the failure');
-    assert.ok(failures[0] instanceof UccError);
-    assert.equal(peer.got.length, 0);
+    await sent;
+    await waitFor(() => peer.got.length === 2, 'both datagrams');
+    assert.deepEqual(peer.got.map((m) => m.headers.get('Call-ID')), ['closing-0', 'closing-1']);
+    assert.deepEqual(failures, []);
+    assert.throws(() => t.sendNow(rawRequest('SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKc2', 'closing-2'), to, { sendFailed: () => {} }), UccError);
     await peer.close();
+  });
+
+  test('a sender whose failure handler throws does not cost the other datagrams of the batch', async () => {
+    const peer = await rawUdp();
+    const logger = memoryLogger();
+    const t = new UdpTransport({ host: '127.0.0.1', port: 0, logger });
+    await t.start({ receive: () => {}, malformed: () => {} });
+    try {
+      const to = { protocol: 'udp' as const, host: '127.0.0.1', port: peer.port };
+      t.sendNow(rawRequest('SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKd1', 'bad'), { ...to, port: 70_000 }, { sendFailed: () => { throw new Error('handler bug'); } });
+      t.sendNow(rawRequest('SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKd2', 'good'), to, { sendFailed: () => {} });
+      await waitFor(() => peer.got.length === 1, 'the good datagram');
+      assert.equal(peer.got[0]?.headers.get('Call-ID'), 'good');
+      assert.ok(logger.lines.some((l) => l['msg'] === 'UDP send outcome handler threw'));
+    } finally {
+      await peer.close();
+      await t.close();
+    }
   });
 });
