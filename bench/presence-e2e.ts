@@ -12,6 +12,9 @@
  *    default offers 10 % more than the target: an open-loop generator cannot show more updates
  *    per second than it offers, so offering exactly 10,000/s could never show the target met.
  *
+ * BENCH_TSERVER=process runs the T-Server in a process of its own over T-Lib TCP, as a site
+ * runs it (bench/tserver-process.ts), so the connector and the T-Server use a core each.
+ *
  * `npm run bench` runs node with the young-generation size `npm start` uses
  * (--max-semi-space-size=64, docs/performance.md); the output names the setting.
  *
@@ -80,7 +83,9 @@ export default async function run(): Promise<void> {
   const rcvbuf = process.env.BENCH_RCVBUF === undefined ? 4 * 1024 * 1024 : Number(process.env.BENCH_RCVBUF);
   const maxTx = process.env.BENCH_MAX_SERVER_TX === undefined ? 0 : Number(process.env.BENCH_MAX_SERVER_TX);
   const udpCeiling = await udpEchoCeiling(1000);
+  const tserverProcess = process.env.BENCH_TSERVER === 'process';
   const pipe = new PresencePipeline(kws, {
+    tserverProcess,
     ...(rcvbuf > 0 ? { receiveBufferBytes: rcvbuf } : {}),
     ...(maxTx > 0 ? { maxServerTransactions: maxTx } : {}),
   });
@@ -101,7 +106,7 @@ export default async function run(): Promise<void> {
   }
 
   console.log(`machine calibration: a bare UDP receive + send loop does ${Math.round(udpCeiling).toLocaleString('en-US')} datagrams/s on one thread`);
-  console.log(`${kws} KWs; SO_RCVBUF ${rcvbuf > 0 ? rcvbuf : 'system default'}; maxServerTransactions ${maxTx > 0 ? maxTx : 'stack default'}; ${semiSpaceSetting()}`);
+  console.log(`${kws} KWs; SO_RCVBUF ${rcvbuf > 0 ? rcvbuf : 'system default'}; maxServerTransactions ${maxTx > 0 ? maxTx : 'stack default'}; ${semiSpaceSetting()}; T-Server ${tserverProcess ? 'in its own process over T-Lib TCP (done: the event at the connector\'s T-Lib client)' : 'in process'}`);
   console.log('p50/p99/max: datagram receipt in the connector process → EventAgent* at a T-Server observer (ms); wire: generator send → EventAgent*;');
   console.log('lost: superseded or never seen; rej: non-2xx answers; drops: kernel drops on the adapter socket; cpu µs: process CPU per update; gen µs: generator CPU per NOTIFY; loop p99/max: event-loop delay (ms)');
   printTable(
@@ -110,7 +115,7 @@ export default async function run(): Promise<void> {
   );
   const round = (n: number): number => Math.round(n * 1000) / 1000;
   printBench('presence-e2e', {
-    kws, offeredPerSec: rate, updatesPerSec: Math.round(fixed.updatesPerSec), p50Ms: round(fixed.p50Ms), p99Ms: round(fixed.p99Ms),
+    kws, tserver: tserverProcess ? 'process' : 'in-process', offeredPerSec: rate, updatesPerSec: Math.round(fixed.updatesPerSec), p50Ms: round(fixed.p50Ms), p99Ms: round(fixed.p99Ms),
     maxMs: round(fixed.maxMs), completed: fixed.completed, sent: fixed.sent, superseded: fixed.superseded, retransmits: fixed.retransmits,
     wireP99Ms: round(fixed.wireP99Ms), rejected: fixed.rejected, socketDrops: fixed.socketDrops, cpuUsPerUpdate: Math.round(fixed.cpuUsPerUpdate), generatorCpuUsPerNotify: Math.round(fixed.generatorCpuUsPerNotify),
     udpEchoCeilingPerSec: Math.round(udpCeiling), v8: semiSpaceSetting(),

@@ -24,12 +24,13 @@ import type { SipRequest } from '../src/sip/message/sip-message.ts';
 import type { Transport, TransportSink } from '../src/sip/transport/transport.ts';
 import { UdpTransport } from '../src/sip/transport/udp-transport.ts';
 import { TlibClient } from '../src/tlib/client/tlib-client.ts';
-import type { TlibEvent, TlibRequest } from '../src/tlib/index.ts';
+import type { TlibConnectTarget, TlibEvent, TlibRequest } from '../src/tlib/index.ts';
 import { TServer } from '../src/tserver/tserver.ts';
 import { SipSimplePlatform } from '../src/uc/sip-simple/sip-simple-platform.ts';
 import type { GeneratorCommand, GeneratorReport } from './presence-load-generator.ts';
 import { benchKnowledgeWorkers } from './kw-fixture.ts';
 import { percentile } from './lib.ts';
+import { forkTServer } from './tserver-process.ts';
 
 /** One phase's figures. */
 export interface PhaseResult {
@@ -79,6 +80,12 @@ export interface PipelineOptions {
   receiveBufferBytes?: number;
   /** Passed to the SipStack (its overload guard). */
   maxServerTransactions?: number;
+  /**
+   * Run the T-Server in a process of its own over T-Lib TCP (as a site runs it) instead of in this
+   * process over the in-process link. The update is then done when the connector's own T-Lib client
+   * gets the EventAgent* (a TCP round trip later than the T-Server's observer would).
+   */
+  tserverProcess?: boolean;
 }
 
 interface Receipt {
@@ -222,6 +229,7 @@ export class PresencePipeline {
   private uc: SipSimplePlatform | undefined;
   private tlib: TlibClient | undefined;
   private server: TServer | undefined;
+  private stopTServer: (() => Promise<void>) | undefined;
   private connector: UcConnector | undefined;
 
   private readonly domain: string;
@@ -240,9 +248,18 @@ export class PresencePipeline {
     const { gen, port } = await Generator.start(this.domain);
     this.gen = gen;
     const fixture = benchKnowledgeWorkers(this.kws, this.domain);
-    this.server = new TServer({ config: fixture.tserver });
-    const observer = this.server.attach((e) => this.onEvent(e));
-    fixture.dns.forEach((dn, i) => observer.request({ message: 'RequestRegisterAddress', ThisDN: dn, ReferenceID: i + 1 } as TlibRequest));
+    let target: TlibConnectTarget;
+    if (this.options.tserverProcess) {
+      const child = await forkTServer(this.kws, this.domain);
+      this.stopTServer = child.stop;
+      target = { kind: 'tcp', host: '127.0.0.1', port: child.port };
+    } else {
+      const server = new TServer({ config: fixture.tserver });
+      this.server = server;
+      const observer = server.attach((e) => this.onEvent(e));
+      fixture.dns.forEach((dn, i) => observer.request({ message: 'RequestRegisterAddress', ThisDN: dn, ReferenceID: i + 1 } as TlibRequest));
+      target = { kind: 'memory', connect: () => server.connectInProcess() };
+    }
 
     this.transport = new ProbedUdpTransport('127.0.0.1', (req, at) => this.onNotify(req, at), this.options.receiveBufferBytes);
     this.stack = await SipStack.listen({
@@ -250,8 +267,8 @@ export class PresencePipeline {
       ...(this.options.maxServerTransactions !== undefined ? { maxServerTransactions: this.options.maxServerTransactions } : {}),
     });
     this.uc = new SipSimplePlatform({ aor: `sip:ucc@${this.domain}`, stack: this.stack, transport: 'udp', outboundProxy: `sip:127.0.0.1:${port}`, subscribeExpires: 3600 });
-    const server = this.server;
-    this.tlib = new TlibClient({ target: { kind: 'memory', connect: () => server.connectInProcess() } });
+    this.tlib = new TlibClient({ target });
+    if (this.options.tserverProcess) this.tlib.onEvent((e) => this.onEvent(e));
     this.connector = new UcConnector({ view: fixture.view, application: 'UCC', tlib: this.tlib, uc: this.uc });
     await this.uc.start();
     await this.tlib.connect();
@@ -367,6 +384,7 @@ export class PresencePipeline {
     } finally {
       this.tlib?.close();
       await this.server?.close();
+      await this.stopTServer?.();
       await this.stack?.close();
       await this.gen?.stop();
     }
