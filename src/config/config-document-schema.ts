@@ -81,6 +81,8 @@ export const StoreSettingsSchema = Type.Object(
 const Port = Type.Integer({ minimum: 0, maximum: 65535, description: 'a port number 0..65535 (0 picks a free one)' });
 
 /** A SIP listener of the presence adapter. */
+const SipUri = Type.String({ pattern: '^sips?:', description: 'a SIP URI' });
+
 const SipListenSchema = Type.Object(
   {
     protocol: oneOf(['udp', 'tcp', 'tls'] as const),
@@ -92,7 +94,6 @@ const SipListenSchema = Type.Object(
   closed,
 );
 
-const SipUri = Type.String({ pattern: '^sips?:', description: 'a SIP URI' });
 const Seconds = Type.Integer({ minimum: 60, maximum: 86_400, description: 'seconds, 60..86400' });
 const PemFile = Type.String({ minLength: 1, description: 'a PEM file path' });
 
@@ -103,11 +104,11 @@ const PemFile = Type.String({ minLength: 1, description: 'a PEM file path' });
 export const PresenceSettingsSchema = Type.Object(
   {
     mode: oneOf(['standalone', 'sip', 'ms-pres'] as const),
-    aor: Type.Optional(Type.String({ pattern: '^sips?:', description: 'a SIP URI' })),
-    proxy: Type.Optional(Type.String({ pattern: '^sips?:', description: 'a SIP URI' })),
+    aor: Type.Optional(SipUri),
+    proxy: Type.Optional(SipUri),
     listen: Type.Optional(Type.Array(SipListenSchema, { minItems: 1, maxItems: 8, description: 'a list of listeners' })),
     register: Type.Optional(Type.Boolean()),
-    registrar: Type.Optional(Type.String({ pattern: '^sips?:', description: 'a SIP URI' })),
+    registrar: Type.Optional(SipUri),
     username: Type.Optional(Type.String({ minLength: 1 })),
     password: Type.Optional(Type.String({ minLength: 1 })),
     'registrar-uri': Type.Optional(SipUri),

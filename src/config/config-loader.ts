@@ -570,7 +570,7 @@ function presenceListen(raw: RawListen | undefined, fallback: PresenceListen): P
  * stack's requestDestination): `sips:` is always tls (also with `transport=tcp`), else the
  * `transport` parameter, else udp. Undefined for a transport the stack does not speak.
  */
-export function uriTransport(uri: string): PresenceListen['protocol'] | undefined {
+function uriTransport(uri: string): PresenceListen['protocol'] | undefined {
   const t = /;transport=([a-z]+)/i.exec(uri)?.[1]?.toLowerCase();
   if (/^sips:/i.test(uri)) return t === undefined || t === 'tcp' || t === 'tls' ? 'tls' : undefined;
   if (t === undefined) return 'udp';

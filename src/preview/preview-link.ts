@@ -1,8 +1,7 @@
 /**
  * One preview-protocol connection over a byte stream (TCP socket or in-memory endpoint) or an
- * in-process message pipe: frames
- * outgoing messages, decodes incoming bytes, and reports messages, per-frame decode errors and the
- * close on a typed emitter. PreviewServer sessions and the PreviewClient sit on a link. The stream
+ * in-process message pipe: frames outgoing messages, decodes incoming bytes, and reports messages,
+ * per-frame decode errors and the close on a typed emitter. PreviewServer sessions and the PreviewClient sit on a link. The stream
  * handling is the shared {@link FramedJsonLink} (the same as T-Lib's).
  */
 import { FramedJsonLink } from '../lib/framed-json/framed-json-link.ts';

@@ -39,7 +39,7 @@ export class PreparedResponse {
 
   constructor(
     readonly transport: Transport,
-    /** The bytes; a Completed transaction moves them into a ResponseArena (`pack`). */
+    /** The bytes; on entering Completed the CompletedNonInviteTable moves them into its ResponseArena. */
     public data: Buffer,
     remote: TransportAddress,
     connectionId: string | undefined,
@@ -63,6 +63,13 @@ export class PreparedResponse {
   get destination(): TransportAddress {
     return { protocol: this.transport.protocol, host: this.destinationHost, port: this.destinationPort };
   }
+}
+
+/** Where a prepared response goes: on its connection while that is open, else to its Via destination. */
+function routeOf(p: PreparedResponse): { to: TransportAddress; via: string | undefined } {
+  const connectionId = p.connectionId;
+  if (p.transport.reliable && connectionId !== undefined && p.transport.hasConnection(connectionId)) return { to: p.remote, via: connectionId };
+  return { to: p.destination, via: undefined };
 }
 
 /** The host of a wildcard bind: the first non-internal IPv4 address, else loopback. */
@@ -209,13 +216,8 @@ export class TransportLayer {
 
   /** Sends a prepared response: on its connection while that is open, else to its Via destination. */
   async sendPrepared(p: PreparedResponse): Promise<void> {
-    const t = p.transport;
-    const connectionId = p.connectionId;
-    if (t.reliable && connectionId !== undefined && t.hasConnection(connectionId)) {
-      await t.send(p.data, p.remote, connectionId);
-      return;
-    }
-    await t.send(p.data, p.destination);
+    const { to, via } = routeOf(p);
+    await p.transport.send(p.data, to, via);
   }
 
   /**
@@ -224,10 +226,7 @@ export class TransportLayer {
    */
   sendPreparedNow(p: PreparedResponse, failed: SendFailureSink): void {
     const t = p.transport;
-    const connectionId = p.connectionId;
-    const onStream = t.reliable && connectionId !== undefined && t.hasConnection(connectionId);
-    const to = onStream ? p.remote : p.destination;
-    const via = onStream ? connectionId : undefined;
+    const { to, via } = routeOf(p);
     try {
       if (t.sendNow) t.sendNow(p.data, to, failed, via);
       else t.send(p.data, to, via).then(undefined, (e: unknown) => failed.sendFailed(e));

@@ -44,6 +44,11 @@ const literalFirstLookup: NonNullable<SocketOptions['lookup']> = (hostname, opti
   else dnsLookup(hostname, options, callback);
 };
 
+/** How a queued datagram went: `send` hears both, `sendNow` only a failure. */
+interface SendOutcome extends SendFailureSink {
+  sent?(): void;
+}
+
 /** Only CR/LF/space: a keep-alive some clients send over UDP; it is not a message. */
 function isKeepAlive(data: Buffer): boolean {
   for (const b of data) if (b !== 0x0d && b !== 0x0a && b !== 0x20) return false;
@@ -59,7 +64,7 @@ export class UdpTransport implements Transport {
   private readonly logger: Logger;
   private readonly limits: SipLimits;
   /** Datagrams waiting for the end of this event-loop turn (see enqueue). */
-  private outbox: Array<{ data: Buffer; destination: TransportAddress; done: SendFailureSink | ((e?: UccError) => void) }> = [];
+  private outbox: Array<{ data: Buffer; destination: TransportAddress; outcome: SendOutcome }> = [];
 
   constructor(private readonly options: UdpTransportOptions) {
     this.bound = { protocol: 'udp', host: options.host, port: options.port };
@@ -117,12 +122,7 @@ export class UdpTransport implements Transport {
 
   send(data: Buffer, destination: TransportAddress): Promise<string | undefined> {
     if (!this.socket) return Promise.reject(new UccError('UCC_ERR_SIP_TRANSPORT', 'UDP transport is not started'));
-    return new Promise((resolve, reject) => {
-      this.enqueue(data, destination, (e) => {
-        if (e) reject(e);
-        else resolve(undefined);
-      });
-    });
+    return new Promise((resolve, reject) => this.enqueue(data, destination, { sendFailed: reject, sent: () => resolve(undefined) }));
   }
 
   /** `send` without a Promise: only a failure is reported, and never during this call. */
@@ -138,8 +138,8 @@ export class UdpTransport implements Transport {
    * on a virtual machine: tens of µs); sent back to back, only the first finds it asleep.
    * Nothing waits longer than the rest of the turn, and the order of sends is kept.
    */
-  private enqueue(data: Buffer, destination: TransportAddress, done: SendFailureSink | ((e?: UccError) => void)): void {
-    this.outbox.push({ data, destination, done });
+  private enqueue(data: Buffer, destination: TransportAddress, outcome: SendOutcome): void {
+    this.outbox.push({ data, destination, outcome });
     if (this.outbox.length === 1) setImmediate(this.flush);
   }
 
@@ -148,10 +148,10 @@ export class UdpTransport implements Transport {
     if (batch.length === 0) return;
     this.outbox = [];
     const socket = this.socket;
-    for (const { data, destination, done } of batch) {
+    for (const { data, destination, outcome } of batch) {
       const fail = (e: Error): void => {
         const error = new UccError('UCC_ERR_SIP_TRANSPORT', `UDP send to ${destination.host}:${destination.port} failed: ${e.message}`, { cause: e });
-        this.report(done, error);
+        this.report(() => outcome.sendFailed(error));
       };
       if (!socket) {
         fail(new Error('transport closed'));
@@ -160,7 +160,7 @@ export class UdpTransport implements Transport {
       try {
         socket.send(data, destination.port, normalizeHost(destination.host), (e) => {
           if (e) fail(e);
-          else if (typeof done === 'function') this.report(done, undefined);
+          else if (outcome.sent) this.report(() => outcome.sent?.());
         });
       } catch (e) {
         // A bad port or address throws at once: it fails this datagram only.
@@ -170,10 +170,9 @@ export class UdpTransport implements Transport {
   };
 
   /** Tells a sender how its datagram went; a sender that throws must not cost the rest of the batch. */
-  private report(done: SendFailureSink | ((e?: UccError) => void), error: UccError | undefined): void {
+  private report(tell: () => void): void {
     try {
-      if (typeof done === 'function') done(error);
-      else if (error) done.sendFailed(error);
+      tell();
     } catch (e) {
       this.logger.error('UDP send outcome handler threw', { error: e instanceof Error ? e.message : String(e) });
     }

@@ -12,6 +12,7 @@ import { InMemoryNetwork } from '../../../../src/sip/transport/in-memory-transpo
 import type { EventPackage } from '../../../../src/sip/ua/event-package.ts';
 import type { NotifierSubscription } from '../../../../src/sip/ua/notifier-subscription.ts';
 import type { Notification } from '../../../../src/sip/ua/subscriber.ts';
+import { settle as settleClock } from '../../../support/virtual-time.ts';
 
 async function world(benotify = false) {
   const clock = new ManualClock(0);
@@ -19,12 +20,7 @@ async function world(benotify = false) {
   const sa = await SipStack.listen({ clock, transports: [net.createTransport({ protocol: 'udp', host: '127.0.0.1', port: 5060 })], benotify });
   const sb = await SipStack.listen({ clock, transports: [net.createTransport({ protocol: 'udp', host: '127.0.0.2', port: 5060 })], benotify });
   /** Runs the network and the promise continuations until quiet. */
-  const settle = async () => {
-    for (let i = 0; i < 20; i++) {
-      clock.advance(0);
-      await new Promise<void>((r) => setImmediate(r));
-    }
-  };
+  const settle = (): Promise<void> => settleClock(clock, 20);
   const close = async () => {
     await sa.close();
     await sb.close();

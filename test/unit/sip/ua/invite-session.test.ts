@@ -10,6 +10,7 @@ import { SipError } from '../../../../src/sip/api/sip-error.ts';
 import { InMemoryNetwork } from '../../../../src/sip/transport/in-memory-transport.ts';
 import type { IncomingInvite } from '../../../../src/sip/ua/invite-server.ts';
 import type { InviteSession } from '../../../../src/sip/ua/invite-session.ts';
+import { settle as settleClock } from '../../../support/virtual-time.ts';
 
 async function world() {
   const clock = new ManualClock(0);
@@ -18,12 +19,7 @@ async function world() {
   const sb = await SipStack.listen({ clock, transports: [net.createTransport({ protocol: 'udp', host: '127.0.0.2', port: 5060 })] });
   const caller = new SipUserAgent({ stack: sa, aor: 'sip:caller@127.0.0.1', clock });
   const callee = new SipUserAgent({ stack: sb, aor: 'sip:kw@127.0.0.2', clock });
-  const settle = async (): Promise<void> => {
-    for (let i = 0; i < 20; i++) {
-      clock.advance(0);
-      await new Promise<void>((r) => setImmediate(r));
-    }
-  };
+  const settle = (): Promise<void> => settleClock(clock, 20);
   const firstLines = (): string[] => net.sent.map((p) => p.data.toString('latin1').split('\r\n')[0]!);
   const close = async (): Promise<void> => {
     caller.dispose();

@@ -13,6 +13,7 @@ import { MsPresPlatform } from '../../../../src/uc/ms-pres/ms-pres-platform.ts';
 import type { MsPresPlatformOptions } from '../../../../src/uc/ms-pres/ms-pres-platform.ts';
 import type { UcConnectionState, UcKnowledgeWorker } from '../../../../src/uc/uc-platform.ts';
 import { categoriesBody, FakeFrontEnd } from '../../../support/fake-ms-front-end.ts';
+import { pass as passClock, settle as settleClock } from '../../../support/virtual-time.ts';
 
 const alice: UcKnowledgeWorker = { userName: 'alice', contact: 'sip:alice@contoso.com' };
 const john: UcKnowledgeWorker = { userName: 'john', contact: 'sip:john@contoso.com' };
@@ -40,18 +41,8 @@ async function world(options: Partial<MsPresPlatformOptions> = {}) {
   const states: UcConnectionState[] = [];
   platform.on('presence', (kw, p) => presences.push([kw.userName, p]));
   platform.on('connectionState', (s) => states.push(s));
-  const settle = async () => {
-    for (let i = 0; i < 30; i++) {
-      clock.advance(0);
-      await new Promise<void>((r) => setImmediate(r));
-    }
-  };
-  const pass = async (ms: number, step = 250) => {
-    for (let t = 0; t < ms; t += step) {
-      clock.advance(Math.min(step, ms - t));
-      await settle();
-    }
-  };
+  const settle = (): Promise<void> => settleClock(clock, 30);
+  const pass = (ms: number, step = 250): Promise<void> => passClock(clock, ms, step, 30);
   const run = async <T>(p: Promise<T>): Promise<T> => {
     const caught = p.then((v) => ({ v }), (e: unknown) => ({ e }));
     await settle();

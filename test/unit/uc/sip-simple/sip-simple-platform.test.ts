@@ -12,6 +12,7 @@ import { SipSimplePlatform } from '../../../../src/uc/sip-simple/sip-simple-plat
 import type { SipSimplePlatformOptions } from '../../../../src/uc/sip-simple/sip-simple-platform.ts';
 import type { UcConnectionState, UcKnowledgeWorker } from '../../../../src/uc/uc-platform.ts';
 import { FakePresenceServer } from '../fake-presence-server.ts';
+import { pass as passClock, settle as settleClock } from '../../../support/virtual-time.ts';
 
 const alice: UcKnowledgeWorker = { userName: 'alice', contact: 'sip:alice@example.test' };
 const bob: UcKnowledgeWorker = { userName: 'bob', contact: 'sip:bob@example.test' };
@@ -29,19 +30,8 @@ async function world(options: Partial<SipSimplePlatformOptions> = {}) {
   const states: UcConnectionState[] = [];
   platform.on('presence', (kw, p) => presences.push([kw.userName, p]));
   platform.on('connectionState', (s) => states.push(s));
-  const settle = async () => {
-    for (let i = 0; i < 30; i++) {
-      clock.advance(0);
-      await new Promise<void>((r) => setImmediate(r));
-    }
-  };
-  /** Advances virtual time in steps, letting promise continuations run between them. */
-  const pass = async (ms: number, step = 250) => {
-    for (let t = 0; t < ms; t += step) {
-      clock.advance(Math.min(step, ms - t));
-      await settle();
-    }
-  };
+  const settle = (): Promise<void> => settleClock(clock, 30);
+  const pass = (ms: number, step = 250): Promise<void> => passClock(clock, ms, step, 30);
   const close = async () => {
     const stopped = platform.stop();
     await settle();
