@@ -120,3 +120,15 @@ export function lowerName(s: string, a: number, b: number): string {
   }
   return s.slice(a, b).toLowerCase();
 }
+
+/** 1 to `maxDigits` ASCII decimal digits as a number (what /^\d{1,N}$/ accepts), else undefined. */
+export function decimalDigits(s: string, maxDigits: number): number | undefined {
+  if (s.length === 0 || s.length > maxDigits) return undefined;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+    n = n * 10 + (c - 48);
+  }
+  return n;
+}

@@ -15,7 +15,7 @@
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import { err, ok, type Result } from '../../lib/result.ts';
-import { TOKEN, parseError } from '../grammar/chars.ts';
+import { TOKEN, decimalDigits, parseError } from '../grammar/chars.ts';
 import { splitCommaList } from '../grammar/comma-list.ts';
 import { nameAddrOrError } from '../grammar/name-addr.ts';
 import { viaOrError } from '../grammar/via.ts';
@@ -74,17 +74,6 @@ export function isValidCallId(v: string): boolean {
     if (c <= 32 || c === 127) return false;
   }
   return true;
-}
-
-function parseContentLength(v: string): number | undefined {
-  if (v.length === 0 || v.length > 10) return undefined;
-  let n = 0;
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c < 48 || c > 57) return undefined;
-    n = n * 10 + (c - 48);
-  }
-  return n;
 }
 
 /** Methods taken as the constant strings (methods are case-sensitive: only these exact spellings). */
@@ -204,7 +193,7 @@ function checkStructured(st: HeadState, info: HeaderInfo, v: string): HeadResult
       st.cseq = v;
       return undefined;
     case HeaderKind.contentLength: {
-      const cl = parseContentLength(v);
+      const cl = decimalDigits(v, 10);
       if (cl === undefined) return fail('bad-content-length', `Content-Length is not a number: ${JSON.stringify(v.slice(0, 20))}`, st.at, st.head);
       if (st.contentLength !== undefined && st.contentLength !== cl) return fail('bad-content-length', 'conflicting Content-Length headers', st.at, st.head);
       if (cl > st.lim.maxMessageBytes) return fail('too-large', `Content-Length ${cl} exceeds ${st.lim.maxMessageBytes} bytes`, st.at, undefined);

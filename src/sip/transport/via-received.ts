@@ -3,6 +3,7 @@
  * functions over the message model.
  */
 import { isIP } from 'node:net';
+import { decimalDigits } from '../grammar/chars.ts';
 import { formatVia } from '../message/index.ts';
 import { viasView } from '../message/header-accessors.ts';
 import { HeaderList } from '../message/headers.ts';
@@ -63,18 +64,6 @@ export function responseDestination(topVia: Via, fallbackProtocol: TransportProt
   if (maddr) return { protocol, host: maddr, port };
   const received = topVia.params['received'];
   const rport = topVia.params['rport'];
-  const rportNumber = rport !== undefined && rport !== null ? portNumber(rport) : undefined;
+  const rportNumber = rport !== undefined && rport !== null ? decimalDigits(rport, 5) : undefined;
   return { protocol, host: received ?? topVia.host, port: rportNumber ?? port };
-}
-
-/** 1 to 5 digits as a number (what /^\d{1,5}$/ accepts), else undefined. */
-function portNumber(s: string): number | undefined {
-  if (s.length === 0 || s.length > 5) return undefined;
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return undefined;
-    n = n * 10 + (c - 48);
-  }
-  return n;
 }
