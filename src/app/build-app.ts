@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { formatIssue } from '../config/config-issue.ts';
 import type { LoadedConfig } from '../config/config-loader.ts';
 import type { Clock } from '../lib/clock.ts';
 import { SystemClock } from '../lib/clock.ts';
@@ -60,10 +61,20 @@ export function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
+/** A store that cannot be opened is a configuration problem: the error names the file, line and option. */
+function locateStoreError(config: LoadedConfig, e: unknown): unknown {
+  if (!(e instanceof UccError) || e.code !== 'UCC_ERR_STORE_UNREACHABLE' || !config.storeAt) return e;
+  return new UccError(e.code, formatIssue({ severity: 'error', ...config.storeAt, message: e.message }), { cause: e });
+}
+
 export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promise<App> {
   const clock = deps.clock ?? new SystemClock();
   const logger = deps.logger ?? silentLogger;
-  const store = await openStore(config.settings.store, { logger: logger.child({ role: 'store' }), migrations: [...reportingMigrations, ...routerMigrations] });
+  const store = await openStore(config.settings.store, { logger: logger.child({ role: 'store' }), migrations: [...reportingMigrations, ...routerMigrations] }).catch((e: unknown) => {
+    throw locateStoreError(config, e);
+  });
+  const where = config.settings.store.type === 'sqlite' ? config.settings.store.path : config.settings.store.schema ?? 'public';
+  logger.child({ role: 'store' }).info('store opened', { type: config.settings.store.type, at: where });
   const closers: Array<() => Promise<void>> = [() => store.close()];
   const close = async (): Promise<void> => {
     for (const c of closers.splice(0).reverse()) await c().catch((e: unknown) => logger.error('close failed', { error: String(e) }));

@@ -18,7 +18,7 @@ import { type ConfigObjects, type ObjectType, emptyObjects } from './config-obje
 import { type Collected, CrossChecker, emptyCollected } from './config-cross-check.ts';
 import { type FileCtx, IssueList, type Located, firstLine } from './config-location.ts';
 import { checkSchema } from './config-schema-check.ts';
-import { type DeploymentSettings, defaultSettings, takeSettings } from './deployment-settings.ts';
+import { type DeploymentSettings, type SettingLocation, defaultSettings, takeSettings } from './deployment-settings.ts';
 import { type OptionTable, defaultOptionTable } from './option-table.ts';
 
 // The settings types moved to deployment-settings.ts; importers of this module keep their names.
@@ -29,6 +29,7 @@ export {
   type MsPresSettings,
   type DeploymentSettings,
   type ListenSettings,
+  type SettingLocation,
   DEFAULT_LISTEN,
 } from './deployment-settings.ts';
 
@@ -39,6 +40,8 @@ export interface LoadedConfig {
   /** Every file read, the top file first. */
   files: string[];
   warnings: ConfigIssue[];
+  /** Where `store.path` (or `store.url`) is written; errors opening the store name it. */
+  storeAt?: SettingLocation;
 }
 
 /** Why loading failed: the top file cannot be read, or the configuration has errors (warnings included). */
@@ -79,6 +82,7 @@ class Loader {
   private readonly seen = new Set<string>();
   private readonly collected: Collected = emptyCollected();
   private settings: DeploymentSettings = defaultSettings();
+  private storeAt: SettingLocation | undefined;
   private readonly table: OptionTable;
   private readonly read: (path: string) => string;
 
@@ -94,7 +98,7 @@ class Loader {
     const objects: ConfigObjects = this.issues.hasErrors() ? emptyObjects() : new CrossChecker(this.issues, this.table, this.options.hashPasswords ?? true).check(this.collected);
     const sorted = [...this.issues.issues].sort((a, b) => (a.file === b.file ? a.line - b.line : this.files.indexOf(a.file) - this.files.indexOf(b.file)));
     if (this.issues.hasErrors()) return err({ kind: 'invalid', issues: sorted });
-    return ok({ objects, settings: this.settings, files: this.files, warnings: sorted });
+    return ok({ objects, settings: this.settings, files: this.files, warnings: sorted, ...(this.storeAt ? { storeAt: this.storeAt } : {}) });
   }
 
   private loadFile(text: string, file: string, stack: string[], top: boolean): void {
@@ -123,7 +127,7 @@ class Loader {
     if (!checkSchema(ctx, data, this.issues)) return;
     const d = data as ConfigDocument;
     if (d.store || d.presence || d.listen) {
-      if (top) this.settings = takeSettings(ctx, d, this.issues);
+      if (top) ({ settings: this.settings, storeAt: this.storeAt } = takeSettings(ctx, d, this.issues));
       else this.issues.error(ctx, [d.store ? 'store' : d.presence ? 'presence' : 'listen'], 'only allowed in the top-level file');
     }
     for (const type of ['switches', 'dns', 'places', 'persons', 'agentLogins', 'agentGroups', 'applications'] as const) {

@@ -5,9 +5,13 @@
  */
 import { dirname, resolve } from 'node:path';
 import type { ConfigDocument } from './config-document-schema.ts';
-import type { FileCtx, IssueList } from './config-location.ts';
+import { type ConfigIssue, formatPath } from './config-issue.ts';
+import { type FileCtx, type IssueList, type Seg, lineOf } from './config-location.ts';
 
-/** Where the store lives. A relative SQLite path is relative to the working directory. */
+/**
+ * Where the store lives. A relative SQLite path is relative to the working directory (its folder
+ * is created when missing); `:memory:` keeps nothing after the process ends.
+ */
 export type StoreSettings = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string; schema?: string };
 
 /** A SIP listener of a presence adapter; `receiveBufferBytes` (SO_RCVBUF) only on udp listeners. */
@@ -74,11 +78,20 @@ export function defaultSettings(): DeploymentSettings {
   return { store: { type: 'sqlite', path: ':memory:' }, presence: { mode: 'standalone' }, listen: { ...DEFAULT_LISTEN } };
 }
 
-/** Reads `store`, `presence` and `listen` over the defaults; problems go to `issues`. */
-export function takeSettings(ctx: FileCtx, d: ConfigDocument, issues: IssueList): DeploymentSettings {
+/** Where a setting is written: what a message about it names (`file:line: store.path: ...`). */
+export type SettingLocation = Pick<ConfigIssue, 'file' | 'line' | 'path'>;
+
+/**
+ * Reads `store`, `presence` and `listen` over the defaults; problems go to `issues`. `storeAt` is
+ * where the store's file or server is written, for the errors met later when the store opens.
+ */
+export function takeSettings(ctx: FileCtx, d: ConfigDocument, issues: IssueList): { settings: DeploymentSettings; storeAt?: SettingLocation } {
   const settings = defaultSettings();
+  let storeAt: SettingLocation | undefined;
   if (d.store) {
     const s = d.store;
+    const option: Seg[] = s.type === 'postgres' ? ['store', 'url'] : s.path !== undefined ? ['store', 'path'] : ['store'];
+    storeAt = { file: ctx.file, line: lineOf(ctx, option), path: formatPath(option) };
     if (s.type === 'postgres') {
       if (!s.url) issues.error(ctx, ['store'], 'a postgres store needs url');
       else settings.store = s.schema ? { type: 'postgres', url: s.url, schema: s.schema } : { type: 'postgres', url: s.url };
@@ -95,7 +108,7 @@ export function takeSettings(ctx: FileCtx, d: ConfigDocument, issues: IssueList)
     settings.listen = { ...settings.listen, ...ports };
     if (tls) settings.listen.tls = { certFile: resolve(dirname(ctx.file), tls.certFile), keyFile: resolve(dirname(ctx.file), tls.keyFile) };
   }
-  return settings;
+  return storeAt ? { settings, storeAt } : { settings };
 }
 
 function takePresence(ctx: FileCtx, p: NonNullable<ConfigDocument['presence']>, issues: IssueList, settings: DeploymentSettings): void {

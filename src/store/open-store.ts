@@ -1,7 +1,10 @@
 /**
  * Opens the store: SQLite (better-sqlite3, embedded default; a file path or `:memory:`) or
  * PostgreSQL (pg Pool, optionally in its own schema), runs the migrations and loads the snapshot.
+ * An SQLite file keeps the configuration, the reporting tables and the reservations across restarts.
  */
+import { mkdirSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
@@ -27,8 +30,7 @@ export async function openStore(settings: StoreSettings, options: OpenStoreOptio
   const logger = options.logger ?? silentLogger;
   const migrations = [...configMigrations, ...(options.migrations ?? [])];
   if (settings.type === 'sqlite') {
-    const sqlite = new Database(settings.path);
-    if (settings.path !== ':memory:') sqlite.pragma('journal_mode = WAL');
+    const sqlite = openSqlite(settings.path);
     const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }) });
     return finishOpen(db, 'sqlite', undefined, migrations, undefined, logger);
   }
@@ -50,6 +52,26 @@ export async function openStore(settings: StoreSettings, options: OpenStoreOptio
   const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
   const notifier = new PostgresNotifier(connection, channelFor(schema), logger);
   return finishOpen(db, 'postgres', notifier, migrations, schema, logger);
+}
+
+/**
+ * Opens an SQLite database: `:memory:`, or a file whose folder is created when missing (relative
+ * paths from the working directory). Throws UCC_ERR_STORE_UNREACHABLE naming the file.
+ */
+function openSqlite(path: string): Database.Database {
+  if (path === ':memory:') return new Database(path);
+  let sqlite: Database.Database | undefined;
+  try {
+    mkdirSync(dirname(resolve(path)), { recursive: true });
+    sqlite = new Database(path);
+    // WAL also proves the file is an SQLite database (a foreign file fails here, not mid-migration).
+    sqlite.pragma('journal_mode = WAL');
+    return sqlite;
+  } catch (e) {
+    sqlite?.close();
+    const shown = isAbsolute(path) ? path : `${path} (${resolve(path)})`;
+    throw new UccError('UCC_ERR_STORE_UNREACHABLE', `cannot open the SQLite file ${shown}: ${(e as Error).message}`, { cause: e });
+  }
 }
 
 async function finishOpen(db: Kysely<unknown>, dialect: StoreDialect, notifier: PostgresNotifier | undefined, migrations: StoreMigration[], schema: string | undefined, logger: Logger): Promise<SqlConfigStore> {

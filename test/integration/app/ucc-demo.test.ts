@@ -3,10 +3,11 @@
 // one a call the T-Server knows), and exits 0 on SIGTERM.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inMemoryDemoYaml } from '../../support/demo-config.ts';
 import { startPeer, waitFor } from '../../support/peer-process.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -14,7 +15,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 test('ucc demo starts every role and places a customer call with case data on each interval, round the routing points', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ucc-demo-'));
   const cfg = join(dir, 'demo.yaml');
-  writeFileSync(cfg, readFileSync(join(root, 'config/demo.yaml'), 'utf8') + '\nlisten: { tlib: 0, http: 0 }\n');
+  writeFileSync(cfg, inMemoryDemoYaml('\nlisten: { tlib: 0, http: 0 }\n'));
   const ucc = startPeer('ucc-demo', process.execPath, [join(root, 'bin/ucc.js'), 'demo', '--config', cfg, '--interval', '0.5', '--to', '8000,8001', '--log-level', 'warn']);
   try {
     await waitFor('three demo calls', () => /demo call 3 /.test(ucc.output()), 60_000, () => ucc.output());

@@ -2,11 +2,12 @@
 // `ucc ready` line, the health endpoint, the T-Server on its T-Lib port, and a graceful SIGTERM.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TlibClient } from '../../../src/tlib/client/tlib-client.ts';
+import { inMemoryDemoYaml } from '../../support/demo-config.ts';
 import { startPeer, waitFor } from '../../support/peer-process.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -14,7 +15,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 test('ucc start runs every role, prints "ucc ready", serves T-Lib and HTTP, and exits 0 on SIGTERM', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ucc-start-'));
   const cfg = join(dir, 'demo.yaml');
-  writeFileSync(cfg, readFileSync(join(root, 'config/demo.yaml'), 'utf8') + '\nlisten: { tlib: 0, http: 0 }\n');
+  writeFileSync(cfg, inMemoryDemoYaml('\nlisten: { tlib: 0, http: 0 }\n'));
   const ucc = startPeer('ucc', process.execPath, [join(root, 'bin/ucc.js'), 'start', '--config', cfg, '--log-level', 'warn']);
   try {
     await waitFor('the ucc ready line', () => /ucc ready/.test(ucc.output()), 30_000, () => ucc.output());

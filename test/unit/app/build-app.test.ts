@@ -27,6 +27,8 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 test('buildApp wires store, T-Server, standalone presence and the connector: presence moves the agent', async () => {
   const loaded = loadConfigFile(demo, { hashPasswords: false });
   assert.ok(loaded.ok);
+  assert.deepEqual(loaded.value.settings.store, { type: 'sqlite', path: 'data/openucc.sqlite' }, 'the demo keeps its data in an SQLite file');
+  loaded.value.settings.store = { type: 'sqlite', path: ':memory:' };
   loaded.value.settings.listen = { host: '127.0.0.1', tlib: 0, http: 0 };
   const app = await buildApp(loaded.value);
   try {
@@ -111,6 +113,7 @@ test('listen.tls serves the web edge over HTTPS, and the session cookie is Secur
     const { certFile, keyFile } = makeSelfSignedCert(dir);
     const loaded = loadConfigFile(demo, { hashPasswords: true });
     assert.ok(loaded.ok);
+    loaded.value.settings.store = { type: 'sqlite', path: ':memory:' };
     loaded.value.settings.listen = { host: '127.0.0.1', tlib: 0, http: 0, tls: { certFile, keyFile } };
     const app = await buildApp(loaded.value);
     try {

@@ -179,6 +179,17 @@ describe('loading', () => {
     assert.ok(r.ok);
     assert.deepEqual(r.value.settings, { store: { type: 'sqlite', path: ':memory:' }, presence: { mode: 'standalone' }, listen: { host: '127.0.0.1', tlib: 7000, http: 8080 } });
     assert.equal(r.value.objects.persons.length, 0);
+    assert.equal(r.value.storeAt, undefined, 'no store setting to point at');
+  });
+
+  test('the store setting keeps its location, for errors met when the store opens', () => {
+    const sqlite = parseConfigText('# demo\nstore:\n  type: sqlite\n  path: data/ucc.sqlite\n', 'cfg.yaml');
+    assert.ok(sqlite.ok);
+    assert.deepEqual(sqlite.value.settings.store, { type: 'sqlite', path: 'data/ucc.sqlite' });
+    assert.deepEqual(sqlite.value.storeAt, { file: 'cfg.yaml', line: 4, path: 'store.path' });
+    const pg = parseConfigText('store:\n  type: postgres\n  url: postgres://db.example.test/ucc\n', 'pg.yaml');
+    assert.ok(pg.ok);
+    assert.deepEqual(pg.value.storeAt, { file: 'pg.yaml', line: 3, path: 'store.url' });
   });
 
   test('a file that cannot be read is reported as unreadable, not as invalid', () => {
