@@ -3,6 +3,7 @@
  * order. The loader checks known options against it (and warns on unknown names in a known section);
  * the OptionResolver reads defaults and precedence from it. docs/configuration.md lists the same.
  */
+import { UccError } from '../lib/errors.ts';
 import type { OptionKind, ParsedOptionValue } from './option-value.ts';
 
 /**
@@ -190,3 +191,13 @@ function matchesFamily(pattern: string, name: string): boolean {
 
 /** The table of every known option. */
 export const defaultOptionTable = new OptionTable();
+
+/**
+ * The declared default of an option, for code that reads a raw value or must replace a blank one:
+ * defaults live only in this table. Throws UCC_ERR_CONFIG_UNKNOWN_OPTION for an undeclared option.
+ */
+export function optionDefault(section: string, name: string): ParsedOptionValue | undefined {
+  const spec = defaultOptionTable.find(section, name);
+  if (!spec) throw new UccError('UCC_ERR_CONFIG_UNKNOWN_OPTION', `option ${section}/${name} is not declared in the option table`);
+  return spec.default;
+}

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { ConfigIndex } from '../../../src/config/config-index.ts';
 import { OptionResolver, type OptionContext } from '../../../src/config/option-resolver.ts';
 import { emptyObjects, type ConfigObjects, type OptionSections } from '../../../src/config/config-objects.ts';
+import { optionDefault } from '../../../src/config/option-table.ts';
 import { UccError } from '../../../src/lib/errors.ts';
 import { memoryLogger } from '../../../src/lib/logger.ts';
 
@@ -94,5 +95,12 @@ describe('OptionResolver values', () => {
     assert.throws(() => r.getNumber('TServer', 'no-such-option'), code);
     assert.throws(() => r.getNumber('TServer', 'agent-strict-id'), code);
     assert.throws(() => r.getBoolean('TServer', 'wrap-up-time'), code);
+  });
+
+  test('optionDefault reads the one table of defaults (section names match case-insensitively)', () => {
+    assert.equal(optionDefault('uc-connector', 'userdata-note-key'), 'KW_ITX_NOTES');
+    assert.equal(optionDefault('UC-Connector', 'enabled'), true);
+    assert.equal(optionDefault('uc-connector', 'display-name'), undefined);
+    assert.throws(() => optionDefault('uc-connector', 'no-such-option'), (e: unknown) => e instanceof UccError && e.code === 'UCC_ERR_CONFIG_UNKNOWN_OPTION');
   });
 });
