@@ -78,9 +78,13 @@ export function postgresTarget(url = process.env.UCC_TEST_POSTGRES_URL) {
   return { host, port: Number(u.port || 5432), local: host === 'localhost' || host === '::1' || host.startsWith('127.') };
 }
 
+/** Runs a command to its end; every command is bounded (1 minute unless `options.timeout` says). */
 function run(cmd, args, options = {}) {
-  return spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
+  return spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 60_000, ...options });
 }
+
+/** apt-get's bounds: the package lists, and the packages (Chromium and Kamailio are large). */
+const APT_TIMEOUT_MS = { update: 10 * 60_000, install: 30 * 60_000 };
 
 function fail(line) {
   process.stderr.write(line + '\n');
@@ -104,10 +108,11 @@ function ensurePackages(isRoot) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const steps = [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...plan.packages]];
   for (const args of steps) {
-    const r = run('apt-get', args, { env });
+    const r = run('apt-get', args, { env, timeout: APT_TIMEOUT_MS[args[0]] });
     if (r.status !== 0) {
       process.stderr.write((r.stdout ?? '') + (r.stderr ?? ''));
-      fail(`ensure-peers: apt-get ${args[0]} failed (exit ${r.status ?? r.error?.message}); run it by hand: ${installCommand(plan.packages)}`);
+      const why = r.error?.code === 'ETIMEDOUT' ? `took over ${APT_TIMEOUT_MS[args[0]] / 60_000} minutes` : `exit ${r.status ?? r.error?.message}`;
+      fail(`ensure-peers: apt-get ${args[0]} failed (${why}); run it by hand: ${installCommand(plan.packages)}`);
     }
   }
   const still = missingPeers(installedPeers() ?? new Set(), plan.packages);
