@@ -130,7 +130,7 @@ export interface ToneCheck {
 }
 
 /** Is `hz` (±`tolerance`) the dominant tone of at least `minSeconds` of `x`? */
-export function hasTone(x: Float64Array, hz: number, { rate = 8000, minSeconds = 1, tolerance = 15, minRms = 0.01, minShare = 0.5 } = {}): ToneCheck {
+export function hasTone(x: Float64Array, hz: number, { rate = 8000, minSeconds = 1, tolerance = 15, minRms = 0.01, minShare = 0.6 } = {}): ToneCheck {
   const n = Math.round(rate / 4);
   let hits = 0;
   for (let i = 0; i + n <= x.length; i += n) {

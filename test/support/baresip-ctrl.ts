@@ -33,9 +33,21 @@ export class BaresipCtrl {
   private readonly pending = new Map<string, (r: BaresipResponse) => void>();
   private waiters: Array<(e: BaresipEvent) => boolean> = [];
 
+  private closed = false;
+
   private constructor(private readonly socket: Socket) {
     socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('error', () => {});
+    // A dropped link fails what waits on it at once instead of at its timeout.
+    socket.on('close', () => {
+      this.closed = true;
+      const e: BaresipEvent = { type: '#closed', at: Date.now() };
+      this.waiters = this.waiters.filter((w) => !w(e));
+      for (const [token, done] of this.pending) {
+        this.pending.delete(token);
+        done({ ok: false, data: 'ctrl_tcp connection closed' });
+      }
+    });
   }
 
   static connect(port: number, host = '127.0.0.1'): Promise<BaresipCtrl> {
@@ -51,6 +63,7 @@ export class BaresipCtrl {
 
   /** Sends a command; resolves with baresip's response (ok false is a refusal, not a rejection). */
   command(command: string, params = '', timeoutMs = 3000): Promise<BaresipResponse> {
+    if (this.closed) return Promise.resolve({ ok: false, data: 'ctrl_tcp connection closed' });
     const token = `t${++this.n}`;
     const json = JSON.stringify({ command, params, token });
     return new Promise((resolve, reject) => {
@@ -70,12 +83,18 @@ export class BaresipCtrl {
   waitEvent(type: string, { timeoutMs = 5000, since = 0, match = () => true }: { timeoutMs?: number; since?: number; match?: (e: BaresipEvent) => boolean } = {}): Promise<BaresipEvent> {
     const seen = this.events.slice(since).find((e) => e.type === type && match(e));
     if (seen) return Promise.resolve(seen);
+    if (this.closed) return Promise.reject(new Error(`no ${type} event: the ctrl_tcp connection is closed`));
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
         reject(new Error(`no ${type} event within ${timeoutMs} ms (seen: ${this.events.map((e) => e.type).join(', ') || 'none'})`));
       }, timeoutMs);
       const waiter = (e: BaresipEvent): boolean => {
+        if (e.type === '#closed') {
+          clearTimeout(t);
+          reject(new Error(`no ${type} event: the ctrl_tcp connection closed`));
+          return true;
+        }
         if (e.type !== type || !match(e)) return false;
         clearTimeout(t);
         resolve(e);

@@ -5,7 +5,6 @@
  * instance gets its own folder and ports and is stopped by its PID.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,18 +56,6 @@ export interface BaresipPhone {
   stop(): Promise<void>;
 }
 
-/** Resolves true once something accepts TCP connections on the port. */
-function tcpListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
-
 export async function startBaresipPhone(options: BaresipOptions): Promise<BaresipPhone> {
   requireBinary('baresip', 'baresip-core');
   const { user } = options;
@@ -80,18 +67,21 @@ export async function startBaresipPhone(options: BaresipOptions): Promise<Baresi
   const sipPort = await freePort(2); // baresip binds TLS on sipPort + 1
   const ctrlPort = await freePort();
   const rtp = await freePort(20);
+  const values: Record<string, string> = {
+    SIP_PORT: String(sipPort),
+    CTRL_PORT: String(ctrlPort),
+    TONE_HZ: String(toneHz),
+    REC_DIR: recDir,
+    RTP_PORTS: `${rtp}-${rtp + 19}`,
+    PROXY_PORT: String(options.register?.proxyPort ?? 0),
+    DOMAIN: options.register?.domain ?? 'example.test',
+    PASSWORD: options.register?.password ?? 'secret',
+    ANSWER_MODE: options.answerMode ?? 'auto',
+    USER: user,
+  };
+  // One pass, so that a filled-in value is never taken for a placeholder.
   const fill = (name: string): string =>
-    readFileSync(join(peerDir, name), 'utf8')
-      .replaceAll('SIP_PORT', String(sipPort))
-      .replaceAll('CTRL_PORT', String(ctrlPort))
-      .replaceAll('TONE_HZ', String(toneHz))
-      .replaceAll('REC_DIR', recDir)
-      .replaceAll('RTP_PORTS', `${rtp}-${rtp + 19}`)
-      .replaceAll('PROXY_PORT', String(options.register?.proxyPort ?? 0))
-      .replaceAll('DOMAIN', options.register?.domain ?? 'example.test')
-      .replaceAll('PASSWORD', options.register?.password ?? 'secret')
-      .replaceAll('ANSWER_MODE', options.answerMode ?? 'auto')
-      .replaceAll('USER', user);
+    readFileSync(join(peerDir, name), 'utf8').replace(/\b(SIP_PORT|CTRL_PORT|TONE_HZ|REC_DIR|RTP_PORTS|PROXY_PORT|DOMAIN|PASSWORD|ANSWER_MODE|USER)\b/g, (m) => values[m] ?? m);
   writeFileSync(join(dir, 'config'), fill('config.template'));
   writeFileSync(join(dir, 'accounts'), fill(options.register ? 'accounts.template' : 'accounts-direct.template'));
   writeFileSync(join(dir, 'contacts'), '');
@@ -108,14 +98,21 @@ export async function startBaresipPhone(options: BaresipOptions): Promise<Baresi
   try {
     const timeout = options.readyTimeoutMs ?? 10_000;
     const detail = (): string => proc.output().slice(-2000);
-    await waitFor(`baresip ${user}'s ctrl_tcp on ${ctrlPort}`, () => tcpListening(ctrlPort), timeout, detail);
-    ctrl = await BaresipCtrl.connect(ctrlPort);
+    // The first connection that succeeds is kept: ctrl_tcp serves one client, and closing a probe
+    // connection can drop the next one.
+    let connected: BaresipCtrl | undefined;
+    await waitFor(`baresip ${user}'s ctrl_tcp on ${ctrlPort}`, async () => {
+      connected = await BaresipCtrl.connect(ctrlPort).catch(() => undefined);
+      return connected !== undefined;
+    }, timeout, detail);
+    ctrl = connected;
     if (options.register) await waitFor(`baresip ${user} to register`, () => /200 OK/.test(proc.output()), timeout, detail);
   } catch (e) {
     await stop();
     throw e;
   }
   const c = ctrl;
+  if (!c) throw new Error('unreachable: no ctrl_tcp connection');
   const run = async (command: string, params = ''): Promise<void> => {
     const r = await c.command(command, params);
     if (!r.ok) throw new Error(`baresip ${user}: ${command} ${params} refused: ${r.data}`);
