@@ -168,13 +168,14 @@ export class NgClient {
     this.settle(cookie);
     const result = reply['result'];
     if (result === 'ok' || result === 'pong') {
-      if (typeof reply['warning'] === 'string') this.log.warn('media relay warning', { command: p.command, warning: reply['warning'] });
+      if (typeof reply['warning'] === 'string') this.log.info('media relay warning', { command: p.command, warning: reply['warning'] });
       p.resolve(reply);
     } else if (result === 'error') {
       const reason = typeof reply['error-reason'] === 'string' && reply['error-reason'] ? reply['error-reason'] : 'error without a reason';
-      p.reject(new MediaRelayError(p.command, `${this.address} refused: ${reason}`));
+      p.reject(new MediaRelayError(p.command, `${this.address} refused: ${reason.slice(0, 500)}`));
     } else {
-      p.reject(new MediaRelayError(p.command, `${this.address} answered result '${typeof result === 'string' ? result : JSON.stringify(result)}'`));
+      const what = typeof result === 'string' ? result : JSON.stringify(result ?? null);
+      p.reject(new MediaRelayError(p.command, `${this.address} answered result '${what.slice(0, 100)}'`));
     }
   }
 

@@ -61,9 +61,9 @@ export class RtpengineRelay implements MediaRelay {
     if (typeof p.file !== 'string' || p.file === '' || p.file.length > MAX_FILE) throw new MediaRelayError(cmd, 'the file must be a path of 1 to 4096 characters');
     const req: BDict = { ...this.party(cmd, p), file: p.file };
     if (p.repeat) req['repeat-times'] = this.repeatTimes;
-    const reply = await this.ng.command(req);
-    const d = reply['duration'];
-    return typeof d === 'number' && d >= 0 ? { durationMs: p.repeat ? undefined : d } : {};
+    const d = (await this.ng.command(req))['duration'];
+    // A repeated file plays until stopMedia, so one play's length says nothing about the end.
+    return !p.repeat && typeof d === 'number' && d >= 0 ? { durationMs: d } : {};
   }
 
   async stopMedia(p: { session: string; tag: string }): Promise<void> {

@@ -43,7 +43,7 @@ test('a reply without SDP is an error of that command', async () => {
 test('play, stop, block, unblock media select the party by from-tag; repeat asks for many plays', async () => {
   const { peer, relay } = setup({ repeatTimes: 50 }, (r): BDict => (r['command'] === 'play media' ? { result: 'ok', duration: 2000 } : { result: 'ok' }));
   assert.deepEqual(await relay.playMedia({ session: 's', tag: 'a', file: '/srv/moh.wav' }), { durationMs: 2000 });
-  assert.deepEqual(await relay.playMedia({ session: 's', tag: 'a', file: '/srv/moh.wav', repeat: true }), { durationMs: undefined });
+  assert.deepEqual(await relay.playMedia({ session: 's', tag: 'a', file: '/srv/moh.wav', repeat: true }), {});
   await relay.stopMedia({ session: 's', tag: 'a' });
   await relay.blockMedia({ session: 's', tag: 'b' });
   await relay.unblockMedia({ session: 's', tag: 'b' });
