@@ -1,44 +1,155 @@
 /**
- * baresip (Debian `baresip-core`) as a real phone: it registers to Kamailio with digest and
- * auto-answers calls. Each instance gets its own folder and ports and is stopped by its PID.
+ * baresip (Debian `baresip-core`) as a real phone: it sends a sine tone of a chosen frequency,
+ * records what it receives to WAV, and is driven over ctrl_tcp (dial, answer, hang up, events). It
+ * registers at a registrar with digest, or not at all (then it is reached at `uri` directly). Each
+ * instance gets its own folder and ports and is stopped by its PID.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hasTone, readWav, type ToneCheck } from './audio.ts';
+import { BaresipCtrl, type BaresipEvent } from './baresip-ctrl.ts';
 import { freePort } from './free-port.ts';
 import { requireBinary, startPeer, waitFor, type PeerProcess } from './peer-process.ts';
 
 const peerDir = fileURLToPath(new URL('../peers/baresip/', import.meta.url));
 
+export interface BaresipOptions {
+  user: string;
+  /** Register as `user@domain` with digest through the registrar/proxy on 127.0.0.1:`proxyPort`. Omitted: no REGISTER. */
+  register?: { proxyPort: number; domain?: string; password?: string };
+  /** The tone it sends (default 440 Hz). */
+  toneHz?: number;
+  /** `auto` (default) answers every call; `manual` waits for {@link BaresipPhone.answer}. */
+  answerMode?: 'auto' | 'manual';
+  /** Milliseconds to wait for the phone to be ready (registered, or its ctrl_tcp listening). */
+  readyTimeoutMs?: number;
+}
+
 export interface BaresipPhone {
   readonly user: string;
+  readonly toneHz: number;
+  readonly sipPort: number;
+  readonly ctrlPort: number;
+  /** Where to reach it without a registrar: `sip:<user>@127.0.0.1:<sipPort>`. */
+  readonly uri: string;
+  /** Its own folder (config, and `rec/` with the WAV recordings). */
+  readonly dir: string;
+  readonly recDir: string;
   readonly process: PeerProcess;
+  readonly ctrl: BaresipCtrl;
+  /** Every ctrl_tcp event so far, oldest first. */
+  readonly events: BaresipEvent[];
+  dial(uri: string): Promise<void>;
+  /** Answers the ringing call (answerMode `manual`). */
+  answer(): Promise<void>;
+  hangup(): Promise<void>;
+  /** See {@link BaresipCtrl.waitEvent}. */
+  waitEvent(type: string, options?: { timeoutMs?: number; since?: number; match?: (e: BaresipEvent) => boolean }): Promise<BaresipEvent>;
+  /** The newest recording: `dec` = what it received (decoded), `enc` = what it sent. */
+  newestRecording(kind?: 'dec' | 'enc'): string | undefined;
+  /** Checks the newest received recording for `hz` (Goertzel on the decoded WAV). */
+  heardTone(hz: number, options?: { minSeconds?: number }): ToneCheck & { file: string };
+  /** Everything baresip wrote to stdout/stderr. */
+  log(): string;
   stop(): Promise<void>;
 }
 
-/** Starts baresip registered as `user@example.test` through Kamailio on `proxyPort`; resolves once registered. */
-export async function startBaresip(user: string, proxyPort: number): Promise<BaresipPhone> {
+export async function startBaresipPhone(options: BaresipOptions): Promise<BaresipPhone> {
   requireBinary('baresip', 'baresip-core');
+  const { user } = options;
+  if (!/^[A-Za-z0-9._-]{1,32}$/.test(user)) throw new Error(`baresip user '${user}': letters, digits, . _ - only`);
+  const toneHz = options.toneHz ?? 440;
   const dir = mkdtempSync(join(tmpdir(), 'ucc-baresip-'));
-  const sipPort = await freePort();
+  const recDir = join(dir, 'rec');
+  mkdirSync(recDir);
+  const sipPort = await freePort(2); // baresip binds TLS on sipPort + 1
+  const ctrlPort = await freePort();
   const rtp = await freePort(20);
-  const fill = (name: string): string => readFileSync(join(peerDir, name), 'utf8')
-    .replaceAll('SIP_PORT', String(sipPort)).replaceAll('RTP_PORTS', `${rtp}-${rtp + 19}`)
-    .replaceAll('USER', user).replaceAll('PROXY_PORT', String(proxyPort));
+  const values: Record<string, string> = {
+    SIP_PORT: String(sipPort),
+    CTRL_PORT: String(ctrlPort),
+    TONE_HZ: String(toneHz),
+    REC_DIR: recDir,
+    RTP_PORTS: `${rtp}-${rtp + 19}`,
+    PROXY_PORT: String(options.register?.proxyPort ?? 0),
+    DOMAIN: options.register?.domain ?? 'example.test',
+    PASSWORD: options.register?.password ?? 'secret',
+    ANSWER_MODE: options.answerMode ?? 'auto',
+    USER: user,
+  };
+  // One pass, so that a filled-in value is never taken for a placeholder.
+  const fill = (name: string): string =>
+    readFileSync(join(peerDir, name), 'utf8').replace(/\b(SIP_PORT|CTRL_PORT|TONE_HZ|REC_DIR|RTP_PORTS|PROXY_PORT|DOMAIN|PASSWORD|ANSWER_MODE|USER)\b/g, (m) => values[m] ?? m);
   writeFileSync(join(dir, 'config'), fill('config.template'));
-  writeFileSync(join(dir, 'accounts'), fill('accounts.template'));
+  writeFileSync(join(dir, 'accounts'), fill(options.register ? 'accounts.template' : 'accounts-direct.template'));
   writeFileSync(join(dir, 'contacts'), '');
   const proc = startPeer('baresip', 'baresip', ['-f', dir], { cwd: dir });
+  let ctrl: BaresipCtrl | undefined;
+  let stopped = false;
   const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    ctrl?.close();
     await proc.stop();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitFor(`baresip ${user} to register`, () => /200 OK/.test(proc.output()), 10_000, () => proc.output().slice(-2000));
+    const timeout = options.readyTimeoutMs ?? 10_000;
+    const detail = (): string => proc.output().slice(-2000);
+    // The first connection that succeeds is kept: ctrl_tcp serves one client, and closing a probe
+    // connection can drop the next one.
+    let connected: BaresipCtrl | undefined;
+    await waitFor(`baresip ${user}'s ctrl_tcp on ${ctrlPort}`, async () => {
+      connected = await BaresipCtrl.connect(ctrlPort).catch(() => undefined);
+      return connected !== undefined;
+    }, timeout, detail);
+    ctrl = connected;
+    if (options.register) await waitFor(`baresip ${user} to register`, () => /200 OK/.test(proc.output()), timeout, detail);
   } catch (e) {
     await stop();
     throw e;
   }
-  return { user, process: proc, stop };
+  const c = ctrl;
+  if (!c) throw new Error('unreachable: no ctrl_tcp connection');
+  const run = async (command: string, params = ''): Promise<void> => {
+    const r = await c.command(command, params);
+    if (!r.ok) throw new Error(`baresip ${user}: ${command} ${params} refused: ${r.data}`);
+  };
+  const newestRecording = (kind: 'dec' | 'enc' = 'dec'): string | undefined =>
+    readdirSync(recDir)
+      .filter((f) => f.endsWith(`-${kind}.wav`))
+      .map((f) => join(recDir, f))
+      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs || b.localeCompare(a))[0];
+  return {
+    user,
+    toneHz,
+    sipPort,
+    ctrlPort,
+    uri: `sip:${user}@127.0.0.1:${sipPort}`,
+    dir,
+    recDir,
+    process: proc,
+    ctrl: c,
+    events: c.events,
+    dial: (uri) => run('dial', uri),
+    answer: () => run('accept'),
+    hangup: () => run('hangup'),
+    waitEvent: (type, o) => c.waitEvent(type, o),
+    newestRecording,
+    heardTone(hz, o = {}) {
+      const file = newestRecording('dec');
+      if (!file) throw new Error(`baresip ${user} recorded nothing in ${recDir}`);
+      const wav = readWav(file);
+      return { ...hasTone(wav.samples, hz, { rate: wav.rate, minSeconds: o.minSeconds ?? 1 }), file };
+    },
+    log: () => proc.output(),
+    stop,
+  };
+}
+
+/** Starts baresip registered as `user@example.test` through Kamailio on `proxyPort`; resolves once registered. */
+export async function startBaresip(user: string, proxyPort: number): Promise<BaresipPhone> {
+  return startBaresipPhone({ user, register: { proxyPort } });
 }
