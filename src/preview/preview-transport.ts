@@ -10,10 +10,10 @@
  *   (`cancelled`).
  * - {@link PreviewClient}, on the router side: one connection whose {@link RequestChannel} allocates
  *   the ReferenceIDs (wraparound, skipping those in flight) and matches results, and `offer()` /
- *   `offerMultiple()` resolving with the one result of that ReferenceID. It never rejects for protocol reasons: when no result can come (the
- *   link closed, the backstop timer expired) it resolves with a local `error` result whose reason
- *   starts with `connection-lost` or `no-result-in-time`, so every offer has exactly one result for
- *   the router too.
+ *   `offerMultiple()` resolving with the one result of that ReferenceID. It never rejects for
+ *   protocol reasons: when no result can come (the link closed, the backstop timer expired) it
+ *   resolves with a local `error` result whose reason starts with `connection-lost` or
+ *   `no-result-in-time`, so every offer has exactly one result for the router too.
  *
  * Bad input never takes either end down: a rejected frame with a readable ReferenceID is answered
  * (by the server) with an `error` result; an oversized frame closes only that connection.
