@@ -1,14 +1,19 @@
 // Lint: typescript-eslint's recommended rules, plus the layer boundaries of ARCHITECTURE.md
-// (codecs and libraries never import application roles).
+// (codecs and libraries never import application roles; the two wire protocols share lib/, never
+// each other).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const appRoles = ['connector', 'router', 'tserver', 'web', 'app', 'cli', 'uc', 'stats', 'reporting'];
-const noAppImports = (layer) => ({
+/** `layer` must not import an application role, nor any of `also` (sibling layers it must not reach). */
+const noAppImports = (layer, also = []) => ({
   files: [`src/${layer}/**/*.ts`],
   rules: {
     'no-restricted-imports': ['error', {
-      patterns: appRoles.map((r) => ({ group: [`**/${r}/**`, `**/${r}/index.ts`], message: `${layer}/ must not import ${r}/ (imports point inward).` })),
+      patterns: [
+        ...appRoles.map((r) => ({ group: [`**/${r}/**`, `**/${r}/index.ts`], message: `${layer}/ must not import ${r}/ (imports point inward).` })),
+        ...also.map((r) => ({ group: [`**/${r}/**`, `**/${r}/index.ts`], message: `${layer}/ must not import ${r}/ (what both need lives in lib/).` })),
+      ],
     }],
   },
 });
@@ -27,8 +32,11 @@ export default tseslint.config(
   },
   noAppImports('sip'),
   noAppImports('presence'),
-  noAppImports('tlib'),
-  noAppImports('lib'),
+  noAppImports('tlib', ['preview']),
+  // What T-Lib and the preview protocol share (KV lists, value rules, ReferenceIDs, the framed-JSON
+  // wire kit) lives in lib/.
+  noAppImports('preview', ['tlib']),
+  noAppImports('lib', ['tlib', 'preview']),
   noAppImports('config'),
   noAppImports('store'),
 );

@@ -16,7 +16,6 @@ import { PreviewClient, PreviewServer } from '../preview/preview-transport.ts';
 import { AgentStateHistory } from '../reporting/agent-state-history.ts';
 import { PreviewReporter } from '../reporting/preview-reporter.ts';
 import { previewReportingFromResolver } from '../reporting/preview-reporting-options.ts';
-import { attachTlibPort } from '../router/attached-tlib-port.ts';
 import { ReservationStore } from '../router/reservation-store.ts';
 import { Router } from '../router/router.ts';
 import type { RoutingStrategy } from '../router/routing-strategy.ts';
@@ -25,7 +24,7 @@ import { createWinnerDecider } from '../router/winner-decider.ts';
 import { StatService } from '../stats/stat-service.ts';
 import { statConfigFromObjects } from '../stats/stat-config.ts';
 import type { SqlConfigStore } from '../store/index.ts';
-import type { TlibClient } from '../tlib/client/tlib-client.ts';
+import { TlibClient } from '../tlib/client/tlib-client.ts';
 import type { TServer } from '../tserver/tserver.ts';
 
 export interface RoutingRolesDeps {
@@ -76,9 +75,12 @@ export function buildRoutingRoles(d: RoutingRolesDeps): RoutingRoles {
   const watch = watchStrategies(store, { setStrategies: async (s: ReadonlyMap<string, RoutingStrategy>) => sink.router?.setStrategies(s) }, (issues) => {
     for (const i of issues) logger.warn('routing strategy not applied', { routingPoint: i.routingPoint, option: i.option, error: i.message });
   });
-  const port = attachTlibPort(tserver);
+  // The router and the statistics are T-Lib clients of their own, in process, as the connector is.
+  const inProcess = (role: string): TlibClient => new TlibClient({ target: { kind: 'memory', connect: () => tserver.connectInProcess() }, clock, logger: logger.child({ role }) });
+  const routerTlib = inProcess('router-tlib');
+  const statsTlib = inProcess('stats-tlib');
   const router = new Router({
-    tserver: port, preview: previewClient, stats, reservations, strategies: watch.initial, switchName: d.switchName, clock,
+    tserver: routerTlib, preview: previewClient, stats, reservations, strategies: watch.initial, switchName: d.switchName, clock,
     logger: logger.child({ role: 'router' }),
     defaultDnOf: (rp) => d.tserverOptions.getString('TServer', 'default-dn', { dn: rp }) || undefined,
     tserverRouterTimeoutOf: (rp) => d.tserverOptions.getNumber('TServer', 'router-timeout', { dn: rp }),
@@ -112,10 +114,11 @@ export function buildRoutingRoles(d: RoutingRolesDeps): RoutingRoles {
     router,
     interactions,
     async start() {
-      stats.attach(tserver);
+      await stats.connect(statsTlib);
       history.follow(stats);
       trackKws();
       await previewClient.connect();
+      await routerTlib.connect();
       await router.start();
     },
     async stop() {
@@ -126,7 +129,8 @@ export function buildRoutingRoles(d: RoutingRolesDeps): RoutingRoles {
       await previewServer.close();
       interactions.stop();
       stats.close();
-      port.close();
+      statsTlib.close();
+      routerTlib.close();
     },
   };
 }

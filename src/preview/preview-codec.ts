@@ -9,9 +9,9 @@ import { err, ok, type Result } from '../lib/result.ts';
 import { LengthPrefixFramer } from '../lib/framed-json/length-prefix-framer.ts';
 import { decodeJsonPayload, encodeJsonFrame, encodeJsonPayload } from '../lib/framed-json/json-payload.ts';
 import type { FramedJsonEnvelopeProblem } from '../lib/framed-json/json-payload.ts';
-import { maxReferenceId } from '../tlib/messages/attribute-types.ts';
-import { defaultKvLimits, type KvLimits } from '../tlib/messages/kv-list.ts';
-import { checkValue, type ValueRule } from '../tlib/messages/value-rules.ts';
+import { isReferenceId, maxReferenceId } from '../lib/reference-id.ts';
+import { defaultKvLimits, type KvLimits } from '../lib/kv-list.ts';
+import { checkValue, type ValueRule } from '../lib/value-rules.ts';
 import type { PreviewInteractionResult, PreviewMessage, PreviewOutcome, PreviewRequest } from './preview-messages.ts';
 
 /** Default largest frame payload: 1 MiB (as T-Lib). */
@@ -89,7 +89,7 @@ function problem(p: PreviewDecodeProblem, detail: string, extra: Omit<PreviewDec
 
 function checkField(name: string, rule: FieldRule, v: unknown, limits: KvLimits): string | undefined {
   if (rule.kind !== 'referenceId') return checkValue(name, rule, v, limits);
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > maxReferenceId) return `${name} must be an integer between 1 and ${maxReferenceId}`;
+  if (!isReferenceId(v)) return `${name} must be an integer between 1 and ${maxReferenceId}`;
   return undefined;
 }
 

@@ -9,7 +9,7 @@
  * `targets`). The seed does not document the replies ("figures 56-57 only"), so
  * `PreviewInteractionResult` is ours, with the seed's outcome words.
  */
-import type { KvList } from '../tlib/index.ts';
+import type { KvList } from '../lib/kv-list.ts';
 
 /** The outcomes a preview can end with (issue 5); each preview resolves exactly once. */
 export type PreviewOutcome = 'accepted' | 'rejected' | 'timeout' | 'taken' | 'cancelled' | 'error' | 'redirected';

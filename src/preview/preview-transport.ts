@@ -8,24 +8,25 @@
  *   it, so a second result for the same ReferenceID is refused (returns false) — exactly once.
  *   PreviewInteractionCancel gets no result of its own: the requests it ends get theirs
  *   (`cancelled`).
- * - {@link PreviewClient}, on the router side: one connection, ReferenceIDs allocated with
- *   wraparound (skipping those in flight), and `offer()` / `offerMultiple()` resolving with the one
- *   result of that ReferenceID. It never rejects for protocol reasons: when no result can come (the
- *   link closed, the backstop timer expired) it resolves with a local `error` result whose reason
- *   starts with `connection-lost` or `no-result-in-time`, so every offer has exactly one result for
- *   the router too.
+ * - {@link PreviewClient}, on the router side: one connection whose {@link RequestChannel} allocates
+ *   the ReferenceIDs (wraparound, skipping those in flight) and matches results, and `offer()` /
+ *   `offerMultiple()` resolving with the one result of that ReferenceID. It never rejects for
+ *   protocol reasons: when no result can come (the link closed, the backstop timer expired) it
+ *   resolves with a local `error` result whose reason starts with `connection-lost` or
+ *   `no-result-in-time`, so every offer has exactly one result for the router too.
  *
  * Bad input never takes either end down: a rejected frame with a readable ReferenceID is answered
  * (by the server) with an `error` result; an oversized frame closes only that connection.
  */
 import type { LinkCarrier } from '../lib/framed-json/framed-json-link.ts';
-import { SystemClock, type Clock, type TimerHandle } from '../lib/clock.ts';
+import { SystemClock, type Clock } from '../lib/clock.ts';
 import { UccError } from '../lib/errors.ts';
 import { silentLogger, type Logger } from '../lib/logger.ts';
+import { ok } from '../lib/result.ts';
 import { TypedEmitter } from '../lib/typed-emitter.ts';
-import { maxReferenceId } from '../tlib/messages/attribute-types.ts';
-import { openConnection, describeTarget, type TlibConnectTarget } from '../tlib/client/connect-target.ts';
-import { FramedJsonServer, type FramedJsonServerEvents } from '../tlib/server/framed-json-server.ts';
+import { openConnection, describeTarget, type ConnectTarget } from '../lib/framed-json/connect-target.ts';
+import { FramedJsonServer, type FramedJsonServerEvents } from '../lib/framed-json/framed-json-server.ts';
+import { RequestChannel, type RequestFailure } from '../lib/framed-json/request-channel.ts';
 import { SessionCloseListeners } from '../lib/framed-json/session-close-listeners.ts';
 import { PreviewLink } from './preview-link.ts';
 import type {
@@ -40,7 +41,7 @@ import type {
 export type PreviewTransportKind = 'tcp' | 'tls' | 'memory';
 
 /** Where a PreviewClient connects: TCP, TLS, or an in-memory stream factory (`() => server.connectInMemory()`). */
-export type PreviewConnectTarget = TlibConnectTarget;
+export type PreviewConnectTarget = ConnectTarget;
 
 /** A result as the responder writes it: the session fills in `message` and `ReferenceID`. */
 export type PreviewResultBody = Omit<PreviewInteractionResult, 'message' | 'ReferenceID'>;
@@ -238,11 +239,7 @@ export interface PreviewClientEvents {
   listenerError: (error: unknown, event: string) => void;
 }
 
-interface PendingOffer {
-  readonly connId: string;
-  readonly resolve: (r: PreviewInteractionResult) => void;
-  readonly timer: TimerHandle;
-}
+type Offer = PreviewInteractionRequest | PreviewInteractionMultiple;
 
 /** The router side of the preview protocol: one connection to one connector. No reconnection: make a new client. */
 export class PreviewClient extends TypedEmitter<PreviewClientEvents> {
@@ -252,10 +249,10 @@ export class PreviewClient extends TypedEmitter<PreviewClientEvents> {
   private readonly resultTimeoutMs: number;
   private readonly maxFrameBytes: number | undefined;
   private readonly connectTimeoutMs: number;
-  private readonly idLimit: number;
-  private readonly pending = new Map<number, PendingOffer>();
+  private readonly referenceIdLimit: number | undefined;
   private link: PreviewLink | undefined;
-  private nextId = 1;
+  /** The correlation of the current link (one per link, closed with it). */
+  private channel: RequestChannel<Offer, PreviewInteractionResult> | undefined;
   private closedReason: string | undefined;
 
   constructor(options: PreviewClientOptions) {
@@ -266,7 +263,7 @@ export class PreviewClient extends TypedEmitter<PreviewClientEvents> {
     this.resultTimeoutMs = options.resultTimeoutMs ?? 120_000;
     this.maxFrameBytes = options.maxFrameBytes;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
-    this.idLimit = Math.min(options.referenceIdLimit ?? maxReferenceId, maxReferenceId);
+    this.referenceIdLimit = options.referenceIdLimit;
   }
 
   /** True while the link is up. */
@@ -276,7 +273,7 @@ export class PreviewClient extends TypedEmitter<PreviewClientEvents> {
 
   /** Offers awaiting their result. */
   get pendingCount(): number {
-    return this.pending.size;
+    return this.channel?.pendingCount ?? 0;
   }
 
   /** Connects; rejects with UCC_ERR_PREVIEW_CLOSED if it cannot. */
@@ -294,14 +291,27 @@ export class PreviewClient extends TypedEmitter<PreviewClientEvents> {
       this.clock.cancel(timer);
     }
     const link = new PreviewLink(stream, { accept: 'result', maxFrameBytes: this.maxFrameBytes });
+    const channel = new RequestChannel<Offer, PreviewInteractionResult>({
+      clock: this.clock,
+      send: (m) => {
+        if (!link.send(m)) throw new Error('link closed');
+      },
+      timeoutMs: this.resultTimeoutMs,
+      referenceIdLimit: this.referenceIdLimit,
+      failure: (f) => ok(localResult(f)),
+    });
     this.link = link;
+    this.channel = channel;
     link.on('message', (m) => {
-      if (m.message === 'PreviewInteractionResult') this.onResult(m);
+      if (m.message === 'PreviewInteractionResult') this.onResult(m, channel);
     });
     link.on('decodeError', (e) => this.logger.warn('preview frame from the connector rejected', { problem: e.problem, detail: e.detail }));
     link.on('close', (reason) => {
-      if (this.link === link) this.link = undefined;
-      this.failAll(`connection-lost: ${reason}`);
+      if (this.link === link) {
+        this.link = undefined;
+        this.channel = undefined;
+      }
+      channel.close(`connection-lost: ${reason}`);
       this.safeEmit('disconnected', reason);
     });
   }
@@ -322,8 +332,9 @@ export class PreviewClient extends TypedEmitter<PreviewClientEvents> {
   /** Asks the connector to close every open preview of `connId` (they resolve `cancelled`). False if not connected. */
   cancel(connId: string, reason?: string): boolean {
     const link = this.link;
-    if (!link || link.closed) return false;
-    const msg: PreviewInteractionCancel = { message: 'PreviewInteractionCancel', ReferenceID: this.allocateId(), connId };
+    const referenceId = this.channel?.nextReferenceId();
+    if (!link || link.closed || referenceId === undefined) return false;
+    const msg: PreviewInteractionCancel = { message: 'PreviewInteractionCancel', ReferenceID: referenceId, connId };
     if (reason !== undefined) msg.reason = reason;
     return link.send(msg);
   }
@@ -333,63 +344,44 @@ export class PreviewClient extends TypedEmitter<PreviewClientEvents> {
     if (this.closedReason !== undefined) return;
     this.closedReason = reason;
     const link = this.link;
+    const channel = this.channel;
     this.link = undefined;
-    this.failAll(`connection-lost: ${reason}`);
+    this.channel = undefined;
+    channel?.close(`connection-lost: ${reason}`);
     link?.close(reason);
   }
 
-  private send(msg: PreviewInteractionRequest | PreviewInteractionMultiple): Promise<PreviewInteractionResult> {
-    const local = (reason: string): PreviewInteractionResult => ({ message: 'PreviewInteractionResult', ReferenceID: msg.ReferenceID, connId: msg.connId, result: 'error', reason });
-    const link = this.link;
-    if (!link || link.closed) return Promise.resolve(local('connection-lost: not connected'));
-    if (this.pending.size >= this.idLimit) return Promise.resolve(local('connection-lost: every ReferenceID is in flight'));
-    const id = this.allocateId();
-    msg.ReferenceID = id;
-    return new Promise((resolve) => {
-      const timer = this.clock.setTimer(this.resultTimeoutMs, () => {
-        const p = this.pending.get(id);
-        if (!p || p.timer !== timer) return; // fired late (rule 5)
-        this.pending.delete(id);
-        resolve({ ...local(`no-result-in-time: no result within ${this.resultTimeoutMs} ms`), ReferenceID: id });
-      });
-      this.pending.set(id, { connId: msg.connId, resolve, timer });
-      try {
-        link.send(msg);
-      } catch (e) {
-        // Over the frame limit: nothing was sent.
-        this.pending.delete(id);
-        this.clock.cancel(timer);
-        resolve({ ...local(`not sent: ${e instanceof Error ? e.message : String(e)}`), ReferenceID: id });
-      }
-    });
+  private send(msg: Offer): Promise<PreviewInteractionResult> {
+    const channel = this.channel;
+    if (!channel || !this.link || this.link.closed) return Promise.resolve(localResult({ kind: 'closed', request: msg, reason: 'not connected' }));
+    return channel.request(msg);
   }
 
-  private onResult(r: PreviewInteractionResult): void {
-    const p = this.pending.get(r.ReferenceID);
-    if (!p) {
-      this.logger.debug('preview result matched no pending offer', { referenceId: r.ReferenceID, connId: r.connId, result: r.result });
-      this.safeEmit('strayResult', r);
-      return;
-    }
-    this.pending.delete(r.ReferenceID);
-    this.clock.cancel(p.timer);
-    p.resolve(r);
+  private onResult(r: PreviewInteractionResult, channel: RequestChannel<Offer, PreviewInteractionResult>): void {
+    if (channel.handleReply(r)) return;
+    this.logger.debug('preview result matched no pending offer', { referenceId: r.ReferenceID, connId: r.connId, result: r.result });
+    this.safeEmit('strayResult', r);
   }
+}
 
-  private failAll(reason: string): void {
-    const all = [...this.pending.entries()];
-    this.pending.clear();
-    for (const [id, p] of all) {
-      this.clock.cancel(p.timer);
-      p.resolve({ message: 'PreviewInteractionResult', ReferenceID: id, connId: p.connId, result: 'error', reason });
-    }
-  }
-
-  private allocateId(): number {
-    for (;;) {
-      const id = this.nextId;
-      this.nextId = id >= this.idLimit ? 1 : id + 1;
-      if (!this.pending.has(id)) return id;
-    }
+/**
+ * The local `error` result of an offer no result can come for: the router, too, gets exactly one
+ * result per offer (`connection-lost`, `no-result-in-time`, `not sent`).
+ */
+function localResult(f: RequestFailure<Offer>): PreviewInteractionResult {
+  const referenceId = 'referenceId' in f ? f.referenceId : f.request.ReferenceID;
+  const result = (reason: string): PreviewInteractionResult => ({ message: 'PreviewInteractionResult', ReferenceID: referenceId, connId: f.request.connId, result: 'error', reason });
+  switch (f.kind) {
+    case 'closed':
+      return result('connection-lost: not connected');
+    case 'exhausted':
+      return result('connection-lost: every ReferenceID is in flight');
+    case 'not-sent':
+      // Over the frame limit, or the link went away under the send: nothing was sent.
+      return result(`not sent: ${f.error instanceof Error ? f.error.message : String(f.error)}`);
+    case 'timeout':
+      return result(`no-result-in-time: no result within ${f.timeoutMs} ms`);
+    case 'abandoned':
+      return result(f.reason);
   }
 }

@@ -10,5 +10,4 @@ export * from './reservation-store.ts';
 export * from './memory-reservations.ts';
 export * from './winner-decider.ts';
 export * from './router.ts';
-export * from './attached-tlib-port.ts';
 export * from './strategy-watch.ts';

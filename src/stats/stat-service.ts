@@ -1,14 +1,14 @@
 /**
  * The Stat Server role: statistics computed from T-Server events (the pure {@link StatCore}) with
- * subscriptions that notify on change. It watches the T-Server as a T-Lib client — over TCP or
- * in memory ({@link StatService.connect} with a TlibClient) or in process
- * ({@link StatService.attach} with `TServer.attach`) — registering every DN of its configuration
- * with RegisterMode ModeMonitor. Statistic names and meanings: docs/stats.md.
+ * subscriptions that notify on change. It watches the T-Server through a TlibClient
+ * ({@link StatService.connect}) — over TCP, TLS or, in one process, `TServer.connectInProcess()` —
+ * registering every DN of its configuration with RegisterMode ModeMonitor. Statistic names and
+ * meanings: docs/stats.md.
  */
 import { SystemClock, type Clock } from '../lib/clock.ts';
 import { silentLogger, type Logger } from '../lib/logger.ts';
 import { TypedEmitter } from '../lib/typed-emitter.ts';
-import type { TlibClient, TlibEvent, TlibRequest } from '../tlib/index.ts';
+import type { TlibClient, TlibEvent } from '../tlib/index.ts';
 import { StatCore, type AgentStateChange, type StatChanges } from './stat-core.ts';
 import type { AgentSnapshot, AvailableAgent, StatConfig, StatListener, StatQueries, StatRef, StatValue } from './stat-types.ts';
 
@@ -26,11 +26,6 @@ export interface StatServiceOptions {
 export interface StatServiceEvents {
   /** An agent's reported state, work mode or reasons changed. */
   agentStateChange: (change: AgentStateChange) => void;
-}
-
-/** The in-process port of `TServer.attach` (structural, so stats does not depend on the T-Server). */
-export interface AttachableTServer {
-  attach(onEvent: (event: TlibEvent) => void): { request(req: TlibRequest): void; close(): void };
 }
 
 interface Subscription {
@@ -57,7 +52,7 @@ export class StatService extends TypedEmitter<StatServiceEvents> implements Stat
     this.core = new StatCore(options.config, this.clock.now());
   }
 
-  /** Applies a new configuration (agents, groups, DNs). DNs added later are not registered until the next connect/attach. */
+  /** Applies a new configuration (agents, groups, DNs). DNs added later are not registered until the next connect. */
   setConfig(config: StatConfig): void {
     this.config = config;
     this.core.setConfig(config, this.clock.now());
@@ -94,14 +89,6 @@ export class StatService extends TypedEmitter<StatServiceEvents> implements Stat
         this.logger.warn('statistics could not register a DN', { dn, error: e instanceof Error ? e.message : String(e) });
       }
     }
-  }
-
-  /** Watches a T-Server in process (`TServer.attach`), registering every configured DN. */
-  attach(tserver: AttachableTServer): void {
-    this.detach?.();
-    const client = tserver.attach((e) => this.feed(e));
-    this.detach = () => client.close();
-    for (const dn of this.config.dns) client.request({ message: 'RequestRegisterAddress', ThisDN: dn, RegisterMode: 'ModeMonitor' });
   }
 
   /** Stops watching (the TlibClient itself is the caller's to close) and drops every subscription. */

@@ -3,8 +3,10 @@
  * core's timers on the injected Clock. Nothing here decides anything (ARCHITECTURE.md: "the server
  * shell only moves frames and runs timers").
  *
- * Clients reach it over TCP/TLS or in-memory streams through the T-Lib server framework, or — for
- * tests and in-process roles — through {@link TServer.attach}, a synchronous port with no framing.
+ * Clients reach it through the T-Lib server framework: TCP/TLS, in-memory streams, or in-process
+ * pipes (`connectInProcess()`, what the roles of `ucc start` use through their TlibClient). Tests
+ * and benchmarks that script a phone or a caller use {@link TServer.attach}, a synchronous port with
+ * no framing.
  */
 import { SystemClock, type Clock, type TimerHandle } from '../lib/clock.ts';
 import { silentLogger, type Logger } from '../lib/logger.ts';
@@ -75,7 +77,7 @@ export class TServer {
     return this.tlib.connectInProcess();
   }
 
-  /** An unframed in-process client: events are handed to `onEvent` synchronously. */
+  /** An unframed in-process client for tests and benchmarks: events are handed to `onEvent` synchronously. */
   attach(onEvent: (event: TlibEvent) => void): AttachedClient {
     const id = `a${this.nextAttached++}`;
     this.attached.set(id, onEvent);

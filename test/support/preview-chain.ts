@@ -25,7 +25,6 @@ import { createHttpServer } from '../../src/web/http-server.ts';
 import { identifyKwFromQuery, kwSocketPath, kwSocketRoutes } from '../../src/web/kw-socket.ts';
 import { PreviewClient, PreviewServer } from '../../src/preview/preview-transport.ts';
 import { PreviewReporter } from '../../src/reporting/preview-reporter.ts';
-import { attachTlibPort, type AttachedTlibPort } from '../../src/router/attached-tlib-port.ts';
 import type { Reservations } from '../../src/router/reservation-store.ts';
 import { Router } from '../../src/router/router.ts';
 import { createWinnerDecider } from '../../src/router/winner-decider.ts';
@@ -141,7 +140,9 @@ export class PreviewChain {
   /** Every event the T-Server sent to the observer (registered on every KW DN and Routing Point). */
   readonly events: Array<TlibEvent & Record<string, unknown>> = [];
   private readonly tlib: TlibClient;
-  private readonly ports: AttachedTlibPort[] = [];
+  /** The T-Lib clients of the routers and the statistics (in process, as `ucc start` runs them). */
+  private readonly roleClients: TlibClient[] = [];
+  private readonly statsTlib: TlibClient;
   private readonly observer: ReturnType<TServer['attach']>;
   private ref = 1;
   private http: FastifyInstance | undefined;
@@ -186,6 +187,7 @@ export class PreviewChain {
     const resolver = new OptionResolver({ view, application: 'UCC' });
     this.connector = new UcConnector({ view, application: 'UCC', tlib: this.tlib, uc: this.uc, clock, resolver });
     this.stats = new StatService({ clock, config: { agents: names.map((u, i) => ({ agentId: `A${dnOf(i)}`, userName: u })), groups: [{ name: 'Sales', members: names }], dns: o.dns.filter((d) => d.type !== 'Trunk').map((d) => d.number) } });
+    this.statsTlib = this.inProcessClient();
     this.reporter = new PreviewReporter({ ...(options.reportingDb ? { db: options.reportingDb } : {}), dnOf: (id) => this.stats.agent(id)?.dn });
     const first = options.reservations[0];
     if (!first) throw new Error('at least one Reservations');
@@ -203,9 +205,8 @@ export class PreviewChain {
     options.reservations.forEach((reservations, i) => {
       const client = new PreviewClient({ target: { kind: 'memory', connect: () => this.previewServer.connectInMemory() }, clock });
       this.previewClients.push(client);
-      const port = attachTlibPort(this.server);
-      this.ports.push(port);
-      this.routers.push(new Router({ tserver: port, preview: client, stats: this.stats, reservations, strategies, switchName: 'SW', clock, instanceId: `router-${i + 1}`, defaultDnOf: () => 'Q1' }));
+      const tlib = this.inProcessClient();
+      this.routers.push(new Router({ tserver: tlib, preview: client, stats: this.stats, reservations, strategies, switchName: 'SW', clock, instanceId: `router-${i + 1}`, defaultDnOf: () => 'Q1' }));
     });
     names.forEach((u, i) => this.kws.set(u, new KwClient(u, dnOf(i), this)));
   }
@@ -218,11 +219,12 @@ export class PreviewChain {
 
   /** Connects everything, opens one client session per KW and waits until every KW is Ready. */
   async start(): Promise<void> {
-    this.stats.attach(this.server);
+    await this.stats.connect(this.statsTlib);
     await this.uc.start();
     await this.tlib.connect();
     this.connector.start();
     for (const c of this.previewClients) await c.connect();
+    for (const c of this.roleClients) await c.connect();
     for (const r of this.routers) await r.start();
     if (this.options.transport === 'websocket') {
       this.http = createHttpServer({ logger: silentLogger, version: 'test', routes: [kwSocketRoutes({ connector: this.connector, sessions: this.sessions, previews: this.manager, identify: identifyKwFromQuery, clock: this.options.clock })] });
@@ -320,12 +322,19 @@ export class PreviewChain {
     this.connector.stop();
     this.stats.close();
     this.tlib.close();
-    for (const p of this.ports) p.close();
+    for (const c of this.roleClients) c.close();
     for (const k of this.kws.values()) k.ws?.terminate();
     await this.http?.close();
     this.observer.close();
     await this.server.close();
     await this.uc.stop();
+  }
+
+  /** A T-Lib client over an in-process pipe to the T-Server, closed with the chain. */
+  private inProcessClient(): TlibClient {
+    const c = new TlibClient({ target: { kind: 'memory', connect: () => this.server.connectInProcess() }, clock: this.options.clock });
+    this.roleClients.push(c);
+    return c;
   }
 
   private observe(r: Record<string, unknown>): void {

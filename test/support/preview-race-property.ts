@@ -23,12 +23,12 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/lib/clock.ts';
 import type { PreviewInteractionResult, PreviewOutcome } from '../../src/preview/preview-messages.ts';
 import type { PreviewOfferInput, PreviewOfferMultipleInput } from '../../src/preview/preview-transport.ts';
-import { attachTlibPort } from '../../src/router/attached-tlib-port.ts';
 import { ReservationStore, routerMigrations } from '../../src/router/reservation-store.ts';
 import { Router, type PreviewPort, type RouterStats } from '../../src/router/router.ts';
 import { compileStrategies, type StrategyDn } from '../../src/router/routing-strategy.ts';
 import type { AgentSnapshot, AvailableAgent } from '../../src/stats/stat-types.ts';
 import type { TlibEvent, TlibRequest } from '../../src/tlib/index.ts';
+import { TlibClient } from '../../src/tlib/client/tlib-client.ts';
 import { TServer } from '../../src/tserver/tserver.ts';
 import { createTServerConfig } from '../../src/tserver/tserver-config.ts';
 import { makeFixture } from './for-each-store.ts';
@@ -177,7 +177,9 @@ export function previewRaceSuite(dialect: 'sqlite' | 'postgres'): void {
       const stats = new RaceStats();
       const { strategies, issues } = compileStrategies(dns);
       assert.deepEqual(issues, []);
-      const ports = reservations.map(() => attachTlibPort(server));
+      // Each router holds its own T-Lib client, in process, as `ucc start` runs it.
+      const ports = reservations.map(() => new TlibClient({ target: { kind: 'memory', connect: () => server.connectInProcess() }, clock }));
+      for (const p of ports) await p.connect();
       const routers = reservations.map((r, i) => new Router({ tserver: ports[i]!, preview: connector.port(), stats, reservations: r, strategies, switchName: 'SW', clock, instanceId: `router-${i + 1}`, defaultDnOf: () => 'Q1' }));
       for (const r of routers) await r.start();
       const routedTo = new Map<string, string[]>();

@@ -1,7 +1,7 @@
 /**
- * The correlation owner of one T-Library link (style rule 13). It allocates ReferenceIDs (with
- * wraparound, skipping ids still in flight), keeps the pending requests with a per-request timeout
- * on the injected Clock, and rejects everything pending when the link closes.
+ * The correlation owner of one T-Library link (style rule 13): the shared {@link RequestChannel}
+ * (ReferenceIDs with wraparound skipping ids in flight, the pending requests, a per-request timeout
+ * on the injected Clock, rejecting everything pending when the link closes) with T-Lib's outcomes.
  *
  * Outcome of `request()`:
  * - the first event carrying the request's ReferenceID resolves it, whatever its name
@@ -12,9 +12,10 @@
  *   later is treated as an ordinary event;
  * - closing the channel rejects with UccError `UCC_ERR_TLIB_CLOSED`.
  */
-import type { Clock, TimerHandle } from '../../lib/clock.ts';
+import type { Clock } from '../../lib/clock.ts';
 import { UccError } from '../../lib/errors.ts';
-import { maxReferenceId } from '../messages/attribute-types.ts';
+import { err } from '../../lib/result.ts';
+import { RequestChannel, type RequestFailure } from '../../lib/framed-json/request-channel.ts';
 import type { TlibEvent, TlibRequest } from '../messages/message-catalogue.ts';
 import { CtiError } from '../cti-error.ts';
 
@@ -31,74 +32,19 @@ export interface TlibChannelOptions {
   readonly referenceIdLimit?: number;
 }
 
-interface Pending {
-  readonly request: TlibRequest;
-  readonly resolve: (ev: TlibEvent) => void;
-  readonly reject: (e: Error) => void;
-  readonly timer: TimerHandle;
-}
-
 /** A request as the caller writes it: the channel adds the ReferenceID. */
 export type OutgoingRequest = TlibRequest;
 
-export class TlibChannel {
-  private readonly clock: Clock;
-  private readonly sendFn: (request: TlibRequest) => void;
-  private readonly defaultTimeoutMs: number;
-  private readonly pending = new Map<number, Pending>();
-  private nextId: number;
-  private readonly idLimit: number;
-  private closedReason: string | undefined;
-
+export class TlibChannel extends RequestChannel<TlibRequest, TlibEvent> {
   constructor(options: TlibChannelOptions) {
-    this.clock = options.clock;
-    this.sendFn = options.send;
-    this.defaultTimeoutMs = options.requestTimeoutMs ?? 10_000;
-    this.idLimit = Math.min(options.referenceIdLimit ?? maxReferenceId, maxReferenceId);
-    this.nextId = options.firstReferenceId ?? 1;
-  }
-
-  /** Requests awaiting a reply. */
-  get pendingCount(): number {
-    return this.pending.size;
-  }
-
-  /** True once closed. */
-  get closed(): boolean {
-    return this.closedReason !== undefined;
-  }
-
-  /**
-   * Sends `request` with a fresh ReferenceID (any ReferenceID the caller set is replaced) and
-   * resolves with the event that carries it. See the class comment for the outcomes.
-   */
-  request(request: OutgoingRequest, timeoutMs: number = this.defaultTimeoutMs): Promise<TlibEvent> {
-    if (this.closedReason !== undefined) {
-      return Promise.reject(new UccError('UCC_ERR_TLIB_CLOSED', `${request.message} not sent: channel closed (${this.closedReason})`));
-    }
-    if (this.pending.size >= this.idLimit) {
-      return Promise.reject(new UccError('UCC_ERR_TLIB_CLOSED', `${request.message} not sent: every ReferenceID is in flight`));
-    }
-    const id = this.allocateId();
-    const msg = { ...request, ReferenceID: id } as TlibRequest;
-    return new Promise<TlibEvent>((resolve, reject) => {
-      const timer = this.clock.setTimer(timeoutMs, () => {
-        // The timer may fire late (rule 5): act only if this exact request is still pending.
-        const p = this.pending.get(id);
-        if (!p || p.timer !== timer) return;
-        this.pending.delete(id);
-        reject(new UccError('UCC_ERR_TLIB_TIMEOUT', `${request.message} (ReferenceID ${id}) got no reply within ${timeoutMs} ms`));
-      });
-      this.pending.set(id, { request: msg, resolve, reject, timer });
-      try {
-        this.sendFn(msg);
-      } catch (e) {
-        this.pending.delete(id);
-        this.clock.cancel(timer);
-        // A request over the frame limit keeps its UCC_ERR_TLIB_FRAME; anything else means the link is gone.
-        if (e instanceof UccError && e.code === 'UCC_ERR_TLIB_FRAME') reject(e);
-        else reject(new UccError('UCC_ERR_TLIB_CLOSED', `${request.message} not sent: ${e instanceof Error ? e.message : String(e)}`, { cause: e }));
-      }
+    super({
+      clock: options.clock,
+      send: options.send,
+      timeoutMs: options.requestTimeoutMs,
+      firstReferenceId: options.firstReferenceId,
+      referenceIdLimit: options.referenceIdLimit,
+      replyError: (event, request) => (event.message === 'EventError' ? new CtiError(event, request.message) : undefined),
+      failure: (f) => err(tlibFailure(f)),
     });
   }
 
@@ -107,35 +53,27 @@ export class TlibChannel {
    * caller still delivers the event to its listeners: replies are ordinary events too).
    */
   handleEvent(event: TlibEvent): boolean {
-    const id = event.ReferenceID;
-    if (id === undefined) return false;
-    const p = this.pending.get(id);
-    if (!p) return false;
-    this.pending.delete(id);
-    this.clock.cancel(p.timer);
-    if (event.message === 'EventError') p.reject(new CtiError(event, p.request.message));
-    else p.resolve(event);
-    return true;
+    return this.handleReply(event);
   }
+}
 
-  /** Rejects every pending request with UCC_ERR_TLIB_CLOSED; later requests reject at once. */
-  close(reason = 'closed'): void {
-    if (this.closedReason !== undefined) return;
-    this.closedReason = reason;
-    const all = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of all) {
-      this.clock.cancel(p.timer);
-      p.reject(new UccError('UCC_ERR_TLIB_CLOSED', `${p.request.message} (ReferenceID ${String(p.request.ReferenceID)}) abandoned: ${reason}`));
+/** The UccError a T-Lib request without a reply rejects with. */
+function tlibFailure(f: RequestFailure<TlibRequest>): UccError {
+  const name = f.request.message;
+  switch (f.kind) {
+    case 'closed':
+      return new UccError('UCC_ERR_TLIB_CLOSED', `${name} not sent: channel closed (${f.reason})`);
+    case 'exhausted':
+      return new UccError('UCC_ERR_TLIB_CLOSED', `${name} not sent: every ReferenceID is in flight`);
+    case 'not-sent': {
+      // A request over the frame limit keeps its UCC_ERR_TLIB_FRAME; anything else means the link is gone.
+      const e = f.error;
+      if (e instanceof UccError && e.code === 'UCC_ERR_TLIB_FRAME') return e;
+      return new UccError('UCC_ERR_TLIB_CLOSED', `${name} not sent: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
-  }
-
-  /** Next free ReferenceID in 1..limit, wrapping around and skipping ids in flight. */
-  private allocateId(): number {
-    for (;;) {
-      const id = this.nextId;
-      this.nextId = id >= this.idLimit ? 1 : id + 1;
-      if (!this.pending.has(id)) return id;
-    }
+    case 'timeout':
+      return new UccError('UCC_ERR_TLIB_TIMEOUT', `${name} (ReferenceID ${f.referenceId}) got no reply within ${f.timeoutMs} ms`);
+    case 'abandoned':
+      return new UccError('UCC_ERR_TLIB_CLOSED', `${name} (ReferenceID ${f.referenceId}) abandoned: ${f.reason}`);
   }
 }

@@ -27,8 +27,11 @@ import { TypedEmitter } from '../../lib/typed-emitter.ts';
 import { TlibChannel } from '../channel/tlib-channel.ts';
 import type { TlibEvent, TlibRequest, RequestRegisterAddress } from '../messages/message-catalogue.ts';
 import { TlibLink } from '../transport/tlib-link.ts';
-import { closeCarrier, describeTarget, openConnection } from './connect-target.ts';
-import type { PendingConnection, TlibConnectTarget } from './connect-target.ts';
+import { closeCarrier, describeTarget, openConnection } from '../../lib/framed-json/connect-target.ts';
+import type { ConnectTarget, PendingConnection } from '../../lib/framed-json/connect-target.ts';
+
+/** Where a TlibClient connects (TCP, TLS, or in memory / in process). */
+export type TlibConnectTarget = ConnectTarget;
 
 /** Exponential backoff: delay n = min(maxDelayMs, initialDelayMs × factor^(n-1)). */
 export interface ReconnectPolicy {

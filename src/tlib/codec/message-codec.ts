@@ -4,12 +4,13 @@
  */
 import { ok, err } from '../../lib/result.ts';
 import type { Result } from '../../lib/result.ts';
-import { attributeRules, maxReferenceId } from '../messages/attribute-types.ts';
+import { attributeRules } from '../messages/attribute-types.ts';
 import type { AttributeName, AttributeRule } from '../messages/attribute-types.ts';
 import { isConnId } from '../messages/connection-id.ts';
-import { defaultKvLimits } from '../messages/kv-list.ts';
-import { checkValue } from '../messages/value-rules.ts';
-import type { KvLimits } from '../messages/kv-list.ts';
+import { defaultKvLimits } from '../../lib/kv-list.ts';
+import { checkValue } from '../../lib/value-rules.ts';
+import { isReferenceId } from '../../lib/reference-id.ts';
+import type { KvLimits } from '../../lib/kv-list.ts';
 import { allowedAttributes, isMessageName, messageCatalogue } from '../messages/message-catalogue.ts';
 import type { MessageSpec, TlibMessage } from '../messages/message-catalogue.ts';
 import { decodeJsonPayload, encodeJsonPayload } from '../../lib/framed-json/json-payload.ts';
@@ -28,7 +29,7 @@ export interface ParseOptions {
 /** Reads a ReferenceID from an untrusted object if it is a valid one (for error replies). */
 function readReferenceId(o: Record<string, unknown>): number | undefined {
   const r = o['ReferenceID'];
-  return typeof r === 'number' && Number.isInteger(r) && r >= 1 && r <= maxReferenceId ? r : undefined;
+  return isReferenceId(r) ? r : undefined;
 }
 
 /** The ReferenceID a problem report carries, when it could be read (built only for a problem). */

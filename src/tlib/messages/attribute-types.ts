@@ -7,7 +7,8 @@
  * The numeric T-Library values are listed beside each enumeration for people mapping to the
  * original API (the seeds say "workmode 3 = ACW").
  */
-import type { KvList } from './kv-list.ts';
+import type { KvList } from '../../lib/kv-list.ts';
+import { maxReferenceId } from '../../lib/reference-id.ts';
 import type { ConnId } from './connection-id.ts';
 
 /**
@@ -134,9 +135,6 @@ export type AttributeRule =
   | { readonly kind: 'enum'; readonly values: readonly string[] }
   | { readonly kind: 'connId' }
   | { readonly kind: 'kvList' };
-
-/** Largest ReferenceID (T-Library's is a signed 32-bit int; 0 means "none"). */
-export const maxReferenceId = 2_147_483_647;
 
 const dn: AttributeRule = { kind: 'string', maxLength: 256, allowEmpty: false };
 const name: AttributeRule = { kind: 'string', maxLength: 256, allowEmpty: true };

@@ -21,9 +21,9 @@ import { TlibLink } from '../transport/tlib-link.ts';
 import { parseMessage } from '../codec/message-codec.ts';
 import type { StreamListenOptions } from '../../lib/framed-json/stream-listeners.ts';
 import type { TlibSession, TlibTransportKind } from './tlib-session.ts';
-import { FramedJsonServer } from './framed-json-server.ts';
+import { FramedJsonServer } from '../../lib/framed-json/framed-json-server.ts';
 import { SessionCloseListeners } from '../../lib/framed-json/session-close-listeners.ts';
-import type { FramedJsonServerEvents } from './framed-json-server.ts';
+import type { FramedJsonServerEvents } from '../../lib/framed-json/framed-json-server.ts';
 
 /** The one party that decides what a request does (style rule 11: a delegate). */
 export type TlibRequestHandler = (request: TlibRequest, session: TlibSession) => void | Promise<void>;

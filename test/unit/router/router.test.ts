@@ -1,7 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Router, type PreviewPort } from '../../../src/router/router.ts';
-import { attachTlibPort } from '../../../src/router/attached-tlib-port.ts';
 import { MemoryReservations } from '../../../src/router/memory-reservations.ts';
 import { compileStrategy, type RoutingStrategy } from '../../../src/router/routing-strategy.ts';
 import type { PreviewInteractionResult, PreviewOutcome } from '../../../src/preview/preview-messages.ts';
@@ -63,6 +62,15 @@ class FakeStats {
   }
 }
 
+/** A router's T-Lib client: in process, as `ucc start` runs it (connect() it before use). */
+const inProcessTlib = (s: Setup): TlibClient => new TlibClient({ target: { kind: 'memory', connect: () => s.server.connectInProcess() }, clock: s.clock });
+
+async function connectedTlib(s: Setup): Promise<TlibClient> {
+  const c = inProcessTlib(s);
+  await c.connect();
+  return c;
+}
+
 const kwsHeld = (r: MemoryReservations): string[] => r.held().filter((k) => !k.startsWith('call:'));
 
 const flush = async (): Promise<void> => {
@@ -95,7 +103,7 @@ async function world(strategies: RoutingStrategy[], tserverOptions: Record<strin
   const preview = new FakePreview();
   const stats = new FakeStats();
   const res = new MemoryReservations(s.clock);
-  const router = new Router({ tserver: attachTlibPort(s.server), preview, stats, reservations: res, strategies: new Map(strategies.map((x) => [x.routingPoint, x])), switchName: 'SW', clock: s.clock, defaultDnOf: () => 'Q1' });
+  const router = new Router({ tserver: await connectedTlib(s), preview, stats, reservations: res, strategies: new Map(strategies.map((x) => [x.routingPoint, x])), switchName: 'SW', clock: s.clock, defaultDnOf: () => 'Q1' });
   const routed: World['routed'] = [];
   const ended: World['ended'] = [];
   router.on('routed', (e) => routed.push(e));
@@ -289,7 +297,7 @@ describe('Router', () => {
 
   test('two routers on one Routing Point: one takes the call lease and offers, the other stands aside; the lease is released at the end', async () => {
     const w = await world([strategy('RP1', { target: 'Sales' })]);
-    const second = new Router({ tserver: attachTlibPort(w.s.server), preview: w.preview, stats: w.stats, reservations: w.res, strategies: new Map([['RP1', strategy('RP1', { target: 'Sales' })]]), switchName: 'SW', clock: w.s.clock, instanceId: 'second' });
+    const second = new Router({ tserver: await connectedTlib(w.s), preview: w.preview, stats: w.stats, reservations: w.res, strategies: new Map([['RP1', strategy('RP1', { target: 'Sales' })]]), switchName: 'SW', clock: w.s.clock, instanceId: 'second' });
     const ended: string[] = [];
     second.on('ended', (e) => ended.push(e.reason));
     await second.start();
@@ -308,7 +316,7 @@ describe('Router', () => {
   test('timeoutWarnings: a T-Server router-timeout shorter than one offer is reported, unless the strategy has an earlier own deadline', () => {
     const s = setup();
     const mk = (sections: Record<string, Record<string, string | number | boolean>>, t: number): Router =>
-      new Router({ tserver: attachTlibPort(s.server), preview: new FakePreview(), stats: new FakeStats(), reservations: new MemoryReservations(s.clock), strategies: new Map(Object.entries(sections).map(([rp, x]) => [rp, strategy(rp, x)])), switchName: 'SW', clock: s.clock, tserverRouterTimeoutOf: () => t });
+      new Router({ tserver: inProcessTlib(s), preview: new FakePreview(), stats: new FakeStats(), reservations: new MemoryReservations(s.clock), strategies: new Map(Object.entries(sections).map(([rp, x]) => [rp, strategy(rp, x)])), switchName: 'SW', clock: s.clock, tserverRouterTimeoutOf: () => t });
     assert.deepEqual(mk({ RP1: { target: 'Sales' } }, 10).timeoutWarnings().map((w) => w.routingPoint), ['RP1'], '10 s < 15 s preview + 9 s arrival');
     assert.deepEqual(mk({ RP1: { target: 'Sales' } }, 30).timeoutWarnings(), []);
     assert.deepEqual(mk({ RP1: { target: 'Sales' } }, 0).timeoutWarnings(), [], '0 = no T-Server timeout');

@@ -4,7 +4,7 @@ import { FramedJsonLink } from '../../../../src/lib/framed-json/framed-json-link
 import type { FramedJsonDecoder, FramedJsonProblem } from '../../../../src/lib/framed-json/framed-json-link.ts';
 import { err, ok } from '../../../../src/lib/result.ts';
 import type { Result } from '../../../../src/lib/result.ts';
-import { createDuplexPair } from '../../../../src/tlib/transport/in-memory-duplex-pair.ts';
+import { createDuplexPair } from '../../../../src/lib/framed-json/in-memory-duplex-pair.ts';
 import { createMessagePipe } from '../../../../src/lib/framed-json/message-pipe.ts';
 
 interface Problem extends FramedJsonProblem {

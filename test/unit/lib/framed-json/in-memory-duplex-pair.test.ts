@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createDuplexPair } from '../../../../src/tlib/index.ts';
+import { createDuplexPair } from '../../../../src/lib/framed-json/in-memory-duplex-pair.ts';
 
 const closed = (s: NodeJS.EventEmitter): Promise<void> => new Promise((r) => s.once('close', () => r()));
 

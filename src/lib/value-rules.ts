@@ -1,7 +1,7 @@
 /**
  * The value checks a framed-JSON decoder applies to one field: bounded well-formed strings,
  * bounded integers, enumerations and KV lists. T-Lib's attributes and the preview protocol's fields
- * use the same ones (each protocol adds its own: ConnID, ReferenceID).
+ * use the same ones (each protocol adds its own: ConnID, ReferenceID in ./reference-id.ts).
  */
 import { checkKvList, isWellFormedText } from './kv-list.ts';
 import type { KvLimits } from './kv-list.ts';

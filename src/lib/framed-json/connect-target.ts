@@ -1,14 +1,15 @@
 /**
- * Where a TlibClient connects: TCP, TLS, or an in-memory factory: an in-process message pipe (the
- * one-process default: `{ kind: 'memory', connect: () => server.connectInProcess() }`) or an
- * in-memory byte stream (`server.connectInMemory()`, framed as over TCP).
+ * Where a framed-JSON client (TlibClient, PreviewClient) connects: TCP, TLS, or an in-memory
+ * factory: an in-process message pipe (the one-process default:
+ * `{ kind: 'memory', connect: () => server.connectInProcess() }`) or an in-memory byte stream
+ * (`server.connectInMemory()`, framed as over TCP).
  */
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
-import type { LinkCarrier } from '../../lib/framed-json/framed-json-link.ts';
+import type { LinkCarrier } from './framed-json-link.ts';
 
-export type TlibConnectTarget =
+export type ConnectTarget =
   | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
   | { readonly kind: 'tls'; readonly host: string; readonly port: number; readonly tls?: tls.ConnectionOptions }
   | { readonly kind: 'memory'; readonly connect: () => LinkCarrier };
@@ -20,7 +21,7 @@ export interface PendingConnection {
 }
 
 /** Starts connecting to `target`. */
-export function openConnection(target: TlibConnectTarget): PendingConnection {
+export function openConnection(target: ConnectTarget): PendingConnection {
   if (target.kind === 'memory') {
     try {
       const s = target.connect();
@@ -57,7 +58,7 @@ export function openConnection(target: TlibConnectTarget): PendingConnection {
 }
 
 /** A printable form of the target for logs. */
-export function describeTarget(target: TlibConnectTarget): string {
+export function describeTarget(target: ConnectTarget): string {
   return target.kind === 'memory' ? 'memory' : `${target.kind}://${target.host}:${target.port}`;
 }
 

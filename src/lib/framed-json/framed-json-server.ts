@@ -6,16 +6,16 @@
  * {@link FramedJsonServer.opened}.
  */
 import type { Duplex } from 'node:stream';
-import type { Clock } from '../../lib/clock.ts';
-import type { UccError } from '../../lib/errors.ts';
-import type { Logger } from '../../lib/logger.ts';
-import { TypedEmitter } from '../../lib/typed-emitter.ts';
-import { StreamListeners } from '../../lib/framed-json/stream-listeners.ts';
-import type { ClosableSession, StreamListenOptions, StreamListenerLogText } from '../../lib/framed-json/stream-listeners.ts';
-import { createDuplexPair } from '../transport/in-memory-duplex-pair.ts';
-import type { LinkCarrier } from '../../lib/framed-json/framed-json-link.ts';
-import { createMessagePipe } from '../../lib/framed-json/message-pipe.ts';
-import type { MessagePipeEnd } from '../../lib/framed-json/message-pipe.ts';
+import type { Clock } from '../clock.ts';
+import type { UccError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { TypedEmitter } from '../typed-emitter.ts';
+import { StreamListeners } from './stream-listeners.ts';
+import type { ClosableSession, StreamListenOptions, StreamListenerLogText } from './stream-listeners.ts';
+import { createDuplexPair } from './in-memory-duplex-pair.ts';
+import type { LinkCarrier } from './framed-json-link.ts';
+import { createMessagePipe } from './message-pipe.ts';
+import type { MessagePipeEnd } from './message-pipe.ts';
 
 /** How a client reached the server. */
 export type FramedJsonTransportKind = 'tcp' | 'tls' | 'memory';
