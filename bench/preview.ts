@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SystemClock } from '../src/lib/clock.ts';
 import { reportingMigrations } from '../src/reporting/reporting-migrations.ts';
-import { ReservationStore, routerMigrations } from '../src/router/reservation-store.ts';
+import { ReservationStore, routerMigrations } from '../src/store/reservation-store.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { PreviewChain } from '../test/support/preview-chain.ts';
 import { percentile, printBench, printTable } from './lib.ts';

@@ -17,7 +17,7 @@ import { silentLogger } from '../lib/logger.ts';
 import { OptionResolver } from '../config/option-resolver.ts';
 import { UcConnector } from '../connector/connector.ts';
 import { reportingMigrations } from '../reporting/reporting-migrations.ts';
-import { routerMigrations } from '../router/reservation-store.ts';
+import { routerMigrations } from '../store/reservation-store.ts';
 import { openStore, type SqlConfigStore } from '../store/index.ts';
 import { TlibClient } from '../tlib/client/tlib-client.ts';
 import type { UcPlatform } from '../uc/uc-platform.ts';

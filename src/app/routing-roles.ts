@@ -1,7 +1,7 @@
 /**
  * The routing half of the system, built for the composition root: Stat Server (stats), the
  * preview manager and its protocol server (the seeds' Custom Server, inside the connector), the
- * router (URS) with store-backed reservations, reporting (ICON), and the KWs' call tracker.
+ * router (URS), the store-backed reservations both share, reporting (ICON), and the KWs' call tracker.
  * They talk through the same interfaces they use across processes: T-Lib, the preview protocol
  * (in memory here) and the store.
  */
@@ -16,14 +16,13 @@ import { PreviewClient, PreviewServer } from '../preview/preview-transport.ts';
 import { AgentStateHistory } from '../reporting/agent-state-history.ts';
 import { PreviewReporter } from '../reporting/preview-reporter.ts';
 import { previewReportingFromResolver } from '../reporting/preview-reporting-options.ts';
-import { ReservationStore } from '../router/reservation-store.ts';
 import { Router } from '../router/router.ts';
 import type { RoutingStrategy } from '../router/routing-strategy.ts';
 import { watchStrategies } from '../router/strategy-watch.ts';
-import { createWinnerDecider } from '../router/winner-decider.ts';
 import { StatService } from '../stats/stat-service.ts';
 import { statConfigFromObjects } from '../stats/stat-config.ts';
 import type { SqlConfigStore } from '../store/index.ts';
+import { ReservationStore } from '../store/reservation-store.ts';
 import { TlibClient } from '../tlib/client/tlib-client.ts';
 import type { TServer } from '../tserver/tserver.ts';
 
@@ -61,11 +60,12 @@ export function buildRoutingRoles(d: RoutingRolesDeps): RoutingRoles {
     db: store.db, tlib: d.tlib, settings: previewReportingFromResolver(d.ucOptions, logger),
     dnOf: (agentId) => stats.agent(agentId)?.dn, logger: logger.child({ role: 'reporting' }),
   });
+  // One Reservations for both roles: the preview manager records the winner, the router reads it.
   const reservations = new ReservationStore(store.db, clock, store.dialect);
   const sessions = new KwClientSessions();
   const previews = new PreviewManager({
     connector, sessions, settings: previewSettingsFromOptions(d.ucOptions),
-    decide: createWinnerDecider(reservations), recorder: reporter, clock, logger: logger.child({ role: 'preview' }),
+    reservations, recorder: reporter, clock, logger: logger.child({ role: 'preview' }),
   });
   const previewServer = new PreviewServer({ handler: (request, session) => previews.handle(request, session), clock, logger: logger.child({ role: 'preview' }) });
   const previewClient = new PreviewClient({ target: { kind: 'memory', connect: () => previewServer.connectInProcess() }, clock, logger: logger.child({ role: 'router' }) });

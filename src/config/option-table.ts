@@ -4,7 +4,7 @@
  * the OptionResolver reads defaults and precedence from it. docs/configuration.md lists the same.
  */
 import { UccError } from '../lib/errors.ts';
-import type { OptionKind, ParsedOptionValue } from './option-value.ts';
+import type { NumberRange, OptionKind, ParsedOptionValue } from './option-value.ts';
 
 /**
  * Where an option may be set. An option's `levels` are in precedence order, highest first
@@ -193,11 +193,40 @@ function matchesFamily(pattern: string, name: string): boolean {
 export const defaultOptionTable = new OptionTable();
 
 /**
- * The declared default of an option, for code that reads a raw value or must replace a blank one:
- * defaults live only in this table. Throws UCC_ERR_CONFIG_UNKNOWN_OPTION for an undeclared option.
+ * The declared default of an option: the one default every role falls back to when it has no
+ * resolver (a test, a bench, a role built without configuration). Throws for an option the table
+ * does not declare or declares without a default, so a misspelt name fails at load.
  */
-export function optionDefault(section: string, name: string): ParsedOptionValue | undefined {
-  const spec = defaultOptionTable.find(section, name);
-  if (!spec) throw new UccError('UCC_ERR_CONFIG_UNKNOWN_OPTION', `option ${section}/${name} is not declared in the option table`);
+export function declaredDefault(section: string, name: string, table: OptionTable = defaultOptionTable): ParsedOptionValue {
+  const spec = table.find(section, name);
+  if (spec?.default === undefined) throw new UccError('UCC_ERR_CONFIG_UNKNOWN_OPTION', `${section}/${name} has no declared default`);
   return spec.default;
+}
+
+/** {@link declaredDefault} of an integer option. */
+export function declaredNumber(section: string, name: string): number {
+  return declaredOfKind(section, name, 'number') as number;
+}
+
+/** {@link declaredDefault} of a string, SIP URI or enumerated option. */
+export function declaredString(section: string, name: string): string {
+  return declaredOfKind(section, name, 'string') as string;
+}
+
+/** {@link declaredDefault} of a boolean option. */
+export function declaredBoolean(section: string, name: string): boolean {
+  return declaredOfKind(section, name, 'boolean') as boolean;
+}
+
+/** {@link declaredDefault} of a code-list option such as `agent-status-ready`. */
+export function declaredRangeList(section: string, name: string): NumberRange[] {
+  const v = declaredDefault(section, name);
+  if (!Array.isArray(v)) throw new UccError('UCC_ERR_CONFIG_UNKNOWN_OPTION', `${section}/${name} is not a range list`);
+  return v;
+}
+
+function declaredOfKind(section: string, name: string, type: 'number' | 'string' | 'boolean'): ParsedOptionValue {
+  const v = declaredDefault(section, name);
+  if (typeof v !== type) throw new UccError('UCC_ERR_CONFIG_UNKNOWN_OPTION', `${section}/${name} is not a ${type} option`);
+  return v;
 }

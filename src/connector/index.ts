@@ -14,5 +14,6 @@ export * from './kw-client-messages.ts';
 export * from './kw-client-sessions.ts';
 export * from './preview-offer.ts';
 export * from './preview-manager.ts';
+export * from './preview-winner.ts';
 export * from './interactions/interaction-machine.ts';
 export * from './interactions/interaction-tracker.ts';

@@ -6,6 +6,7 @@
 import type { ConfigView } from '../config/config-index.ts';
 import { findSection } from '../config/config-objects.ts';
 import type { OptionResolver } from '../config/option-resolver.ts';
+import { declaredBoolean, declaredNumber, declaredRangeList, declaredString } from '../config/option-table.ts';
 import type { NumberRange } from '../config/option-value.ts';
 import type { NoteCharacterPolicy } from '../presence/note-policy.ts';
 
@@ -54,25 +55,28 @@ export interface KwConfig {
   readonly retryMaxMs: number;
 }
 
-/** The defaults of every KwConfig field (the option table's defaults; retry is OpenUCC's). */
+const UCC = 'uc-connector';
+const OCS = 'Microsoft-OCS';
+
+/** The defaults of every KwConfig field: the option table's (retry is OpenUCC's own, not an option). */
 export const defaultKwConfig: KwConfig = Object.freeze({
-  syncMode: 'pull',
-  agentStatusReady: [{ from: 0, to: 4499 }],
-  agentStatusNotReady: [{ from: 4500, to: 17999 }],
-  agentStatusLogout: [{ from: 18000, to: Infinity }],
+  syncMode: declaredString(UCC, 'presence-sync-mode') as PresenceSyncMode,
+  agentStatusReady: declaredRangeList(OCS, 'agent-status-ready'),
+  agentStatusNotReady: declaredRangeList(OCS, 'agent-status-notready'),
+  agentStatusLogout: declaredRangeList(OCS, 'agent-status-logout'),
   noteTriggers: [],
-  dndOffTimeoutMs: 300_000,
-  userUnregisterTimeoutMs: 60_000,
-  loginQueue: '',
-  pushOnCallStatus: false,
-  onCallStatus: 9500,
-  acwStatus: 6500,
-  acwNote: 'Working after call',
-  lgStatus: 6500,
-  lgNote: 'Statutory pause',
-  readyStatus: 3500,
-  notReadyStatus: 6500,
-  notePolicy: 'escape',
+  dndOffTimeoutMs: declaredNumber(UCC, 'dnd-off-timeout'),
+  userUnregisterTimeoutMs: declaredNumber(UCC, 'user-unregister-timeout'),
+  loginQueue: declaredString(UCC, 'login-queue'),
+  pushOnCallStatus: declaredBoolean(OCS, 'enable-push-oncall-status'),
+  onCallStatus: declaredNumber(OCS, 'oncall-status'),
+  acwStatus: declaredNumber(OCS, 'presence-acw-status'),
+  acwNote: declaredString(OCS, 'presence-acw-note'),
+  lgStatus: declaredNumber(OCS, 'presence-lg-status'),
+  lgNote: declaredString(OCS, 'presence-lg-note'),
+  readyStatus: declaredNumber(OCS, 'presence-ready-status'),
+  notReadyStatus: declaredNumber(OCS, 'presence-notready-status'),
+  notePolicy: declaredString(OCS, 'presence-note-policy') as NoteCharacterPolicy,
   retryInitialMs: 1000,
   retryMaxMs: 30_000,
 } satisfies KwConfig);
@@ -124,27 +128,25 @@ export function readNoteTriggers(view: ConfigView, application: string, invalid?
  */
 export function resolveKwConfig(resolver: OptionResolver, view: ConfigView, application: string, person: string, base: Partial<KwConfig> = {}): KwConfig {
   const ctx = { person };
-  const ocs = 'Microsoft-OCS';
-  const ucc = 'uc-connector';
   return {
     ...defaultKwConfig,
     ...base,
-    syncMode: resolver.getString(ucc, 'presence-sync-mode', ctx) === 'push' ? 'push' : 'pull',
-    agentStatusReady: resolver.getRangeList(ocs, 'agent-status-ready', ctx),
-    agentStatusNotReady: resolver.getRangeList(ocs, 'agent-status-notready', ctx),
-    agentStatusLogout: resolver.getRangeList(ocs, 'agent-status-logout', ctx),
+    syncMode: resolver.getString(UCC, 'presence-sync-mode', ctx) === 'push' ? 'push' : 'pull',
+    agentStatusReady: resolver.getRangeList(OCS, 'agent-status-ready', ctx),
+    agentStatusNotReady: resolver.getRangeList(OCS, 'agent-status-notready', ctx),
+    agentStatusLogout: resolver.getRangeList(OCS, 'agent-status-logout', ctx),
     noteTriggers: readNoteTriggers(view, application),
-    dndOffTimeoutMs: resolver.getNumber(ucc, 'dnd-off-timeout', ctx),
-    userUnregisterTimeoutMs: resolver.getNumber(ucc, 'user-unregister-timeout', ctx),
-    loginQueue: resolver.getString(ucc, 'login-queue', ctx) ?? '',
-    pushOnCallStatus: resolver.getBoolean(ocs, 'enable-push-oncall-status', ctx),
-    onCallStatus: resolver.getNumber(ocs, 'oncall-status', ctx),
-    acwStatus: resolver.getNumber(ocs, 'presence-acw-status', ctx),
-    acwNote: resolver.getString(ocs, 'presence-acw-note', ctx) ?? defaultKwConfig.acwNote,
-    lgStatus: resolver.getNumber(ocs, 'presence-lg-status', ctx),
-    lgNote: resolver.getString(ocs, 'presence-lg-note', ctx) ?? defaultKwConfig.lgNote,
-    readyStatus: resolver.getNumber(ocs, 'presence-ready-status', ctx),
-    notReadyStatus: resolver.getNumber(ocs, 'presence-notready-status', ctx),
-    notePolicy: (resolver.getString(ocs, 'presence-note-policy', ctx) ?? 'escape') as NoteCharacterPolicy,
+    dndOffTimeoutMs: resolver.getNumber(UCC, 'dnd-off-timeout', ctx),
+    userUnregisterTimeoutMs: resolver.getNumber(UCC, 'user-unregister-timeout', ctx),
+    loginQueue: resolver.getString(UCC, 'login-queue', ctx) ?? defaultKwConfig.loginQueue,
+    pushOnCallStatus: resolver.getBoolean(OCS, 'enable-push-oncall-status', ctx),
+    onCallStatus: resolver.getNumber(OCS, 'oncall-status', ctx),
+    acwStatus: resolver.getNumber(OCS, 'presence-acw-status', ctx),
+    acwNote: resolver.getString(OCS, 'presence-acw-note', ctx) ?? defaultKwConfig.acwNote,
+    lgStatus: resolver.getNumber(OCS, 'presence-lg-status', ctx),
+    lgNote: resolver.getString(OCS, 'presence-lg-note', ctx) ?? defaultKwConfig.lgNote,
+    readyStatus: resolver.getNumber(OCS, 'presence-ready-status', ctx),
+    notReadyStatus: resolver.getNumber(OCS, 'presence-notready-status', ctx),
+    notePolicy: (resolver.getString(OCS, 'presence-note-policy', ctx) ?? defaultKwConfig.notePolicy) as NoteCharacterPolicy,
   };
 }

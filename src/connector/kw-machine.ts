@@ -9,96 +9,24 @@
  * (one request in flight per KW, so replies and failures are unambiguous) and at most one publish.
  * A request that fails or gets no reply is retried with backoff, and a restart or a T-Server
  * reconnection re-registers the DN and resyncs from the current presence: no KW stays stuck.
- * docs/connector.md lists every rule with its seed source and its test.
+ * What the connector wants is derived in kw-desired-state.ts; T-Server events and failed requests
+ * are taken in kw-tlib-events.ts. docs/connector.md lists every rule with its seed source and its test.
  */
-import { kvEquals } from '../tlib/messages/kv-list.ts';
-import type { KvList } from '../tlib/messages/kv-list.ts';
-import type { AgentWorkMode, TlibEvent } from '../tlib/index.ts';
-import { TErr } from '../tlib/error-codes.ts';
-import { availabilityFromMsPresCode } from '../presence/availability.ts';
 import { applyNotePolicy } from '../presence/note-policy.ts';
 import { isStalePresence, presenceStateEquals } from '../presence/presence.ts';
 import type { Presence } from '../presence/presence.ts';
 import type { KwConfig } from './kw-config.ts';
-import { KW_UCC_AUTO_STATE, KW_UC_NOTE, KW_UC_STATUS, mapPresence } from './presence-mapping.ts';
-import type { AgentTarget, MappingRule } from './presence-mapping.ts';
+import type { AgentTarget } from './presence-mapping.ts';
 import { copyKwState, transitionRegistration } from './kw-state.ts';
-import type { AutoStateKind, ConfirmedAgent, KwEffect, KwInput, KwState, KwStep, KwTimerName, KwTlibRequest, Publication } from './kw-state.ts';
+import type { KwEffect, KwInput, KwState, KwStep, KwTimerName, KwTlibRequest } from './kw-state.ts';
+import { agentMatches, desire, desiredPublication, isEchoOf, publicationPresence } from './kw-desired-state.ts';
+import { onEvent, onLinkDown, onRequestFailed, type MutableKwState } from './kw-tlib-events.ts';
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type S = Mutable<KwState>;
+// The machine's public surface, importable from here (the connector index exports this file).
+export { agentMatches, autoStateReasons, desiredAgent, desiredPublication, isEchoOf, publicationPresence } from './kw-desired-state.ts';
+export { retryDelay } from './kw-tlib-events.ts';
 
-/** Reasons of a connector-made NotReady (connector DND or an auto-state). */
-export function autoStateReasons(kind: AutoStateKind | 'connector-dnd'): KvList {
-  const status = kind === 'preview-timeout' ? 'notready' : 'dnd';
-  return [[KW_UC_STATUS, status], [KW_UC_NOTE, ''], [KW_UCC_AUTO_STATE, kind]];
-}
-
-/**
- * The agent state the connector wants, or null when it leaves the agent as the T-Server has it.
- * In order: presence connector mode never drives agents; a KW no longer monitored is logged out;
- * connector DND; an auto-state; a custom state the KW selected from the menu (held until the presence
- * changes, seed 000 4.12); after an auto-state or a selected state was ended by someone else's agent
- * request, the T-Server is followed until the presence changes; during ACW / legal guard the Genesys state is
- * kept (seed 000 4.4); otherwise the mapped presence (logged in, state left to the T-Server, while no
- * presence is known: seed 000 requirement 17).
- */
-export function desiredAgent(s: KwState, config: KwConfig): AgentTarget | null {
-  return desire(s, config).target;
-}
-
-/** {@link desiredAgent} with the mapping rule when the presence decided it (for the request's log line). */
-function desire(s: KwState, config: KwConfig): { target: AgentTarget | null; rule?: MappingRule } {
-  if (config.syncMode === 'push') return { target: null };
-  if (!s.monitoring) return { target: { state: 'LoggedOut' } };
-  if (s.connectorDnd) return { target: { state: 'NotReady', reasons: autoStateReasons('connector-dnd') } };
-  if (s.autoState) return { target: { state: 'NotReady', reasons: autoStateReasons(s.autoState) } };
-  if (s.selected) return { target: s.selected };
-  if (s.followTServer || s.acw !== 'none') return { target: null };
-  if (!s.presence) return { target: { state: 'LoggedIn' } };
-  const m = mapPresence(s.presence, config);
-  return { target: m.target ?? { state: 'LoggedIn' }, rule: m.rule };
-}
-
-/**
- * What the connector wants published on the KW's behalf (null: nothing; the KW's own presence
- * shows). Push on-call status wins over ACW, ACW over legal guard, and those over presence
- * connector mode's agent-state publication.
- */
-export function desiredPublication(s: KwState, config: KwConfig): Publication | null {
-  if (!s.monitoring || s.contact === null) return null;
-  if (config.pushOnCallStatus && s.calls.length > 0) return { code: config.onCallStatus, note: null, reason: 'on-call' };
-  if (s.acw === 'acw') return { code: config.acwStatus, note: config.acwNote, reason: 'acw' };
-  if (s.acw === 'legal-guard') return { code: config.lgStatus, note: config.lgNote, reason: 'legal-guard' };
-  if (config.syncMode === 'push') {
-    if (s.confirmed.state === 'Ready') return { code: config.readyStatus, note: null, reason: 'agent-state' };
-    if (s.confirmed.state === 'NotReady') return { code: config.notReadyStatus, note: null, reason: 'agent-state' };
-  }
-  return null;
-}
-
-/** True when the T-Server's confirmed state satisfies a target. */
-export function agentMatches(confirmed: ConfirmedAgent, target: AgentTarget): boolean {
-  switch (target.state) {
-    case 'LoggedOut':
-      return confirmed.state === 'LoggedOut';
-    case 'LoggedIn':
-      return confirmed.state === 'Ready' || confirmed.state === 'NotReady';
-    default:
-      return confirmed.state === target.state && kvEquals(confirmed.reasons, target.reasons) && (target.workMode === undefined || confirmed.workMode === target.workMode);
-  }
-}
-
-/** True when `p` is the UC platform echoing the connector's own publication back. */
-export function isEchoOf(p: Presence, pub: Publication): boolean {
-  const sameAvailability = p.availabilityCode === pub.code || p.availability === availabilityFromMsPresCode(pub.code, { below3000: 'online' });
-  return sameAvailability && (pub.note === null || (p.note?.text ?? null) === pub.note);
-}
-
-/** Backoff before retry `failures` (1-based): initial × 2^(n-1), capped. */
-export function retryDelay(config: KwConfig, failures: number): number {
-  return Math.min(config.retryMaxMs, config.retryInitialMs * 2 ** Math.max(0, Math.min(failures - 1, 30)));
-}
+type S = MutableKwState;
 
 /** Applies one input, then reconciles. Never throws on unexpected input: it is ignored (and logged when odd). */
 export function stepKw(state: KwState, input: KwInput, config: KwConfig, now: number): KwStep {
@@ -243,159 +171,6 @@ function onPresence(s: S, p: Presence, fx: KwEffect[]): void {
   }
 }
 
-function sameDn(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
-}
-
-function acwOf(workMode: AgentWorkMode | undefined): KwState['acw'] {
-  return workMode === 'AfterCallWork' ? 'acw' : workMode === 'LegalGuard' ? 'legal-guard' : 'none';
-}
-
-function onEvent(s: S, e: TlibEvent, config: KwConfig, fx: KwEffect[]): void {
-  if (e.message === 'EventLinkDisconnected') return onLinkDown(s, fx);
-  if (e.message === 'EventLinkConnected') {
-    s.linkUp = true;
-    return;
-  }
-  if (!('ThisDN' in e) || typeof e.ThisDN !== 'string' || !sameDn(e.ThisDN, s.dn)) return;
-  const pending = s.pending;
-  switch (e.message) {
-    case 'EventRegistered': {
-      if (pending?.message === 'RequestRegisterAddress') settle(s);
-      if (s.registration === 'Unregistered') s.registration = transitionRegistration(s.registration, 'Registering');
-      if (s.registration !== 'Registered') s.registration = transitionRegistration(s.registration, 'Registered');
-      const state = e.AgentState ?? 'LoggedOut';
-      s.confirmed = { state, workMode: e.AgentWorkMode ?? null, reasons: [] };
-      s.acw = state === 'NotReady' ? acwOf(e.AgentWorkMode) : 'none';
-      return;
-    }
-    case 'EventUnregistered':
-      if (pending?.message === 'RequestUnregisterAddress') settle(s);
-      if (s.registration !== 'Unregistered') s.registration = transitionRegistration(s.registration, 'Unregistered');
-      s.confirmed = { state: 'Unknown', workMode: null, reasons: [] };
-      return;
-    case 'EventAgentLogin':
-    case 'EventAgentLogout':
-    case 'EventAgentReady':
-    case 'EventAgentNotReady': {
-      const ours = e.ReferenceID !== undefined && pending !== null && pending.target !== null;
-      const state = e.message === 'EventAgentLogout' ? 'LoggedOut' : e.message === 'EventAgentReady' ? 'Ready' : 'NotReady';
-      let reasons: KvList = e.Reasons ?? [];
-      let workMode = state === 'LoggedOut' ? null : e.AgentWorkMode ?? null;
-      if (ours && pending.target && (pending.target.state === 'Ready' || pending.target.state === 'NotReady')) {
-        reasons = pending.target.reasons;
-        // Our request's own reply confirms the work mode asked for (a T-Server that does not echo it must not cause a request loop).
-        if (pending.target.workMode !== undefined && state === pending.target.state) workMode = pending.target.workMode;
-      }
-      s.confirmed = { state, workMode, reasons };
-      s.acw = state === 'NotReady' && e.message === 'EventAgentNotReady' ? acwOf(e.AgentWorkMode) : 'none';
-      if (ours) {
-        settle(s);
-        if (e.message === 'EventAgentLogin') {
-          // The T-Server follows with the initial Ready/NotReady (no ReferenceID); wait for it, but
-          // never longer than retryInitialMs, so a T-Server that sends none cannot block the KW.
-          s.awaitingLoginState = true;
-          s.retryPending = true;
-          fx.push({ type: 'startTimer', name: 'retry', ms: config.retryInitialMs });
-        }
-        return;
-      }
-      if (s.awaitingLoginState) {
-        s.awaitingLoginState = false;
-        s.retryPending = false;
-        fx.push({ type: 'cancelTimer', name: 'retry' });
-        // The T-Server's initial Ready/NotReady after our login: not someone else's change.
-        if (e.message !== 'EventAgentLogin' && e.message !== 'EventAgentLogout') return;
-      }
-      if (s.autoState !== null && e.message !== 'EventAgentLogin' && s.acw === 'none') {
-        // seed 000 (dnd-off-timeout note): an agent-state event from the T-Server cancels the timer.
-        fx.push({ type: 'log', level: 'info', msg: 'auto-state ended by an agent-state change from the T-Server', fields: { userName: s.userName, autoState: s.autoState, event: e.message } });
-        if (s.autoState === 'preview-reject') fx.push({ type: 'cancelTimer', name: 'auto-state' });
-        s.autoState = null;
-        s.followTServer = true;
-      }
-      if (s.selected !== null && e.message !== 'EventAgentLogin') {
-        // Someone else (a supervisor, the T-Server ending ACW) changed the agent: follow the T-Server
-        // rather than fight it, until the presence changes.
-        fx.push({ type: 'log', level: 'info', msg: 'selected state ended by an agent-state change from the T-Server', fields: { userName: s.userName, event: e.message } });
-        s.selected = null;
-        s.followTServer = true;
-      }
-      return;
-    }
-    case 'EventEstablished':
-      if (!s.calls.includes(e.ConnID)) s.calls = [...s.calls, e.ConnID];
-      return;
-    case 'EventReleased':
-    case 'EventAbandoned':
-      s.calls = s.calls.filter((c) => c !== e.ConnID);
-      return;
-    default:
-      return;
-  }
-}
-
-/** The pending request succeeded. */
-function settle(s: S): void {
-  s.pending = null;
-  s.failures = 0;
-}
-
-function onLinkDown(s: S, fx: KwEffect[]): void {
-  s.linkUp = false;
-  s.pending = null;
-  s.registration = 'Unregistered';
-  s.confirmed = { state: 'Unknown', workMode: null, reasons: [] };
-  s.awaitingLoginState = false;
-  s.calls = [];
-  s.failures = 0;
-  if (s.retryPending && s.failures > 0) {
-    s.retryPending = false;
-    fx.push({ type: 'cancelTimer', name: 'retry' });
-  }
-}
-
-function onRequestFailed(s: S, input: Extract<KwInput, { type: 'requestFailed' }>, config: KwConfig, fx: KwEffect[]): void {
-  const pending = s.pending;
-  if (!pending || pending.requestId !== input.requestId) return;
-  s.pending = null;
-  s.awaitingLoginState = false;
-  s.failures += 1;
-  fx.push({ type: 'metric', name: 'tlib-request-failed', value: 1 });
-  fx.push({ type: 'log', level: 'warn', msg: 'T-Lib request failed', fields: { userName: s.userName, dn: s.dn, request: pending.message, errorCode: input.errorCode, error: input.message, failures: s.failures } });
-  let learned = false;
-  switch (pending.message) {
-    case 'RequestRegisterAddress':
-      s.registration = transitionRegistration(s.registration, 'Unregistered');
-      break;
-    case 'RequestUnregisterAddress':
-      s.registration = input.errorCode === TErr.TERR_NOT_REGISTERED ? 'Unregistered' : 'Registered';
-      learned = input.errorCode === TErr.TERR_NOT_REGISTERED;
-      break;
-    default:
-      // What the error tells about the real agent state: act on it at once instead of waiting.
-      if (input.errorCode === TErr.TERR_SOFT_AGENT_NOT_LOGGED_IN) {
-        s.confirmed = { state: 'LoggedOut', workMode: null, reasons: [] };
-        learned = true;
-      } else if (input.errorCode === TErr.TERR_SOFT_AGENT_ALREADY_LOGGED_IN) {
-        s.confirmed = { state: 'NotReady', workMode: null, reasons: [] };
-        learned = true;
-      } else if (input.errorCode === TErr.TERR_NOT_REGISTERED) {
-        s.registration = 'Unregistered';
-        learned = true;
-      } else if (input.errorCode === TErr.TERR_IN_SAME_STATE && pending.target) {
-        const t = pending.target;
-        s.confirmed = t.state === 'LoggedOut' ? { state: 'LoggedOut', workMode: null, reasons: [] } : t.state === 'LoggedIn' ? { ...s.confirmed, state: 'NotReady' } : { state: t.state, workMode: null, reasons: t.reasons };
-        s.failures = 0;
-        return;
-      }
-  }
-  // Learned something: retry at once, but only for a few rounds in a row, then back off.
-  if (learned && s.failures < 3) return;
-  s.retryPending = true;
-  fx.push({ type: 'startTimer', name: 'retry', ms: retryDelay(config, s.failures) });
-}
-
 function agentRequest(s: KwState, target: AgentTarget, config: KwConfig): { request: KwTlibRequest; target: AgentTarget } | null {
   if (target.state === 'LoggedOut') return { request: { message: 'RequestAgentLogout', ThisDN: s.dn, AgentID: s.agentId }, target };
   if (s.confirmed.state === 'LoggedOut' || s.confirmed.state === 'Unknown') {
@@ -457,21 +232,4 @@ function publishIfChanged(s: S, config: KwConfig, now: number, fx: KwEffect[]): 
   if (cur && want && cur.code === want.code && cur.note === want.note && cur.reason === want.reason) return;
   s.published = want;
   fx.push({ type: 'publish', presence: want ? publicationPresence(s, want, now) : null, reason: want ? want.reason : 'restore' });
-}
-
-/** The Presence the connector publishes for a publication. */
-export function publicationPresence(s: KwState, pub: Publication, now: number): Presence {
-  return {
-    uri: s.contact ?? '',
-    availability: availabilityFromMsPresCode(pub.code, { below3000: 'online' }),
-    availabilityCode: pub.code,
-    activity: pub.reason === 'on-call' ? { token: 'on-the-phone', text: null } : null,
-    note: pub.note ? { text: pub.note, kind: 'personal', lang: null } : null,
-    device: null,
-    source: s.presence?.source ?? 'standalone',
-    version: { publishedAt: now, sequence: null, instance: null },
-    observedAt: now,
-    basic: 'open',
-    lastActive: null,
-  };
 }

@@ -6,8 +6,8 @@
  * router with exactly one PreviewInteractionResult per request.
  *
  * The per-offer rules are the pure machine of preview-offer.ts; this class is the shell: timers on
- * the Clock, client sessions, the atomic winner decision (`decide`), auto-states through the
- * connector, and the reporting recorder.
+ * the Clock, client sessions, the single winner decision (preview-winner.ts, in the store shared
+ * with the router), auto-states through the connector, and the reporting recorder.
  *
  * - Delivery: every session of the KW gets `preview` (with `deadline` and `remaining`); a session
  *   that opens while the preview is open gets it too. When the offer ends, every session gets
@@ -15,8 +15,9 @@
  * - Countdown: the request's `timeout`, else `preview-expiration-timeout` (Person annex over
  *   Application). On expiry: `timeout` and the `preview-timeout` auto-state.
  * - Reject: `rejected` and the `preview-reject` auto-state (the connector runs `dnd-off-timeout`).
- * - Accept: the offer waits for `decide` (the router's store-backed single winner per ConnID);
- *   won → `accepted` (result carries the KW's DN); lost → `taken`. For a Multiple the first winner
+ * - Accept: the offer waits for the winner decision (`Reservations.decide` in the store, one
+ *   winner per ConnID across every process); won → `accepted` (result carries the KW's DN and the
+ *   fence); lost → `taken`. For a Multiple the first winner
  *   closes every other open offer of the call with `taken` — on a later turn, after its result was
  *   sent (until then such an offer can only end `taken`: whatever comes for it closes it so).
  * - Accept on external number: as accept, but `redirected` with `dn` = the KW's `redirect-number`
@@ -27,202 +28,56 @@
  * - A KW acts only on its own previews: an action on another KW's preview is refused, logged,
  *   and changes nothing.
  */
-import type { OptionResolver } from '../config/option-resolver.ts';
-import { SystemClock, type Clock, type TimerHandle } from '../lib/clock.ts';
+import { SystemClock, type Clock } from '../lib/clock.ts';
 import { silentLogger, type Logger } from '../lib/logger.ts';
 import { TypedEmitter } from '../lib/typed-emitter.ts';
 import { splitPreviewFences, splitPreviewTargets } from '../preview/preview-codec.ts';
 import type { PreviewInteractionCancel, PreviewInteractionMultiple, PreviewInteractionRequest, PreviewOutcome, PreviewRequest } from '../preview/preview-messages.ts';
-import type { PreviewResultBody, PreviewSession } from '../preview/preview-transport.ts';
+import type { PreviewResultBody } from '../preview/preview-transport.ts';
 import { noopPreviewRecorder, type PreviewRecorder } from '../reporting/preview-report.ts';
-import type { KvList } from '../tlib/messages/kv-list.ts';
 import type { KwClientSession, KwClientSessions } from './kw-client-sessions.ts';
-import type { KwPreviewClosedMessage, KwPreviewMessage } from './kw-client-messages.ts';
-import type { AutoStateKind, KwState } from './kw-state.ts';
-import { isFinalOfferState, nextPreviewOfferState, type PreviewOfferEvent, type PreviewOfferState } from './preview-offer.ts';
+import { autoStateAfter, lostToWinner, newPreviewCall, newPreviewOffer, offerView, previewClosedMessage, previewMessage, type PreviewCall as Call, type PreviewOfferRecord as Offer } from './preview-call.ts';
+import { PreviewKwIndex } from './preview-kw-index.ts';
+import { refuse, type PreviewActionResult, type PreviewConnectorPort, type PreviewManagerEvents, type PreviewManagerOptions, type PreviewOfferView, type PreviewResponder } from './preview-manager-api.ts';
+import { PreviewOfferRegistry } from './preview-offer-registry.ts';
+import { isFinalOfferState, nextPreviewOfferState, type PreviewOfferEvent } from './preview-offer.ts';
+import { defaultPreviewSettings, type PreviewKwSettings } from './preview-settings.ts';
+import { localWinnerStore, WinnerDecider } from './preview-winner.ts';
 
-/** What the manager needs of the UcConnector (UcConnector satisfies it). */
-export interface PreviewConnectorPort {
-  knowledgeWorkers(): string[];
-  state(userName: string): Pick<KwState, 'userName' | 'agentId' | 'dn'> | undefined;
-  enterAutoState(userName: string, kind: AutoStateKind): boolean;
-}
-
-/** The per-KW settings the manager reads for each offer. */
-export interface PreviewKwSettings {
-  /** `preview-expiration-timeout` in ms. */
-  readonly expirationTimeoutMs: number;
-  /** The number "accept on external number" sends the call to; null when redirect is not enabled. */
-  readonly redirectNumber: string | null;
-}
-
-/** Reads {@link PreviewKwSettings} from the options (Person annex over Application, section `uc-connector`). */
-export function previewSettingsFromOptions(resolver: OptionResolver): (userName: string) => PreviewKwSettings {
-  return (userName) => {
-    const ctx = { person: userName };
-    const enabled = resolver.getBoolean('uc-connector', 'redirect-enabled', ctx);
-    const number = (resolver.getString('uc-connector', 'redirect-number', ctx) ?? '').trim();
-    return { expirationTimeoutMs: resolver.getNumber('uc-connector', 'preview-expiration-timeout', ctx), redirectNumber: enabled && number !== '' ? number : null };
-  };
-}
-
-/** The input of the winner decision. */
-export interface PreviewDecideInput {
-  readonly connId: string;
-  /** The agent as the router named it in the request. */
-  readonly agent: string;
-  readonly agentId: string;
-  readonly userName: string;
-  /** The router's reservation fence for this KW, when the request carried one. */
-  readonly fence?: number;
-  /** True for "accept on external number". */
-  readonly external: boolean;
-}
-
-/** The answer of the winner decision: a boolean, or `{ won, fence }` (the fence goes into the result). */
-export type PreviewDecideAnswer = boolean | { readonly won: boolean; readonly fence?: number };
-
-/**
- * The atomic winner decision (the router's `ReservationStore.decide(connId, agent, fence)`): true
- * for exactly one accept per ConnID across every process. May be synchronous or a promise; a
- * rejection ends the offer in `error`.
- */
-export type PreviewDecideHook = (input: PreviewDecideInput) => PreviewDecideAnswer | Promise<PreviewDecideAnswer>;
-
-/** Construction options of {@link PreviewManager}. */
-export interface PreviewManagerOptions {
-  /** KW lookup (by AgentID or user name) and auto-states: the UcConnector. */
-  readonly connector: PreviewConnectorPort;
-  /** The KW client sessions registry (the WebSocket layer fills it). */
-  readonly sessions: KwClientSessions;
-  /** Per-KW settings; usually `previewSettingsFromOptions(resolver)`. Default: 15000 ms, no redirect. */
-  readonly settings?: (userName: string) => PreviewKwSettings;
-  /** The atomic winner decision; default: the first accept of a call in this process wins. */
-  readonly decide?: PreviewDecideHook;
-  /** Reporting (offer ledger, user events); default records nothing. */
-  readonly recorder?: PreviewRecorder;
-  readonly clock?: Clock;
-  readonly logger?: Logger;
-  /** How many closed preview ids to remember, to tell "already closed" from "unknown" (default 10 000). */
-  readonly closedMemory?: number;
-  /** An asynchronous decision not answered within this many ms ends the offer in `error` (default 10 000). */
-  readonly decideTimeoutMs?: number;
-}
-
-/** Who answers the router for one request (a PreviewSession satisfies it). */
-export type PreviewResponder = Pick<PreviewSession, 'respond'> & Partial<Pick<PreviewSession, 'id' | 'onClose'>>;
-
-/** A refused client action. */
-export interface PreviewActionRefusal {
-  readonly code: 'unknown-preview' | 'not-your-preview' | 'already-closed' | 'cannot-redirect';
-  readonly message: string;
-}
-
-/** The outcome of a client action: done (the offer moved), or refused (nothing changed). */
-export type PreviewActionResult = { readonly ok: true } | { readonly ok: false; readonly refusal: PreviewActionRefusal };
-
-/** An open offer as tests and diagnostics see it. */
-export interface PreviewOfferView {
-  readonly id: string;
-  readonly connId: string;
-  readonly userName: string;
-  readonly agentId: string;
-  readonly state: PreviewOfferState;
-  readonly deadline: number;
-}
-
-/** Events of {@link PreviewManager} (observers: tests, metrics; they cannot change the flow). */
-export interface PreviewManagerEvents {
-  offerOpened: (offer: PreviewOfferView) => void;
-  offerClosed: (offer: PreviewOfferView & { outcome: PreviewOutcome; reason?: string }) => void;
-  /** The one result of a request was sent. */
-  callResolved: (result: PreviewResultBody & { referenceId: number }) => void;
-  listenerError: (error: unknown, event: string) => void;
-}
-
-interface Call {
-  readonly key: number;
-  readonly referenceId: number;
-  readonly connId: string;
-  readonly dn: string;
-  readonly mediaType: string;
-  readonly userData: KvList;
-  readonly responder: PreviewResponder;
-  readonly offers: Offer[];
-  /** Offers not yet final (kept as a count: a broadcast of 1,000 must not rescan its offers per outcome). */
-  open: number;
-  winner: Offer | undefined;
-  resolved: boolean;
-  /** True while the request's offers are being made (an early error must not answer the call yet). */
-  building: boolean;
-  /** The most recent non-winning final offer (its outcome answers a call nobody accepted). */
-  lastClosed: Offer | undefined;
-}
-
-interface Offer {
-  readonly id: string;
-  readonly call: Call;
-  /** The agent as the router named it. */
-  readonly agent: string;
-  readonly userName: string;
-  readonly agentId: string;
-  readonly dn: string;
-  readonly fence: number | undefined;
-  readonly deadline: number;
-  readonly redirectNumber: string | null;
-  state: PreviewOfferState;
-  acceptKind: 'accept' | 'external' | null;
-  timer: TimerHandle | undefined;
-  reason: string | undefined;
-  decidedFence: number | undefined;
-  /** False for an offer that ended before it was shown (unknown agent: nothing recorded). */
-  readonly known: boolean;
-}
-
-const defaultSettings: PreviewKwSettings = { expirationTimeoutMs: 15000, redirectNumber: null };
+// The manager's public surface, importable from here (the connector index exports this file).
+export type { PreviewActionRefusal, PreviewActionResult, PreviewConnectorPort, PreviewManagerEvents, PreviewManagerOptions, PreviewOfferView, PreviewResponder } from './preview-manager-api.ts';
+export { defaultPreviewSettings, previewSettingsFromOptions, type PreviewKwSettings } from './preview-settings.ts';
 
 export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
   private readonly connector: PreviewConnectorPort;
   private readonly sessions: KwClientSessions;
   private readonly settings: (userName: string) => PreviewKwSettings;
-  private readonly decideHook: PreviewDecideHook;
+  private readonly winners: WinnerDecider;
   private readonly recorder: PreviewRecorder;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly closedMemory: number;
   private readonly decideTimeoutMs: number;
-  private readonly openOffers = new Map<string, Offer>();
-  private readonly offersByUser = new Map<string, Set<Offer>>();
+  private readonly offers: PreviewOfferRegistry;
   private readonly callsByConnId = new Map<string, Set<Call>>();
-  private readonly closedIds = new Map<string, { userName: string; outcome: PreviewOutcome }>();
-  private readonly kwIndex = new Map<string, { userName: string; agentId: string; dn: string }>();
+  private readonly kws: PreviewKwIndex;
   private readonly watchedResponders = new WeakSet<object>();
   /** Calls won whose other offers are still to be closed `taken` (see closeTaken). */
   private readonly takenLater = new Map<Call, NodeJS.Immediate>();
   private nextOffer = 1;
-  private nextCall = 1;
   private readonly detach: Array<() => void> = [];
 
   constructor(options: PreviewManagerOptions) {
     super();
     this.connector = options.connector;
     this.sessions = options.sessions;
-    this.settings = options.settings ?? (() => defaultSettings);
+    this.settings = options.settings ?? (() => defaultPreviewSettings);
     this.recorder = options.recorder ?? noopPreviewRecorder;
     this.clock = options.clock ?? new SystemClock();
     this.logger = (options.logger ?? silentLogger).child({ role: 'preview-manager' });
-    this.closedMemory = options.closedMemory ?? 10_000;
+    this.offers = new PreviewOfferRegistry(options.closedMemory ?? 10_000);
     this.decideTimeoutMs = options.decideTimeoutMs ?? 10_000;
-    const local = new Set<string>();
-    // Default decision: the first accept of a ConnID in this process wins (one connector only).
-    this.decideHook =
-      options.decide ??
-      ((input) => {
-        if (local.has(input.connId)) return false;
-        local.add(input.connId);
-        if (local.size > 100_000) local.delete(local.values().next().value as string);
-        return true;
-      });
+    this.winners = new WinnerDecider(options.reservations ?? localWinnerStore());
+    this.kws = new PreviewKwIndex(this.connector);
     const onOpen = (s: KwClientSession): void => this.onSessionOpen(s);
     const onClose = (s: KwClientSession, remaining: number): void => this.onSessionClose(s, remaining);
     this.sessions.on('sessionOpen', onOpen);
@@ -273,14 +128,13 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
 
   /** The open offers (all, or one KW's). */
   openPreviews(userName?: string): PreviewOfferView[] {
-    const src = userName === undefined ? [...this.openOffers.values()] : [...(this.offersByUser.get(userName) ?? [])];
-    return src.filter((o) => !this.lostToWinner(o)).map((o) => this.view(o));
+    return this.offers.list(userName).filter((o) => !lostToWinner(o)).map(offerView);
   }
 
   /** Stops listening to sessions and cancels every timer; open offers are left (nothing is answered). */
   dispose(): void {
     for (const d of this.detach.splice(0)) d();
-    for (const o of this.openOffers.values()) this.clock.cancel(o.timer);
+    for (const o of this.offers.list()) this.clock.cancel(o.timer);
     for (const t of this.takenLater.values()) clearImmediate(t);
     this.takenLater.clear();
   }
@@ -300,7 +154,7 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
     const fences = req.fences === undefined ? undefined : splitPreviewFences(req.fences, names.length);
     const seen = new Set<string>();
     names.forEach((agent, i) => {
-      const kw = this.findKw(agent);
+      const kw = this.kws.find(agent);
       const key = kw?.userName ?? `?${agent}`;
       if (seen.has(key)) return; // a KW named twice is offered once
       seen.add(key);
@@ -310,21 +164,7 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
   }
 
   private newCall(req: PreviewInteractionRequest | PreviewInteractionMultiple, responder: PreviewResponder): Call {
-    const call: Call = {
-      key: this.nextCall++,
-      referenceId: req.ReferenceID,
-      connId: req.connId,
-      dn: req.dn,
-      mediaType: req.mediaType,
-      userData: req.userData,
-      responder,
-      offers: [],
-      open: 0,
-      winner: undefined,
-      resolved: false,
-      building: true,
-      lastClosed: undefined,
-    };
+    const call = newPreviewCall(req, responder);
     let set = this.callsByConnId.get(req.connId);
     if (!set) {
       set = new Set();
@@ -335,11 +175,11 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
   }
 
   private addOffer(call: Call, agent: string, fence: number | undefined, timeout: number | undefined): void {
-    const kw = this.findKw(agent);
+    const kw = this.kws.find(agent);
     const now = this.clock.now();
     const id = `p${this.nextOffer++}`;
     if (!kw) {
-      const o = this.makeOffer(id, call, agent, { userName: '', agentId: '', dn: '' }, fence, now, null, false);
+      const o = newPreviewOffer(id, call, agent, { userName: '', agentId: '', dn: '' }, fence, now, null, false);
       call.offers.push(o);
       call.open++;
       this.logger.warn('preview for an agent the connector does not know', { agent, connId: call.connId });
@@ -351,10 +191,10 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
       settings = this.settings(kw.userName);
     } catch (e) {
       this.logger.error('preview settings unreadable; defaults apply', { userName: kw.userName, error: String(e) });
-      settings = defaultSettings;
+      settings = defaultPreviewSettings;
     }
     const ms = timeout ?? settings.expirationTimeoutMs;
-    const o = this.makeOffer(id, call, agent, kw, fence, now + ms, settings.redirectNumber, true);
+    const o = newPreviewOffer(id, call, agent, kw, fence, now + ms, settings.redirectNumber, true);
     call.offers.push(o);
     call.open++;
     void this.recorder.offered({ connId: call.connId, agentId: kw.agentId, userId: kw.userName, routingPoint: call.dn, dn: kw.dn, offeredAt: now });
@@ -362,24 +202,14 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
       this.finish(o, 'error', 'no-client-session');
       return;
     }
-    this.openOffers.set(id, o);
-    let mine = this.offersByUser.get(kw.userName);
-    if (!mine) {
-      mine = new Set();
-      this.offersByUser.set(kw.userName, mine);
-    }
-    mine.add(o);
+    this.offers.add(o);
     o.timer = this.clock.setTimer(ms, () => {
       // May fire late (rule 5): the machine ignores `expire` unless the offer is still `offered`.
       o.timer = undefined;
       this.input(o, { type: 'expire' });
     });
-    this.safeEmit('offerOpened', this.view(o));
-    this.sessions.sendTo(kw.userName, this.previewMessage(o));
-  }
-
-  private makeOffer(id: string, call: Call, agent: string, kw: { userName: string; agentId: string; dn: string }, fence: number | undefined, deadline: number, redirectNumber: string | null, known: boolean): Offer {
-    return { id, call, agent, userName: kw.userName, agentId: kw.agentId, dn: kw.dn, fence, deadline, redirectNumber, state: 'offered', acceptKind: null, timer: undefined, reason: undefined, decidedFence: undefined, known };
+    this.safeEmit('offerOpened', offerView(o));
+    this.sessions.sendTo(kw.userName, previewMessage(o, this.clock.now()));
   }
 
   /** After the offers of a request are made: a call whose every offer already ended is answered now. */
@@ -408,15 +238,15 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
   // ---- client actions ----
 
   private act(userName: string, id: string, input: PreviewOfferEvent): PreviewActionResult {
-    const o = this.openOffers.get(id);
+    const o = this.offers.get(id);
     if (!o) {
-      const closed = this.closedIds.get(id);
+      const closed = this.offers.closedAs(id);
       if (closed && closed.userName === userName) return refuse('already-closed', `preview ${id} already ended (${closed.outcome})`);
       if (closed) return this.foreign(userName, id, closed.userName);
       return refuse('unknown-preview', `no preview ${id}`);
     }
     if (o.userName !== userName) return this.foreign(userName, id, o.userName);
-    if (this.lostToWinner(o)) {
+    if (lostToWinner(o)) {
       this.input(o, { type: 'taken' }, 'taken');
       return refuse('already-closed', `preview ${id} already ended (taken)`);
     }
@@ -437,7 +267,7 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
   private input(o: Offer, input: PreviewOfferEvent, reason?: string): boolean {
     // Another KW won the call and this offer waits for closeTaken: whatever comes ends it `taken`,
     // as if it had been closed with the winner.
-    if (this.lostToWinner(o)) {
+    if (lostToWinner(o)) {
       input = { type: 'taken' };
       reason = 'taken';
     }
@@ -464,36 +294,22 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
       this.input(o, { type: 'decided', won: false });
       return;
     }
-    let r: PreviewDecideAnswer | Promise<PreviewDecideAnswer>;
-    try {
-      const input: PreviewDecideInput = { connId: call.connId, agent: o.agent, agentId: o.agentId, userName: o.userName, external: o.acceptKind === 'external', ...(o.fence === undefined ? {} : { fence: o.fence }) };
-      r = this.decideHook(input);
-    } catch (e) {
-      this.decisionFailed(o, e);
-      return;
-    }
-    if (typeof r === 'object' && r !== null && typeof (r as Promise<PreviewDecideAnswer>).then === 'function') {
-      // The countdown no longer applies (the KW acted in time); a store that never answers must
-      // not hold the offer (and the router's request) forever.
-      this.clock.cancel(o.timer);
-      o.timer = this.clock.setTimer(this.decideTimeoutMs, () => {
-        o.timer = undefined;
-        if (o.state === 'deciding') this.decisionFailed(o, new Error(`no decision within ${this.decideTimeoutMs} ms`));
-      });
-      (r as Promise<PreviewDecideAnswer>).then(
-        (d) => this.decided(o, d),
-        (e: unknown) => this.decisionFailed(o, e),
-      );
-    } else {
-      this.decided(o, r as PreviewDecideAnswer);
-    }
+    // The countdown no longer applies (the KW acted in time); a store that never answers must
+    // not hold the offer (and the router's request) forever.
+    this.clock.cancel(o.timer);
+    o.timer = this.clock.setTimer(this.decideTimeoutMs, () => {
+      o.timer = undefined;
+      if (o.state === 'deciding') this.decisionFailed(o, new Error(`no decision within ${this.decideTimeoutMs} ms`));
+    });
+    this.winners.decide(call, o.agent, o.fence).then(
+      (won) => this.decided(o, won),
+      (e: unknown) => this.decisionFailed(o, e),
+    );
   }
 
-  private decided(o: Offer, d: PreviewDecideAnswer): void {
-    let won = typeof d === 'boolean' ? d : d.won;
-    if (typeof d === 'object') o.decidedFence = d.fence;
+  private decided(o: Offer, won: boolean): void {
     if (won && o.call.winner && o.call.winner !== o) {
-      // The hook said yes twice for one call: keep the first, and say so loudly.
+      // The store said yes twice for one call: keep the first, and say so loudly.
       this.logger.error('winner decision granted a second accept for one call; treated as taken', { connId: o.call.connId, userName: o.userName, winner: o.call.winner.userName });
       won = false;
     }
@@ -514,36 +330,28 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
     o.timer = undefined;
     const call = o.call;
     if (o.known) {
-      this.openOffers.delete(o.id);
-      const mine = this.offersByUser.get(o.userName);
-      mine?.delete(o);
-      if (mine?.size === 0) this.offersByUser.delete(o.userName);
-      this.rememberClosed(o.id, o.userName, outcome);
-      const closed: KwPreviewClosedMessage = { type: 'preview-closed', id: o.id, outcome };
-      if (outcome === 'redirected' && o.redirectNumber !== null) closed.dn = o.redirectNumber;
-      if (reason !== undefined && outcome !== 'taken') closed.reason = reason;
-      this.sessions.sendTo(o.userName, closed);
+      this.offers.close(o, outcome);
+      this.sessions.sendTo(o.userName, previewClosedMessage(o, outcome, reason));
       const rec: { connId: string; agentId: string; outcome: PreviewOutcome; decidedAt: number; reason?: string } = { connId: call.connId, agentId: o.agentId, outcome, decidedAt: this.clock.now() };
       if (reason !== undefined) rec.reason = reason;
       void this.recorder.decided(rec);
-      const auto: AutoStateKind | undefined = outcome === 'rejected' ? 'preview-reject' : outcome === 'timeout' ? 'preview-timeout' : outcome === 'redirected' ? 'preview-redirect' : undefined;
+      const auto = autoStateAfter(outcome);
       if (auto) this.connector.enterAutoState(o.userName, auto);
     }
-    const ended: PreviewOfferView & { outcome: PreviewOutcome; reason?: string } = { ...this.view(o), outcome };
+    const ended: PreviewOfferView & { outcome: PreviewOutcome; reason?: string } = { ...offerView(o), outcome };
     if (reason !== undefined) ended.reason = reason;
     this.safeEmit('offerClosed', ended);
 
     if (outcome === 'accepted' || outcome === 'redirected') {
       call.winner = o;
       const body: PreviewResultBody = { connId: call.connId, result: outcome, agent: o.agent, dn: outcome === 'redirected' ? (o.redirectNumber ?? '') : o.dn };
-      const fence = o.decidedFence ?? o.fence;
-      if (fence !== undefined) body.fence = fence;
+      if (o.fence !== undefined) body.fence = o.fence;
       this.resolveCall(call, body);
       // Every other open offer of the call: taken (those still deciding lose when their answer
       // comes), on the next turn of the event loop: 999 closes (each a client message, a ledger
       // row, an event) must not stand between the result and the router when both run in one
       // process. Not a Clock timer: this is no wait, and it must happen under a ManualClock too.
-      if (call.offers.some((x) => this.lostToWinner(x))) {
+      if (call.offers.some(lostToWinner)) {
         this.takenLater.set(call, setImmediate(() => this.closeTaken(call)));
       }
       this.forgetCallIfDone(call);
@@ -557,13 +365,8 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
   /** Closes `taken` every offer of a won call still waiting for it. */
   private closeTaken(call: Call): void {
     this.takenLater.delete(call);
-    for (const o of call.offers) if (this.lostToWinner(o)) this.input(o, { type: 'taken' }, 'taken');
+    for (const o of call.offers) if (lostToWinner(o)) this.input(o, { type: 'taken' }, 'taken');
     this.forgetCallIfDone(call);
-  }
-
-  /** An offer still `offered` in a call another KW won: it can only end `taken`. */
-  private lostToWinner(o: Offer): boolean {
-    return o.state === 'offered' && o.call.winner !== undefined && o.call.winner !== o;
   }
 
   /** When no offer of the call is open and nobody won, the last outcome answers the request. */
@@ -601,12 +404,12 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
 
   private onSessionOpen(s: KwClientSession): void {
     // A session opened while a preview is open (a second tab, a reconnect) shows it too.
-    for (const o of this.offersByUser.get(s.userName) ?? []) if (o.state === 'offered' && !this.lostToWinner(o)) s.send(this.previewMessage(o));
+    for (const o of this.offers.list(s.userName)) if (o.state === 'offered' && !lostToWinner(o)) s.send(previewMessage(o, this.clock.now()));
   }
 
   private onSessionClose(s: KwClientSession, remaining: number): void {
     if (remaining > 0) return;
-    for (const o of [...(this.offersByUser.get(s.userName) ?? [])]) this.input(o, { type: 'lastSessionGone' }, 'client-disconnected');
+    for (const o of this.offers.list(s.userName)) this.input(o, { type: 'lastSessionGone' }, 'client-disconnected');
   }
 
   /** When the router's connection closes, its open previews are cancelled (nobody could route them). */
@@ -619,37 +422,4 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
       }
     });
   }
-
-  private previewMessage(o: Offer): KwPreviewMessage {
-    const now = this.clock.now();
-    return { type: 'preview', id: o.id, connId: o.call.connId, dn: o.call.dn, mediaType: o.call.mediaType, userData: o.call.userData, deadline: o.deadline, remaining: Math.max(0, o.deadline - now), canRedirect: o.redirectNumber !== null };
-  }
-
-  /** Finds a KW by AgentID or user name; the index is rebuilt on a miss (KWs come and go with configuration). */
-  private findKw(agent: string): { userName: string; agentId: string; dn: string } | undefined {
-    const hit = this.kwIndex.get(agent);
-    if (hit && this.connector.state(hit.userName)) return hit;
-    this.kwIndex.clear();
-    for (const userName of this.connector.knowledgeWorkers()) {
-      const s = this.connector.state(userName);
-      if (!s) continue;
-      const kw = { userName: s.userName, agentId: s.agentId, dn: s.dn };
-      this.kwIndex.set(s.userName, kw);
-      if (s.agentId && !this.kwIndex.has(s.agentId)) this.kwIndex.set(s.agentId, kw);
-    }
-    return this.kwIndex.get(agent);
-  }
-
-  private rememberClosed(id: string, userName: string, outcome: PreviewOutcome): void {
-    this.closedIds.set(id, { userName, outcome });
-    if (this.closedIds.size > this.closedMemory) this.closedIds.delete(this.closedIds.keys().next().value as string);
-  }
-
-  private view(o: Offer): PreviewOfferView {
-    return { id: o.id, connId: o.call.connId, userName: o.userName, agentId: o.agentId, state: o.state, deadline: o.deadline };
-  }
-}
-
-function refuse(code: PreviewActionRefusal['code'], message: string): PreviewActionResult {
-  return { ok: false, refusal: { code, message } };
 }

@@ -11,8 +11,8 @@
  *     │ taken ──▶ taken     (another KW won the call)
  *     └ last client session gone ─▶ error
  *
- * `deciding` waits for the atomic winner decision (the router's store-backed `decide`), so that two
- * accepts of the same call — even in two processes — cannot both win. While deciding, the
+ * `deciding` waits for the atomic winner decision (`Reservations.decide` in the shared store), so
+ * that two accepts of the same call — even in two processes — cannot both win. While deciding, the
  * countdown and a disconnect are ignored (the KW acted in time); a cancel still ends the offer.
  * Every final state is reached exactly once; any input in a final state is ignored.
  */

@@ -5,15 +5,18 @@
  * value falls back to the default with a logged warning (seed 000: "When there are invalid
  * configuration parameters, the default values will be used").
  *
- * The state id: the seed's narrative and samples say 3271, its option table and option reference
- * say 3721. We use 3721 — the documented default of the option itself, which is what an installer
- * copies into ICON's AgentRecordUserTypes (docs/reporting.md).
+ * The defaults are the option table's (src/config/option-table.ts). The state id: the seed's
+ * narrative and samples say 3271, its option table and option reference say 3721. The table uses
+ * 3721 — the documented default of the option itself, which is what an installer copies into
+ * ICON's AgentRecordUserTypes (docs/reporting.md).
  */
 import type { OptionResolver } from '../config/option-resolver.ts';
+import { declaredBoolean, declaredString } from '../config/option-table.ts';
 import { silentLogger, type Logger } from '../lib/logger.ts';
 
-export const DEFAULT_PREVIEW_INFO_KEYS = 'UCC_ConnId,UCC_UserId,UCC_AgentId,UCC_Reason';
-export const DEFAULT_PREVIEW_STATE_NAME = '3721,UCC_Preview';
+export const DEFAULT_PREVIEW_INFO_KEYS = declaredString('uc-connector', 'preview-info-keys');
+export const DEFAULT_PREVIEW_STATE_NAME = declaredString('uc-connector', 'preview-state-name');
+const DEFAULT_ENABLED = declaredBoolean('uc-connector', 'enable-preview-reporting');
 
 /** The parsed settings a reporting user event is built from. */
 export interface PreviewReportingSettings {
@@ -74,7 +77,7 @@ export function previewReportingSettings(raw: RawPreviewReportingOptions, logger
     if (parsed) state = parsed;
     else logger.warn('invalid option value, using the default', { section: 'uc-connector', option: 'preview-state-name', value: rawState, default: DEFAULT_PREVIEW_STATE_NAME, expected: '<number>,<keyname>' });
   }
-  return { enabled: raw['enable-preview-reporting'] === true, keys, ...state };
+  return { enabled: raw['enable-preview-reporting'] ?? DEFAULT_ENABLED, keys, ...state };
 }
 
 /**

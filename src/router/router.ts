@@ -5,11 +5,11 @@
  * preview protocol, and RequestRouteCall to the KW who accepted — or to default-dn when nobody did.
  *
  * Several router instances may register the same Routing Points: each call is worked by the one
- * that takes its lease (`claim('call:<ConnID>')`; the others stand aside), and a KW is offered only under a
- * claim with a fencing token (`Reservations.claim`), and an accept only routes once
- * `Reservations.decide(connId, kw)` recorded it as the call's single winner (the connector's
- * preview manager decides first through the same store; deciding again for the same KW is
- * idempotent here, see {@link Router.confirmWinner}).
+ * that takes its lease (`claim('call:<ConnID>')`; the others stand aside), a KW is offered only
+ * under a claim with a fencing token (`Reservations.claim`, kw-claims.ts), and an accept only
+ * routes when the store names that KW, under that claim, as the call's single winner. The
+ * connector's preview manager decided it (`Reservations.decide`) before it answered `accepted`;
+ * the router only reads it (`Reservations.winner`), see {@link Router.isWinner}.
  *
  * Events consumed: EventRouteRequest (start), EventAbandoned (cancel open previews: `abandoned`),
  * EventDiverted / EventRouteUsed on the Routing Point that this run did not cause (the T-Server's
@@ -17,108 +17,36 @@
  * docs/router.md describes the strategies and timeouts.
  */
 import { randomUUID } from 'node:crypto';
-import { SystemClock, type Clock, type TimerHandle } from '../lib/clock.ts';
+import { declaredNumber } from '../config/option-table.ts';
+import { SystemClock, type Clock } from '../lib/clock.ts';
 import { silentLogger, type Logger } from '../lib/logger.ts';
 import { TypedEmitter } from '../lib/typed-emitter.ts';
-import { kvGetString, type KvList, type TlibEvent, type TlibRequest } from '../tlib/index.ts';
+import type { KvList, TlibEvent } from '../tlib/index.ts';
 import type { PreviewInteractionResult, PreviewOutcome } from '../preview/preview-messages.ts';
-import type { PreviewOfferInput, PreviewOfferMultipleInput } from '../preview/preview-transport.ts';
-import type { AgentSnapshot, AvailableAgent } from '../stats/stat-types.ts';
-import { kwKey, orderCandidates } from './agent-selection.ts';
+import { canTransition, stateOf, type CallRun, type Claimed } from './call-run.ts';
 import { type CallRoutingState, isFinalRouting, transitionCallRouting } from './call-routing-state.ts';
-import type { Reservations } from './reservation-store.ts';
+import { KwClaims } from './kw-claims.ts';
+import type { RoutedHow, RouterEvents, RouterOptions } from './router-ports.ts';
 import type { RoutingStrategy } from './routing-strategy.ts';
 
-/** What the router needs of a T-Lib client (TlibClient satisfies it). */
-export interface RouterTlibPort {
-  registerAddress(dn: string): Promise<unknown>;
-  request(req: TlibRequest, timeoutMs?: number): Promise<TlibEvent>;
-  onEvent(listener: (e: TlibEvent) => void): () => void;
-}
-
-/** What the router needs of the preview protocol client (PreviewClient satisfies it). */
-export interface PreviewPort {
-  offer(input: PreviewOfferInput): Promise<PreviewInteractionResult>;
-  offerMultiple(input: PreviewOfferMultipleInput): Promise<PreviewInteractionResult>;
-  cancel(connId: string, reason?: string): boolean;
-}
-
-/** What the router needs of statistics (StatService satisfies it). */
-export interface RouterStats {
-  availableAgents(group: string): AvailableAgent[];
-  agent(idOrUserName: string): AgentSnapshot | undefined;
-}
-
-/** How a call left the router. */
-export type RoutedHow = 'preview' | 'direct' | 'redirect' | 'default-dn';
-
-export interface RouterEvents {
-  /** A RequestRouteCall of this router succeeded. */
-  routed: (e: { connId: string; routingPoint: string; dn: string; how: RoutedHow; kw?: string; attempts: number }) => void;
-  /** A preview (single or broadcast) ended. */
-  previewResult: (e: { connId: string; routingPoint: string; targets: readonly string[]; result: PreviewInteractionResult }) => void;
-  /** A run ended without this router routing the call. */
-  ended: (e: { connId: string; routingPoint: string; state: CallRoutingState; reason: string }) => void;
-  listenerError: (error: unknown, event: string) => void;
-}
-
-/** Construction options of {@link Router}. */
-export interface RouterOptions {
-  tserver: RouterTlibPort;
-  preview: PreviewPort;
-  stats: RouterStats;
-  reservations: Reservations;
-  /** Compiled strategies by Routing Point number (see compileStrategies). */
-  strategies: ReadonlyMap<string, RoutingStrategy>;
-  /** The Switch name sent in previews. */
-  switchName: string;
-  /** The Routing Point's `[TServer] default-dn`, used when the strategy has none. */
-  defaultDnOf?: (routingPoint: string) => string | undefined;
-  /** The Routing Point's `[TServer] router-timeout` in seconds (0 = none): checked against the strategies at start. */
-  tserverRouterTimeoutOf?: (routingPoint: string) => number | undefined;
-  clock?: Clock;
-  logger?: Logger;
-  /** Names this instance in its claims (default: a random UUID). */
-  instanceId?: string;
-  mediaType?: string;
-  /** `preview-itx-arrival-timeout` (ms, default 9000): the RequestRouteCall after an accept must be confirmed within it. */
-  itxArrivalTimeoutMs?: number;
-  /** The connector's `preview-expiration-timeout` (ms, default 15000), for claim TTLs when the strategy sets none. */
-  previewExpirationMs?: number;
-}
+// The router's public surface, importable from here (the router index exports this file).
+export type { PreviewPort, RoutedHow, RouterEvents, RouterOptions, RouterStats, RouterTlibPort } from './router-ports.ts';
 
 /** How many routed ConnIDs are remembered for a possible return to the Routing Point. */
 const DECIDED_MEMORY = 10_000;
 
-interface Claimed {
-  kw: string;
-  dn: string;
-  fence: number;
-}
-
-interface CallRun {
-  readonly connId: string;
-  readonly routingPoint: string;
-  readonly strategy: RoutingStrategy;
-  readonly userData: KvList;
-  state: CallRoutingState;
-  attempts: number;
-  readonly tried: Set<string>;
-  /** Claims of the offer in progress, released when it ends. */
-  open: Claimed[];
-  deadline: TimerHandle | undefined;
-}
+/** Margin over one offer's countdown and arrival wait before a claim lapses on its own. */
+const CLAIM_MARGIN_MS = 5000;
 
 export class Router extends TypedEmitter<RouterEvents> {
   private readonly o: Required<Omit<RouterOptions, 'defaultDnOf' | 'tserverRouterTimeoutOf' | 'logger' | 'clock'>> & Pick<RouterOptions, 'defaultDnOf' | 'tserverRouterTimeoutOf'>;
+  private readonly claims: KwClaims;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private strategies: ReadonlyMap<string, RoutingStrategy>;
   private readonly runs = new Map<string, CallRun>();
   /** ConnIDs this router routed on accept (their decision is ours to clear when the call comes back). */
   private readonly decidedHere = new Set<string>();
-  /** Round-robin position per agent group: the KW the last offer went to. */
-  private readonly cursors = new Map<string, string>();
   private unsubscribe: (() => void) | undefined;
   /** Strategy runs still executing (their claims may not be released yet). */
   private readonly running = new Set<Promise<void>>();
@@ -139,9 +67,10 @@ export class Router extends TypedEmitter<RouterEvents> {
       tserverRouterTimeoutOf: options.tserverRouterTimeoutOf,
       instanceId: options.instanceId ?? randomUUID(),
       mediaType: options.mediaType ?? 'voice',
-      itxArrivalTimeoutMs: options.itxArrivalTimeoutMs ?? 9000,
-      previewExpirationMs: options.previewExpirationMs ?? 15000,
+      itxArrivalTimeoutMs: options.itxArrivalTimeoutMs ?? declaredNumber('uc-connector', 'preview-itx-arrival-timeout'),
+      previewExpirationMs: options.previewExpirationMs ?? declaredNumber('uc-connector', 'preview-expiration-timeout'),
     };
+    this.claims = new KwClaims(this.o.reservations, this.o.stats, this.o.instanceId);
   }
 
   /** Listens to the T-Server and registers every Routing Point that has a strategy. */
@@ -161,7 +90,7 @@ export class Router extends TypedEmitter<RouterEvents> {
     for (const [rp, s] of this.strategies) {
       const t = this.o.tserverRouterTimeoutOf?.(rp);
       if (!s.preview || t === undefined || t <= 0) continue;
-      const offerMs = (s.previewTimeoutMs ?? this.o.previewExpirationMs) + this.o.itxArrivalTimeoutMs;
+      const offerMs = this.offerMs(s);
       const own = s.routerTimeoutMs;
       if (own !== undefined && own < t * 1000) continue; // the router's own deadline comes first
       if (t * 1000 < offerMs) out.push({ routingPoint: rp, message: `[TServer] router-timeout (${t} s) ends before one preview can be decided and routed (${offerMs} ms): set it higher, to 0, or set a lower [router] router-timeout` });
@@ -252,7 +181,7 @@ export class Router extends TypedEmitter<RouterEvents> {
     if (this.decidedHere.delete(run.connId)) await this.o.reservations.clearDecision(run.connId);
     const s = run.strategy;
     // Every router registered on the Routing Point gets the EventRouteRequest; one works the call.
-    const ttl = s.routerTimeoutMs ?? s.maxAttempts * ((s.previewTimeoutMs ?? this.o.previewExpirationMs) + this.o.itxArrivalTimeoutMs) + 5000;
+    const ttl = s.routerTimeoutMs ?? s.maxAttempts * this.offerMs(s) + CLAIM_MARGIN_MS;
     const lease = await this.o.reservations.claim(`call:${run.connId}`, this.o.instanceId, ttl);
     if (!lease.ok) {
       this.finish(run, 'Cancelled', 'handled-by-another-router');
@@ -269,7 +198,7 @@ export class Router extends TypedEmitter<RouterEvents> {
     const s = run.strategy;
     while (stateOf(run) === 'Selecting') {
       if (run.attempts >= s.maxAttempts) return this.noAccept(run, 'max-attempts');
-      const claimed = await this.pick(run);
+      const claimed = await this.claims.pick(run, this.offerMs(s) + CLAIM_MARGIN_MS);
       if (stateOf(run) !== 'Selecting') {
         await this.releaseAll(claimed);
         return;
@@ -307,7 +236,7 @@ export class Router extends TypedEmitter<RouterEvents> {
   private async onResult(run: CallRun, outcome: PreviewOutcome, result: PreviewInteractionResult, claimed: Claimed[]): Promise<void> {
     if (outcome === 'accepted' || outcome === 'redirected') {
       const winner = claimed.find((c) => c.kw === result.agent) ?? (claimed.length === 1 ? claimed[0] : undefined);
-      if (!winner || !(await this.confirmWinner(run.connId, winner.kw))) {
+      if (!winner || !(await this.isWinner(run.connId, winner))) {
         // Another router's KW won the call first: this one is not ours to route.
         await this.releaseAll(claimed);
         if (stateOf(run) === 'Offering') this.finish(run, 'Cancelled', 'taken');
@@ -343,44 +272,18 @@ export class Router extends TypedEmitter<RouterEvents> {
   }
 
   /**
-   * True when `kw` is (or now becomes) the single recorded winner of the call. The preview
-   * manager normally decided already; deciding again for the same KW finds its own row.
+   * True when the store names `claimed` as the call's winner: its KW, under this offer's claim (a
+   * decision recorded without a fence names the KW alone). The connector's preview manager
+   * recorded it before answering `accepted`; the router never decides.
    */
-  private async confirmWinner(connId: string, kw: string): Promise<boolean> {
-    if (await this.o.reservations.decide(connId, kw)) return true;
-    return (await this.o.reservations.winner(connId))?.agent === kw;
+  private async isWinner(connId: string, claimed: Claimed): Promise<boolean> {
+    const w = await this.o.reservations.winner(connId);
+    return w !== undefined && w.agent === claimed.kw && (w.fence === null || w.fence === claimed.fence);
   }
 
-  /** Candidates in strategy order, claimed: the first claimable one, or every claimable one for broadcast. */
-  private async pick(run: CallRun): Promise<Claimed[]> {
-    const s = run.strategy;
-    const candidates = this.candidates(run);
-    const ttl = (s.previewTimeoutMs ?? this.o.previewExpirationMs) + this.o.itxArrivalTimeoutMs + 5000;
-    if (s.selection === 'broadcast') {
-      const fences = await this.o.reservations.claimMany(candidates.map(kwKey), this.o.instanceId, ttl);
-      return candidates.flatMap((c) => {
-        const fence = fences.get(kwKey(c));
-        return fence === undefined ? [] : [{ kw: kwKey(c), dn: c.dn, fence }];
-      });
-    }
-    for (const c of candidates) {
-      if (stateOf(run) !== 'Selecting') return [];
-      const r = await this.o.reservations.claim(kwKey(c), this.o.instanceId, ttl);
-      if (!r.ok) continue; // under preview elsewhere (another call, strategy or router): skipped
-      if (s.selection === 'round-robin' && s.target.type === 'agent-group') this.cursors.set(s.target.group, kwKey(c));
-      return [{ kw: kwKey(c), dn: c.dn, fence: r.fence }];
-    }
-    return [];
-  }
-
-  private candidates(run: CallRun): AvailableAgent[] {
-    const t = run.strategy.target;
-    if (t.type === 'agent-group') return orderCandidates(run.strategy.selection, this.o.stats.availableAgents(t.group), run.tried, this.cursors.get(t.group));
-    const name = t.type === 'kw' ? t.kw : kvGetString(run.userData, t.key);
-    if (!name || run.tried.has(name)) return [];
-    const a = this.o.stats.agent(name);
-    if (!a || a.state !== 'Ready' || a.calls.length > 0 || !a.dn) return [];
-    return [{ agentId: a.agentId, userName: a.userName, dn: a.dn, readySince: a.readySince ?? a.stateSince }];
+  /** One offer's countdown and the wait for the routed call's arrival. */
+  private offerMs(s: RoutingStrategy): number {
+    return (s.previewTimeoutMs ?? this.o.previewExpirationMs) + this.o.itxArrivalTimeoutMs;
   }
 
   /** Nobody accepted: default routing, or leave the call waiting. */
@@ -435,21 +338,6 @@ export class Router extends TypedEmitter<RouterEvents> {
   }
 
   private async releaseAll(claimed: readonly Claimed[]): Promise<void> {
-    if (claimed.length === 1) await this.o.reservations.release(claimed[0]!.kw, claimed[0]!.fence);
-    else if (claimed.length > 1) await this.o.reservations.releaseMany(claimed);
-  }
-}
-
-/** The state read through a call, so TypeScript does not keep a narrowing across awaits. */
-function stateOf(run: CallRun): CallRoutingState {
-  return run.state;
-}
-
-function canTransition(from: CallRoutingState, to: CallRoutingState): boolean {
-  try {
-    transitionCallRouting(from, to);
-    return true;
-  } catch {
-    return false;
+    await this.claims.release(claimed);
   }
 }

@@ -7,7 +7,7 @@
  */
 import type { ConfigView } from '../config/config-index.ts';
 import type { OptionResolver } from '../config/option-resolver.ts';
-import { optionDefault } from '../config/option-table.ts';
+import { declaredString } from '../config/option-table.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import { PresenceDefinitionSource, type PresenceDefinitionUpdate } from '../connector/custom-states/presence-definition-source.ts';
@@ -104,7 +104,7 @@ export function createKwWeb(o: KwWebOptions): KwWeb {
         ...(o.standalone ? { standalone: o.standalone } : {}),
       }),
       ...(o.interactions
-        ? [interactionRoutes({ auth, interactions: o.interactions, view: o.store, ...(o.stats ? { stats: o.stats } : {}), noteKey: (u) => options.forPerson(u)['userdata-note-key'] || String(optionDefault('uc-connector', 'userdata-note-key')) })]
+        ? [interactionRoutes({ auth, interactions: o.interactions, view: o.store, ...(o.stats ? { stats: o.stats } : {}), noteKey: (u) => options.forPerson(u)['userdata-note-key'] || declaredString('uc-connector', 'userdata-note-key') })]
         : []),
       ...(o.previews ? [previewRoutes({ auth, previews: o.previews })] : []),
     ],

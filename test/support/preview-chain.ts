@@ -25,9 +25,8 @@ import { createHttpServer } from '../../src/web/http-server.ts';
 import { identifyKwFromQuery, kwSocketPath, kwSocketRoutes } from '../../src/web/kw-socket.ts';
 import { PreviewClient, PreviewServer } from '../../src/preview/preview-transport.ts';
 import { PreviewReporter } from '../../src/reporting/preview-reporter.ts';
-import type { Reservations } from '../../src/router/reservation-store.ts';
+import type { Reservations } from '../../src/store/reservations.ts';
 import { Router } from '../../src/router/router.ts';
-import { createWinnerDecider } from '../../src/router/winner-decider.ts';
 import { compileStrategies } from '../../src/router/routing-strategy.ts';
 import { StatService } from '../../src/stats/stat-service.ts';
 import { TlibClient } from '../../src/tlib/client/tlib-client.ts';
@@ -195,8 +194,8 @@ export class PreviewChain {
       connector: this.connector,
       sessions: this.sessions,
       settings: previewSettingsFromOptions(resolver),
-      // The connector decides through the store too (any router's store connection will do).
-      decide: createWinnerDecider(first),
+      // The connector decides the winner in the store the routers read (any router's connection will do).
+      reservations: first,
       recorder: this.reporter,
       clock,
     });

@@ -23,7 +23,7 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/lib/clock.ts';
 import type { PreviewInteractionResult, PreviewOutcome } from '../../src/preview/preview-messages.ts';
 import type { PreviewOfferInput, PreviewOfferMultipleInput } from '../../src/preview/preview-transport.ts';
-import { ReservationStore, routerMigrations } from '../../src/router/reservation-store.ts';
+import { ReservationStore, routerMigrations } from '../../src/store/reservation-store.ts';
 import { Router, type PreviewPort, type RouterStats } from '../../src/router/router.ts';
 import { compileStrategies, type StrategyDn } from '../../src/router/routing-strategy.ts';
 import type { AgentSnapshot, AvailableAgent } from '../../src/stats/stat-types.ts';

@@ -8,7 +8,7 @@
  */
 import type { ConfigView } from '../../config/config-index.ts';
 import { findSection, type OptionValue } from '../../config/config-objects.ts';
-import { optionDefault } from '../../config/option-table.ts';
+import { declaredBoolean } from '../../config/option-table.ts';
 import { err, ok, type Result } from '../../lib/result.ts';
 import type { DnStatName, StatRef, StatValue } from '../../stats/stat-types.ts';
 
@@ -68,7 +68,7 @@ export function contactPointsFromConfig(view: ConfigView, stats: { value(ref: St
     const section = findSection(dn.annex, 'UC-Connector');
     const displayName = asString(section?.['display-name'])?.trim();
     if (!section || !displayName) continue;
-    if (String(section['enabled'] ?? optionDefault('uc-connector', 'enabled')).toLowerCase() === 'false') continue;
+    if (String(section['enabled'] ?? declaredBoolean('uc-connector', 'enabled')).toLowerCase() === 'false') continue;
     const numbered = Object.keys(section)
       .map((k) => ({ k, n: /^attribute(\d{1,3})$/i.exec(k) }))
       .filter((x): x is { k: string; n: RegExpExecArray } => x.n !== null)

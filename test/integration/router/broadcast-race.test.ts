@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../../../src/lib/clock.ts';
 import { OfferLedger } from '../../../src/reporting/offer-ledger.ts';
 import { reportingMigrations } from '../../../src/reporting/reporting-migrations.ts';
-import { ReservationStore, routerMigrations } from '../../../src/router/reservation-store.ts';
+import { ReservationStore, routerMigrations } from '../../../src/store/reservation-store.ts';
 import { makeFixture } from '../../support/for-each-store.ts';
 import { PreviewChain } from '../../support/preview-chain.ts';
 

@@ -10,7 +10,7 @@ import type { OptionSections } from '../../../src/config/config-objects.ts';
 import { ManualClock } from '../../../src/lib/clock.ts';
 import { OfferLedger } from '../../../src/reporting/offer-ledger.ts';
 import { reportingMigrations } from '../../../src/reporting/reporting-migrations.ts';
-import { ReservationStore, routerMigrations } from '../../../src/router/reservation-store.ts';
+import { ReservationStore, routerMigrations } from '../../../src/store/reservation-store.ts';
 import { makeFixture, type StoreFixture } from '../../support/for-each-store.ts';
 import { PreviewChain, type PreviewChainOptions } from '../../support/preview-chain.ts';
 

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../src/lib/clock.ts';
 import { reportingMigrations } from '../../../src/reporting/reporting-migrations.ts';
-import { ReservationStore, routerMigrations } from '../../../src/router/reservation-store.ts';
+import { ReservationStore, routerMigrations } from '../../../src/store/reservation-store.ts';
 import { makeFixture } from '../../support/for-each-store.ts';
 import { PreviewChain } from '../../support/preview-chain.ts';
 

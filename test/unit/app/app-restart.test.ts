@@ -12,7 +12,7 @@ import { UccError } from '../../../src/lib/errors.ts';
 import { SystemClock } from '../../../src/lib/clock.ts';
 import { AgentStateHistory, type AgentStateRow } from '../../../src/reporting/agent-state-history.ts';
 import { OfferLedger, type OfferRow } from '../../../src/reporting/offer-ledger.ts';
-import { ReservationStore } from '../../../src/router/reservation-store.ts';
+import { ReservationStore } from '../../../src/store/reservation-store.ts';
 import { StandalonePlatform } from '../../../src/uc/standalone/standalone-platform.ts';
 
 const configYaml = (path: string): string => `

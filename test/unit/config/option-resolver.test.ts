@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ConfigIndex } from '../../../src/config/config-index.ts';
 import { OptionResolver, type OptionContext } from '../../../src/config/option-resolver.ts';
 import { emptyObjects, type ConfigObjects, type OptionSections } from '../../../src/config/config-objects.ts';
-import { optionDefault } from '../../../src/config/option-table.ts';
+import { declaredDefault } from '../../../src/config/option-table.ts';
 import { UccError } from '../../../src/lib/errors.ts';
 import { memoryLogger } from '../../../src/lib/logger.ts';
 
@@ -97,10 +97,10 @@ describe('OptionResolver values', () => {
     assert.throws(() => r.getBoolean('TServer', 'wrap-up-time'), code);
   });
 
-  test('optionDefault reads the one table of defaults (section names match case-insensitively)', () => {
-    assert.equal(optionDefault('uc-connector', 'userdata-note-key'), 'KW_ITX_NOTES');
-    assert.equal(optionDefault('UC-Connector', 'enabled'), true);
-    assert.equal(optionDefault('uc-connector', 'display-name'), undefined);
-    assert.throws(() => optionDefault('uc-connector', 'no-such-option'), (e: unknown) => e instanceof UccError && e.code === 'UCC_ERR_CONFIG_UNKNOWN_OPTION');
+  test('declaredDefault reads the one table of defaults (section names match case-insensitively)', () => {
+    assert.equal(declaredDefault('uc-connector', 'userdata-note-key'), 'KW_ITX_NOTES');
+    assert.equal(declaredDefault('UC-Connector', 'enabled'), true);
+    assert.throws(() => declaredDefault('uc-connector', 'display-name'), (e: unknown) => e instanceof UccError && e.code === 'UCC_ERR_CONFIG_UNKNOWN_OPTION');
+    assert.throws(() => declaredDefault('uc-connector', 'no-such-option'), (e: unknown) => e instanceof UccError && e.code === 'UCC_ERR_CONFIG_UNKNOWN_OPTION');
   });
 });

@@ -5,7 +5,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PreviewDecideInput } from '../../../src/connector/preview-manager.ts';
 import type { PreviewOutcome } from '../../../src/preview/preview-messages.ts';
 import { PreviewHarness, type FakeSession } from './support/preview-harness.ts';
 
@@ -30,14 +29,17 @@ test('random interleavings: one result per request, one outcome per offer, at mo
     const h = new PreviewHarness({
       kws: 5,
       settings: (u) => ({ expirationTimeoutMs: 1000 + Math.floor(r() * 3000), redirectNumber: u === 'kw1' || u === 'kw2' ? '+1555' : null }),
-      decide: (i: PreviewDecideInput) =>
-        new Promise<boolean>((resolve, reject) => {
-          decisions.push(() => {
-            if (r() < 0.05) return reject(new Error('store hiccup'));
-            if (!store.has(i.connId)) store.set(i.connId, i.userName);
-            resolve(store.get(i.connId) === i.userName);
-          });
-        }),
+      reservations: {
+        decide: (connId: string, agent: string) =>
+          new Promise<boolean>((resolve, reject) => {
+            const userName = agent.replace(/^A700/, 'kw');
+            decisions.push(() => {
+              if (r() < 0.05) return reject(new Error('store hiccup'));
+              if (!store.has(connId)) store.set(connId, userName);
+              resolve(store.get(connId) === userName);
+            });
+          }),
+      },
     });
     const closed = new Map<string, PreviewOutcome>();
     const closedTwice: string[] = [];
@@ -82,15 +84,19 @@ test('random interleavings: one result per request, one outcome per offer, at mo
         await Promise.resolve();
       }
     }
-    // Drain: answer every decision, run every countdown out, cancel the rest.
-    while (decisions.length) {
-      decisions.shift()?.();
-      await Promise.resolve();
-      await Promise.resolve();
-    }
+    // Drain: answer every decision (an accept that waited on a losing first one asks in turn),
+    // run every countdown out, cancel the rest.
+    do {
+      while (decisions.length) {
+        decisions.shift()?.();
+        await Promise.resolve();
+        await Promise.resolve();
+      }
+      await h.settle();
+    } while (decisions.length);
     h.clock.advance(10_000);
     for (const c of connIds) h.cancel(c);
-    await new Promise((res) => setImmediate(res));
+    await h.settle();
 
     const ctx = `run ${run}`;
     for (const o of closed.values()) tally.set(o, (tally.get(o) ?? 0) + 1);

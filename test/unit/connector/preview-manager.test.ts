@@ -3,13 +3,15 @@ import assert from 'node:assert/strict';
 import { ConfigIndex } from '../../../src/config/config-index.ts';
 import { emptyObjects } from '../../../src/config/config-objects.ts';
 import { OptionResolver } from '../../../src/config/option-resolver.ts';
-import { previewSettingsFromOptions, type PreviewDecideInput } from '../../../src/connector/preview-manager.ts';
+import { previewSettingsFromOptions } from '../../../src/connector/preview-manager.ts';
+import { ManualClock } from '../../../src/lib/clock.ts';
+import { MemoryReservations } from '../../../src/store/memory-reservations.ts';
 import { CONN, PreviewHarness } from './support/preview-harness.ts';
 
 const redirectSettings = (u: string): { expirationTimeoutMs: number; redirectNumber: string | null } => ({ expirationTimeoutMs: 15000, redirectNumber: u === 'kw1' ? '+15550001' : null });
 
 describe('preview manager: outcome paths', () => {
-  test('accept: the preview reaches the KW with its deadline; accept answers accepted with the KW DN, closes the window, records offer and decision', () => {
+  test('accept: the preview reaches the KW with its deadline; accept answers accepted with the KW DN, closes the window, records offer and decision', async () => {
     const h = new PreviewHarness();
     const s = h.connect('kw1');
     const ref = h.request('A7001');
@@ -21,6 +23,7 @@ describe('preview manager: outcome paths', () => {
     assert.equal(p.canRedirect, false);
     assert.deepEqual(p.userData, [['Customer', 'Анна']]);
     assert.deepEqual(h.manager.accept('kw1', p.id), { ok: true });
+    await h.nextResult();
     assert.deepEqual(h.results, [{ referenceId: ref, connId: CONN, result: 'accepted', agent: 'A7001', dn: '7001' }]);
     assert.deepEqual(s.of('preview-closed'), [{ type: 'preview-closed', id: p.id, outcome: 'accepted' }]);
     assert.equal(h.offered.length, 1);
@@ -30,11 +33,12 @@ describe('preview manager: outcome paths', () => {
     assert.equal(h.clock.pending, 0, 'the countdown timer is cancelled');
   });
 
-  test('the agent may be named by Person user name as well as AgentID', () => {
+  test('the agent may be named by Person user name as well as AgentID', async () => {
     const h = new PreviewHarness();
     const s = h.connect('kw2');
     h.request('kw2');
     h.manager.accept('kw2', h.previewId(s));
+    await h.nextResult();
     assert.equal(h.results[0]?.result, 'accepted');
     assert.equal(h.results[0]?.dn, '7002');
   });
@@ -101,6 +105,7 @@ describe('preview manager: outcome paths', () => {
     const [s1, s2, s3] = ['kw1', 'kw2', 'kw3'].map((u) => h.connect(u));
     h.multiple(['A7001', 'A7002', 'A7003']);
     h.manager.accept('kw2', h.previewId(s2!));
+    await h.nextResult();
     assert.deepEqual(h.results.map((r) => [r.result, r.agent, r.dn]), [['accepted', 'A7002', '7002']]);
     // The result goes first; the other offers close on the next turn.
     assert.deepEqual(h.manager.openPreviews(), [], 'no offer of a won call is shown as open');
@@ -118,6 +123,7 @@ describe('preview manager: outcome paths', () => {
     const [s1, s2, s3, s4, s5] = ['kw1', 'kw2', 'kw3', 'kw4', 'kw5'].map((u) => h.connect(u));
     h.multiple(['A7001', 'A7002', 'A7003', 'A7004', 'A7005']);
     h.manager.accept('kw2', h.previewId(s2!));
+    await h.nextResult();
     assert.deepEqual(h.manager.reject('kw1', h.previewId(s1!)), { ok: false, refusal: { code: 'already-closed', message: `preview ${h.previewId(s1!)} already ended (taken)` } });
     assert.equal(h.manager.accept('kw3', h.previewId(s3!)).ok, false);
     s4!.remove(); // kw4's last session
@@ -149,13 +155,14 @@ describe('preview manager: outcome paths', () => {
     assert.equal(h.offered.length, 1);
   });
 
-  test('redirect: accept on external number answers redirected with the redirect number and applies preview-redirect', () => {
+  test('redirect: accept on external number answers redirected with the redirect number and applies preview-redirect', async () => {
     const h = new PreviewHarness({ settings: redirectSettings });
     const s = h.connect('kw1');
     h.request('A7001');
     const p = s.of('preview')[0];
     assert.equal(p?.canRedirect, true);
     assert.deepEqual(h.manager.acceptExternal('kw1', p?.id ?? ''), { ok: true });
+    await h.nextResult();
     assert.deepEqual(h.results.map((r) => [r.result, r.dn]), [['redirected', '+15550001']]);
     assert.deepEqual(s.of('preview-closed'), [{ type: 'preview-closed', id: p?.id, outcome: 'redirected', dn: '+15550001' }]);
     assert.deepEqual(h.autoStates, [{ userName: 'kw1', kind: 'preview-redirect' }]);
@@ -190,16 +197,17 @@ describe('preview manager: outcome paths', () => {
     assert.equal(h.offered.length, 1, 'the known KW is in the ledger; the unknown agent is not');
   });
 
-  test('a broadcast with one unknown target still offers the others', () => {
+  test('a broadcast with one unknown target still offers the others', async () => {
     const h = new PreviewHarness();
     const s2 = h.connect('kw2');
     h.multiple(['nobody', 'A7002']);
     assert.equal(h.results.length, 0);
     h.manager.accept('kw2', h.previewId(s2));
+    await h.nextResult();
     assert.deepEqual(h.results.map((r) => r.result), ['accepted']);
   });
 
-  test('a KW can act only on its own previews: another KW\'s attempt is refused, logged, and resolves nothing', () => {
+  test('a KW can act only on its own previews: another KW\'s attempt is refused, logged, and resolves nothing', async () => {
     const h = new PreviewHarness();
     const s1 = h.connect('kw1');
     h.connect('kw2');
@@ -213,6 +221,7 @@ describe('preview manager: outcome paths', () => {
     assert.equal(h.manager.openPreviews('kw1').length, 1);
     assert.ok(h.logger.lines.some((l) => String(l['msg']).includes('refused') && l['userName'] === 'kw2' && l['owner'] === 'kw1'));
     h.manager.accept('kw1', id);
+    await h.nextResult();
     assert.equal(h.results[0]?.result, 'accepted');
     const late = h.manager.reject('kw2', id);
     assert.equal(!late.ok && late.refusal.code, 'not-your-preview', 'still foreign after it closed');
@@ -232,7 +241,7 @@ describe('preview manager: outcome paths', () => {
 });
 
 describe('preview manager: several sessions of one KW', () => {
-  test('a KW with two sessions gets the preview on both, and an accept on one closes it on the other', () => {
+  test('a KW with two sessions gets the preview on both, and an accept on one closes it on the other', async () => {
     const h = new PreviewHarness();
     const a = h.connect('kw1');
     const b = h.connect('kw1');
@@ -241,6 +250,7 @@ describe('preview manager: several sessions of one KW', () => {
     assert.equal(b.of('preview').length, 1);
     assert.equal(a.of('preview')[0]?.id, b.of('preview')[0]?.id);
     h.manager.accept('kw1', h.previewId(b));
+    await h.nextResult();
     assert.equal(a.of('preview-closed')[0]?.outcome, 'accepted');
     assert.equal(b.of('preview-closed')[0]?.outcome, 'accepted');
   });
@@ -267,96 +277,120 @@ describe('preview manager: several sessions of one KW', () => {
 });
 
 describe('preview manager: the winner decision', () => {
-  test('accept waits for an asynchronous decide; the store saying no makes it taken', async () => {
-    const asked: PreviewDecideInput[] = [];
+  test('accept waits for the store\'s decision; the store saying no makes it taken', async () => {
+    const asked: Array<[string, string, number | undefined]> = [];
     let answer!: (won: boolean) => void;
     const h = new PreviewHarness({
-      decide: (i) => {
-        asked.push(i);
-        return new Promise<boolean>((r) => (answer = r));
+      reservations: {
+        decide: (connId, agent, fence) => {
+          asked.push([connId, agent, fence]);
+          return new Promise<boolean>((r) => (answer = r));
+        },
       },
     });
     const s = h.connect('kw1');
     h.request('A7001', { fence: 42 });
     h.clock.advance(14_000);
     h.manager.accept('kw1', h.previewId(s));
-    assert.deepEqual(asked, [{ connId: CONN, agent: 'A7001', agentId: 'A7001', userName: 'kw1', external: false, fence: 42 }]);
+    assert.deepEqual(asked, [[CONN, 'A7001', 42]]);
     h.clock.advance(5_000); // past the countdown's deadline
     assert.equal(h.results.length, 0, 'the countdown does not end an offer being decided');
     answer(false);
-    await Promise.resolve();
+    await h.nextResult();
     assert.deepEqual(h.results.map((r) => r.result), ['taken']);
   });
 
-  test('the fence of the request, or the one decide returns, goes into the accepted result', async () => {
-    const h = new PreviewHarness({ decide: () => ({ won: true, fence: 7 }) });
+  test('the fence of the request goes into the accepted result (none without one)', async () => {
+    const h = new PreviewHarness();
     const s = h.connect('kw1');
     h.request('A7001', { fence: 3 });
     h.manager.accept('kw1', h.previewId(s));
-    assert.equal(h.results[0]?.fence, 7);
-    const h2 = new PreviewHarness({ decide: () => true });
+    await h.nextResult();
+    assert.equal(h.results[0]?.fence, 3);
+    const h2 = new PreviewHarness();
     const s2 = h2.connect('kw1');
-    h2.request('A7001', { fence: 3 });
+    h2.request('A7001');
     h2.manager.accept('kw1', h2.previewId(s2));
-    assert.equal(h2.results[0]?.fence, 3);
+    await h2.nextResult();
+    assert.equal(h2.results[0]?.result, 'accepted');
+    assert.equal('fence' in h2.results[0]!, false);
   });
 
   test('multiple fences map to targets in order', () => {
-    const asked: PreviewDecideInput[] = [];
-    const h = new PreviewHarness({ decide: (i) => (asked.push(i), true) });
+    const asked: Array<number | undefined> = [];
+    const h = new PreviewHarness({ reservations: { decide: (_c, _a, fence) => (asked.push(fence), Promise.resolve(true)) } });
     const s3 = h.connect('kw3');
     h.connect('kw1');
     h.multiple(['A7001', 'A7003'], { fences: '11^13' });
     h.manager.accept('kw3', h.previewId(s3));
-    assert.equal(asked[0]?.fence, 13);
+    assert.deepEqual(asked, [13]);
   });
 
   test('cancel while deciding ends the offer cancelled; the late decision is ignored', async () => {
     let answer!: (won: boolean) => void;
-    const h = new PreviewHarness({ decide: () => new Promise<boolean>((r) => (answer = r)) });
+    const h = new PreviewHarness({ reservations: { decide: () => new Promise<boolean>((r) => (answer = r)) } });
     const s = h.connect('kw1');
     h.request('A7001');
     h.manager.accept('kw1', h.previewId(s));
     h.cancel();
     answer(true);
-    await Promise.resolve();
+    await h.settle();
     assert.deepEqual(h.results.map((r) => r.result), ['cancelled']);
     assert.deepEqual(s.of('preview-closed').map((m) => m.outcome), ['cancelled']);
   });
 
-  test('two accepts of one broadcast decided concurrently: the store picks one, the other is taken', async () => {
-    const pending: Array<{ i: PreviewDecideInput; r: (won: boolean) => void }> = [];
-    const h = new PreviewHarness({ decide: (i) => new Promise<boolean>((r) => pending.push({ i, r })) });
+  test('two accepts of one broadcast: the second waits for the first\'s decision; the first losing (stale fence), the second asks the store and wins', async () => {
+    const pending: Array<{ agent: string; r: (won: boolean) => void }> = [];
+    const h = new PreviewHarness({ reservations: { decide: (_c, agent) => new Promise<boolean>((r) => pending.push({ agent, r })) } });
     const [s1, s2] = ['kw1', 'kw2'].map((u) => h.connect(u));
     h.multiple(['A7001', 'A7002']);
     h.manager.accept('kw1', h.previewId(s1!));
     h.manager.accept('kw2', h.previewId(s2!));
-    assert.equal(pending.length, 2);
-    pending[1]?.r(true); // kw2's decision lands first in the store
+    assert.deepEqual(pending.map((p) => p.agent), ['A7001'], 'one store query while the first is pending');
     pending[0]?.r(false);
-    await Promise.resolve();
-    await Promise.resolve();
+    await h.settle();
+    assert.deepEqual(pending.map((p) => p.agent), ['A7001', 'A7002']);
+    pending[1]?.r(true);
+    await h.settle();
     assert.deepEqual(h.results.map((r) => [r.result, r.agent]), [['accepted', 'A7002']]);
     assert.equal(s1!.of('preview-closed')[0]?.outcome, 'taken');
   });
 
-  test('a decide hook that says yes twice for one call cannot make two winners', () => {
-    const h = new PreviewHarness({ decide: () => true });
-    const [s1, s2] = ['kw1', 'kw2'].map((u) => h.connect(u));
-    h.multiple(['A7001', 'A7002']);
-    h.manager.accept('kw1', h.previewId(s1!));
-    h.manager.accept('kw2', h.previewId(s2!));
-    assert.deepEqual(h.results.map((r) => r.result), ['accepted']);
-    assert.equal(s2!.of('preview-closed')[0]?.outcome, 'taken');
+  test('a store that says yes twice for one call cannot make two winners', async () => {
+    // The first accept loses (its fence was stale); the two waiting behind it then ask the store
+    // together, and a broken store says yes to both.
+    const answers = [false, true, true];
+    const h = new PreviewHarness({ reservations: { decide: () => Promise.resolve(answers.shift() ?? true) } });
+    const [s1, s2, s3] = ['kw1', 'kw2', 'kw3'].map((u) => h.connect(u));
+    h.multiple(['A7001', 'A7002', 'A7003']);
+    for (const s of [s1!, s2!, s3!]) h.manager.accept(s.userName, h.previewId(s));
+    await h.settle();
+    assert.equal(answers.length, 0, 'all three asked the store');
+    assert.deepEqual(h.results.map((r) => [r.result, r.agent]), [['accepted', 'A7002']]);
+    assert.deepEqual([s1!, s3!].map((s) => s.of('preview-closed')[0]?.outcome), ['taken', 'taken']);
+    assert.ok(h.logger.lines.some((l) => String(l['msg']).includes('second accept') && l['userName'] === 'kw3'));
   });
 
-  test('a decide hook that fails ends the offer in error', async () => {
-    const h = new PreviewHarness({ decide: () => Promise.reject(new Error('store down')) });
+  test('a store that fails ends the offer in error', async () => {
+    const h = new PreviewHarness({ reservations: { decide: () => Promise.reject(new Error('store down')) } });
     const s = h.connect('kw1');
     h.request('A7001');
     h.manager.accept('kw1', h.previewId(s));
-    await new Promise((r) => setImmediate(r));
+    await h.settle();
     assert.deepEqual(h.results.map((r) => [r.result, r.reason]), [['error', 'decision failed']]);
+  });
+
+  test('a call offered again in a new request (it came back to the Routing Point) can be won again', async () => {
+    const store = new MemoryReservations(new ManualClock());
+    const h = new PreviewHarness({ reservations: store });
+    const s = h.connect('kw1');
+    h.request('A7001');
+    h.manager.accept('kw1', h.previewId(s));
+    assert.equal((await h.nextResult()).result, 'accepted');
+    await store.clearDecision(CONN); // the router: no answer at the KW, the call is back
+    h.request('A7001');
+    h.manager.accept('kw1', h.previewId(s));
+    assert.equal((await h.nextResult()).result, 'accepted');
   });
 
   test('the router connection closing cancels its open previews', () => {
@@ -390,20 +424,25 @@ describe('preview manager: settings from the options', () => {
 describe('preview manager: a broadcast to 1,000 KWs', () => {
   test('everyone accepts at once: one winner, 999 taken, one result, 1,000 ledger decisions', async () => {
     const store = new Set<string>();
+    let queries = 0;
     const h = new PreviewHarness({
       kws: 1000,
       // A store-like decision: answered later, first insert per ConnID wins.
-      decide: async (i) => {
-        await Promise.resolve();
-        if (store.has(i.connId)) return false;
-        store.add(i.connId);
-        return true;
+      reservations: {
+        decide: async (connId) => {
+          queries++;
+          await Promise.resolve();
+          if (store.has(connId)) return false;
+          store.add(connId);
+          return true;
+        },
       },
     });
     const sessions = h.kws.map((k) => h.connect(k.userName));
     h.multiple(h.kws.map((k) => k.agentId));
     for (const s of sessions) assert.deepEqual(h.manager.accept(s.userName, h.previewId(s)), { ok: true });
-    await new Promise((r) => setImmediate(r));
+    await h.settle();
+    assert.equal(queries, 1, 'one store query for the whole broadcast');
     assert.equal(h.results.length, 1);
     assert.equal(h.results[0]?.result, 'accepted');
     const outcomes = sessions.map((s) => s.of('preview-closed')).map((c) => (c.length === 1 ? c[0]?.outcome : `closed ${c.length} times`));
@@ -416,7 +455,7 @@ describe('preview manager: a broadcast to 1,000 KWs', () => {
 });
 
 test('preview manager: a decision that never comes ends the offer in error after decideTimeoutMs', () => {
-  const h = new PreviewHarness({ decide: () => new Promise<boolean>(() => undefined) });
+  const h = new PreviewHarness({ reservations: { decide: () => new Promise<boolean>(() => undefined) } });
   const s = h.connect('kw1');
   h.request('A7001');
   h.manager.accept('kw1', h.previewId(s));

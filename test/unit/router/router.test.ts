@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Router, type PreviewPort } from '../../../src/router/router.ts';
-import { MemoryReservations } from '../../../src/router/memory-reservations.ts';
+import { MemoryReservations } from '../../../src/store/memory-reservations.ts';
+import type { Reservations } from '../../../src/store/reservations.ts';
 import { compileStrategy, type RoutingStrategy } from '../../../src/router/routing-strategy.ts';
 import type { PreviewInteractionResult, PreviewOutcome } from '../../../src/preview/preview-messages.ts';
 import type { PreviewOfferInput, PreviewOfferMultipleInput } from '../../../src/preview/preview-transport.ts';
@@ -9,10 +10,15 @@ import type { AgentSnapshot, AvailableAgent } from '../../../src/stats/stat-type
 import { agentOn, one, setup, type Setup, type TestClient } from '../tserver/harness.ts';
 import { TlibClient } from '../../../src/tlib/client/tlib-client.ts';
 
-/** A scripted connector: records offers; the test settles each. */
+/**
+ * A scripted connector: records offers; the test settles each. Like the connector's preview
+ * manager, it records the winner in the shared reservations before it answers `accepted` or
+ * `redirected` (the store keeps the first winner; the router only reads it).
+ */
 class FakePreview implements PreviewPort {
-  readonly offers: Array<{ input: PreviewOfferInput | PreviewOfferMultipleInput; settle: (r: PreviewOutcome, extra?: Partial<PreviewInteractionResult>) => void; settled: boolean }> = [];
+  readonly offers: Array<{ input: PreviewOfferInput | PreviewOfferMultipleInput; settle: (r: PreviewOutcome, extra?: Partial<PreviewInteractionResult>, record?: boolean) => void; settled: boolean }> = [];
   readonly cancels: Array<{ connId: string; reason: string | undefined }> = [];
+  constructor(private readonly res: Reservations) {}
   offer(input: PreviewOfferInput): Promise<PreviewInteractionResult> {
     return this.push(input);
   }
@@ -29,10 +35,14 @@ class FakePreview implements PreviewPort {
       const entry = {
         input,
         settled: false,
-        settle: (r: PreviewOutcome, extra: Partial<PreviewInteractionResult> = {}) => {
+        /** `record: false` answers without recording the winner (a connector that did not decide). */
+        settle: (r: PreviewOutcome, extra: Partial<PreviewInteractionResult> = {}, record = true) => {
           if (entry.settled) return;
           entry.settled = true;
-          resolve({ message: 'PreviewInteractionResult', ReferenceID: 1, connId: input.connId, result: r, ...extra });
+          const answer = (): void => resolve({ message: 'PreviewInteractionResult', ReferenceID: 1, connId: input.connId, result: r, ...extra });
+          const agent = extra.agent;
+          if (record && (r === 'accepted' || r === 'redirected') && agent !== undefined) void this.res.decide(input.connId, agent, fenceOf(input, agent)).then(answer);
+          else answer();
         },
       };
       this.offers.push(entry);
@@ -44,6 +54,14 @@ class FakePreview implements PreviewPort {
     if (!o) return '';
     return 'agent' in o.input ? o.input.agent : String(o.input.targets);
   }
+}
+
+/** The fence the router sent for `agent` in an offer. */
+function fenceOf(input: PreviewOfferInput | PreviewOfferMultipleInput, agent: string): number | undefined {
+  if ('agent' in input) return input.fence;
+  const targets = typeof input.targets === 'string' ? input.targets.split('^') : [...input.targets];
+  const fences = input.fences === undefined ? [] : typeof input.fences === 'string' ? input.fences.split('^').map(Number) : [...input.fences];
+  return fences[targets.indexOf(agent)];
 }
 
 const KWS: Record<string, string> = { alice: '7001', bob: '7002', carol: '7003' };
@@ -100,9 +118,9 @@ async function world(strategies: RoutingStrategy[], tserverOptions: Record<strin
   const s = setup({ agentLogins: ['a-alice', 'a-bob', 'a-carol'], options: tserverOptions });
   const agents: Record<string, TestClient> = {};
   for (const [u, dn] of Object.entries(KWS)) agents[u] = agentOn(s, dn, `a-${u}`);
-  const preview = new FakePreview();
-  const stats = new FakeStats();
   const res = new MemoryReservations(s.clock);
+  const preview = new FakePreview(res);
+  const stats = new FakeStats();
   const router = new Router({ tserver: await connectedTlib(s), preview, stats, reservations: res, strategies: new Map(strategies.map((x) => [x.routingPoint, x])), switchName: 'SW', clock: s.clock, defaultDnOf: () => 'Q1' });
   const routed: World['routed'] = [];
   const ended: World['ended'] = [];
@@ -137,7 +155,7 @@ describe('Router', () => {
     await flush();
     assert.deepEqual(w.routed, [{ connId: c1, routingPoint: 'RP1', dn: '7002', how: 'preview', kw: 'bob', attempts: 2 }]);
     assert.equal(one(w.agents.bob!.take(), 'EventRinging').ConnID, c1);
-    assert.deepEqual(await w.res.winner(c1), { agent: 'bob', fence: null });
+    assert.deepEqual(await w.res.winner(c1), { agent: 'bob', fence: 1 }, 'the winner as the connector recorded it, under the offer\'s claim');
     assert.deepEqual(kwsHeld(w.res), [], 'every claim is released');
     assert.equal(w.router.trackedCalls, 0, 'a routed call is forgotten');
     await w.call();
@@ -279,6 +297,25 @@ describe('Router', () => {
     await w.router.stop();
   });
 
+  test('the router reads the winner and never records one: an accept not recorded, or recorded under another claim, does not route', async () => {
+    const w = await world([strategy('RP1', { 'target-type': 'kw', target: 'alice' })]);
+    const c1 = await w.call();
+    w.preview.offers[0]!.settle('accepted', { agent: 'alice', dn: '7001' }, false);
+    await flush();
+    assert.equal(await w.res.winner(c1), undefined, 'the router decided nothing');
+    const c2 = await w.call();
+    const fence = (w.preview.offers[1]!.input as PreviewOfferInput).fence!;
+    // The store names alice, but under an older claim of hers (an accept of an earlier offer).
+    const winner = w.res.winner.bind(w.res);
+    w.res.winner = async (connId) => (connId === c2 ? { agent: 'alice', fence: fence - 1 } : winner(connId));
+    w.preview.offers[1]!.settle('accepted', { agent: 'alice', dn: '7001' }, false);
+    await flush();
+    assert.deepEqual(w.routed, []);
+    assert.deepEqual(w.ended.map((e) => [e.connId, e.reason]), [[c1, 'taken'], [c2, 'taken']]);
+    assert.deepEqual(kwsHeld(w.res), []);
+    await w.router.stop();
+  });
+
   test('a KW that does not answer: the call comes back and the router may decide it again', async () => {
     const w = await world([strategy('RP1', { target: 'Sales' })], { 'no-answer-timeout': 5 });
     const c = await w.call();
@@ -316,7 +353,7 @@ describe('Router', () => {
   test('timeoutWarnings: a T-Server router-timeout shorter than one offer is reported, unless the strategy has an earlier own deadline', () => {
     const s = setup();
     const mk = (sections: Record<string, Record<string, string | number | boolean>>, t: number): Router =>
-      new Router({ tserver: inProcessTlib(s), preview: new FakePreview(), stats: new FakeStats(), reservations: new MemoryReservations(s.clock), strategies: new Map(Object.entries(sections).map(([rp, x]) => [rp, strategy(rp, x)])), switchName: 'SW', clock: s.clock, tserverRouterTimeoutOf: () => t });
+      new Router({ tserver: inProcessTlib(s), preview: new FakePreview(new MemoryReservations(s.clock)), stats: new FakeStats(), reservations: new MemoryReservations(s.clock), strategies: new Map(Object.entries(sections).map(([rp, x]) => [rp, strategy(rp, x)])), switchName: 'SW', clock: s.clock, tserverRouterTimeoutOf: () => t });
     assert.deepEqual(mk({ RP1: { target: 'Sales' } }, 10).timeoutWarnings().map((w) => w.routingPoint), ['RP1'], '10 s < 15 s preview + 9 s arrival');
     assert.deepEqual(mk({ RP1: { target: 'Sales' } }, 30).timeoutWarnings(), []);
     assert.deepEqual(mk({ RP1: { target: 'Sales' } }, 0).timeoutWarnings(), [], '0 = no T-Server timeout');
@@ -329,8 +366,9 @@ describe('Router', () => {
     for (const [u, dn] of Object.entries(KWS)) agentOn(s, dn, `a-${u}`);
     const tlib = new TlibClient({ target: { kind: 'memory', connect: () => s.server.connectInMemory() }, clock: s.clock });
     await tlib.connect();
-    const preview = new FakePreview();
-    const router = new Router({ tserver: tlib, preview, stats: new FakeStats(), reservations: new MemoryReservations(s.clock), strategies: new Map([['RP1', strategy('RP1', { target: 'Sales' })]]), switchName: 'SW', clock: s.clock });
+    const reservations = new MemoryReservations(s.clock);
+    const preview = new FakePreview(reservations);
+    const router = new Router({ tserver: tlib, preview, stats: new FakeStats(), reservations, strategies: new Map([['RP1', strategy('RP1', { target: 'Sales' })]]), switchName: 'SW', clock: s.clock });
     const routed: string[] = [];
     router.on('routed', (e) => routed.push(e.dn));
     try {

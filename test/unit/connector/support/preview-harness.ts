@@ -7,7 +7,8 @@ import { ManualClock } from '../../../../src/lib/clock.ts';
 import { memoryLogger } from '../../../../src/lib/logger.ts';
 import { KwClientSessions, type KwClientSession } from '../../../../src/connector/kw-client-sessions.ts';
 import type { KwServerMessage } from '../../../../src/connector/kw-client-messages.ts';
-import { PreviewManager, type PreviewDecideHook, type PreviewKwSettings } from '../../../../src/connector/preview-manager.ts';
+import { PreviewManager, type PreviewKwSettings } from '../../../../src/connector/preview-manager.ts';
+import type { WinnerStore } from '../../../../src/connector/preview-winner.ts';
 import type { AutoStateKind } from '../../../../src/connector/kw-state.ts';
 import type { PreviewInteractionMultiple, PreviewInteractionRequest } from '../../../../src/preview/preview-messages.ts';
 import type { PreviewResultBody } from '../../../../src/preview/preview-transport.ts';
@@ -33,7 +34,8 @@ export class FakeSession implements KwClientSession {
 
 export interface HarnessOptions {
   kws?: number;
-  decide?: PreviewDecideHook;
+  /** Where the winner is decided; default: the manager's in-process decision. */
+  reservations?: WinnerStore;
   settings?: (userName: string) => PreviewKwSettings;
 }
 
@@ -86,7 +88,7 @@ export class PreviewHarness {
           return Promise.resolve();
         },
       },
-      ...(o.decide ? { decide: o.decide } : {}),
+      ...(o.reservations ? { reservations: o.reservations } : {}),
       ...(o.settings ? { settings: o.settings } : {}),
     });
   }
@@ -116,6 +118,23 @@ export class PreviewHarness {
 
   routerGone(): void {
     for (const l of this.closeListeners) l('gone');
+  }
+
+  /**
+   * Resolves with the manager's next answer to the router. The winner decision is asynchronous
+   * (the store's); it lands within microtasks, before the next turn closes the offers it made
+   * `taken`, so a test awaiting this still sees the state between the two.
+   */
+  nextResult(): Promise<PreviewResultBody & { referenceId: number }> {
+    return new Promise((resolve) => this.manager.once('callResolved', resolve));
+  }
+
+  /**
+   * Lets every answered decision land: the store's answers (microtasks), the short-cut losses and
+   * the closes of `taken` offers (each on a later turn of the event loop).
+   */
+  async settle(): Promise<void> {
+    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
   }
 
   /** The id of the open preview shown on a session (the last one). */

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../src/lib/clock.ts';
-import { ReservationStore, routerMigrations } from '../../../src/router/reservation-store.ts';
+import { ReservationStore, routerMigrations } from '../../../src/store/reservation-store.ts';
 import { forEachStore } from '../../support/for-each-store.ts';
 
 forEachStore((name, makeStore) => {

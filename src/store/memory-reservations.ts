@@ -1,14 +1,14 @@
 /**
- * {@link Reservations} in memory, for one router in one process without a store (tests, the
- * benchmark's baseline). Same rules as the store-backed ReservationStore: monotonic fence per KW,
+ * {@link Reservations} in memory, for one process without a database (tests, the benchmark's
+ * baseline). Same rules as the store-backed ReservationStore: monotonic fence per KW,
  * TTL on the injected Clock, one winner per ConnID.
  */
 import type { Clock } from '../lib/clock.ts';
-import type { ClaimResult, Reservations } from './reservation-store.ts';
+import type { CallWinner, ClaimResult, Reservations } from './reservations.ts';
 
 export class MemoryReservations implements Reservations {
   private readonly claims = new Map<string, { fence: number; expiresAt: number }>();
-  private readonly decisions = new Map<string, { agent: string; fence: number | null }>();
+  private readonly decisions = new Map<string, CallWinner>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -66,7 +66,7 @@ export class MemoryReservations implements Reservations {
     return Promise.resolve();
   }
 
-  winner(connId: string): Promise<{ agent: string; fence: number | null } | undefined> {
+  winner(connId: string): Promise<CallWinner | undefined> {
     return Promise.resolve(this.decisions.get(connId));
   }
 

@@ -1,26 +1,14 @@
 /**
- * Reservation of knowledge workers under preview (the seeds' BlockDN) and the single winner of a
- * call, held in the store so they also hold across router instances on PostgreSQL.
+ * The store-backed {@link Reservations} (reservations.ts describes the rules): reservations per KW
+ * and the decided winner per ConnID in two tables, so they hold across processes on PostgreSQL.
  *
  * Every operation is ONE atomic SQL statement (INSERT … ON CONFLICT … WHERE / UPDATE … WHERE …
- * RETURNING): there is no read-then-write window in which two routers could both succeed.
- *
- * - `claim(kw, holder, ttlMs)`: takes the KW when it is free or its claim has expired (a crashed
- *   router's claims lapse after the TTL). The fencing token is monotonic per KW: every successful
- *   claim gets the previous fence + 1, so a late message carrying an old fence is recognisable.
- * - `release(kw, fence)`: frees the KW only if `fence` is still the current one.
- * - `decide(connId, agent, fence?)`: records the one winner of a call. The first call for a ConnID
- *   wins; every later one (any process) gets `false`. With a fence, the KW's claim must also still
- *   be current and unexpired, so an accept made under a lapsed reservation cannot win.
- * - `clearDecision(connId)`: the call came back to the routing point (no answer at the KW) and
- *   may be offered again.
- *
- * Times are milliseconds from the injected Clock; routers sharing a database must have
- * synchronised clocks to within a small fraction of the TTL.
+ * RETURNING): there is no read-then-write window in which two processes could both succeed.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../lib/clock.ts';
-import type { StoreDialect, StoreMigration } from '../store/store-migration.ts';
+import type { CallWinner, ClaimResult, Reservations } from './reservations.ts';
+import type { StoreDialect, StoreMigration } from './store-migration.ts';
 
 /**
  * Runs a multi-row statement again when PostgreSQL aborted it as a deadlock victim (SQLSTATE
@@ -40,26 +28,10 @@ async function retryDeadlock<T>(run: () => Promise<T>): Promise<T> {
 /** Rows per statement of the batch operations (well under SQLite's and PostgreSQL's parameter limits). */
 const BATCH = 500;
 
-/** The outcome of {@link ReservationStore.claim}. */
-export type ClaimResult = { ok: true; fence: number } | { ok: false };
-
-/** The port the router and the preview manager use. */
-export interface Reservations {
-  claim(kw: string, holder: string, ttlMs: number): Promise<ClaimResult>;
-  /** `claim` for many KWs at once (a broadcast): the fences of the KWs taken; the others were held. */
-  claimMany(kws: readonly string[], holder: string, ttlMs: number): Promise<Map<string, number>>;
-  /** `release` for many claims at once; resolves with how many were released. */
-  releaseMany(claims: ReadonlyArray<{ kw: string; fence: number }>): Promise<number>;
-  /** Extends a claim still held with `fence`; false when it was lost or expired. */
-  renew(kw: string, fence: number, ttlMs: number): Promise<boolean>;
-  release(kw: string, fence: number): Promise<boolean>;
-  decide(connId: string, agent: string, fence?: number): Promise<boolean>;
-  clearDecision(connId: string): Promise<void>;
-  /** The recorded winner of a call, if any. */
-  winner(connId: string): Promise<{ agent: string; fence: number | null } | undefined>;
-}
-
-/** The router's tables: reservations per KW and the decided winner per ConnID. */
+/**
+ * The reservation tables: reservations per KW and the decided winner per ConnID (named for the
+ * router, whose migration first created them; databases have run it under this name).
+ */
 export const routerMigrations: readonly StoreMigration[] = [
   {
     name: '0501-router-reservations',
@@ -87,14 +59,14 @@ export const routerMigrations: readonly StoreMigration[] = [
   },
 ];
 
-interface RouterTables {
+interface ReservationTables {
   router_reservation: { kw: string; holder: string | null; fence: number | string; expires_at: number | string };
   router_decision: { conn_id: string; agent: string; fence: number | string | null; decided_at: number | string };
 }
 
 /** The store-backed {@link Reservations} (SQLite or PostgreSQL through Kysely). */
 export class ReservationStore implements Reservations {
-  private readonly db: Kysely<RouterTables>;
+  private readonly db: Kysely<ReservationTables>;
 
   constructor(
     db: Kysely<unknown>,
@@ -102,7 +74,7 @@ export class ReservationStore implements Reservations {
     /** The engine (from `store.dialect`); PostgreSQL releases batches row by row. */
     private readonly dialect: StoreDialect = 'sqlite',
   ) {
-    this.db = db as unknown as Kysely<RouterTables>;
+    this.db = db as unknown as Kysely<ReservationTables>;
   }
 
   async claim(kw: string, holder: string, ttlMs: number): Promise<ClaimResult> {
@@ -194,7 +166,7 @@ export class ReservationStore implements Reservations {
     await this.db.deleteFrom('router_decision').where('conn_id', '=', connId).execute();
   }
 
-  async winner(connId: string): Promise<{ agent: string; fence: number | null } | undefined> {
+  async winner(connId: string): Promise<CallWinner | undefined> {
     const row = await this.db.selectFrom('router_decision').select(['agent', 'fence']).where('conn_id', '=', connId).executeTakeFirst();
     return row ? { agent: row.agent, fence: row.fence === null ? null : Number(row.fence) } : undefined;
   }

@@ -1,0 +1,61 @@
+/**
+ * Which KWs an offer goes to, and the claims (BlockDN) it is made under: the strategy's candidates
+ * from statistics in selection order, each claimed in the store with a fencing token; a KW held by
+ * another call, strategy or router is skipped. Round-robin remembers, per agent group, the KW the
+ * last offer went to.
+ */
+import type { AvailableAgent } from '../stats/stat-types.ts';
+import type { Reservations } from '../store/reservations.ts';
+import { kvGetString } from '../tlib/index.ts';
+import { kwKey, orderCandidates } from './agent-selection.ts';
+import { stateOf, type CallRun, type Claimed } from './call-run.ts';
+import type { RouterStats } from './router-ports.ts';
+
+export class KwClaims {
+  /** Round-robin position per agent group: the KW the last offer went to. */
+  private readonly cursors = new Map<string, string>();
+
+  constructor(
+    private readonly reservations: Reservations,
+    private readonly stats: RouterStats,
+    /** Names this router in its claims. */
+    private readonly holder: string,
+  ) {}
+
+  /** Candidates in strategy order, claimed for `ttlMs`: the first claimable one, or every claimable one for broadcast. */
+  async pick(run: CallRun, ttlMs: number): Promise<Claimed[]> {
+    const s = run.strategy;
+    const candidates = this.candidates(run);
+    if (s.selection === 'broadcast') {
+      const fences = await this.reservations.claimMany(candidates.map(kwKey), this.holder, ttlMs);
+      return candidates.flatMap((c) => {
+        const fence = fences.get(kwKey(c));
+        return fence === undefined ? [] : [{ kw: kwKey(c), dn: c.dn, fence }];
+      });
+    }
+    for (const c of candidates) {
+      if (stateOf(run) !== 'Selecting') return [];
+      const r = await this.reservations.claim(kwKey(c), this.holder, ttlMs);
+      if (!r.ok) continue; // under preview elsewhere (another call, strategy or router): skipped
+      if (s.selection === 'round-robin' && s.target.type === 'agent-group') this.cursors.set(s.target.group, kwKey(c));
+      return [{ kw: kwKey(c), dn: c.dn, fence: r.fence }];
+    }
+    return [];
+  }
+
+  /** Releases claims (one statement for a broadcast's). */
+  async release(claimed: readonly Claimed[]): Promise<void> {
+    if (claimed.length === 1) await this.reservations.release(claimed[0]!.kw, claimed[0]!.fence);
+    else if (claimed.length > 1) await this.reservations.releaseMany(claimed);
+  }
+
+  private candidates(run: CallRun): AvailableAgent[] {
+    const t = run.strategy.target;
+    if (t.type === 'agent-group') return orderCandidates(run.strategy.selection, this.stats.availableAgents(t.group), run.tried, this.cursors.get(t.group));
+    const name = t.type === 'kw' ? t.kw : kvGetString(run.userData, t.key);
+    if (!name || run.tried.has(name)) return [];
+    const a = this.stats.agent(name);
+    if (!a || a.state !== 'Ready' || a.calls.length > 0 || !a.dn) return [];
+    return [{ agentId: a.agentId, userName: a.userName, dn: a.dn, readySince: a.readySince ?? a.stateSince }];
+  }
+}

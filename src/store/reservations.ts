@@ -1,0 +1,47 @@
+/**
+ * The reservation port: knowledge workers reserved under preview (the seeds' BlockDN) and the
+ * single winner of a call. The composition root hands one implementation to both roles: the
+ * router claims and releases KWs and reads the winner; the connector's preview manager records
+ * the winner (`decide`) when a KW accepts. Implementations: ReservationStore (SQLite or
+ * PostgreSQL, shared by every process) and MemoryReservations (one process, tests).
+ *
+ * - `claim(kw, holder, ttlMs)`: takes the KW when it is free or its claim has expired (a crashed
+ *   router's claims lapse after the TTL). The fencing token is monotonic per KW: every successful
+ *   claim gets the previous fence + 1, so a late message carrying an old fence is recognisable.
+ * - `release(kw, fence)`: frees the KW only if `fence` is still the current one.
+ * - `decide(connId, agent, fence?)`: records the one winner of a call, atomically. The first call
+ *   for a ConnID wins; every later one (any process) gets `false`. With a fence, the KW's claim
+ *   must also still be current and unexpired, so an accept made under a lapsed reservation
+ *   cannot win.
+ * - `winner(connId)`: the recorded winner, if any (the router reads it before RequestRouteCall).
+ * - `clearDecision(connId)`: the call came back to the routing point (no answer at the KW) and
+ *   may be offered again.
+ *
+ * Times are milliseconds from the injected Clock; processes sharing a database must have
+ * synchronised clocks to within a small fraction of the TTL.
+ */
+
+/** The outcome of {@link Reservations.claim}. */
+export type ClaimResult = { ok: true; fence: number } | { ok: false };
+
+/** The recorded winner of a call: the agent as the router named it, and the fence it won under. */
+export interface CallWinner {
+  readonly agent: string;
+  readonly fence: number | null;
+}
+
+/** The port the router and the preview manager use. */
+export interface Reservations {
+  claim(kw: string, holder: string, ttlMs: number): Promise<ClaimResult>;
+  /** `claim` for many KWs at once (a broadcast): the fences of the KWs taken; the others were held. */
+  claimMany(kws: readonly string[], holder: string, ttlMs: number): Promise<Map<string, number>>;
+  /** `release` for many claims at once; resolves with how many were released. */
+  releaseMany(claims: ReadonlyArray<{ kw: string; fence: number }>): Promise<number>;
+  /** Extends a claim still held with `fence`; false when it was lost or expired. */
+  renew(kw: string, fence: number, ttlMs: number): Promise<boolean>;
+  release(kw: string, fence: number): Promise<boolean>;
+  decide(connId: string, agent: string, fence?: number): Promise<boolean>;
+  clearDecision(connId: string): Promise<void>;
+  /** The recorded winner of a call, if any. */
+  winner(connId: string): Promise<CallWinner | undefined>;
+}
