@@ -3,8 +3,8 @@
  * (ARCHITECTURE.md external contracts). Plain JSON; times are ISO 8601 strings.
  */
 import type { Availability, PresenceSource } from '../presence/presence.ts';
-import type { KvValue } from '../tlib/messages/kv-list.ts';
-import { kvToObject } from '../tlib/messages/kv-list.ts';
+import type { KvValue } from '../lib/kv-list.ts';
+import { kvToObject } from '../lib/kv-list.ts';
 import type { AutoStateKind, KwRegistration, KwState } from './kw-state.ts';
 
 /** The presence part of the view. */

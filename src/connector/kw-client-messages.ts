@@ -3,7 +3,7 @@
  * produces the server → client ones (the preview manager and the KW view); the WebSocket layer only
  * carries them. Client → server messages are parsed by `parseKwClientMessage` (pure, bounded).
  */
-import type { KvList } from '../tlib/messages/kv-list.ts';
+import type { KvList } from '../lib/kv-list.ts';
 import type { PreviewOutcome } from '../preview/preview-messages.ts';
 import type { KnowledgeWorkerView } from './knowledge-worker-view.ts';
 import { err, ok, type Result } from '../lib/result.ts';

@@ -4,8 +4,8 @@
  * ({@link desiredPublication}), and the checks the machine reconciles with (does the confirmed
  * agent state satisfy the target, is a presence our own publication echoed back).
  */
-import { kvEquals } from '../tlib/messages/kv-list.ts';
-import type { KvList } from '../tlib/messages/kv-list.ts';
+import { kvEquals } from '../lib/kv-list.ts';
+import type { KvList } from '../lib/kv-list.ts';
 import { availabilityFromMsPresCode } from '../presence/availability.ts';
 import type { Presence } from '../presence/presence.ts';
 import type { KwConfig } from './kw-config.ts';

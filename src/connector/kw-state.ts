@@ -17,7 +17,7 @@
 import { InvalidStateTransitionError } from '../lib/errors.ts';
 import type { Presence } from '../presence/presence.ts';
 import type { AgentWorkMode, TlibEvent, TlibRequest } from '../tlib/index.ts';
-import type { KvList } from '../tlib/messages/kv-list.ts';
+import type { KvList } from '../lib/kv-list.ts';
 import type { AgentTarget } from './presence-mapping.ts';
 
 /** DN registration state. */

@@ -4,7 +4,7 @@
  * the error tells about the real agent state, and the retry backoff). Each function updates the
  * machine's working copy of the state and appends effects; kw-machine.ts calls them.
  */
-import type { KvList } from '../tlib/messages/kv-list.ts';
+import type { KvList } from '../lib/kv-list.ts';
 import type { AgentWorkMode, TlibEvent } from '../tlib/index.ts';
 import { TErr } from '../tlib/error-codes.ts';
 import type { KwConfig } from './kw-config.ts';

@@ -10,7 +10,7 @@
  * available state wins). docs/connector.md explains the choice.
  */
 import type { NumberRange } from '../config/option-value.ts';
-import type { KvList } from '../tlib/messages/kv-list.ts';
+import type { KvList } from '../lib/kv-list.ts';
 import type { AgentWorkMode } from '../tlib/messages/attribute-types.ts';
 import { availabilityFromMsPresCode, msPresCodeForAvailability } from '../presence/availability.ts';
 import type { Availability, Presence } from '../presence/presence.ts';

@@ -6,7 +6,7 @@
  */
 import type { TimerHandle } from '../lib/clock.ts';
 import type { PreviewInteractionMultiple, PreviewInteractionRequest, PreviewOutcome } from '../preview/preview-messages.ts';
-import type { KvList } from '../tlib/messages/kv-list.ts';
+import type { KvList } from '../lib/kv-list.ts';
 import type { KwPreviewClosedMessage, KwPreviewMessage } from './kw-client-messages.ts';
 import type { AutoStateKind } from './kw-state.ts';
 import type { PreviewOfferView, PreviewResponder } from './preview-manager-api.ts';

@@ -2,7 +2,7 @@
  * One run of a strategy for one call (its state is the machine of call-routing-state.ts), and the
  * KW claims an offer is made under.
  */
-import type { KvList } from '../tlib/messages/kv-list.ts';
+import type { KvList } from '../lib/kv-list.ts';
 import type { TimerHandle } from '../lib/clock.ts';
 import { type CallRoutingState, transitionCallRouting } from './call-routing-state.ts';
 import type { RoutingStrategy } from './routing-strategy.ts';

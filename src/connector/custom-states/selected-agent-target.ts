@@ -4,7 +4,7 @@
  * AttributeReasons or AttributeExtensions).
  */
 import { agentWorkModes, type AgentWorkMode } from '../../tlib/messages/attribute-types.ts';
-import type { KvList } from '../../tlib/messages/kv-list.ts';
+import type { KvList } from '../../lib/kv-list.ts';
 import type { SelectedAgentTarget } from '../kw-state.ts';
 import type { AgentStateRequest } from './custom-state-matcher.ts';
 

@@ -8,7 +8,7 @@
  * after a reconnect) is adopted in that state. Events that do not fit the state are ignored and
  * reported, never thrown: the T-Server is the authority.
  */
-import type { KvList } from '../../tlib/messages/kv-list.ts';
+import type { KvList } from '../../lib/kv-list.ts';
 import type { TlibEvent } from '../../tlib/messages/message-catalogue.ts';
 
 /** Where a call stands at the KW's DN. */
