@@ -16,6 +16,7 @@
  * The UA owns the stack's incoming requests (it registers the one request handler and routes
  * in-dialog requests to its subscriptions); do not register another handler on the same stack.
  */
+import type { BackoffOptions } from '../../lib/backoff.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { SystemClock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -27,7 +28,6 @@ import { parseUri } from '../message/index.ts';
 import type { SipResponse } from '../message/sip-message.ts';
 import type { TransactionUser, TransportProtocol } from '../transaction/transaction-user.ts';
 import { sendWithAuth } from '../ua/authenticated-request.ts';
-import type { BackoffOptions } from '../ua/backoff.ts';
 import { MS_BENOTIFY_OPTION_TAG } from '../ua/benotify.ts';
 import type { EventPackage } from '../ua/event-package.ts';
 import { MessageClient } from '../ua/message-client.ts';

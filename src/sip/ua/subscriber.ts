@@ -15,6 +15,8 @@
  *    any ─────────┴──▶ terminated
  * ```
  */
+import { backoffDelay, backoffExhausted } from '../../lib/backoff.ts';
+import type { BackoffOptions } from '../../lib/backoff.ts';
 import type { Clock, TimerHandle } from '../../lib/clock.ts';
 import { InvalidStateTransitionError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -25,8 +27,7 @@ import { Dialog } from '../dialog/dialog.ts';
 import type { SipRequest, SipResponse } from '../message/sip-message.ts';
 import type { ServerTransactionHandle, TransactionUser } from '../transaction/transaction-user.ts';
 import { sendWithAuth } from './authenticated-request.ts';
-import { backoffDelay, backoffExhausted, refreshDelayMs, retryAfterOf } from './backoff.ts';
-import type { BackoffOptions } from './backoff.ts';
+import { refreshDelayMs, retryAfterOf } from './refresh-timing.ts';
 import { createOutOfDialogRequest } from './out-of-dialog-request.ts';
 import type { RequestDispatcher } from './request-dispatcher.ts';
 import { headerTag } from './request-dispatcher.ts';

@@ -23,6 +23,8 @@
  * (our Contact is the stack's address), `resubscribe` / `poolFqdn` redirection to another pool
  * (logged), and a roaming-self subscription to learn versions up front (the 409 teaches them).
  */
+import { backoffDelay } from '../../lib/backoff.ts';
+import type { BackoffOptions } from '../../lib/backoff.ts';
 import type { Clock, TimerHandle } from '../../lib/clock.ts';
 import { SystemClock } from '../../lib/clock.ts';
 import { UccError } from '../../lib/errors.ts';
@@ -42,8 +44,6 @@ import type { ListenOptions } from '../../sip/api/sip-stack.ts';
 import { SipUserAgent } from '../../sip/api/sip-user-agent.ts';
 import type { SipResponse } from '../../sip/message/sip-message.ts';
 import type { TransactionUser, TransportProtocol } from '../../sip/transaction/transaction-user.ts';
-import { backoffDelay } from '../../sip/ua/backoff.ts';
-import type { BackoffOptions } from '../../sip/ua/backoff.ts';
 import { createOutOfDialogRequest } from '../../sip/ua/out-of-dialog-request.ts';
 import { RegistrationClient } from '../../sip/ua/registration-client.ts';
 import type { Notification, Subscriber, SubscriberTermination } from '../../sip/ua/subscriber.ts';

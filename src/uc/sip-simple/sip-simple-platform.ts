@@ -17,6 +17,8 @@
  * Connection state: `connecting` until registered (when registering), `disconnected` while the
  * registration fails, `degraded` while some subscription is failing, else `connected`.
  */
+import { backoffDelay } from '../../lib/backoff.ts';
+import type { BackoffOptions } from '../../lib/backoff.ts';
 import type { Clock, TimerHandle } from '../../lib/clock.ts';
 import { SystemClock } from '../../lib/clock.ts';
 import { UccError } from '../../lib/errors.ts';
@@ -32,8 +34,6 @@ import type { ListenOptions } from '../../sip/api/sip-stack.ts';
 import { SipUserAgent } from '../../sip/api/sip-user-agent.ts';
 import type { SipCredentials } from '../../sip/auth/digest-client.ts';
 import type { TransactionUser, TransportProtocol } from '../../sip/transaction/transaction-user.ts';
-import { backoffDelay } from '../../sip/ua/backoff.ts';
-import type { BackoffOptions } from '../../sip/ua/backoff.ts';
 import type { Notification, Subscriber, SubscriberTermination } from '../../sip/ua/subscriber.ts';
 import { UcPlatformBase } from '../uc-platform-base.ts';
 import type { UcKnowledgeWorker, UcPlatform } from '../uc-platform.ts';
