@@ -1,7 +1,8 @@
 /**
  * The subscriber side of RFC 6665 (SIP-specific event notification): SUBSCRIBE, NOTIFY handling,
- * refresh before expiry, re-subscription with backoff, unsubscribe. Also accepts Microsoft
- * BENOTIFY as a NOTIFY that is never answered ([MS-SIP] section 3.5).
+ * refresh before expiry, re-subscription with backoff, unsubscribe. The stack's extensions may
+ * add methods taken as a NOTIFY ([MS-SIP] BENOTIFY, see ms-sip-extension.ts) and the option tags
+ * that ask for them; while subscribed it declares NOTIFY and its Accept types to the stack.
  *
  * One `Subscriber` is one logical subscription; each (re-)subscription attempt uses a new
  * Call-ID and From tag, so it is a new dialog (RFC 6665 section 4.1.3: re-subscribing after
@@ -65,21 +66,21 @@ export interface SubscriberOptions {
   /** Refresh at this fraction of the granted expiry. Default 0.9. */
   refreshFraction?: number;
   backoff?: BackoffOptions;
-  /** Advertise `ms-benotify` in Supported. */
-  benotify?: boolean;
   /** Timer N override, ms. */
   notifyWaitMs?: number;
   logger?: Logger;
 }
 
-/** One received notification. */
+/**
+ * One received notification: a NOTIFY, a method an extension takes as one (BENOTIFY, which the
+ * stack never answers), or the piggybacked first notification in the 2xx of our SUBSCRIBE
+ * ([MS-SIP] ms-piggyback-first-notify; `request` is then the SUBSCRIBE).
+ */
 export interface Notification {
   request: SipRequest;
   subscriptionState: SubscriptionStateValue;
   body: Buffer;
   contentType: string | undefined;
-  /** True for BENOTIFY (no response was sent). */
-  benotify: boolean;
 }
 
 /** Why the subscription ended for good. */
@@ -134,6 +135,8 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
   private lastReason: TerminationReason | undefined;
   /** After unsubscribe: removes the dialog handler that still answers the final NOTIFY. */
   private lingerRemove: (() => void) | undefined;
+  /** Withdraws what we declared to the stack (NOTIFY, our Accept types) when the subscription ends. */
+  private undeclare: (() => void) | undefined;
 
   constructor(options: SubscriberOptions) {
     super();
@@ -172,13 +175,15 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
   /** Sends the initial SUBSCRIBE. Resolves with its final response (after auth retries). */
   subscribe(): Promise<SipResponse> {
     if (this._state !== 'initial') throw new InvalidStateTransitionError('Subscriber', this._state, 'subscribe');
+    this.undeclare = this.o.tu.capabilities.declare({ methods: ['NOTIFY'], ...(this.o.accept ? { accept: this.o.accept } : {}) });
     return this.attemptSubscribe('subscribe');
   }
 
   private baseHeaders(expires: number): Record<string, string | readonly string[]> {
     const h: Record<string, string | readonly string[]> = { Event: this.o.event, Expires: String(expires) };
     if (this.o.accept?.length) h.Accept = this.o.accept.join(', ');
-    if (this.o.benotify) h.Supported = 'ms-benotify';
+    const tags = this.o.tu.capabilities.subscribeOptionTags;
+    if (tags.length > 0) h.Supported = tags.join(', ');
     return { ...h, ...this.o.headers };
   }
 
@@ -229,7 +234,7 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
       const ss = res.headers.get('Subscription-State');
       if (ss !== undefined && res.body.length > 0) {
         const parsed = parseSubscriptionState(ss);
-        if (parsed.ok) this.applyNotification(gen, { request: sent, subscriptionState: parsed.value, body: res.body, contentType: res.headers.get('Content-Type'), benotify: false });
+        if (parsed.ok) this.applyNotification(gen, { request: sent, subscriptionState: parsed.value, body: res.body, contentType: res.headers.get('Content-Type') });
       }
       if (this._state === 'notify-wait') {
         // RFC 6665 section 4.1.2.4: no NOTIFY within Timer N → the subscription failed.
@@ -256,13 +261,12 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
     this.finish({ cause: 'rejected', status: res.status });
   }
 
+  /** A request in our dialog. A method the stack never answers comes with a handle that sends nothing. */
   private onRequest(gen: number, req: SipRequest, txn: ServerTransactionHandle): void {
-    const method = req.method.toUpperCase();
-    const benotify = method === 'BENOTIFY';
     const respond = (status: number, reason?: string): void => {
-      if (!benotify) txn.respond(status, reason !== undefined ? { reason } : {});
+      txn.respond(status, reason !== undefined ? { reason } : {});
     };
-    if (method !== 'NOTIFY' && !benotify) {
+    if (!this.o.tu.capabilities.isNotifyMethod(req.method)) {
       respond(405);
       return;
     }
@@ -282,8 +286,8 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
     if (this._state === 'terminated' && this.lingerRemove && gen === this.generation - 1) {
       // The final NOTIFY after our unsubscribe (RFC 6665 section 4.1.2.3): acknowledge it.
       respond(200);
-      this.lastNotification = { request: req, subscriptionState: ss.value, body: req.body, contentType: req.headers.get('Content-Type'), benotify };
-      this.safeEmit('notify', { request: req, subscriptionState: ss.value, body: req.body, contentType: req.headers.get('Content-Type'), benotify });
+      this.lastNotification = { request: req, subscriptionState: ss.value, body: req.body, contentType: req.headers.get('Content-Type') };
+      this.safeEmit('notify', this.lastNotification);
       return;
     }
     if (gen !== this.generation) {
@@ -314,7 +318,7 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
       }
     }
     respond(200);
-    this.applyNotification(gen, { request: req, subscriptionState: ss.value, body: req.body, contentType: req.headers.get('Content-Type'), benotify });
+    this.applyNotification(gen, { request: req, subscriptionState: ss.value, body: req.body, contentType: req.headers.get('Content-Type') });
   }
 
   private applyNotification(gen: number, n: Notification): void {
@@ -453,6 +457,8 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
       this.dropDialog();
     }
     this.generation++;
+    this.undeclare?.();
+    this.undeclare = undefined;
     this.transition('terminated', t.cause);
     this.safeEmit('terminated', t);
   }

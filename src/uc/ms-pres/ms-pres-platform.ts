@@ -44,6 +44,7 @@ import type { ListenOptions } from '../../sip/api/sip-stack.ts';
 import { SipUserAgent } from '../../sip/api/sip-user-agent.ts';
 import type { SipResponse } from '../../sip/message/sip-message.ts';
 import type { TransactionUser, TransportProtocol } from '../../sip/transaction/transaction-user.ts';
+import { MS_SIP_EXTENSION } from '../../sip/ua/ms-sip-extension.ts';
 import { createOutOfDialogRequest } from '../../sip/ua/out-of-dialog-request.ts';
 import { RegistrationClient } from '../../sip/ua/registration-client.ts';
 import type { Notification, Subscriber, SubscriberTermination } from '../../sip/ua/subscriber.ts';
@@ -153,6 +154,7 @@ export class MsPresPlatform extends UcPlatformBase implements UcPlatform {
   private registerTimer: TimerHandle | undefined;
   private flushTimer: TimerHandle | undefined;
   private keepAliveTimer: TimerHandle | undefined;
+  private msSipOff: (() => void) | undefined;
 
   constructor(options: MsPresPlatformOptions) {
     super();
@@ -185,13 +187,14 @@ export class MsPresPlatform extends UcPlatformBase implements UcPlatform {
     this.setConnectionState('connecting');
     let stack = this.o.stack;
     if (!stack) {
-      this.ownStack = await SipStack.listen({ listen: this.o.listen ?? [], clock: this.clock, logger: this.logger, benotify: true });
+      this.ownStack = await SipStack.listen({ listen: this.o.listen ?? [], clock: this.clock, logger: this.logger });
       stack = this.ownStack;
     }
     this.stack = stack;
+    this.msSipOff = stack.capabilities.use(MS_SIP_EXTENSION);
     const transport = this.o.transport ?? this.o.listen?.[0]?.protocol ?? 'tls';
     const ua = new SipUserAgent({
-      stack, aor: this.o.contact, clock: this.clock, logger: this.logger, transport, benotify: true, outboundProxy: this.o.registrarUri,
+      stack, aor: this.o.contact, clock: this.clock, logger: this.logger, transport, outboundProxy: this.o.registrarUri,
       ...(this.o.backoff ? { backoff: this.o.backoff } : {}),
       ...(this.o.refreshFraction !== undefined ? { refreshFraction: this.o.refreshFraction } : {}),
     });
@@ -324,6 +327,8 @@ export class MsPresPlatform extends UcPlatformBase implements UcPlatform {
     this.registration = undefined;
     this.ua?.dispose();
     this.ua = undefined;
+    this.msSipOff?.();
+    this.msSipOff = undefined;
     await this.ownStack?.close();
     this.ownStack = undefined;
     this.stack = undefined;
@@ -470,7 +475,7 @@ export class MsPresPlatform extends UcPlatformBase implements UcPlatform {
     const now = this.clock.now();
     const items = readMsPresNotification(n.body, n.contentType, now);
     if (!items.ok) {
-      this.logger.warn('unreadable notification', { method: n.request.method, benotify: n.benotify, kind: items.error.kind, error: items.error.message });
+      this.logger.warn('unreadable notification', { method: n.request.method, kind: items.error.kind, error: items.error.message });
       return;
     }
     for (const item of items.value) {
