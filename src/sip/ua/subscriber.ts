@@ -17,103 +17,33 @@
  * ```
  */
 import { backoffDelay, backoffExhausted } from '../../lib/backoff.ts';
-import type { BackoffOptions } from '../../lib/backoff.ts';
-import type { Clock, TimerHandle } from '../../lib/clock.ts';
+import type { TimerHandle } from '../../lib/clock.ts';
 import { InvalidStateTransitionError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { silentLogger } from '../../lib/logger.ts';
 import { TypedEmitter } from '../../lib/typed-emitter.ts';
-import type { DigestClient } from '../auth/digest-client.ts';
 import { Dialog } from '../dialog/dialog.ts';
 import type { SipRequest, SipResponse } from '../message/sip-message.ts';
-import type { ServerTransactionHandle, TransactionUser } from '../transaction/transaction-user.ts';
+import type { ServerTransactionHandle } from '../transaction/transaction-user.ts';
 import { sendWithAuth } from './authenticated-request.ts';
 import { refreshDelayMs, retryAfterOf } from './refresh-timing.ts';
 import { createOutOfDialogRequest } from './out-of-dialog-request.ts';
-import type { RequestDispatcher } from './request-dispatcher.ts';
+import { checkIncomingNotify } from './incoming-notify.ts';
 import { headerTag } from './request-dispatcher.ts';
 import { parseSubscriptionState, retryPolicyFor } from './subscription-state-header.ts';
-import type { SubscriptionStateValue, TerminationReason } from './subscription-state-header.ts';
+import type { TerminationReason } from './subscription-state-header.ts';
 import { SUBSCRIBER_TRANSITIONS } from './subscriber-state.ts';
 import type { SubscriberState } from './subscriber-state.ts';
+import type { Notification, SubscriberEvents, SubscriberOptions, SubscriberTermination } from './subscriber-types.ts';
+
+export type { Notification, SubscriberEvents, SubscriberOptions, SubscriberTermination } from './subscriber-types.ts';
 
 /** RFC 6665 section 4.1.2.4: Timer N = 64*T1 = 32 s waiting for the first NOTIFY. */
 export const TIMER_N_MS = 32_000;
 
-export interface SubscriberOptions {
-  tu: TransactionUser;
-  dispatcher: RequestDispatcher;
-  clock: Clock;
-  /** Our AoR (From). */
-  aor: string;
-  displayName?: string;
-  /** Resource to watch (Request-URI and To). */
-  target: string;
-  /** Event package name, e.g. `presence` (may carry parameters: `presence;id=1`). */
-  event: string;
-  accept?: readonly string[];
-  /** Requested duration, seconds. Default 3600. */
-  expires?: number;
-  /** Our Contact URI. */
-  contact: string;
-  digest?: DigestClient;
-  /** Body of the SUBSCRIBE (filters, batch lists). */
-  body?: Buffer | string;
-  contentType?: string;
-  headers?: Record<string, string | readonly string[]>;
-  /** Outbound proxy route (header values). */
-  routes?: readonly string[];
-  /** Refresh at this fraction of the granted expiry. Default 0.9. */
-  refreshFraction?: number;
-  backoff?: BackoffOptions;
-  /** Timer N override, ms. */
-  notifyWaitMs?: number;
-  logger?: Logger;
-}
-
-/**
- * One received notification: a NOTIFY, a method an extension takes as one (BENOTIFY, which the
- * stack never answers), or the piggybacked first notification in the 2xx of our SUBSCRIBE
- * ([MS-SIP] ms-piggyback-first-notify; `request` is then the SUBSCRIBE).
- */
-export interface Notification {
-  request: SipRequest;
-  subscriptionState: SubscriptionStateValue;
-  body: Buffer;
-  contentType: string | undefined;
-}
-
-/** Why the subscription ended for good. */
-export interface SubscriberTermination {
-  cause: 'unsubscribed' | 'rejected' | 'reason' | 'giveup' | 'disposed';
-  /** The terminated reason from the last NOTIFY, when there was one. */
-  reason?: TerminationReason;
-  /** The final response status when a SUBSCRIBE was refused. */
-  status?: number;
-}
-
-export interface SubscriberEvents {
-  notify: (n: Notification) => void;
-  stateChange: (state: SubscriberState, previous: SubscriberState, cause: string) => void;
-  /** A refresh (or the initial SUBSCRIBE) was accepted; `expires` in seconds. */
-  refresh: (expires: number) => void;
-  /** A re-subscription is scheduled after `delayMs`. */
-  retry: (attempt: number, delayMs: number, cause: string) => void;
-  terminated: (t: SubscriberTermination) => void;
-}
-
 function expiresOf(res: SipResponse | SipRequest): number | undefined {
   const v = res.headers.get('Expires');
   return v !== undefined && /^\s*\d{1,10}\s*$/.test(v) ? Number(v) : undefined;
-}
-
-function eventType(e: string): string {
-  return (e.split(';')[0] ?? '').trim().toLowerCase();
-}
-
-function eventId(e: string): string | undefined {
-  const m = /;\s*id\s*=\s*([^;\s]+)/i.exec(e);
-  return m ? m[1] : undefined;
 }
 
 export class Subscriber extends TypedEmitter<SubscriberEvents> {
@@ -270,23 +200,16 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
       respond(405);
       return;
     }
-    const ev = req.headers.get('Event') ?? '';
-    // RFC 6665 section 4.1.3 / 8.2.1: the Event type (and id) must match the SUBSCRIBE's (the
-    // notifier usually echoes the very same text, which needs no parsing).
-    if (ev !== this.o.event && (eventType(ev) !== eventType(this.o.event) || eventId(ev) !== eventId(this.o.event))) {
-      respond(489, 'Bad Event');
+    const check = checkIncomingNotify(req, this.o.event);
+    if (!check.ok) {
+      respond(check.status, check.reason);
       return;
     }
-    const ssHeader = req.headers.get('Subscription-State');
-    const ss = ssHeader !== undefined ? parseSubscriptionState(ssHeader) : undefined;
-    if (!ss || !ss.ok) {
-      respond(400, 'Missing or Bad Subscription-State');
-      return;
-    }
+    const subscriptionState = check.subscriptionState;
     if (this._state === 'terminated' && this.lingerRemove && gen === this.generation - 1) {
       // The final NOTIFY after our unsubscribe (RFC 6665 section 4.1.2.3): acknowledge it.
       respond(200);
-      this.lastNotification = { request: req, subscriptionState: ss.value, body: req.body, contentType: req.headers.get('Content-Type') };
+      this.lastNotification = { request: req, subscriptionState, body: req.body, contentType: req.headers.get('Content-Type') };
       this.safeEmit('notify', this.lastNotification);
       return;
     }
@@ -318,7 +241,7 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
       }
     }
     respond(200);
-    this.applyNotification(gen, { request: req, subscriptionState: ss.value, body: req.body, contentType: req.headers.get('Content-Type') });
+    this.applyNotification(gen, { request: req, subscriptionState, body: req.body, contentType: req.headers.get('Content-Type') });
   }
 
   private applyNotification(gen: number, n: Notification): void {
