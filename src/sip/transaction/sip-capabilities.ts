@@ -173,6 +173,7 @@ export class SipCapabilities {
 
   /** True when a subscriber takes `method` as a NOTIFY (NOTIFY itself, and the extensions' methods). */
   isNotifyMethod(method: string): boolean {
+    if (method === 'NOTIFY') return true;
     const m = method.toUpperCase();
     return m === 'NOTIFY' || this.notifyMethods.has(m);
   }
