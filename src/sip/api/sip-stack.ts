@@ -4,7 +4,8 @@
  * what RFC 3261 section 8.1.1 requires of every outgoing request (top Via with a fresh `z9hG4bK`
  * branch and `rport` over UDP, Max-Forwards), turns timeouts and transport failures into synthesized
  * 408/503 responses, sends CANCEL per section 9.1, and answers OPTIONS itself unless the application
- * registered a request handler.
+ * registered a request handler. Its `capabilities` hold what it handles and the extensions that
+ * are on (`use(MS_SIP_EXTENSION)`); the OPTIONS answer and the no-response rule come from there.
  *
  * ```ts
  * const stack = await SipStack.listen({ listen: [{ protocol: 'udp', host: '127.0.0.1', port: 5060 }] });
@@ -25,6 +26,8 @@ import { MAGIC_COOKIE, TransactionLayer } from '../transaction/transaction-layer
 import { InviteClientTransactionState } from '../transaction/invite-client-transaction.ts';
 import { randomToken } from '../transaction/server-transaction-handle.ts';
 import type { ServerTransactionHandleImpl } from '../transaction/server-transaction-handle.ts';
+import { SipCapabilities } from '../transaction/sip-capabilities.ts';
+import type { SipExtension } from '../transaction/sip-capabilities.ts';
 import type { TimerSettings } from '../transaction/timers.ts';
 import { checkTimerSettings } from '../transaction/timers.ts';
 import type {
@@ -68,13 +71,16 @@ export interface SipStackOptions extends Partial<TimerSettings> {
   userAgent?: string;
   /** Host for Via sent-by and Contact instead of the bound address. */
   contactHost?: string;
-  /** Advertise [MS-SIP] best-effort NOTIFY (`Supported: ms-benotify`, BENOTIFY in Allow). */
-  benotify?: boolean;
-  /** Methods listed in Allow on OPTIONS answers. Default: the methods the UA layer implements. */
+  /** Extensions on from the start (e.g. MS_SIP_EXTENSION); `capabilities.use()` adds one later. */
+  extensions?: readonly SipExtension[];
+  /**
+   * Methods an application handles with its own `onRequest` handler, for Allow (OPTIONS and what
+   * the UA parts register are listed anyway). Default none.
+   */
   allow?: string[];
-  /** Media types listed in Accept on OPTIONS answers. */
+  /** Media types listed in Accept besides those the UA parts register. Default DEFAULT_ACCEPT. */
   accept?: string[];
-  /** Option tags listed in Supported (ms-benotify is added when `benotify` is set). */
+  /** Option tags listed in Supported besides those of the extensions in use. */
   supported?: string[];
   /**
    * RFC 3261 section 18.1.1: a request larger than this many bytes whose next hop would be UDP goes
@@ -85,9 +91,6 @@ export interface SipStackOptions extends Partial<TimerSettings> {
   /** Live server transactions beyond which new requests get 503 + Retry-After. Default 50 000. */
   maxServerTransactions?: number;
 }
-
-const DEFAULT_ALLOW = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'MESSAGE', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER'];
-const DEFAULT_ACCEPT = ['application/sdp', 'application/pidf+xml', 'text/plain'];
 
 interface PendingInvite {
   tx: ClientTransaction;
@@ -109,6 +112,7 @@ function synthesize(request: SipRequest, status: number, reason?: string): SipRe
 
 /** The RFC 3261 transaction user boundary over real (or in-memory) transports. */
 export class SipStack implements TransactionUser {
+  readonly capabilities: SipCapabilities;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly transportLayer: TransportLayer;
@@ -129,6 +133,13 @@ export class SipStack implements TransactionUser {
     if (problem) throw new UccError('UCC_ERR_CONFIG_INVALID', `SIP timers: ${problem}`);
     this.clock = options.clock ?? new SystemClock();
     this.logger = (options.logger ?? silentLogger).child({ component: 'sip' });
+    this.capabilities = new SipCapabilities({
+      server: options.userAgent ?? 'OpenUCC',
+      ...(options.allow ? { allow: options.allow } : {}),
+      ...(options.accept ? { accept: options.accept } : {}),
+      ...(options.supported ? { supported: options.supported } : {}),
+    });
+    for (const e of options.extensions ?? []) this.capabilities.use(e);
     const limits: SipLimits = { ...DEFAULT_SIP_LIMITS, ...options.limits };
     const transports: Transport[] = [];
     for (const l of options.listen ?? []) {
@@ -166,6 +177,7 @@ export class SipStack implements TransactionUser {
       logger: this.logger,
       timers,
       onRequest: (request, handle) => this.dispatch(request, handle),
+      isUnanswered: (method) => this.capabilities.isUnanswered(method),
       ...(options.maxServerTransactions !== undefined ? { maxServerTransactions: options.maxServerTransactions } : {}),
     });
   }
@@ -220,10 +232,9 @@ export class SipStack implements TransactionUser {
   }
 
   private dispatch(request: SipRequest, handle: ServerTransactionHandleImpl): void {
-    const method = request.method.toUpperCase();
     if (this.handlers.length === 0) {
-      if (method === 'ACK' || method === 'BENOTIFY') return;
-      if (method === 'OPTIONS') this.respondToOptions(request, handle);
+      // An unanswered method (ACK, an extension's) has a handle that sends nothing.
+      if (request.method.toUpperCase() === 'OPTIONS') this.capabilities.answerOptions(handle);
       else if (!handle.finalSent) handle.respond(501);
       return;
     }
@@ -231,23 +242,11 @@ export class SipStack implements TransactionUser {
   }
 
   /**
-   * The built-in OPTIONS answer (RFC 3261 section 11.2): 200 with Allow, Accept and Supported.
-   * Applications that register a handler can call this for OPTIONS they do not answer themselves.
+   * The stack's OPTIONS answer (RFC 3261 section 11.2, `capabilities.answerOptions`): 200 with
+   * Allow, Accept and Supported. Applications with their own handler call this for OPTIONS.
    */
   respondToOptions(_request: SipRequest, handle: ServerTransactionHandle): SipResponse {
-    const allow = [...(this.options.allow ?? DEFAULT_ALLOW)];
-    const supported = [...(this.options.supported ?? [])];
-    if (this.options.benotify) {
-      if (!allow.includes('BENOTIFY')) allow.push('BENOTIFY');
-      if (!supported.includes('ms-benotify')) supported.push('ms-benotify');
-    }
-    const headers: Record<string, string> = {
-      Allow: allow.join(', '),
-      Accept: (this.options.accept ?? DEFAULT_ACCEPT).join(', '),
-      Server: this.options.userAgent ?? 'OpenUCC',
-    };
-    if (supported.length > 0) headers['Supported'] = supported.join(', ');
-    return handle.respond(200, { headers });
+    return this.capabilities.answerOptions(handle);
   }
 
   private viaFor(protocol: TransportProtocol, branch: string): string {

@@ -13,9 +13,11 @@
  * await ua.close();
  * ```
  *
- * The UA owns the stack's incoming requests (it registers the one request handler and routes
- * in-dialog requests to its subscriptions); do not register another handler on the same stack.
+ * The UA routes the stack's incoming requests through the stack's one RequestDispatcher (shared by
+ * every UA on that stack); do not register another raw handler on the same stack. Extensions such
+ * as [MS-SIP] BENOTIFY are switched on on the stack (`stack.capabilities.use(...)`), not here.
  */
+import type { BackoffOptions } from '../../lib/backoff.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { SystemClock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -27,8 +29,6 @@ import { parseUri } from '../message/index.ts';
 import type { SipResponse } from '../message/sip-message.ts';
 import type { TransactionUser, TransportProtocol } from '../transaction/transaction-user.ts';
 import { sendWithAuth } from '../ua/authenticated-request.ts';
-import type { BackoffOptions } from '../ua/backoff.ts';
-import { MS_BENOTIFY_OPTION_TAG } from '../ua/benotify.ts';
 import type { EventPackage } from '../ua/event-package.ts';
 import { MessageClient } from '../ua/message-client.ts';
 import type { OutgoingMessage } from '../ua/message-client.ts';
@@ -65,8 +65,6 @@ export interface SipUserAgentOptions {
   outboundProxy?: string;
   /** Registrar Request-URI (default: the AoR's domain). */
   registrar?: string;
-  /** Accept BENOTIFY and advertise `ms-benotify`; the notifier then uses BENOTIFY when negotiated. */
-  benotify?: boolean;
   backoff?: BackoffOptions;
   /** Refresh registrations, subscriptions and publications at this fraction of their expiry. Default 0.9. */
   refreshFraction?: number;
@@ -128,10 +126,7 @@ export class SipUserAgent extends TypedEmitter<SipUserAgentEvents> {
     this.contact = options.contact ?? this.stack.contactUri(options.transport ?? 'udp', user);
     this.digest = options.credentials ? new DigestClient(options.credentials) : undefined;
     this.routes = options.outboundProxy ? [`<${/;lr\b/.test(options.outboundProxy) ? options.outboundProxy : options.outboundProxy + ';lr'}>`] : [];
-    this.dispatcher = new RequestDispatcher(this.stack, {
-      supported: () => (options.benotify ? [MS_BENOTIFY_OPTION_TAG] : []),
-      logger: this.logger,
-    });
+    this.dispatcher = RequestDispatcher.of(this.stack, { logger: this.logger });
     this.messages = new MessageClient({
       tu: this.stack, aor: this.aor,
       ...(options.displayName !== undefined ? { displayName: options.displayName } : {}),
@@ -185,7 +180,6 @@ export class SipUserAgent extends TypedEmitter<SipUserAgentEvents> {
       ...(this.o.backoff ? { backoff: this.o.backoff } : {}),
       ...(this.o.refreshFraction !== undefined ? { refreshFraction: this.o.refreshFraction } : {}),
       ...(this.routes.length ? { routes: this.routes } : {}),
-      ...(this.o.benotify ? { benotify: true } : {}),
     });
     if (options.onNotify) sub.on('notify', options.onNotify);
     this.subscribers.add(sub);
@@ -287,7 +281,6 @@ export class SipUserAgent extends TypedEmitter<SipUserAgentEvents> {
     if (!this._notifier) {
       this._notifier = new Notifier({
         tu: this.stack, dispatcher: this.dispatcher, clock: this.clock, contact: this.contact, logger: this.logger,
-        ...(this.o.benotify ? { benotify: true } : {}),
       });
     }
     return this._notifier;

@@ -4,6 +4,9 @@ export type {
   TransportAddress, TransportProtocol,
 } from './transaction-user.ts';
 export {
+  DEFAULT_ACCEPT, SipCapabilities, type NotificationRules, type SipCapabilitiesOptions, type SipDeclaration, type SipExtension,
+} from './sip-capabilities.ts';
+export {
   DEFAULT_TIMER_SETTINGS, checkTimerSettings, nextInterval, transactionTimers, type TimerSettings, type TransactionTimers,
 } from './timers.ts';
 export { Transaction, type TransactionEvents, type TransactionKind, type TransactionSend } from './transaction.ts';

@@ -1,8 +1,9 @@
 /**
  * The TU's grip on one incoming request: `respond()` builds a response from the request (RFC 3261
  * section 8.2.6.2: Via, From, To with a tag, Call-ID and CSeq copied) and sends it through the
- * server transaction. Requests that have no transaction (ACK for a 2xx, BENOTIFY) get a handle whose
- * `respond()` builds the response but never sends it.
+ * server transaction. Requests that have no transaction (ACK for a 2xx, an extension's unanswered
+ * methods such as [MS-SIP] BENOTIFY) get a handle whose `respond()` builds the response but never
+ * sends it, so the TU may treat every request alike.
  */
 import { randomBytes } from 'node:crypto';
 import { UccError } from '../../lib/errors.ts';

@@ -13,7 +13,8 @@
  * - server (RFC 2543 peers without the magic cookie): Request-URI, From tag, Call-ID, CSeq number,
  *   top Via and method (section 17.2.3, simplified: the To tag of an ACK is not compared).
  *
- * BENOTIFY ([MS-SIP] best-effort NOTIFY) has no server transaction and is never answered.
+ * Methods that are never answered (ACK for a 2xx, and an extension's such as [MS-SIP] BENOTIFY:
+ * `isUnanswered`) get no server transaction; the TU's handle for them builds but never sends.
  */
 import type { Clock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -53,8 +54,10 @@ export interface TransactionLayerOptions {
   transport: TransportLayer;
   logger?: Logger;
   timers?: Partial<TimerSettings>;
-  /** The TU: every new request, ACKs for 2xx, and BENOTIFY. Exceptions are caught (500 when unanswered). */
+  /** The TU: every new request, ACKs for 2xx, and unanswered methods. Exceptions are caught (500 when unanswered). */
   onRequest: (request: SipRequest, handle: ServerTransactionHandleImpl) => void;
+  /** Methods (upper case) that get no server transaction and no response besides ACK. Default: none. */
+  isUnanswered?: (method: string) => boolean;
   /** A 2xx to INVITE that matched no transaction (after Timer M, or a late fork). */
   onStrayResponse?: (response: SipResponse, source: MessageSource) => void;
   /**
@@ -246,8 +249,8 @@ export class TransactionLayer {
       this.deliver(request, new ServerTransactionHandleImpl(request, source, undefined, () => this.logger.debug('not answering an ACK')));
       return;
     }
-    if (method === 'BENOTIFY') {
-      this.deliver(request, new ServerTransactionHandleImpl(request, source, undefined, () => this.logger.debug('not answering a BENOTIFY')));
+    if (this.options.isUnanswered?.(method) === true) {
+      this.deliver(request, new ServerTransactionHandleImpl(request, source, undefined, () => this.logger.debug('not answering', { method })));
       return;
     }
     if (this.servers.size >= (this.options.maxServerTransactions ?? 50_000)) {
@@ -357,7 +360,8 @@ export class TransactionLayer {
       this.options.onRequest(request, handle);
     } catch (e) {
       this.logger.error('request handler threw', { method: request.method, error: e instanceof Error ? e.message : String(e) });
-      if (request.method !== 'ACK' && request.method !== 'BENOTIFY' && !handle.finalSent) {
+      // The handle of an unanswered request sends nothing, so no method needs excluding here.
+      if (!handle.finalSent) {
         try {
           handle.respond(500);
         } catch {

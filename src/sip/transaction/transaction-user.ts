@@ -5,6 +5,7 @@
  * this interface, so it can be unit-tested with an in-memory stack and a ManualClock.
  */
 import type { SipRequest, SipResponse } from '../message/sip-message.ts';
+import type { SipCapabilities } from './sip-capabilities.ts';
 
 export type TransportProtocol = 'udp' | 'tcp' | 'tls';
 
@@ -81,8 +82,8 @@ export interface TransactionUser {
   sendAck(ack: SipRequest, options?: { destination?: TransportAddress }): void;
 
   /**
-   * Sends a request with no transaction and no response expected: BENOTIFY ([MS-SIP] best-effort
-   * NOTIFY) and keep-alives use this.
+   * Sends a request with no transaction and no response expected: the unanswered methods of an
+   * extension ([MS-SIP] BENOTIFY) and keep-alives use this.
    */
   sendStateless(request: SipRequest, options?: { destination?: TransportAddress }): void;
 
@@ -91,9 +92,13 @@ export interface TransactionUser {
 
   /**
    * Receives every new request that is not a retransmission or an ACK matched to a transaction.
-   * BENOTIFY arrives here too and must not be answered. Requests nobody handles get 501 (or 405).
+   * ACK and the unanswered methods of the extensions in use ({@link SipCapabilities.isUnanswered})
+   * come with a handle whose `respond()` sends nothing. Requests nobody handles get 501 (or 405).
    */
   onRequest(handler: RequestHandler): void;
+
+  /** What this stack handles and which extensions are on: the OPTIONS answer and every Allow come from it. */
+  readonly capabilities: SipCapabilities;
 
   /** A Contact URI for this stack on the given protocol, e.g. `sip:ucc@127.0.0.1:5060;transport=tcp`. */
   contactUri(protocol: TransportProtocol, user?: string): string;

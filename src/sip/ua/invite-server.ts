@@ -61,6 +61,7 @@ export type InviteHandler = (invite: IncomingInvite) => void;
 
 export class InviteServer {
   private remove: (() => void) | undefined;
+  private undeclare: (() => void) | undefined;
 
   constructor(
     tu: TransactionUser,
@@ -79,11 +80,15 @@ export class InviteServer {
         if (!txn.finalSent) txn.respond(500);
       }
     });
+    // A UA that takes INVITE also takes ACK, CANCEL and BYE (RFC 3261 sections 13 and 15) and reads SDP.
+    this.undeclare = tu.capabilities.declare({ methods: ['ACK', 'CANCEL', 'BYE'], accept: ['application/sdp'] });
   }
 
   /** Stops taking INVITEs (later ones get 405). */
   dispose(): void {
     this.remove?.();
     this.remove = undefined;
+    this.undeclare?.();
+    this.undeclare = undefined;
   }
 }

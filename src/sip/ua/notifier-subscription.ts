@@ -46,8 +46,11 @@ export interface NotifierSubscriptionInit {
   subscribe: SipRequest;
   expires: number;
   state: 'active' | 'pending';
-  /** Send later notifications as BENOTIFY (negotiated `ms-benotify`). */
-  benotify: boolean;
+  /**
+   * Method of the notifications after the first non-final one (an extension's, e.g. [MS-SIP]
+   * BENOTIFY negotiated with `ms-benotify`); undefined: NOTIFY.
+   */
+  laterMethod?: string | undefined;
   logger: Logger;
   onEnd: () => void;
 }
@@ -124,8 +127,9 @@ export class NotifierSubscription extends TypedEmitter<NotifierSubscriptionEvent
   }
 
   /**
-   * Sends a NOTIFY (or BENOTIFY) with the current Subscription-State and `body` (default: the
-   * package's current state). Resolves with the response, undefined for BENOTIFY or when ended.
+   * Sends a NOTIFY (or the later method) with the current Subscription-State and `body` (default:
+   * the package's current state). Resolves with the response, undefined for a method the stack
+   * never answers (BENOTIFY) or when ended.
    * NOTIFYs of one subscription are sent one after another.
    */
   notify(body?: NotifyBody): Promise<SipResponse | undefined> {
@@ -169,15 +173,15 @@ export class NotifierSubscription extends TypedEmitter<NotifierSubscriptionEvent
       ? formatSubscriptionState({ state: 'terminated', reason: final.reason, ...(final.retryAfter !== undefined ? { retryAfter: final.retryAfter } : {}) })
       : formatSubscriptionState({ state: this._state, expires: this.expiresIn });
     const b = body ?? this.eventPackage.currentState?.(this);
-    const useBenotify = this.i.benotify && this.sentFirst && !final;
-    const req = this.dialog.createRequest(useBenotify ? 'BENOTIFY' : 'NOTIFY', {
+    const method = this.i.laterMethod !== undefined && this.sentFirst && !final ? this.i.laterMethod : 'NOTIFY';
+    const req = this.dialog.createRequest(method, {
       headers: { Event: this.event, 'Subscription-State': ss },
       ...(b ? { body: b.body, contentType: b.contentType } : {}),
     });
     this.sentFirst = true;
     if (final) this.dialog.terminate(`subscription-${final.reason}`);
-    if (useBenotify) {
-      // [MS-SIP] BENOTIFY: best effort, no transaction, no response expected.
+    if (method !== 'NOTIFY' && this.i.tu.capabilities.isUnanswered(method)) {
+      // Best effort ([MS-SIP] BENOTIFY): no transaction, no response expected.
       this.i.tu.sendStateless(req);
       return undefined;
     }

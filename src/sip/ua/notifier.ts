@@ -14,7 +14,6 @@ import type { SipRequest } from '../message/sip-message.ts';
 import type { ServerTransactionHandle, TransactionUser } from '../transaction/transaction-user.ts';
 import type { EventPackage, SubscriptionDecision } from './event-package.ts';
 import { NotifierSubscription } from './notifier-subscription.ts';
-import { supportsBenotify } from './benotify.ts';
 import type { RequestDispatcher } from './request-dispatcher.ts';
 
 export interface NotifierOptions {
@@ -23,8 +22,6 @@ export interface NotifierOptions {
   clock: Clock;
   /** Our Contact URI (sent in the 2xx and in every NOTIFY). */
   contact: string;
-  /** Use BENOTIFY for later notifications when the watcher lists `ms-benotify` in Supported. */
-  benotify?: boolean;
   /** Most subscriptions kept at once; more get 503 with Retry-After. Default 100 000. */
   maxSubscriptions?: number;
   logger?: Logger;
@@ -129,7 +126,9 @@ export class Notifier extends TypedEmitter<NotifierEvents> {
     const key = halfDialogKey(dialog.id.callId, localTag);
     const sub = new NotifierSubscription({
       tu: this.o.tu, clock: this.o.clock, dialog, eventPackage: pkg, event: eventHeader, subscribe: req,
-      expires, state: decision, benotify: !!this.o.benotify && supportsBenotify(req),
+      expires, state: decision,
+      // An extension may change the method of later notifications ([MS-SIP] BENOTIFY when the watcher asked).
+      laterMethod: this.o.tu.capabilities.laterNotifyMethod(req),
       logger: this.logger,
       onEnd: () => {
         this.subs.delete(key);

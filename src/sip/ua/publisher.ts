@@ -14,12 +14,13 @@
  *  any ──▶ disposed
  * ```
  */
+import { backoffDelay } from '../../lib/backoff.ts';
 import type { TimerHandle } from '../../lib/clock.ts';
 import { InvalidStateTransitionError } from '../../lib/errors.ts';
 import { TypedEmitter } from '../../lib/typed-emitter.ts';
 import type { SipResponse } from '../message/sip-message.ts';
 import { sendWithAuth } from './authenticated-request.ts';
-import { backoffDelay, refreshDelayMs, retryAfterOf } from './backoff.ts';
+import { refreshDelayMs, retryAfterOf } from './refresh-timing.ts';
 import { createOutOfDialogRequest, cseqOf } from './out-of-dialog-request.ts';
 import type { RefreshedRequestOptions } from './refreshed-request-options.ts';
 

@@ -3,10 +3,10 @@
  * before it expires, retrying with backoff after failures (REGISTER: RegistrationClient; PUBLISH:
  * Publisher).
  */
+import type { BackoffOptions } from '../../lib/backoff.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { DigestClient } from '../auth/digest-client.ts';
 import type { TransactionUser } from '../transaction/transaction-user.ts';
-import type { BackoffOptions } from './backoff.ts';
 
 export interface RefreshedRequestOptions {
   tu: TransactionUser;

@@ -2,8 +2,12 @@
  * Routes the stack's incoming requests to the UA parts that own them: in-dialog (and
  * half-dialog: Call-ID + our tag, for a NOTIFY racing the SUBSCRIBE 2xx) handlers first, then
  * per-method handlers for requests outside a dialog. Answers what nobody owns: 481 for unknown
- * dialogs (RFC 3261 section 12.2.2), 200 for OPTIONS (section 11.2), 405 with Allow otherwise.
- * A BENOTIFY is never answered ([MS-SIP] section 3.5: "MUST NOT send a response").
+ * dialogs (RFC 3261 section 12.2.2), the stack's OPTIONS answer (section 11.2,
+ * `capabilities.answerOptions`), 405 with Allow otherwise. Every method handler is declared in the
+ * stack's capabilities, so Allow lists it. A request the stack never answers (ACK, [MS-SIP]
+ * BENOTIFY) comes with a handle that sends nothing, so it needs no case here.
+ *
+ * One dispatcher per stack (`RequestDispatcher.of(tu)`): every user agent on a stack shares it.
  */
 import type { NameAddr, SipMessage, SipRequest } from '../message/sip-message.ts';
 import { cachedView } from '../message/header-accessors.ts';
@@ -14,10 +18,11 @@ import type { Logger } from '../../lib/logger.ts';
 import { silentLogger } from '../../lib/logger.ts';
 
 export interface RequestDispatcherOptions {
-  /** Option tags for Supported in OPTIONS answers (e.g. `ms-benotify`). */
-  supported?: () => readonly string[];
   logger?: Logger;
 }
+
+/** The dispatcher of each stack (a stack takes one request handler from the UA layer). */
+const byStack = new WeakMap<TransactionUser, RequestDispatcher>();
 
 /** The tag parameter of a From/To value, or undefined. */
 export function tagOf(value: string | undefined): string | undefined {
@@ -40,13 +45,19 @@ export function headerTag(msg: SipMessage, header: 'From' | 'To'): string | unde
 
 export class RequestDispatcher {
   private readonly dialogs = new Map<string, RequestHandler>();
-  private readonly methods = new Map<string, RequestHandler>();
+  private readonly methods = new Map<string, { handler: RequestHandler; undeclare: () => void }>();
   private readonly logger: Logger;
-  private readonly supported: () => readonly string[];
 
-  constructor(tu: TransactionUser, options: RequestDispatcherOptions = {}) {
+  /** The dispatcher of `tu`, created (and hooked to its requests) on first use. */
+  static of(tu: TransactionUser, options: RequestDispatcherOptions = {}): RequestDispatcher {
+    return byStack.get(tu) ?? new RequestDispatcher(tu, options);
+  }
+
+  /** Hooks a new dispatcher to `tu`; use {@link RequestDispatcher.of} unless the stack has none yet. */
+  constructor(private readonly tu: TransactionUser, options: RequestDispatcherOptions = {}) {
+    if (byStack.has(tu)) throw new Error('this stack already has a RequestDispatcher: use RequestDispatcher.of()');
+    byStack.set(tu, this);
     this.logger = options.logger ?? silentLogger;
-    this.supported = options.supported ?? (() => []);
     tu.onRequest((req, txn) => this.dispatch(req, txn));
   }
 
@@ -59,47 +70,49 @@ export class RequestDispatcher {
     };
   }
 
-  /** Handles out-of-dialog requests of `method`; returns a function that removes it. */
+  /**
+   * Handles out-of-dialog requests of `method` (one handler per method: a new one replaces the
+   * previous) and lists the method in Allow; returns a function that removes it.
+   */
   onMethod(method: string, handler: RequestHandler): () => void {
     const m = method.toUpperCase();
-    this.methods.set(m, handler);
+    this.methods.get(m)?.undeclare();
+    const entry = { handler, undeclare: this.tu.capabilities.declare({ methods: [m] }) };
+    this.methods.set(m, entry);
     return () => {
-      if (this.methods.get(m) === handler) this.methods.delete(m);
+      if (this.methods.get(m) !== entry) return;
+      this.methods.delete(m);
+      entry.undeclare();
     };
   }
 
-  /** Methods we answer (Allow header). */
+  /** Methods we answer (Allow header): the stack's. */
   allowed(): string[] {
-    return [...new Set(['OPTIONS', ...this.methods.keys()])].filter((m) => m !== 'BENOTIFY');
+    return this.tu.capabilities.allow;
   }
 
   /** Entry point (public so tests and other stacks can feed requests directly). */
   dispatch(req: SipRequest, txn: ServerTransactionHandle): void {
     const method = req.method.toUpperCase();
-    const never = method === 'BENOTIFY' || method === 'ACK';
     try {
       const callId = req.headers.get('Call-ID') ?? '';
       const toTag = headerTag(req, 'To');
       if (toTag !== undefined) {
         const h = this.dialogs.get(halfDialogKey(callId, toTag));
         if (h) return h(req, txn);
-        if (!never) txn.respond(481, { reason: 'Call/Transaction Does Not Exist' });
+        txn.respond(481, { reason: 'Call/Transaction Does Not Exist' });
         return;
       }
-      const h = this.methods.get(method);
-      if (h) return h(req, txn);
-      if (never) return;
+      const entry = this.methods.get(method);
+      if (entry) return entry.handler(req, txn);
       if (method === 'OPTIONS') {
-        const headers: Record<string, string> = { Allow: this.allowed().join(', '), Accept: 'application/sdp, application/pidf+xml, text/plain' };
-        const sup = this.supported();
-        if (sup.length) headers.Supported = sup.join(', ');
-        txn.respond(200, { headers });
+        this.tu.capabilities.answerOptions(txn);
         return;
       }
       txn.respond(405, { headers: { Allow: this.allowed().join(', ') } });
     } catch (e) {
       this.logger.error('request handler failed', { method, error: e instanceof Error ? e.message : String(e) });
-      if (!never && !txn.finalSent) txn.respond(500);
+      if (!txn.finalSent) txn.respond(500);
     }
   }
 }

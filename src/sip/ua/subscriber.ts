@@ -1,7 +1,8 @@
 /**
  * The subscriber side of RFC 6665 (SIP-specific event notification): SUBSCRIBE, NOTIFY handling,
- * refresh before expiry, re-subscription with backoff, unsubscribe. Also accepts Microsoft
- * BENOTIFY as a NOTIFY that is never answered ([MS-SIP] section 3.5).
+ * refresh before expiry, re-subscription with backoff, unsubscribe. The stack's extensions may
+ * add methods taken as a NOTIFY ([MS-SIP] BENOTIFY, see ms-sip-extension.ts) and the option tags
+ * that ask for them; while subscribed it declares NOTIFY and its Accept types to the stack.
  *
  * One `Subscriber` is one logical subscription; each (re-)subscription attempt uses a new
  * Call-ID and From tag, so it is a new dialog (RFC 6665 section 4.1.3: re-subscribing after
@@ -15,103 +16,34 @@
  *    any ─────────┴──▶ terminated
  * ```
  */
-import type { Clock, TimerHandle } from '../../lib/clock.ts';
+import { backoffDelay, backoffExhausted } from '../../lib/backoff.ts';
+import type { TimerHandle } from '../../lib/clock.ts';
 import { InvalidStateTransitionError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { silentLogger } from '../../lib/logger.ts';
 import { TypedEmitter } from '../../lib/typed-emitter.ts';
-import type { DigestClient } from '../auth/digest-client.ts';
 import { Dialog } from '../dialog/dialog.ts';
 import type { SipRequest, SipResponse } from '../message/sip-message.ts';
-import type { ServerTransactionHandle, TransactionUser } from '../transaction/transaction-user.ts';
+import type { ServerTransactionHandle } from '../transaction/transaction-user.ts';
 import { sendWithAuth } from './authenticated-request.ts';
-import { backoffDelay, backoffExhausted, refreshDelayMs, retryAfterOf } from './backoff.ts';
-import type { BackoffOptions } from './backoff.ts';
+import { refreshDelayMs, retryAfterOf } from './refresh-timing.ts';
 import { createOutOfDialogRequest } from './out-of-dialog-request.ts';
-import type { RequestDispatcher } from './request-dispatcher.ts';
+import { checkIncomingNotify } from './incoming-notify.ts';
 import { headerTag } from './request-dispatcher.ts';
 import { parseSubscriptionState, retryPolicyFor } from './subscription-state-header.ts';
-import type { SubscriptionStateValue, TerminationReason } from './subscription-state-header.ts';
+import type { TerminationReason } from './subscription-state-header.ts';
 import { SUBSCRIBER_TRANSITIONS } from './subscriber-state.ts';
 import type { SubscriberState } from './subscriber-state.ts';
+import type { Notification, SubscriberEvents, SubscriberOptions, SubscriberTermination } from './subscriber-types.ts';
+
+export type { Notification, SubscriberEvents, SubscriberOptions, SubscriberTermination } from './subscriber-types.ts';
 
 /** RFC 6665 section 4.1.2.4: Timer N = 64*T1 = 32 s waiting for the first NOTIFY. */
 export const TIMER_N_MS = 32_000;
 
-export interface SubscriberOptions {
-  tu: TransactionUser;
-  dispatcher: RequestDispatcher;
-  clock: Clock;
-  /** Our AoR (From). */
-  aor: string;
-  displayName?: string;
-  /** Resource to watch (Request-URI and To). */
-  target: string;
-  /** Event package name, e.g. `presence` (may carry parameters: `presence;id=1`). */
-  event: string;
-  accept?: readonly string[];
-  /** Requested duration, seconds. Default 3600. */
-  expires?: number;
-  /** Our Contact URI. */
-  contact: string;
-  digest?: DigestClient;
-  /** Body of the SUBSCRIBE (filters, batch lists). */
-  body?: Buffer | string;
-  contentType?: string;
-  headers?: Record<string, string | readonly string[]>;
-  /** Outbound proxy route (header values). */
-  routes?: readonly string[];
-  /** Refresh at this fraction of the granted expiry. Default 0.9. */
-  refreshFraction?: number;
-  backoff?: BackoffOptions;
-  /** Advertise `ms-benotify` in Supported. */
-  benotify?: boolean;
-  /** Timer N override, ms. */
-  notifyWaitMs?: number;
-  logger?: Logger;
-}
-
-/** One received notification. */
-export interface Notification {
-  request: SipRequest;
-  subscriptionState: SubscriptionStateValue;
-  body: Buffer;
-  contentType: string | undefined;
-  /** True for BENOTIFY (no response was sent). */
-  benotify: boolean;
-}
-
-/** Why the subscription ended for good. */
-export interface SubscriberTermination {
-  cause: 'unsubscribed' | 'rejected' | 'reason' | 'giveup' | 'disposed';
-  /** The terminated reason from the last NOTIFY, when there was one. */
-  reason?: TerminationReason;
-  /** The final response status when a SUBSCRIBE was refused. */
-  status?: number;
-}
-
-export interface SubscriberEvents {
-  notify: (n: Notification) => void;
-  stateChange: (state: SubscriberState, previous: SubscriberState, cause: string) => void;
-  /** A refresh (or the initial SUBSCRIBE) was accepted; `expires` in seconds. */
-  refresh: (expires: number) => void;
-  /** A re-subscription is scheduled after `delayMs`. */
-  retry: (attempt: number, delayMs: number, cause: string) => void;
-  terminated: (t: SubscriberTermination) => void;
-}
-
 function expiresOf(res: SipResponse | SipRequest): number | undefined {
   const v = res.headers.get('Expires');
   return v !== undefined && /^\s*\d{1,10}\s*$/.test(v) ? Number(v) : undefined;
-}
-
-function eventType(e: string): string {
-  return (e.split(';')[0] ?? '').trim().toLowerCase();
-}
-
-function eventId(e: string): string | undefined {
-  const m = /;\s*id\s*=\s*([^;\s]+)/i.exec(e);
-  return m ? m[1] : undefined;
 }
 
 export class Subscriber extends TypedEmitter<SubscriberEvents> {
@@ -133,6 +65,8 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
   private lastReason: TerminationReason | undefined;
   /** After unsubscribe: removes the dialog handler that still answers the final NOTIFY. */
   private lingerRemove: (() => void) | undefined;
+  /** Withdraws what we declared to the stack (NOTIFY, our Accept types) when the subscription ends. */
+  private undeclare: (() => void) | undefined;
 
   constructor(options: SubscriberOptions) {
     super();
@@ -171,13 +105,15 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
   /** Sends the initial SUBSCRIBE. Resolves with its final response (after auth retries). */
   subscribe(): Promise<SipResponse> {
     if (this._state !== 'initial') throw new InvalidStateTransitionError('Subscriber', this._state, 'subscribe');
+    this.undeclare = this.o.tu.capabilities.declare({ methods: ['NOTIFY'], ...(this.o.accept ? { accept: this.o.accept } : {}) });
     return this.attemptSubscribe('subscribe');
   }
 
   private baseHeaders(expires: number): Record<string, string | readonly string[]> {
     const h: Record<string, string | readonly string[]> = { Event: this.o.event, Expires: String(expires) };
     if (this.o.accept?.length) h.Accept = this.o.accept.join(', ');
-    if (this.o.benotify) h.Supported = 'ms-benotify';
+    const tags = this.o.tu.capabilities.subscribeOptionTags;
+    if (tags.length > 0) h.Supported = tags.join(', ');
     return { ...h, ...this.o.headers };
   }
 
@@ -228,7 +164,7 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
       const ss = res.headers.get('Subscription-State');
       if (ss !== undefined && res.body.length > 0) {
         const parsed = parseSubscriptionState(ss);
-        if (parsed.ok) this.applyNotification(gen, { request: sent, subscriptionState: parsed.value, body: res.body, contentType: res.headers.get('Content-Type'), benotify: false });
+        if (parsed.ok) this.applyNotification(gen, { request: sent, subscriptionState: parsed.value, body: res.body, contentType: res.headers.get('Content-Type') });
       }
       if (this._state === 'notify-wait') {
         // RFC 6665 section 4.1.2.4: no NOTIFY within Timer N → the subscription failed.
@@ -255,34 +191,26 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
     this.finish({ cause: 'rejected', status: res.status });
   }
 
+  /** A request in our dialog. A method the stack never answers comes with a handle that sends nothing. */
   private onRequest(gen: number, req: SipRequest, txn: ServerTransactionHandle): void {
-    const method = req.method.toUpperCase();
-    const benotify = method === 'BENOTIFY';
     const respond = (status: number, reason?: string): void => {
-      if (!benotify) txn.respond(status, reason !== undefined ? { reason } : {});
+      txn.respond(status, reason !== undefined ? { reason } : {});
     };
-    if (method !== 'NOTIFY' && !benotify) {
+    if (!this.o.tu.capabilities.isNotifyMethod(req.method)) {
       respond(405);
       return;
     }
-    const ev = req.headers.get('Event') ?? '';
-    // RFC 6665 section 4.1.3 / 8.2.1: the Event type (and id) must match the SUBSCRIBE's (the
-    // notifier usually echoes the very same text, which needs no parsing).
-    if (ev !== this.o.event && (eventType(ev) !== eventType(this.o.event) || eventId(ev) !== eventId(this.o.event))) {
-      respond(489, 'Bad Event');
+    const check = checkIncomingNotify(req, this.o.event);
+    if (!check.ok) {
+      respond(check.status, check.reason);
       return;
     }
-    const ssHeader = req.headers.get('Subscription-State');
-    const ss = ssHeader !== undefined ? parseSubscriptionState(ssHeader) : undefined;
-    if (!ss || !ss.ok) {
-      respond(400, 'Missing or Bad Subscription-State');
-      return;
-    }
+    const subscriptionState = check.subscriptionState;
     if (this._state === 'terminated' && this.lingerRemove && gen === this.generation - 1) {
       // The final NOTIFY after our unsubscribe (RFC 6665 section 4.1.2.3): acknowledge it.
       respond(200);
-      this.lastNotification = { request: req, subscriptionState: ss.value, body: req.body, contentType: req.headers.get('Content-Type'), benotify };
-      this.safeEmit('notify', { request: req, subscriptionState: ss.value, body: req.body, contentType: req.headers.get('Content-Type'), benotify });
+      this.lastNotification = { request: req, subscriptionState, body: req.body, contentType: req.headers.get('Content-Type') };
+      this.safeEmit('notify', this.lastNotification);
       return;
     }
     if (gen !== this.generation) {
@@ -313,7 +241,7 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
       }
     }
     respond(200);
-    this.applyNotification(gen, { request: req, subscriptionState: ss.value, body: req.body, contentType: req.headers.get('Content-Type'), benotify });
+    this.applyNotification(gen, { request: req, subscriptionState, body: req.body, contentType: req.headers.get('Content-Type') });
   }
 
   private applyNotification(gen: number, n: Notification): void {
@@ -452,6 +380,8 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
       this.dropDialog();
     }
     this.generation++;
+    this.undeclare?.();
+    this.undeclare = undefined;
     this.transition('terminated', t.cause);
     this.safeEmit('terminated', t);
   }

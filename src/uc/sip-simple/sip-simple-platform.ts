@@ -2,22 +2,21 @@
  * The `sip-simple` UC platform: an RFC presence server (Kamailio, OpenSIPS...) speaking SIMPLE.
  *
  * - Optional REGISTER of the connector's own AoR (digest when credentials are given), re-tried
- *   with backoff on the Clock when the registrar refuses it for good (the UA already retries
- *   408/5xx itself).
- * - One SUBSCRIBE per knowledge worker (RFC 3856 `Event: presence`, Accept PIDF): the UA's
- *   Subscriber refreshes it and re-subscribes after 408/481/5xx or a retryable termination; when
- *   it ends for good (403, 404, `noresource`, give-up) this adapter creates a new one after a
- *   backoff, because a KW the connector monitors must come back when the server does.
+ *   with backoff when the registrar refuses it for good (SipAdapterLifecycle, shared with ms-pres).
+ * - One SUBSCRIBE per knowledge worker (RFC 3856 `Event: presence`, Accept PIDF), kept alive by
+ *   the lifecycle: re-created after a backoff when it ends for good (403, 404, `noresource`).
  * - Each NOTIFY body (PIDF, or an RFC 4662 list with the KW as a resource) → Presence →
  *   `presence`, with identical states deduplicated (Kamailio re-notifies on every PUBLISH refresh).
  *   An empty body on an active subscription means the server knows nothing: `unknown`.
  * - `publish` sends PIDF (RFC 3903) for the KW's presentity with ETag refresh; `null` removes
  *   the publication (Expires: 0), so the KW's own publications show again.
  *
- * Connection state: `connecting` until registered (when registering), `disconnected` while the
- * registration fails, `degraded` while some subscription is failing, else `connected`.
+ * Connection state (the lifecycle's): `connecting` until registered (when registering),
+ * `disconnected` while the registration fails, `degraded` while some subscription is failing,
+ * else `connected`.
  */
-import type { Clock, TimerHandle } from '../../lib/clock.ts';
+import type { BackoffOptions } from '../../lib/backoff.ts';
+import type { Clock } from '../../lib/clock.ts';
 import { SystemClock } from '../../lib/clock.ts';
 import { UccError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -27,14 +26,13 @@ import { presenceStateEquals, unknownPresence } from '../../presence/presence.ts
 import type { Presence } from '../../presence/presence.ts';
 import { parseResourceListNotification } from '../../presence/resource-list-notification.ts';
 import { SipError } from '../../sip/api/sip-error.ts';
-import { SipStack } from '../../sip/api/sip-stack.ts';
 import type { ListenOptions } from '../../sip/api/sip-stack.ts';
 import { SipUserAgent } from '../../sip/api/sip-user-agent.ts';
 import type { SipCredentials } from '../../sip/auth/digest-client.ts';
 import type { TransactionUser, TransportProtocol } from '../../sip/transaction/transaction-user.ts';
-import { backoffDelay } from '../../sip/ua/backoff.ts';
-import type { BackoffOptions } from '../../sip/ua/backoff.ts';
-import type { Notification, Subscriber, SubscriberTermination } from '../../sip/ua/subscriber.ts';
+import type { Notification } from '../../sip/ua/subscriber.ts';
+import { SipAdapterLifecycle } from '../shared/sip-adapter-lifecycle.ts';
+import type { KeptSubscription } from '../shared/sip-adapter-lifecycle.ts';
 import { UcPlatformBase } from '../uc-platform-base.ts';
 import type { UcKnowledgeWorker, UcPlatform } from '../uc-platform.ts';
 import { MediaTypeReader } from './notify-media-type.ts';
@@ -83,11 +81,8 @@ export interface SipSimpleStatus {
 
 interface Watch {
   kw: UcKnowledgeWorker;
-  subscriber: Subscriber | undefined;
-  /** Re-creations after a subscription ended for good (reset by the first notification). */
-  attempt: number;
-  timer: TimerHandle | undefined;
-  failing: boolean;
+  /** Its SUBSCRIBE, kept alive by the lifecycle. */
+  keep: KeptSubscription;
   last: Presence | undefined;
 }
 
@@ -97,17 +92,10 @@ export class SipSimplePlatform extends UcPlatformBase implements UcPlatform {
   private readonly o: SipSimplePlatformOptions;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private stack: TransactionUser | undefined;
-  private ownStack: SipStack | undefined;
+  private readonly life: SipAdapterLifecycle;
   private ua: SipUserAgent | undefined;
   private readonly watches = new Map<string, Watch>();
   private readonly published = new Set<string>();
-  private started = false;
-  private registered = false;
-  /** Why the last REGISTER failed (cleared by a success). */
-  private registerFailure: string | undefined;
-  private registerAttempt = 0;
-  private registerTimer: TimerHandle | undefined;
   private readonly notifyType = new MediaTypeReader();
 
   constructor(options: SipSimplePlatformOptions) {
@@ -116,6 +104,11 @@ export class SipSimplePlatform extends UcPlatformBase implements UcPlatform {
     this.o = options;
     this.clock = options.clock ?? new SystemClock();
     this.logger = (options.logger ?? silentLogger).child({ uc: 'sip-simple' });
+    this.life = new SipAdapterLifecycle({
+      stack: options.stack, listen: options.listen, registers: options.register === true, backoff: options.backoff,
+      register: () => this.tryRegister(), subscriptionNoun: 'subscriptions',
+      clock: this.clock, logger: this.logger, setState: (state, detail) => this.setConnectionState(state, detail),
+    });
   }
 
   /** Registration, subscription and publication counts. */
@@ -123,21 +116,20 @@ export class SipSimplePlatform extends UcPlatformBase implements UcPlatform {
     let subscribed = 0;
     let failing = 0;
     for (const w of this.watches.values()) {
-      if (w.failing) failing++;
-      else if (w.subscriber && (w.subscriber.state === 'active' || w.subscriber.state === 'pending')) subscribed++;
+      if (w.keep.failing) failing++;
+      else if (w.keep.working) subscribed++;
     }
-    return { registered: this.o.register ? this.registered : null, subscribed, failing, published: this.published.size };
+    return { registered: this.o.register ? this.life.registered : null, subscribed, failing, published: this.published.size };
   }
 
   async start(): Promise<void> {
-    if (this.started) return;
-    this.setConnectionState('connecting');
-    let stack = this.o.stack;
-    if (!stack) {
-      this.ownStack = await SipStack.listen({ listen: this.o.listen ?? [], clock: this.clock, logger: this.logger });
-      stack = this.ownStack;
-    }
-    this.stack = stack;
+    if (!(await this.life.start((stack) => this.createUserAgent(stack)))) return;
+    for (const w of this.watches.values()) this.open(w);
+    if (this.o.register) await this.tryRegister();
+    this.life.updateState();
+  }
+
+  private createUserAgent(stack: TransactionUser): void {
     const transport = this.o.transport ?? this.o.listen?.[0]?.protocol ?? 'udp';
     const ua = new SipUserAgent({
       stack, aor: this.o.aor, clock: this.clock, logger: this.logger, transport,
@@ -148,28 +140,19 @@ export class SipSimplePlatform extends UcPlatformBase implements UcPlatform {
       ...(this.o.refreshFraction !== undefined ? { refreshFraction: this.o.refreshFraction } : {}),
     });
     this.ua = ua;
-    this.started = true;
     ua.on('registered', () => {
-      this.registered = true;
-      this.registerFailure = undefined;
-      this.registerAttempt = 0;
-      this.updateState();
+      this.life.registrationSucceeded();
+      this.life.updateState();
     });
     ua.on('registrationFailed', (status, willRetry) => {
-      this.registered = false;
       this.logger.warn('REGISTER failed', { status, willRetry });
-      this.registerFailure = `REGISTER ${status}`;
-      this.updateState();
-      if (!willRetry) this.scheduleRegister();
+      this.life.registrationFailed(`REGISTER ${status}`, willRetry);
     });
-    for (const w of this.watches.values()) this.open(w);
-    if (this.o.register) await this.tryRegister();
-    this.updateState();
   }
 
   private async tryRegister(): Promise<void> {
     const ua = this.ua;
-    if (!ua || !this.started) return;
+    if (!ua || !this.life.started) return;
     try {
       await ua.register(this.o.registerExpires !== undefined ? { expires: this.o.registerExpires } : {});
     } catch (e) {
@@ -178,58 +161,25 @@ export class SipSimplePlatform extends UcPlatformBase implements UcPlatform {
     }
   }
 
-  private scheduleRegister(): void {
-    this.clock.cancel(this.registerTimer);
-    const delay = backoffDelay(++this.registerAttempt, this.o.backoff);
-    this.registerTimer = this.clock.setTimer(delay, () => {
-      this.registerTimer = undefined;
-      void this.tryRegister();
-    });
-  }
-
-  private updateState(): void {
-    if (!this.started) return;
-    if (this.o.register && !this.registered) {
-      if (this.registerFailure !== undefined) this.setConnectionState('disconnected', this.registerFailure);
-      else this.setConnectionState('connecting');
-      return;
-    }
-    const s = this.status;
-    if (s.failing > 0) this.setConnectionState('degraded', `${s.failing} of ${this.watches.size} subscriptions failing`);
-    else this.setConnectionState('connected');
-  }
-
   async stop(): Promise<void> {
-    if (!this.started) {
-      this.setConnectionState('stopped');
-      return;
+    if (this.life.started) {
+      this.life.beginStop();
+      for (const w of this.watches.values()) w.keep.take();
+      this.published.clear();
+      // The UA unsubscribes, removes publications and unregisters; failures are logged there.
+      await this.ua?.close();
+      this.ua = undefined;
     }
-    this.started = false;
-    this.clock.cancel(this.registerTimer);
-    for (const w of this.watches.values()) {
-      this.clock.cancel(w.timer);
-      w.timer = undefined;
-      w.subscriber = undefined;
-    }
-    this.published.clear();
-    // The UA unsubscribes, removes publications and unregisters; failures are logged there.
-    await this.ua?.close();
-    this.ua = undefined;
-    await this.ownStack?.close();
-    this.ownStack = undefined;
-    this.stack = undefined;
-    this.registered = false;
-    this.registerFailure = undefined;
-    this.setConnectionState('stopped');
+    await this.life.finishStop();
   }
 
   subscribe(kw: UcKnowledgeWorker): void {
     const known = this.watches.get(kw.userName);
     if (known && known.kw.contact === kw.contact) return;
     if (known) this.close(known);
-    const w: Watch = { kw, subscriber: undefined, attempt: 0, timer: undefined, failing: false, last: undefined };
+    const w: Watch = { kw, keep: this.life.keep(), last: undefined };
     this.watches.set(kw.userName, w);
-    if (this.started) this.open(w);
+    if (this.life.started) this.open(w);
   }
 
   unsubscribe(kw: UcKnowledgeWorker): void {
@@ -237,14 +187,12 @@ export class SipSimplePlatform extends UcPlatformBase implements UcPlatform {
     if (!w) return;
     this.watches.delete(kw.userName);
     this.close(w);
-    this.updateState();
+    this.life.updateState();
   }
 
   private close(w: Watch): void {
-    this.clock.cancel(w.timer);
-    w.timer = undefined;
-    const sub = w.subscriber;
-    w.subscriber = undefined;
+    this.life.forget(w.keep);
+    const sub = w.keep.take();
     if (sub) void sub.unsubscribe().catch((e: unknown) => this.logger.warn('unsubscribe failed', { contact: w.kw.contact, error: String(e) }));
   }
 
@@ -256,46 +204,18 @@ export class SipSimplePlatform extends UcPlatformBase implements UcPlatform {
       accept: [PIDF_CONTENT_TYPE, 'multipart/related', 'application/rlmi+xml'],
       ...(this.o.subscribeExpires !== undefined ? { expires: this.o.subscribeExpires } : {}),
     });
-    w.subscriber = sub;
-    const mine = () => w.subscriber === sub && this.watches.get(w.kw.userName) === w;
-    sub.on('notify', (n) => {
-      if (mine()) this.onNotify(w, n);
-    });
-    sub.on('stateChange', (state) => {
-      if (!mine()) return;
-      const failing = state === 'retry-wait';
-      if (state === 'active' || state === 'pending') w.attempt = 0;
-      if (failing !== w.failing && state !== 'terminated' && state !== 'notify-wait') {
-        w.failing = failing;
-        this.updateState();
-      }
-    });
-    sub.on('terminated', (t) => {
-      if (mine()) this.onTerminated(w, t);
+    this.life.attach(w.keep, sub, {
+      isCurrent: () => this.watches.get(w.kw.userName) === w,
+      onNotify: (n) => this.onNotify(w, n),
+      reopen: () => this.open(w),
+      endedMessage: 'subscription ended; re-subscribing',
+      logFields: { contact: w.kw.contact },
     });
     sub.subscribe().catch((e: unknown) => this.logger.error('SUBSCRIBE threw', { contact: w.kw.contact, error: String(e) }));
   }
 
-  private onTerminated(w: Watch, t: SubscriberTermination): void {
-    w.subscriber = undefined;
-    if (t.cause === 'unsubscribed' || t.cause === 'disposed' || !this.started) return;
-    // Ended for good by the server: keep trying, a monitored KW must come back.
-    w.failing = true;
-    const delay = backoffDelay(++w.attempt, this.o.backoff);
-    this.logger.warn('subscription ended; re-subscribing', { contact: w.kw.contact, cause: t.cause, status: t.status, reason: t.reason, delayMs: delay });
-    this.clock.cancel(w.timer);
-    w.timer = this.clock.setTimer(delay, () => {
-      w.timer = undefined;
-      this.open(w);
-    });
-    this.updateState();
-  }
-
   private onNotify(w: Watch, n: Notification): void {
-    if (w.failing) {
-      w.failing = false;
-      this.updateState();
-    }
+    this.life.recovered(w.keep);
     if (n.subscriptionState.state === 'terminated') return; // the Subscriber re-subscribes (or ends)
     const presence = this.presenceOf(w, n);
     if (!presence) return;
@@ -337,7 +257,7 @@ export class SipSimplePlatform extends UcPlatformBase implements UcPlatform {
    */
   async publish(kw: UcKnowledgeWorker, presence: Presence | null): Promise<void> {
     const ua = this.ua;
-    if (!ua || !this.started) throw new UccError('UCC_ERR_UC_NOT_STARTED', 'sip-simple: publish before start() or after stop()');
+    if (!ua || !this.life.started) throw new UccError('UCC_ERR_UC_NOT_STARTED', 'sip-simple: publish before start() or after stop()');
     try {
       if (presence === null) {
         this.published.delete(kw.contact);

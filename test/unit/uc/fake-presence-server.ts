@@ -56,6 +56,7 @@ export class FakePresenceServer {
         else if (req.method === 'REGISTER') registerHandler(req, tx);
         else h(req, tx);
       }),
+      capabilities: stack.capabilities,
       contactUri: (p, u) => stack.contactUri(p, u),
       newCallId: () => stack.newCallId(),
       newTag: () => stack.newTag(),

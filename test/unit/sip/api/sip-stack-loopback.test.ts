@@ -9,8 +9,11 @@ import type { SipRequest, SipResponse } from '../../../../src/sip/message/sip-me
 import type { ServerTransactionHandle, TransportProtocol } from '../../../../src/sip/transaction/transaction-user.ts';
 import { InMemoryNetwork } from '../../../../src/sip/transport/in-memory-transport.ts';
 import type { InMemoryPacket } from '../../../../src/sip/transport/in-memory-transport.ts';
+import type { SipExtension } from '../../../../src/sip/transaction/sip-capabilities.ts';
+import { SipUserAgent } from '../../../../src/sip/api/sip-user-agent.ts';
+import { MS_SIP_EXTENSION } from '../../../../src/sip/ua/ms-sip-extension.ts';
 
-async function pair(protocol: TransportProtocol = 'udp', extra: { benotify?: boolean } = {}) {
+async function pair(protocol: TransportProtocol = 'udp', extra: { extensions?: SipExtension[] } = {}) {
   const clock = new ManualClock(0);
   const net = new InMemoryNetwork(clock);
   const a = await SipStack.listen({ clock, transports: [net.createTransport({ protocol, host: '127.0.0.1', port: 5060 })], ...extra });
@@ -73,16 +76,37 @@ describe('SipStack loopback over the in-memory network', () => {
     await close();
   });
 
-  test('built-in OPTIONS responder: 200 with Allow, Accept and Supported: ms-benotify', async () => {
-    const { clock, a, close } = await pair('udp', { benotify: true });
+  test('built-in OPTIONS responder: 200 with Allow (what the stack handles: OPTIONS, BENOTIFY of [MS-SIP]), Accept and Supported: ms-benotify', async () => {
+    const { clock, a, close } = await pair('udp', { extensions: [MS_SIP_EXTENSION] });
     const p = a.sendRequest(request(a, 'OPTIONS'));
     clock.advance(0);
     const res = await p;
     assert.equal(res.status, 200);
-    assert.ok(res.headers.getAll('Allow').includes('INVITE'));
-    assert.ok(res.headers.getAll('Allow').includes('BENOTIFY'));
-    assert.ok(res.headers.getAll('Accept').includes('application/sdp'));
+    assert.deepEqual(res.headers.getAll('Allow'), ['OPTIONS', 'BENOTIFY']);
+    assert.deepEqual(res.headers.getAll('Accept'), ['application/sdp', 'application/pidf+xml', 'text/plain']);
     assert.equal(res.headers.get('Supported'), 'ms-benotify');
+    assert.equal(res.headers.get('Server'), 'OpenUCC');
+    await close();
+  });
+
+  test('one OPTIONS answer: with a UA on the stack its handlers are listed in Allow, and the answer is the stack\'s own', async () => {
+    const { clock, a, b, close } = await pair('udp', { extensions: [MS_SIP_EXTENSION] });
+    const ua = new SipUserAgent({ stack: b, aor: 'sip:bob@127.0.0.2', clock });
+    ua.onInvite((i) => i.reject(486));
+    ua.onMessage(() => ({ status: 200 }));
+    const p = a.sendRequest(request(a, 'OPTIONS'));
+    clock.advance(0);
+    const res = await p;
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.headers.getAll('Allow'), b.capabilities.allow);
+    for (const m of ['OPTIONS', 'BENOTIFY', 'INVITE', 'ACK', 'CANCEL', 'BYE', 'MESSAGE']) assert.ok(res.headers.getAll('Allow').includes(m), m);
+    assert.deepEqual(res.headers.getAll('Accept'), b.capabilities.accept);
+    assert.equal(res.headers.get('Supported'), 'ms-benotify');
+    assert.equal(res.headers.get('Server'), 'OpenUCC');
+    ua.dispose();
+    const q = a.sendRequest(request(a, 'OPTIONS'));
+    clock.advance(0);
+    assert.deepEqual((await q).headers.getAll('Allow'), ['OPTIONS', 'BENOTIFY'], 'a disposed UA\'s handlers are withdrawn');
     await close();
   });
 
@@ -405,8 +429,8 @@ describe('SipStack loopback over the in-memory network', () => {
     await close();
   });
 
-  test('BENOTIFY is passed up with no transaction and never answered', async () => {
-    const { clock, net, a, b, close } = await pair('udp', { benotify: true });
+  test('with [MS-SIP] on, BENOTIFY is passed up with no transaction and never answered', async () => {
+    const { clock, net, a, b, close } = await pair('udp', { extensions: [MS_SIP_EXTENSION] });
     const got: string[] = [];
     b.onRequest((req, tx) => {
       got.push(req.method);
@@ -417,6 +441,15 @@ describe('SipStack loopback over the in-memory network', () => {
     assert.deepEqual(got, ['BENOTIFY']);
     assert.equal(net.sent.length, 1, 'no response on the wire');
     assert.equal(b.transactionCount.server, 0);
+    await close();
+  });
+
+  test('without [MS-SIP], a BENOTIFY is an ordinary request: a server transaction and 501 from a bare stack', async () => {
+    const { clock, net, a, b, close } = await pair();
+    a.sendStateless(request(a, 'BENOTIFY'));
+    clock.advance(0);
+    assert.deepEqual(statusesOut(net), [501]);
+    assert.equal(b.transactionCount.server, 1, 'the non-INVITE server transaction waits out Timer J');
     await close();
   });
 

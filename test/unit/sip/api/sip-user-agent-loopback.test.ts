@@ -12,13 +12,15 @@ import { InMemoryNetwork } from '../../../../src/sip/transport/in-memory-transpo
 import type { EventPackage } from '../../../../src/sip/ua/event-package.ts';
 import type { NotifierSubscription } from '../../../../src/sip/ua/notifier-subscription.ts';
 import type { Notification } from '../../../../src/sip/ua/subscriber.ts';
+import { MS_SIP_EXTENSION } from '../../../../src/sip/ua/ms-sip-extension.ts';
 import { settle as settleClock } from '../../../support/virtual-time.ts';
 
-async function world(benotify = false) {
+async function world(msSip = false) {
   const clock = new ManualClock(0);
   const net = new InMemoryNetwork(clock);
-  const sa = await SipStack.listen({ clock, transports: [net.createTransport({ protocol: 'udp', host: '127.0.0.1', port: 5060 })], benotify });
-  const sb = await SipStack.listen({ clock, transports: [net.createTransport({ protocol: 'udp', host: '127.0.0.2', port: 5060 })], benotify });
+  const extensions = msSip ? [MS_SIP_EXTENSION] : [];
+  const sa = await SipStack.listen({ clock, transports: [net.createTransport({ protocol: 'udp', host: '127.0.0.1', port: 5060 })], extensions });
+  const sb = await SipStack.listen({ clock, transports: [net.createTransport({ protocol: 'udp', host: '127.0.0.2', port: 5060 })], extensions });
   /** Runs the network and the promise continuations until quiet. */
   const settle = (): Promise<void> => settleClock(clock, 20);
   const close = async () => {
@@ -122,20 +124,20 @@ describe('SipUserAgent over two SipStacks (loopback)', () => {
     await w.close();
   });
 
-  test('BENOTIFY: negotiated via Supported, sent after the first NOTIFY, never answered on the wire', async () => {
+  test('BENOTIFY ([MS-SIP] on both stacks): negotiated via Supported, sent after the first NOTIFY, never answered on the wire', async () => {
     const w = await world(true);
     const pkg: EventPackage = { name: 'presence', contentTypes: ['application/msrtc-event-categories+xml'], defaultExpires: 600 };
-    const bob = new SipUserAgent({ stack: w.sb, aor: 'sip:bob@127.0.0.2', clock: w.clock, benotify: true });
+    const bob = new SipUserAgent({ stack: w.sb, aor: 'sip:bob@127.0.0.2', clock: w.clock });
     const watchers: NotifierSubscription[] = [];
     bob.onSubscribe(pkg).on('subscription', (s) => watchers.push(s));
-    const alice = new SipUserAgent({ stack: w.sa, aor: 'sip:alice@127.0.0.1', clock: w.clock, benotify: true });
+    const alice = new SipUserAgent({ stack: w.sa, aor: 'sip:alice@127.0.0.1', clock: w.clock });
     const notes: Notification[] = [];
     const p = alice.subscribe('sip:bob@127.0.0.2:5060', { event: 'presence', onNotify: (n) => notes.push(n) });
     await w.settle();
     await p;
     void watchers[0]!.notify({ body: '<categories/>', contentType: 'application/msrtc-event-categories+xml' });
     await w.settle();
-    assert.deepEqual(notes.map((n) => n.benotify), [false, true]);
+    assert.deepEqual(notes.map((n) => n.request.method), ['NOTIFY', 'BENOTIFY']);
     const lines = wire(w.net);
     const i = lines.findIndex((l) => l.startsWith('BENOTIFY '));
     assert.ok(i >= 0);

@@ -1,10 +1,13 @@
 /**
  * A test double of our own transaction layer (`TransactionUser`): records what the UA sends,
  * lets the test answer each request, and injects incoming requests through the registered
- * handler, recording the responses. No sockets, no timers.
+ * handler, recording the responses. As the real transaction layer does, a request its
+ * capabilities mark unanswered (ACK, an extension's BENOTIFY) gets a handle that records nothing.
+ * No sockets, no timers.
  */
 import type { SipRequest, SipResponse } from '../../../../src/sip/message/sip-message.ts';
 import { createRequest, createResponse } from '../../../../src/sip/message/index.ts';
+import { SipCapabilities } from '../../../../src/sip/transaction/sip-capabilities.ts';
 import type {
   MessageSource, RequestHandler, ResponseOptions, SendRequestOptions, ServerTransactionHandle, TransactionUser, TransportProtocol,
 } from '../../../../src/sip/transaction/transaction-user.ts';
@@ -35,9 +38,11 @@ export class FakeServerTransaction implements ServerTransactionHandle {
     remote: { protocol: 'udp', host: '127.0.0.1', port: 5070 },
     local: { protocol: 'udp', host: '127.0.0.1', port: 5060 },
   };
-  constructor(readonly request: SipRequest) {}
+  /** Final responses built for an unanswered request (never sent, so not in `responses`). */
+  private unsentFinal = false;
+  constructor(readonly request: SipRequest, private readonly answered = true) {}
   get finalSent(): boolean {
-    return this.responses.some((r) => r.status >= 200);
+    return this.unsentFinal || this.responses.some((r) => r.status >= 200);
   }
   get status(): number | undefined {
     return this.responses.at(-1)?.status;
@@ -57,12 +62,14 @@ export class FakeServerTransaction implements ServerTransactionHandle {
     if (options.reason !== undefined) init.reason = options.reason;
     if (options.body !== undefined) init.body = options.body;
     const res = createResponse(init);
-    this.responses.push(res);
+    if (this.answered) this.responses.push(res);
+    else if (status >= 200) this.unsentFinal = true;
     return res;
   }
 }
 
 export class FakeTransactionUser implements TransactionUser {
+  readonly capabilities = new SipCapabilities();
   readonly sent: SentRequest[] = [];
   readonly stateless: SipRequest[] = [];
   readonly acks: SipRequest[] = [];
@@ -142,7 +149,7 @@ export class FakeTransactionUser implements TransactionUser {
   /** Delivers an incoming request to the UA; returns its server transaction. */
   async inject(request: SipRequest): Promise<FakeServerTransaction> {
     if (!this.handler) throw new Error('no request handler registered');
-    const txn = new FakeServerTransaction(request);
+    const txn = new FakeServerTransaction(request, !this.capabilities.isUnanswered(request.method.toUpperCase()));
     this.handler(request, txn);
     await flush();
     return txn;

@@ -10,6 +10,7 @@ import { parseCredentials } from '../../../../src/sip/auth/digest.ts';
 import { ManualClock } from '../../../../src/lib/clock.ts';
 import { UccError } from '../../../../src/lib/errors.ts';
 import { FakeTransactionUser, buildRequest } from '../support/fake-transaction-user.ts';
+import { MS_SIP_EXTENSION } from '../../../../src/sip/ua/ms-sip-extension.ts';
 
 const message = (body = 'hello', extra: Record<string, string> = {}) => buildRequest('MESSAGE', 'sip:ucc@example.test', {
   Via: 'SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKm1',
@@ -89,20 +90,37 @@ describe('MESSAGE in (RFC 3428 section 7)', () => {
 });
 
 describe('RequestDispatcher', () => {
-  test('OPTIONS is answered 200 with Allow and Supported (ms-benotify when enabled)', async () => {
+  const options = () => buildRequest('OPTIONS', 'sip:ucc@example.test', {
+    Via: 'SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKo', From: '<sip:a@b>;tag=1', To: '<sip:ucc@example.test>', 'Call-ID': 'o', CSeq: '1 OPTIONS',
+  });
+
+  test('OPTIONS is answered 200 with Allow, Accept and Supported (ms-benotify when [MS-SIP] is on)', async () => {
     const tu = new FakeTransactionUser();
-    const d = new RequestDispatcher(tu, { supported: () => ['ms-benotify'] });
+    tu.capabilities.use(MS_SIP_EXTENSION);
+    const d = new RequestDispatcher(tu);
     d.onMethod('MESSAGE', () => undefined);
-    const txn = await tu.inject(buildRequest('OPTIONS', 'sip:ucc@example.test', {
-      Via: 'SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKo', From: '<sip:a@b>;tag=1', To: '<sip:ucc@example.test>', 'Call-ID': 'o', CSeq: '1 OPTIONS',
-    }));
+    const txn = await tu.inject(options());
     assert.equal(txn.status, 200);
-    assert.equal(txn.responses[0]!.headers.get('Allow'), 'OPTIONS, MESSAGE');
+    assert.equal(txn.responses[0]!.headers.get('Allow'), 'OPTIONS, BENOTIFY, MESSAGE');
+    assert.equal(txn.responses[0]!.headers.get('Accept'), 'application/sdp, application/pidf+xml, text/plain');
     assert.equal(txn.responses[0]!.headers.get('Supported'), 'ms-benotify');
   });
 
-  test('in-dialog request for an unknown dialog → 481; unknown BENOTIFY and ACK get no response', async () => {
+  test('OPTIONS without extensions: Allow lists only what is registered, no Supported; a removed handler leaves Allow', async () => {
     const tu = new FakeTransactionUser();
+    const d = RequestDispatcher.of(tu);
+    assert.equal(RequestDispatcher.of(tu), d, 'one dispatcher per stack');
+    const off = d.onMethod('MESSAGE', () => undefined);
+    const txn = await tu.inject(options());
+    assert.equal(txn.responses[0]!.headers.get('Allow'), 'OPTIONS, MESSAGE');
+    assert.equal(txn.responses[0]!.headers.get('Supported'), undefined);
+    off();
+    assert.equal((await tu.inject(options())).responses[0]!.headers.get('Allow'), 'OPTIONS');
+  });
+
+  test('in-dialog request for an unknown dialog → 481; unknown BENOTIFY ([MS-SIP] on) and ACK get no response', async () => {
+    const tu = new FakeTransactionUser();
+    tu.capabilities.use(MS_SIP_EXTENSION);
     new RequestDispatcher(tu);
     const base = { Via: 'SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKx', From: '<sip:a@b>;tag=1', To: '<sip:ucc@example.test>;tag=nope', 'Call-ID': 'x' };
     assert.equal((await tu.inject(buildRequest('BYE', 'sip:ucc@h', { ...base, CSeq: '2 BYE' }))).status, 481);
@@ -110,8 +128,9 @@ describe('RequestDispatcher', () => {
     assert.equal((await tu.inject(buildRequest('ACK', 'sip:ucc@h', { ...base, CSeq: '2 ACK' }))).responses.length, 0);
   });
 
-  test('an out-of-dialog BENOTIFY nobody handles is dropped silently', async () => {
+  test('an out-of-dialog BENOTIFY nobody handles is dropped silently ([MS-SIP] on)', async () => {
     const tu = new FakeTransactionUser();
+    tu.capabilities.use(MS_SIP_EXTENSION);
     new RequestDispatcher(tu);
     const txn = await tu.inject(buildRequest('BENOTIFY', 'sip:ucc@h', {
       Via: 'SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKb', From: '<sip:a@b>;tag=1', To: '<sip:ucc@h>', 'Call-ID': 'b', CSeq: '1 BENOTIFY',

@@ -8,6 +8,7 @@ import type { EventPackage } from '../../../../src/sip/ua/event-package.ts';
 import { RequestDispatcher } from '../../../../src/sip/ua/request-dispatcher.ts';
 import { parseNameAddr } from '../../../../src/sip/message/index.ts';
 import type { SipRequest } from '../../../../src/sip/message/sip-message.ts';
+import { MS_SIP_EXTENSION } from '../../../../src/sip/ua/ms-sip-extension.ts';
 import { FakeTransactionUser, buildRequest, flush } from '../support/fake-transaction-user.ts';
 
 const presence = (over: Partial<EventPackage> = {}): EventPackage => ({
@@ -18,9 +19,10 @@ const presence = (over: Partial<EventPackage> = {}): EventPackage => ({
   ...over,
 });
 
-function setup(pkg: EventPackage = presence(), extra: Partial<NotifierOptions> = {}) {
+function setup(pkg: EventPackage = presence(), extra: Partial<NotifierOptions> = {}, o: { msSip?: boolean } = {}) {
   const clock = new ManualClock(0);
   const tu = new FakeTransactionUser();
+  if (o.msSip) tu.capabilities.use(MS_SIP_EXTENSION);
   const dispatcher = new RequestDispatcher(tu);
   const notifier = new Notifier({ tu, dispatcher, clock, contact: 'sip:pres@10.0.0.9:5060', ...extra });
   notifier.registerPackage(pkg);
@@ -199,8 +201,8 @@ describe('Notifier (RFC 6665 section 4.2)', () => {
     assert.equal(s.clock.pending, 0);
   });
 
-  test('with ms-benotify negotiated, later notifications go as BENOTIFY via sendStateless', async () => {
-    const s = setup(presence(), { benotify: true });
+  test('with [MS-SIP] on and ms-benotify negotiated, later notifications go as BENOTIFY via sendStateless', async () => {
+    const s = setup(presence(), {}, { msSip: true });
     await s.tu.inject(subscribe({ Supported: 'eventlist, ms-benotify' }));
     assert.equal(s.tu.last('NOTIFY').request.method, 'NOTIFY');
     await s.tu.answerLast('NOTIFY', 200);
@@ -212,6 +214,19 @@ describe('Notifier (RFC 6665 section 4.2)', () => {
     assert.equal(be.headers.get('Event'), 'presence');
     assert.match(be.headers.get('Subscription-State')!, /^active;expires=\d+$/);
     assert.equal(be.headers.get('CSeq'), '2 BENOTIFY');
+    s.notifier.dispose();
+  });
+
+  test('ms-benotify asked but [MS-SIP] off on our stack: every notification is a NOTIFY', async () => {
+    const s = setup();
+    await s.tu.inject(subscribe({ Supported: 'eventlist, ms-benotify' }));
+    await s.tu.answerLast('NOTIFY', 200);
+    const r = s.subs[0]!.notify();
+    await flush();
+    assert.equal(s.tu.stateless.length, 0);
+    assert.equal(s.tu.last().request.method, 'NOTIFY');
+    await s.tu.answerLast('NOTIFY', 200);
+    assert.equal((await r)?.status, 200);
     s.notifier.dispose();
   });
 

@@ -72,7 +72,7 @@ const clock = new ManualClock(0);
 const tu = new FakeTransactionUser();
 
 checkAllEdges('Subscriber', SUBSCRIBER_TRANSITIONS, () => new Subscriber({
-  tu, dispatcher: new RequestDispatcher(tu), clock, aor: 'sip:a@x', target: 'sip:b@x', event: 'presence', contact: 'sip:a@127.0.0.1',
+  tu, dispatcher: RequestDispatcher.of(tu), clock, aor: 'sip:a@x', target: 'sip:b@x', event: 'presence', contact: 'sip:a@127.0.0.1',
 }));
 checkAllEdges('RegistrationClient', REGISTRATION_TRANSITIONS, () => new RegistrationClient({ tu, clock, aor: 'sip:a@x', contact: 'sip:a@127.0.0.1' }));
 checkAllEdges('Publisher', PUBLICATION_TRANSITIONS, () => new Publisher({ tu, clock, aor: 'sip:a@x', event: 'presence' }));
@@ -82,6 +82,6 @@ checkAllEdges('NotifierSubscription', NOTIFIER_SUBSCRIPTION_TRANSITIONS, () => {
   });
   return new NotifierSubscription({
     tu, clock: new ManualClock(0), dialog: Dialog.createUas(subscribe, 't'), eventPackage: { name: 'presence', contentTypes: ['application/pidf+xml'], defaultExpires: 60 },
-    event: 'presence', subscribe, expires: 60, state: 'pending', benotify: false, logger: silentLogger, onEnd: () => undefined,
+    event: 'presence', subscribe, expires: 60, state: 'pending', logger: silentLogger, onEnd: () => undefined,
   });
 });

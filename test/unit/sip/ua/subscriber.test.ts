@@ -12,10 +12,12 @@ import { InvalidStateTransitionError } from '../../../../src/lib/errors.ts';
 import { FakeTransactionUser, buildRequest, flush } from '../support/fake-transaction-user.ts';
 import { DigestClient } from '../../../../src/sip/auth/digest-client.ts';
 import { DigestServer } from '../../../../src/sip/auth/digest-server.ts';
+import { MS_SIP_EXTENSION } from '../../../../src/sip/ua/ms-sip-extension.ts';
 
-function setup(extra: Partial<SubscriberOptions> = {}) {
+function setup(extra: Partial<SubscriberOptions> = {}, o: { msSip?: boolean } = {}) {
   const clock = new ManualClock(0);
   const tu = new FakeTransactionUser();
+  if (o.msSip) tu.capabilities.use(MS_SIP_EXTENSION);
   const dispatcher = new RequestDispatcher(tu);
   const sub = new Subscriber({
     tu, dispatcher, clock, aor: 'sip:ucc@example.test', target: 'sip:alice@example.test', event: 'presence',
@@ -331,8 +333,8 @@ describe('Subscriber: terminated reasons (RFC 6665 section 4.1.3)', () => {
 });
 
 describe('Subscriber: BENOTIFY and unsubscribe', () => {
-  test('BENOTIFY is processed like NOTIFY and never answered', async () => {
-    const s = setup({ benotify: true });
+  test('with [MS-SIP] on the stack: ms-benotify advertised, BENOTIFY processed like NOTIFY and never answered', async () => {
+    const s = setup({}, { msSip: true });
     void s.sub.subscribe();
     const subscribe = s.tu.last('SUBSCRIBE');
     assert.equal(subscribe.request.headers.get('Supported'), 'ms-benotify');
@@ -340,11 +342,33 @@ describe('Subscriber: BENOTIFY and unsubscribe', () => {
     const txn = await s.tu.inject(notifyFor(subscribe.request, 'active;expires=600', { cseq: 1, method: 'BENOTIFY', body: '<categories/>' }));
     assert.equal(txn.responses.length, 0);
     assert.equal(s.sub.state, 'active');
-    assert.equal(s.notes[0]?.benotify, true);
+    assert.equal(s.notes[0]?.request.method, 'BENOTIFY');
     // Even a bad BENOTIFY gets no response.
     const bad = await s.tu.inject(notifyFor(subscribe.request, 'active', { cseq: 2, method: 'BENOTIFY', event: 'dialog' }));
     assert.equal(bad.responses.length, 0);
     s.sub.dispose();
+  });
+
+  test('without [MS-SIP] no Supported is sent and a BENOTIFY in the dialog is refused like any other method (405)', async () => {
+    const s = setup();
+    const { subscribe } = await establish(s);
+    assert.equal(subscribe.request.headers.get('Supported'), undefined);
+    const txn = await s.tu.inject(notifyFor(subscribe.request, 'active;expires=600', { cseq: 2, method: 'BENOTIFY', body: '<categories/>' }));
+    assert.equal(txn.status, 405);
+    assert.equal(s.notes.length, 1, 'only the NOTIFY');
+    s.sub.dispose();
+  });
+
+  test('while subscribed, NOTIFY and the Accept types are in the stack\'s Allow and Accept; withdrawn when it ends', async () => {
+    const s = setup({ accept: ['application/pidf+xml', 'application/rlmi+xml'] });
+    assert.deepEqual(s.tu.capabilities.allow, ['OPTIONS']);
+    await establish(s);
+    assert.deepEqual(s.tu.capabilities.allow, ['OPTIONS', 'NOTIFY']);
+    assert.ok(s.tu.capabilities.accept.includes('application/rlmi+xml'));
+    s.sub.dispose();
+    assert.deepEqual(s.tu.capabilities.allow, ['OPTIONS']);
+    assert.ok(!s.tu.capabilities.accept.includes('application/rlmi+xml'));
+    assert.ok(s.tu.capabilities.accept.includes('application/pidf+xml'), 'the stack\'s own Accept stays');
   });
 
   test('unsubscribe sends in-dialog SUBSCRIBE Expires: 0, terminates on 200, still answers the final NOTIFY', async () => {

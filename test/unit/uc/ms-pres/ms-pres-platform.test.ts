@@ -32,7 +32,7 @@ async function world(options: Partial<MsPresPlatformOptions> = {}) {
   const feStack = await SipStack.listen({ clock, transports: [net.createTransport({ protocol: 'udp', host: '127.0.0.2', port: 5060 })] });
   const fe = new FakeFrontEnd(feStack, 'sip:fe01.contoso.com@127.0.0.2:5060');
   fe.firstNotification = (users) => users.includes(alice.contact) ? categoriesBody(alice.contact, 3500) : undefined;
-  const stack = await SipStack.listen({ clock, benotify: true, transports: [net.createTransport({ protocol: 'udp', host: '127.0.0.1', port: 5060 })] });
+  const stack = await SipStack.listen({ clock, transports: [net.createTransport({ protocol: 'udp', host: '127.0.0.1', port: 5060 })] });
   const platform = new MsPresPlatform({
     registrarUri: 'sip:127.0.0.2:5060', contact: 'sip:ucc@contoso.com', stack, transport: 'udp', clock,
     keepAliveIntervalMs: 0, backoff: { baseMs: 1000, maxMs: 8000 }, ...options,

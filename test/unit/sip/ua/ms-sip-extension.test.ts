@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sendBenotify, supportsBenotify } from '../../../../src/sip/ua/benotify.ts';
+import { MS_SIP_EXTENSION, sendBenotify, supportsBenotify } from '../../../../src/sip/ua/ms-sip-extension.ts';
 import { Dialog } from '../../../../src/sip/dialog/dialog.ts';
 import { FakeTransactionUser, buildRequest } from '../support/fake-transaction-user.ts';
 
@@ -37,4 +37,27 @@ test('sendBenotify sends statelessly (no transaction, no response awaited) with 
   assert.equal(req.headers.get('Subscription-State'), 'active;expires=23800');
   assert.equal(req.headers.get('CSeq'), '1 BENOTIFY');
   assert.equal(req.headers.get('Content-Type'), 'application/msrtc-event-categories+xml');
+});
+
+test('MS_SIP_EXTENSION on a stack: BENOTIFY unanswered, taken as a notification, in Allow; ms-benotify in Supported; off again when released', () => {
+  const tu = new FakeTransactionUser();
+  const caps = tu.capabilities;
+  assert.equal(caps.isUnanswered('BENOTIFY'), false);
+  assert.equal(caps.isNotifyMethod('BENOTIFY'), false);
+  const off = caps.use(MS_SIP_EXTENSION);
+  assert.equal(caps.has('ms-sip'), true);
+  assert.equal(caps.isUnanswered('BENOTIFY'), true);
+  assert.equal(caps.isNotifyMethod('BENOTIFY'), true);
+  assert.deepEqual(caps.allow, ['OPTIONS', 'BENOTIFY']);
+  assert.deepEqual(caps.supported, ['ms-benotify']);
+  assert.deepEqual(caps.subscribeOptionTags, ['ms-benotify']);
+  assert.equal(caps.laterNotifyMethod(subscribe('eventlist, ms-benotify')), 'BENOTIFY');
+  assert.equal(caps.laterNotifyMethod(subscribe()), undefined, 'only when the watcher asked');
+  off();
+  off();
+  assert.equal(caps.has('ms-sip'), false);
+  assert.equal(caps.isUnanswered('BENOTIFY'), false);
+  assert.deepEqual(caps.allow, ['OPTIONS']);
+  assert.deepEqual(caps.supported, []);
+  assert.equal(caps.laterNotifyMethod(subscribe('ms-benotify')), undefined);
 });
