@@ -4,6 +4,7 @@
  * the error tells about the real agent state, and the retry backoff). Each function updates the
  * machine's working copy of the state and appends effects; kw-machine.ts calls them.
  */
+import { backoffDelay } from '../lib/backoff.ts';
 import type { KvList } from '../lib/kv-list.ts';
 import type { AgentWorkMode, TlibEvent } from '../tlib/index.ts';
 import { TErr } from '../tlib/error-codes.ts';
@@ -17,7 +18,7 @@ type S = MutableKwState;
 
 /** Backoff before retry `failures` (1-based): initial × 2^(n-1), capped. */
 export function retryDelay(config: KwConfig, failures: number): number {
-  return Math.min(config.retryMaxMs, config.retryInitialMs * 2 ** Math.max(0, Math.min(failures - 1, 30)));
+  return backoffDelay(failures, { baseMs: config.retryInitialMs, maxMs: config.retryMaxMs });
 }
 
 function sameDn(a: string, b: string): boolean {

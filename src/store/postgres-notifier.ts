@@ -3,6 +3,7 @@
  * the message is delivered only on commit), every store instance LISTENs on a dedicated connection.
  * The channel is per schema, so stores on different schemas never hear each other.
  */
+import { backoffDelay } from '../lib/backoff.ts';
 import pg from 'pg';
 import { sql, type Transaction } from 'kysely';
 import type { ObjectType } from '../config/config-objects.ts';
@@ -36,7 +37,8 @@ export class PostgresNotifier {
   private client: pg.Client | undefined;
   private onChange: ((change: RemoteChange) => void) | undefined;
   private retry: TimerHandle | undefined;
-  private delayMs: number;
+  /** Failed reconnects in a row (the backoff attempt). */
+  private failures = 0;
   private closed = false;
   /** Times the LISTEN connection was re-established (tests and metrics). */
   reconnects = 0;
@@ -48,7 +50,6 @@ export class PostgresNotifier {
     private readonly clock: Clock = new SystemClock(),
     private readonly backoff: ListenBackoff = { initialMs: 200, maxMs: 10_000 },
   ) {
-    this.delayMs = backoff.initialMs;
   }
 
   /** Sends a change inside the writer's transaction. */
@@ -89,8 +90,7 @@ export class PostgresNotifier {
 
   private scheduleReconnect(): void {
     if (this.closed || this.retry) return;
-    const delay = this.delayMs;
-    this.delayMs = Math.min(this.delayMs * 2, this.backoff.maxMs);
+    const delay = backoffDelay(++this.failures, { baseMs: this.backoff.initialMs, maxMs: this.backoff.maxMs });
     this.retry = this.clock.setTimer(delay, () => {
       this.retry = undefined;
       void this.reconnect();
@@ -108,7 +108,7 @@ export class PostgresNotifier {
     }
     if (this.closed) return;
     this.reconnects++;
-    this.delayMs = this.backoff.initialMs;
+    this.failures = 0;
     this.logger.info('config change listener reconnected; reloading');
     this.onChange?.({ from: '', kind: 'reload' });
   }

@@ -17,6 +17,7 @@
  *    └── fail / link lost, when reconnection is off
  *   any ──close()──▶ closed (final)
  */
+import { backoffDelay as libBackoffDelay } from '../../lib/backoff.ts';
 import type { LinkCarrier } from '../../lib/framed-json/framed-json-link.ts';
 import { SystemClock } from '../../lib/clock.ts';
 import type { Clock, TimerHandle } from '../../lib/clock.ts';
@@ -44,7 +45,7 @@ export const defaultReconnectPolicy: ReconnectPolicy = { initialDelayMs: 500, ma
 
 /** The delay before reconnection attempt `attempt` (1-based) under `policy`. */
 export function backoffDelay(policy: ReconnectPolicy, attempt: number): number {
-  return Math.min(policy.maxDelayMs, Math.round(policy.initialDelayMs * policy.factor ** Math.max(0, attempt - 1)));
+  return libBackoffDelay(attempt, { baseMs: policy.initialDelayMs, maxMs: policy.maxDelayMs, factor: policy.factor });
 }
 
 /** Options of {@link TlibClient}. */
