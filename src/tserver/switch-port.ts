@@ -65,8 +65,11 @@ export type SwitchEvent =
   | { kind: 'inbound'; legRef: string; from: string; to: string; trunk: string; userData: KvList; mediaType: MediaType }
   | { kind: 'ringing'; connId: ConnId; dn: string }
   | { kind: 'answered'; connId: ConnId; dn: string }
-  /** An `offer` (or `answer`, `hold`, `retrieve`) could not be carried out. */
-  | { kind: 'failed'; connId: ConnId; dn: string; cause: SwitchCause; detail?: string }
+  /**
+   * An `offer` (or `answer`, `hold`, `retrieve`) could not be carried out. `of` names the command;
+   * without it the core takes the offer while one is out for the leg, else the request waiting.
+   */
+  | { kind: 'failed'; connId: ConnId; dn: string; cause: SwitchCause; detail?: string; of?: 'offer' | 'answer' | 'hold' | 'retrieve' }
   /** The far end hung up (a caller before an answer abandons). */
   | { kind: 'released'; connId: ConnId; dn: string; cause: SwitchCause }
   | { kind: 'held'; connId: ConnId; dn: string }
