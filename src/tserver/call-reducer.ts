@@ -46,7 +46,7 @@ export type CallEffect =
 export type CallInput =
   /** The origin joins, Dialing (RequestMakeCall, RequestInitiate*, an inbound call). */
   | { type: 'dial'; key: string; dn: string; otherDn: string; transferConnId?: ConnId; by?: Requester }
-  /** The Switch is asked to ring `dn`; `routed` starts no-answer supervision (seed 004, 3.17). */
+  /** The Switch is asked to ring `dn`; `routed` supervises it: no-answer timer from the ringing (seed 004, 3.17). */
   | { type: 'offer'; key: string; dn: string; from: string; contact?: string; thirdPartyDn?: string; routed?: { noAnswerAction?: NoAnswerAction; noAnswerMs?: number } }
   /** RequestSingleStepTransfer to a DN that rings: `fromKey` leaves once `key` answers. */
   | { type: 'singleStep'; fromKey: string; fromDn: string; key: string; dn: string; contact?: string; by: Requester }
@@ -155,6 +155,8 @@ function ring(call: Call, key: string, offer: Offer, fx: CallEffect[]): void {
   const other = offer.otherDn === 'origin' ? call.parties.get(call.originKey)?.dn : offer.otherDn;
   event(fx, 'EventRinging', call, p, { OtherDN: other, ThirdPartyDN: offer.thirdPartyDn, ThisDNRole: 'Destination' });
   if (offer.agentActivity) fx.push({ type: 'agentActivity', key });
+  // No-answer supervision counts from the ringing.
+  if (offer.noAnswerMs !== undefined && call.routing?.ringingKey === key) fx.push({ type: 'startTimer', name: 'noanswer', connId: call.connId, ms: offer.noAnswerMs });
 }
 
 function offer(call: Call, key: string, record: Offer, from: string, contact: string | undefined, fx: CallEffect[]): void {
@@ -253,6 +255,8 @@ function noAnswer(call: Call, input: Extract<CallInput, { type: 'noAnswer' }>, f
   r.ringingKey = undefined;
   const o: ReleaseOptions = { fromSwitch: input.fromSwitch, cause: input.cause };
   const p = call.parties.get(input.key);
+  // A failure reported while ringing stops the supervision (the timer's own firing needs no cancel).
+  if (p && input.fromSwitch) fx.push({ type: 'cancelTimer', name: 'noanswer', connId: call.connId });
   if (p) {
     dropParty(call, p, fx, o);
     event(fx, 'EventReleased', call, p, { CallState: input.callState });
@@ -303,16 +307,18 @@ function apply(call: Call, input: CallInput, fx: CallEffect[]): boolean {
       return false;
     }
     case 'offer': {
-      // EventRinging names the origin as it is when the DN rings.
-      offer(call, input.key, { dn: input.dn, otherDn: 'origin', thirdPartyDn: input.thirdPartyDn, agentActivity: true }, input.from, input.contact, fx);
       const r = call.routing;
-      if (input.routed && r) {
+      const routed = input.routed && r ? input.routed : undefined;
+      if (routed && r) {
         // No-answer supervision (seed 004, 3.1 and 3.17): only an answer counts as delivery.
         r.state = transitionRouting(r.state, RoutingState.Ringing);
         r.ringingKey = input.key;
-        r.noAnswerAction = input.routed.noAnswerAction;
-        if (input.routed.noAnswerMs !== undefined) fx.push({ type: 'startTimer', name: 'noanswer', connId: call.connId, ms: input.routed.noAnswerMs });
+        r.noAnswerAction = routed.noAnswerAction;
       }
+      // EventRinging names the origin as it is when the DN rings.
+      const record: Offer = { dn: input.dn, otherDn: 'origin', thirdPartyDn: input.thirdPartyDn, agentActivity: true };
+      if (routed?.noAnswerMs !== undefined) record.noAnswerMs = routed.noAnswerMs;
+      offer(call, input.key, record, input.from, input.contact, fx);
       return false;
     }
     case 'singleStep': {

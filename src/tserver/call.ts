@@ -62,6 +62,8 @@ export interface Offer {
   thirdPartyDn?: string;
   /** Whether the ringing counts as activity for the DN's agent (auto-logout). */
   agentActivity: boolean;
+  /** A routed offer: no-answer supervision for this long once it rings (seed 004, 3.17). */
+  noAnswerMs?: number;
 }
 
 export interface Call {
