@@ -19,6 +19,7 @@ const MAX_DEPTH = 32;
  * Switch threw on (a bug in the Switch: the command is dropped, the rest goes on).
  */
 export function expandSwitchEffects(core: TServerCore, sw: Switch, effects: readonly CoreEffect[], now: number, onError?: (command: SwitchCommand, error: unknown) => void): ShellEffect[] {
+  if (!effects.some((e) => e.type === 'switch')) return effects as readonly ShellEffect[] as ShellEffect[];
   const out: ShellEffect[] = [];
   const expand = (list: readonly CoreEffect[], depth: number): void => {
     for (const e of list) {
