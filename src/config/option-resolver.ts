@@ -41,6 +41,44 @@ export interface OptionResolverOptions {
 
 const MAX_WARNED = 1000;
 
+/**
+ * An option's section contents by level, for a role that holds its own copy of the configuration
+ * (the T-Server core keeps each DN's and Agent Login's `[TServer]` annex section).
+ */
+export type SectionsByLevel = Partial<Record<OptionLevel, Readonly<Record<string, OptionValue>> | undefined>>;
+
+/** A value resolved by {@link resolveOptionIn}. */
+export interface ResolvedOptionIn {
+  value: ParsedOptionValue | undefined;
+  /** `request`: the per-request value (a T-Library Extension) won. */
+  source: OptionLevel | 'request' | 'default';
+  /** Set when the winning value was invalid (the default applies): where it was and why. */
+  invalid?: { level: OptionLevel | 'request'; raw: OptionValue; problem: string };
+}
+
+/**
+ * Resolves a declared option over sections given directly: a per-request value first (T-Library
+ * Extensions beat every configured level, seed 004 5.9), then the option's levels in its declared
+ * precedence; a level the option is not declared on is not read. An invalid winning value gives the
+ * default, as {@link OptionResolver.resolve} does, and says so in `invalid` for the caller to
+ * report (the T-Server answers an invalid request value with EventError).
+ */
+export function resolveOptionIn(section: string, name: string, sections: SectionsByLevel, opts: { request?: OptionValue | undefined; table?: OptionTable } = {}): ResolvedOptionIn {
+  const table = opts.table ?? defaultOptionTable;
+  const spec = table.find(section, name);
+  if (!spec) throw new UccError('UCC_ERR_CONFIG_UNKNOWN_OPTION', `option ${section}/${name} is not declared in the option table`);
+  const pick = (level: OptionLevel | 'request', raw: OptionValue): ResolvedOptionIn => {
+    const parsed = parseOptionValue(spec.kind, raw);
+    return parsed.ok ? { value: parsed.value, source: level } : { value: spec.default, source: 'default', invalid: { level, raw, problem: parsed.error } };
+  };
+  if (opts.request !== undefined) return pick('request', opts.request);
+  for (const level of spec.levels) {
+    const raw = sections[level]?.[name];
+    if (raw !== undefined) return pick(level, raw);
+  }
+  return { value: spec.default, source: 'default' };
+}
+
 export class OptionResolver {
   private readonly view: ConfigView;
   private readonly application: string;

@@ -57,6 +57,16 @@ const tserver = section('TServer', [
   { name: 'allow-pass-through-calls', kind: { type: 'enum', values: ['true', 'false', 'iscc'] }, default: 'true', levels: ['dn', 'application'], description: 'Allow calls without CTI-controlled parties.' },
   { name: 'hide-sensitive-data', kind: bool, default: true, levels: app, description: 'Mask digits and treatment parameters in logs.' },
   { name: 'im-reporting', kind: { type: 'enum', values: ['default', 'disabled'] }, default: 'default', levels: app, effect: 'restart', description: 'IM call reporting.' },
+  // The SIP switch (src/switch/sip, docs/switch.md): SIP Server options with the values of the
+  // Lync / SfB Mediation Server interop profile as defaults (seed 002 3.1-3.2, seed 004 5.8).
+  { name: 'contact', kind: { type: 'sip-uri' }, default: undefined, levels: ['dn'], description: 'Where the SIP switch sends calls offered to this DN (e.g. the Mediation Server, sip:mediation.example.test:5068;transport=tcp); unset: the DN\'s registered contact.' },
+  { name: 'sip-enable-moh', kind: bool, default: true, levels: app, description: 'Play music on hold to a held party.' },
+  { name: 'sip-enable-100rel', kind: bool, default: false, levels: app, description: 'Offer reliable provisional responses (100rel, RFC 3262) and early media; off for the Mediation Server.' },
+  { name: 'reuse-sdp-on-reinvite', kind: bool, default: true, levels: ['dn', 'application'], description: 'A re-INVITE carries the last valid SDP of the other side, never an offer-less re-INVITE (media bypass needs it).' },
+  { name: 'refer-enabled', kind: bool, default: false, levels: ['dn', 'application'], description: 'Transfer with REFER; false keeps the B2BUA in the call (needed for the RFC 3725 flow).' },
+  { name: 'dual-dialog-enabled', kind: bool, default: false, levels: ['dn', 'application'], description: 'A consultation call opens a second dialog to the endpoint; false reuses the existing dialog.' },
+  { name: 'make-call-rfc3725-flow', kind: { type: 'integer', min: 1, max: 4 }, default: 1, levels: ['dn', 'application'], description: 'The RFC 3725 third-party call control flow of RequestMakeCall (1: no initial black-hole SDP INVITE).' },
+  { name: 'sip-port-tls', kind: { type: 'integer', min: 0, max: 65535 }, default: 0, levels: app, effect: 'restart', description: 'TLS listening port of the SIP switch (0 = no TLS listener).' },
 ]);
 
 /** UC Connector `[uc-connector]` (seed 000 5.1, Person annex 5.5, Routing Point annex 5.6). */

@@ -1,13 +1,15 @@
 /**
- * A call without media: ConnID, parties with their states, UserData, and the routing and
- * consultation context the T-Server needs. Data only; the T-Server core changes it through
- * {@link setPartyState} (the guarded transition) and the helpers here.
+ * A call as the T-Server models it: ConnID, media type, parties with their states, UserData, the
+ * offers the Switch is still carrying out, and the routing and consultation context. Data only;
+ * the call reducer (call-reducer.ts) changes it, through {@link setPartyState} (the guarded
+ * transition) and the helpers here.
  */
 import { randomBytes } from 'node:crypto';
 import { formatConnId, type CallType, type ConnId, type KvList } from '../tlib/index.ts';
 import { PartyState, transitionParty } from './party-state.ts';
 import type { NoAnswerAction } from './tserver-config.ts';
 import type { RoutingState } from './routing-point.ts';
+import type { MediaType } from './switch-port.ts';
 
 export interface Party {
   /** The DN key (lower-cased name). */
@@ -49,17 +51,56 @@ export interface PendingSingleStep {
   clientId: string;
 }
 
+/**
+ * A DN the call was offered to through the Switch, not ringing yet: it becomes a Ringing party on
+ * the Switch's `ringing` (or `answered`) event. The attributes of its EventRinging are fixed here.
+ */
+export interface Offer {
+  dn: string;
+  /** OtherDN of EventRinging; `origin`: the origin party's DN when it rings. */
+  otherDn: string | undefined | 'origin';
+  thirdPartyDn?: string;
+  /** Whether the ringing counts as activity for the DN's agent (auto-logout). */
+  agentActivity: boolean;
+  /** A routed offer: no-answer supervision for this long once it rings (seed 004, 3.17). */
+  noAnswerMs?: number;
+}
+
 export interface Call {
   connId: ConnId;
   callType: CallType;
+  mediaType: MediaType;
   /** Parties by DN key, in the order they joined. */
   parties: Map<string, Party>;
+  /** Offers not ringing yet, by DN key. */
+  offers: Map<string, Offer>;
   userData: KvList;
   /** The originating party's key. */
   originKey: string;
+  /** The caller and the dialled number of a call that came from the network (`inbound`). */
+  ani?: string;
+  dnis?: string;
   routing?: CallRouting;
   consultation?: Consultation;
   singleStep?: PendingSingleStep;
+}
+
+/** A new call with no party yet. */
+export function createCall(init: { connId: ConnId; callType: CallType; originKey: string; userData: KvList; mediaType?: MediaType; ani?: string; dnis?: string; consultation?: Consultation }): Call {
+  const call: Call = { connId: init.connId, callType: init.callType, mediaType: init.mediaType ?? 'voice', parties: new Map(), offers: new Map(), userData: init.userData, originKey: init.originKey };
+  if (init.ani !== undefined) call.ani = init.ani;
+  if (init.dnis !== undefined) call.dnis = init.dnis;
+  if (init.consultation) call.consultation = init.consultation;
+  return call;
+}
+
+/** A copy the reducer may change: parties, offers and routing are copied, the rest is replaced, never changed in place. */
+export function copyCall(c: Call): Call {
+  const parties = new Map<string, Party>();
+  for (const [k, p] of c.parties) parties.set(k, { ...p });
+  const copy: Call = { ...c, parties, offers: new Map(c.offers) };
+  if (c.routing) copy.routing = { ...c.routing };
+  return copy;
 }
 
 /** Changes a party's state through the guarded transition. */

@@ -9,7 +9,9 @@
  * - `sip` (src/switch/sip): a B2BUA on the project's SIP stack. Legs are SIP dialogs; events come
  *   later, through the listener given to {@link Switch.start}.
  *
- * A leg is named by (ConnID, DN). A Switch never decides routing, agent states or T-Lib events.
+ * A leg is named by (ConnID, DN). A Switch never decides routing, agent states or T-Lib events,
+ * and ignores commands for legs it does not hold (the origin of a RequestMakeCall from a Trunk DN
+ * has none; routing points and queues never have one). docs/switch.md describes the whole port.
  */
 import type { ConnId, KvList } from '../tlib/index.ts';
 
@@ -46,7 +48,10 @@ export type SwitchCommand =
   | { kind: 'offer'; connId: ConnId; dn: string; from: string; contact?: string; ani?: string; userData: KvList; mediaType: MediaType }
   /** Answer a ringing leg from the desktop (third-party call control); see {@link SwitchCapabilities.answer}. */
   | { kind: 'answer'; connId: ConnId; dn: string }
-  /** End `dn`'s leg: a CANCEL while it rings, a BYE once it is up, a final response if inbound and unanswered. */
+  /**
+   * End `dn`'s leg: a CANCEL while it rings, a BYE once it is up, a final response if inbound and
+   * unanswered. Never sent for a leg the Switch reported `released`, nor for an offer it reported `failed`.
+   */
   | { kind: 'release'; connId: ConnId; dn: string; cause: SwitchCause }
   | { kind: 'hold'; connId: ConnId; dn: string }
   | { kind: 'retrieve'; connId: ConnId; dn: string }
@@ -65,8 +70,11 @@ export type SwitchEvent =
   | { kind: 'inbound'; legRef: string; from: string; to: string; trunk: string; userData: KvList; mediaType: MediaType }
   | { kind: 'ringing'; connId: ConnId; dn: string }
   | { kind: 'answered'; connId: ConnId; dn: string }
-  /** An `offer` (or `answer`, `hold`, `retrieve`) could not be carried out. */
-  | { kind: 'failed'; connId: ConnId; dn: string; cause: SwitchCause; detail?: string }
+  /**
+   * An `offer` (or `answer`, `hold`, `retrieve`) could not be carried out. `of` names the command;
+   * without it the core takes the offer while one is out for the leg, else the request waiting.
+   */
+  | { kind: 'failed'; connId: ConnId; dn: string; cause: SwitchCause; detail?: string; of?: 'offer' | 'answer' | 'hold' | 'retrieve' }
   /** The far end hung up (a caller before an answer abandons). */
   | { kind: 'released'; connId: ConnId; dn: string; cause: SwitchCause }
   | { kind: 'held'; connId: ConnId; dn: string }

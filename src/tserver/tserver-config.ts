@@ -3,10 +3,13 @@
  * the Agent Logins, and the Application's `[TServer]` options. `tserver-config-binding.ts` binds this to the config
  * layer; tests build it from a plain object with {@link createTServerConfig}.
  *
- * Option names are the seeds' (seed 004 digest, 5.1 and 5.6). Precedence (5.9) is resolved by the
- * helpers at the bottom of this file, never ad hoc in the state machines.
+ * Option names are the seeds' (seed 004 digest, 5.1 and 5.6). Defaults, kinds and precedence (5.9)
+ * come from the option table through the config layer's resolver (src/config/option-resolver.ts),
+ * never ad hoc in the state machines.
  */
 import { UccError } from '../lib/errors.ts';
+import { resolveOptionIn } from '../config/option-resolver.ts';
+import { defaultOptionTable } from '../config/option-table.ts';
 
 /** The seed's DN types (seed 004 digest, 2.3). */
 export type DnType = 'Extension' | 'ACDQueue' | 'RoutingPoint' | 'VirtualQueue' | 'Trunk' | 'VoIPService';
@@ -68,22 +71,6 @@ export interface TServerOptions {
   'no-answer-action': NoAnswerAction;
 }
 
-/** Defaults for options the seed leaves unstated ("n/s" in the digest); the same as the config layer's option table (src/config/option-table.ts). */
-export const TSERVER_OPTION_DEFAULTS: TServerOptions = {
-  'agent-strict-id': false,
-  'logout-on-disconnect': true,
-  'auto-logout-timeout': 0,
-  'auto-logout-ready': false,
-  'wrap-up-time': 0,
-  'legal-guard-time': 0,
-  'timed-acw-in-idle': true,
-  'default-dn': undefined,
-  'default-redirection-limit': 5,
-  'router-timeout': 10,
-  'no-answer-timeout': 15,
-  'no-answer-action': 'none',
-};
-
 function bad(what: string): never {
   throw new UccError('UCC_ERR_CONFIG_INVALID', `tserver: ${what}`);
 }
@@ -122,29 +109,43 @@ export function parseNoAnswerAction(v: OptionValue | undefined): NoAnswerAction 
   return undefined;
 }
 
-/** Reads the Application options with defaults; an invalid value is a configuration error naming the option. */
+/**
+ * Reads the Application options, defaults from the option table (src/config/option-table.ts); an
+ * invalid value is a configuration error naming the option.
+ */
 export function readTServerOptions(o: Options): TServerOptions {
-  const pick = <T>(name: keyof TServerOptions, parse: (v: OptionValue | undefined) => T | undefined): T => {
-    const raw = o[name];
-    const v = parse(raw);
-    if (raw !== undefined && v === undefined) bad(`option ${name}: invalid value '${String(raw)}'`);
-    return v ?? (TSERVER_OPTION_DEFAULTS[name] as T);
+  const pick = <T>(name: keyof TServerOptions): T => {
+    const r = resolveOptionIn('TServer', name, { application: o });
+    if (r.invalid) bad(`option ${name}: invalid value '${String(r.invalid.raw)}' (${r.invalid.problem})`);
+    return r.value as T;
   };
-  const str = (v: OptionValue | undefined): string | undefined => (v === undefined || String(v) === '' ? undefined : String(v));
+  const dn = pick<string | undefined>('default-dn');
   return {
-    'agent-strict-id': pick('agent-strict-id', parseBoolOption),
-    'logout-on-disconnect': pick('logout-on-disconnect', parseBoolOption),
-    'auto-logout-timeout': pick('auto-logout-timeout', parseSecondsOption),
-    'auto-logout-ready': pick('auto-logout-ready', parseBoolOption),
-    'wrap-up-time': pick('wrap-up-time', parseWrapUpTime),
-    'legal-guard-time': pick('legal-guard-time', parseSecondsOption),
-    'timed-acw-in-idle': pick('timed-acw-in-idle', parseBoolOption),
-    'default-dn': str(o['default-dn']),
-    'default-redirection-limit': pick('default-redirection-limit', parseSecondsOption),
-    'router-timeout': pick('router-timeout', parseSecondsOption),
-    'no-answer-timeout': pick('no-answer-timeout', parseSecondsOption),
-    'no-answer-action': pick('no-answer-action', parseNoAnswerAction),
+    'agent-strict-id': pick('agent-strict-id'),
+    'logout-on-disconnect': pick('logout-on-disconnect'),
+    'auto-logout-timeout': pick('auto-logout-timeout'),
+    'auto-logout-ready': pick('auto-logout-ready'),
+    'wrap-up-time': pick('wrap-up-time'),
+    'legal-guard-time': pick('legal-guard-time'),
+    'timed-acw-in-idle': pick('timed-acw-in-idle'),
+    'default-dn': dn === undefined || dn === '' ? undefined : dn,
+    'default-redirection-limit': pick('default-redirection-limit'),
+    'router-timeout': pick('router-timeout'),
+    'no-answer-timeout': pick('no-answer-timeout'),
+    'no-answer-action': pick('no-answer-action'),
   };
+}
+
+/** The Application option values when none is set: the option table's defaults. */
+export const TSERVER_OPTION_DEFAULTS: TServerOptions = readTServerOptions({});
+
+/** Checks the `[TServer]` options of a DN or Agent Login annex that are read on that level (option table kinds). */
+function checkAnnex(owner: string, level: 'dn' | 'agentLogin', options: Options): void {
+  for (const name of Object.keys(options)) {
+    if (!defaultOptionTable.find('TServer', name)?.levels.includes(level)) continue;
+    const r = resolveOptionIn('TServer', name, { [level]: options });
+    if (r.invalid) bad(`${owner}: option ${name}: invalid value '${String(r.invalid.raw)}' (${r.invalid.problem})`);
+  }
 }
 
 /** Lower-cases a DN name: DN names compare case-insensitively (seed 004, 2.2). */
@@ -178,10 +179,7 @@ export function createTServerConfig(input: {
   const agentLogins = (input.agentLogins ?? []).map((a) => (typeof a === 'string' ? { agentId: a, options: {} } : { agentId: a.agentId, options: { ...(a.options ?? {}) } }));
   const options = { ...(input.options ?? {}) };
   readTServerOptions(options); // validate early
-  for (const d of dns) {
-    for (const name of ['wrap-up-time'] as const) if (d.options?.[name] !== undefined && parseWrapUpTime(d.options[name]) === undefined) bad(`DN ${d.name}: option ${name}: invalid value`);
-    if (d.options?.['no-answer-action'] !== undefined && parseNoAnswerAction(d.options['no-answer-action']) === undefined) bad(`DN ${d.name}: option no-answer-action: invalid value`);
-    if (d.options?.['router-timeout'] !== undefined && parseSecondsOption(d.options['router-timeout']) === undefined) bad(`DN ${d.name}: option router-timeout: invalid value`);
-  }
+  for (const d of dns) checkAnnex(`DN ${d.name}`, 'dn', d.options ?? {});
+  for (const a of agentLogins) checkAnnex(`Agent Login ${a.agentId}`, 'agentLogin', a.options);
   return { switchName: input.switchName ?? 'SIP_Switch', dns, agentLogins, options };
 }

@@ -1,7 +1,8 @@
 /**
- * The T-Server shell: it moves frames between T-Lib clients and the {@link TServerCore} and runs the
- * core's timers on the injected Clock. Nothing here decides anything (ARCHITECTURE.md: "the server
- * shell only moves frames and runs timers").
+ * The T-Server shell: it moves frames between T-Lib clients and the {@link TServerCore}, runs the
+ * core's timers on the injected Clock, and carries the core's commands to the {@link Switch} (the
+ * emulated one unless another is given), feeding the Switch's events back into the core. Nothing
+ * here decides anything (ARCHITECTURE.md: "the server shell only moves frames and runs timers").
  *
  * Clients reach it through the T-Lib server framework: TCP/TLS, in-memory streams, or in-process
  * pipes (`connectInProcess()`, what the roles of `ucc start` use through their TlibClient). Tests
@@ -17,6 +18,9 @@ import type { Duplex } from 'node:stream';
 import type { MessagePipeEnd } from '../lib/framed-json/message-pipe.ts';
 import { TServerCore, type ClientId, type CoreEffect } from './tserver-core.ts';
 import type { TServerConfig } from './tserver-config.ts';
+import type { Switch, SwitchEvent } from './switch-port.ts';
+import { expandSwitchEffects } from './switch-effects.ts';
+import { EmulatedSwitch } from '../switch/emulated/emulated-switch.ts';
 
 /** Construction options of {@link TServer}. */
 export interface TServerInit {
@@ -27,6 +31,8 @@ export interface TServerInit {
   connIdPrefix?: number;
   /** Sent in EventLinkConnected. */
   applicationName?: string;
+  /** Where call legs live (switch-port.ts); default: the emulated switch (no media). Started here, stopped by close(). */
+  switch?: Switch;
 }
 
 /** An in-process client of {@link TServer.attach}: requests in, events out through `onEvent`. */
@@ -41,6 +47,9 @@ export interface AttachedClient {
 export class TServer {
   readonly core: TServerCore;
   readonly tlib: TlibServer;
+  readonly switch: Switch;
+  /** Settles once the Switch started (a failure is logged; the T-Server still serves agents). */
+  readonly switchStarted: Promise<void>;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly timers = new Map<string, TimerHandle>();
@@ -60,6 +69,10 @@ export class TServer {
       applicationName: init.applicationName ?? 'OpenUCC T-Server',
     });
     this.tlib.on('sessionOpen', (s) => this.onSessionOpen(s));
+    this.switch = init.switch ?? new EmulatedSwitch();
+    this.switchStarted = this.switch.start((e) => this.onSwitchEvent(e)).catch((err: unknown) => {
+      this.logger.error('switch failed to start', { switch: this.switch.name, error: err instanceof Error ? err.message : String(err) });
+    });
   }
 
   /** Starts a T-Lib listener (TCP, or TLS with `tls`); port 0 picks a free port. */
@@ -106,6 +119,8 @@ export class TServer {
     this.timers.clear();
     this.attached.clear();
     await this.tlib.close('T-Server shutting down');
+    await this.switchStarted;
+    await this.switch.stop().catch((err: unknown) => this.logger.error('switch failed to stop', { switch: this.switch.name, error: err instanceof Error ? err.message : String(err) }));
   }
 
   private onSessionOpen(session: TlibSession): void {
@@ -122,9 +137,24 @@ export class TServer {
     this.run(this.core.request(session.id, req, this.clock.now()));
   }
 
-  /** Executes the core's effects, in order. */
+  /** An event the Switch reported later (not returned by execute()). */
+  private onSwitchEvent(event: SwitchEvent): void {
+    if (this.closed) return;
+    try {
+      this.run(this.core.switchEvent(event, this.clock.now()));
+    } catch (err) {
+      // A bug in a handler must not take the process down; it is logged loudly.
+      this.logger.error('T-Server switch event handler failed', { event: event.kind, error: err instanceof Error ? err.stack : String(err) });
+    }
+  }
+
+  /** Executes the core's effects, in order; Switch commands first become what they cause (switch-effects.ts). */
   private run(effects: CoreEffect[]): void {
-    for (const e of effects) {
+    const now = this.clock.now();
+    const expanded = expandSwitchEffects(this.core, this.switch, effects, now, (command, err) => {
+      this.logger.error('switch command failed', { switch: this.switch.name, command: command.kind, error: err instanceof Error ? err.stack : String(err) });
+    });
+    for (const e of expanded) {
       if (e.type === 'send') {
         const local = this.attached.get(e.to);
         if (local) local(e.event);

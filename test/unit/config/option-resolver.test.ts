@@ -1,7 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigIndex } from '../../../src/config/config-index.ts';
-import { OptionResolver, type OptionContext } from '../../../src/config/option-resolver.ts';
+import { OptionResolver, resolveOptionIn, type OptionContext } from '../../../src/config/option-resolver.ts';
+import { knownOptions } from '../../../src/config/option-table.ts';
 import { emptyObjects, type ConfigObjects, type OptionSections } from '../../../src/config/config-objects.ts';
 import { declaredDefault } from '../../../src/config/option-table.ts';
 import { UccError } from '../../../src/lib/errors.ts';
@@ -102,5 +103,55 @@ describe('OptionResolver values', () => {
     assert.equal(declaredDefault('UC-Connector', 'enabled'), true);
     assert.throws(() => declaredDefault('uc-connector', 'display-name'), (e: unknown) => e instanceof UccError && e.code === 'UCC_ERR_CONFIG_UNKNOWN_OPTION');
     assert.throws(() => declaredDefault('uc-connector', 'no-such-option'), (e: unknown) => e instanceof UccError && e.code === 'UCC_ERR_CONFIG_UNKNOWN_OPTION');
+  });
+});
+
+describe('resolveOptionIn: precedence over sections given by level (the T-Server core)', () => {
+  const app = { 'no-answer-action': 'none', 'wrap-up-time': 5, 'legal-guard-time': 2 };
+  const dn = { 'no-answer-action': 'notready', 'wrap-up-time': 10, 'legal-guard-time': 9 };
+  const login = { 'no-answer-action': 'logout', 'wrap-up-time': 'untimed' };
+
+  const cases: Array<{ rule: string; name: string; sections: Parameters<typeof resolveOptionIn>[2]; request?: string | number; value: unknown; source: string }> = [
+    { rule: 'a request Extension beats every level', name: 'no-answer-action', sections: { agentLogin: login, dn, application: app }, request: 'notready', value: 'notready', source: 'request' },
+    { rule: 'the Agent Login beats the DN and the Application', name: 'no-answer-action', sections: { agentLogin: login, dn, application: app }, value: 'logout', source: 'agentLogin' },
+    { rule: 'the DN beats the Application', name: 'wrap-up-time', sections: { dn, application: app }, value: 10, source: 'dn' },
+    { rule: 'the Application applies when no lower level sets it', name: 'wrap-up-time', sections: { agentLogin: {}, dn: {}, application: app }, value: 5, source: 'application' },
+    { rule: 'the table default applies when nothing is set', name: 'router-timeout', sections: { dn: {}, application: {} }, value: 10, source: 'default' },
+    { rule: 'a level the option is not declared on is not read (legal-guard-time on a DN)', name: 'legal-guard-time', sections: { dn, application: app }, value: 2, source: 'application' },
+    { rule: 'the `not ready` spelling is read as notready', name: 'no-answer-action', sections: { dn: { 'no-answer-action': 'not ready' } }, value: 'notready', source: 'dn' },
+    { rule: 'a DN-level contact (a SIP URI) for the SIP switch', name: 'contact', sections: { dn: { contact: 'sip:7001@pc.example.test:5060' } }, value: 'sip:7001@pc.example.test:5060', source: 'dn' },
+  ];
+  for (const c of cases) {
+    test(c.rule, () => {
+      assert.deepEqual(resolveOptionIn('TServer', c.name, c.sections, { request: c.request }), { value: c.value, source: c.source });
+    });
+  }
+
+  test('an invalid winning value gives the default and says where and why (no fall-through to a lower level)', () => {
+    const r = resolveOptionIn('TServer', 'wrap-up-time', { agentLogin: { 'wrap-up-time': 'soon' }, application: app });
+    assert.equal(r.value, 0);
+    assert.equal(r.source, 'default');
+    assert.deepEqual(r.invalid && { level: r.invalid.level, raw: r.invalid.raw }, { level: 'agentLogin', raw: 'soon' });
+    const q = resolveOptionIn('TServer', 'no-answer-action', { application: app }, { request: 'sleep' });
+    assert.equal(q.invalid?.level, 'request');
+    assert.equal(q.value, 'none');
+  });
+
+  test('an undeclared option is a programmer error', () => {
+    assert.throws(() => resolveOptionIn('TServer', 'no-such-option', {}), (e: unknown) => e instanceof UccError && e.code === 'UCC_ERR_CONFIG_UNKNOWN_OPTION');
+  });
+
+  test('the SIP switch options are declared in [TServer] with their levels and defaults', () => {
+    const got = Object.fromEntries(knownOptions.filter((o) => o.section === 'TServer' && ['contact', 'sip-enable-moh', 'sip-enable-100rel', 'reuse-sdp-on-reinvite', 'refer-enabled', 'dual-dialog-enabled', 'make-call-rfc3725-flow', 'sip-port-tls'].includes(o.name)).map((o) => [o.name, [o.default, o.levels.join('>')]]));
+    assert.deepEqual(got, {
+      'contact': [undefined, 'dn'],
+      'sip-enable-moh': [true, 'application'],
+      'sip-enable-100rel': [false, 'application'],
+      'reuse-sdp-on-reinvite': [true, 'dn>application'],
+      'refer-enabled': [false, 'dn>application'],
+      'dual-dialog-enabled': [false, 'dn>application'],
+      'make-call-rfc3725-flow': [1, 'dn>application'],
+      'sip-port-tls': [0, 'application'],
+    });
   });
 });

@@ -6,6 +6,7 @@ import { ManualClock } from '../../../src/lib/clock.ts';
 import { TServer } from '../../../src/tserver/tserver.ts';
 import { createTServerConfig, type DnConfig, type AgentLoginConfig, type Options } from '../../../src/tserver/tserver-config.ts';
 import type { TlibEvent, TlibRequest } from '../../../src/tlib/index.ts';
+import type { Switch } from '../../../src/tserver/switch-port.ts';
 
 type AnyEvent = TlibEvent & Record<string, unknown>;
 type Req = TlibRequest extends infer R ? (R extends TlibRequest ? Omit<R, 'ReferenceID'> : never) : never;
@@ -63,10 +64,10 @@ export const STD_DNS: DnConfig[] = [
   { name: 'off', type: 'Extension', register: false },
 ];
 
-export function setup(opts: { dns?: DnConfig[]; extraDns?: DnConfig[]; agentLogins?: Array<AgentLoginConfig | string>; options?: Options } = {}): Setup {
+export function setup(opts: { dns?: DnConfig[]; extraDns?: DnConfig[]; agentLogins?: Array<AgentLoginConfig | string>; options?: Options; switch?: Switch } = {}): Setup {
   const clock = new ManualClock();
   const config = createTServerConfig({ switchName: 'SW', dns: [...(opts.dns ?? STD_DNS), ...(opts.extraDns ?? [])], agentLogins: opts.agentLogins ?? [], options: opts.options ?? {} });
-  const server = new TServer({ config, clock, connIdPrefix: 0x1234 });
+  const server = new TServer({ config, clock, connIdPrefix: 0x1234, ...(opts.switch ? { switch: opts.switch } : {}) });
   return { clock, server, client: () => new TestClient(server) };
 }
 

@@ -259,3 +259,29 @@ describe('T-Server reconfiguration', () => {
     assert.equal(s.server.core.agentOn('7001')?.settings.wrapUpTime, 10, 'a logged-in agent keeps the settings of its login');
   });
 });
+
+describe('T-Server session settings through the option resolver', () => {
+  test('legal-guard-time: the LegalGuardTime login Extension > Agent Login > Application; an unusable Extension is ignored; a DN value is not read', () => {
+    const s = setup({
+      options: { 'legal-guard-time': 4 },
+      agentLogins: [{ agentId: 'a2', options: { 'legal-guard-time': 6 } }, 'a1', 'a3', 'a4'],
+      extraDns: [{ name: '7004', type: 'Extension', options: { 'legal-guard-time': 9 } }],
+    });
+    agentOn(s, '7001', 'a1', 'AutoIn', [['LegalGuardTime', 2]]);
+    agentOn(s, '7002', 'a2');
+    agentOn(s, '7003', 'a3', 'AutoIn', [['LegalGuardTime', 'soon']]);
+    agentOn(s, '7004', 'a4');
+    assert.equal(s.server.core.agentOn('7001')?.settings.legalGuardTime, 2);
+    assert.equal(s.server.core.agentOn('7002')?.settings.legalGuardTime, 6);
+    assert.equal(s.server.core.agentOn('7003')?.settings.legalGuardTime, 4);
+    assert.equal(s.server.core.agentOn('7004')?.settings.legalGuardTime, 4, 'the option table declares legal-guard-time on Agent Logins and the Application only');
+  });
+
+  test('an invalid NO_ANSWER_ACTION login Extension is refused with 53; T-Library spellings of not ready are read', () => {
+    const s = setup();
+    const c = s.client();
+    assert.equal(errorCode(c.req({ message: 'RequestAgentLogin', ThisDN: '7001', AgentID: 'a1', Extensions: [['NO_ANSWER_ACTION', 'sleep']] })), 53);
+    agentOn(s, '7001', 'a1', 'AutoIn', [['NO_ANSWER_ACTION', 'NOT_READY']]);
+    assert.equal(s.server.core.agentOn('7001')?.settings.noAnswerAction, 'notready');
+  });
+});

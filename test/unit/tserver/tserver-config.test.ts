@@ -4,10 +4,27 @@ import { createTServerConfig, parseNoAnswerAction, parseWrapUpTime, readTServerO
 import { tserverConfigFromObjects } from '../../../src/tserver/tserver-config-binding.ts';
 import { loadConfigFile } from '../../../src/config/config-loader.ts';
 import { UccError } from '../../../src/lib/errors.ts';
+import { defaultOptionTable } from '../../../src/config/option-table.ts';
 
 describe('TServerConfig', () => {
   test('defaults apply to options not given', () => {
     assert.deepEqual(readTServerOptions({}), TSERVER_OPTION_DEFAULTS);
+  });
+
+  test('the defaults are the option table\'s (src/config/option-table.ts), with the values they always had', () => {
+    assert.deepEqual(TSERVER_OPTION_DEFAULTS, {
+      'agent-strict-id': false, 'logout-on-disconnect': true, 'auto-logout-timeout': 0, 'auto-logout-ready': false, 'wrap-up-time': 0, 'legal-guard-time': 0,
+      'timed-acw-in-idle': true, 'default-dn': undefined, 'default-redirection-limit': 5, 'router-timeout': 10, 'no-answer-timeout': 15, 'no-answer-action': 'none',
+    });
+    for (const [name, value] of Object.entries(TSERVER_OPTION_DEFAULTS)) {
+      assert.equal(defaultOptionTable.find('TServer', name)?.default, value ?? '', name);
+    }
+  });
+
+  test('DN and Agent Login annex options are checked against the option table kinds', () => {
+    assert.throws(() => createTServerConfig({ dns: [{ name: '7001', type: 'Extension', options: { contact: 'pc7001:5060' } }] }), /DN 7001: option contact/);
+    assert.throws(() => createTServerConfig({ agentLogins: [{ agentId: 'a1', options: { 'wrap-up-time': 'soon' } }] }), /Agent Login a1: option wrap-up-time/);
+    assert.doesNotThrow(() => createTServerConfig({ dns: [{ name: '7001', type: 'Extension', options: { contact: 'sip:7001@pc7001.example.test:5060', 'legal-guard-time': 'not read on a DN' } }] }));
   });
 
   const wrap: Array<[unknown, unknown]> = [[0, 0], ['30', 30], [12, 12], ['untimed', 'untimed'], ['UNTIMED', 'untimed'], ['-1', undefined], ['soon', undefined], ['', undefined]];

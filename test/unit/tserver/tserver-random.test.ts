@@ -5,8 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TServerCore } from '../../../src/tserver/tserver-core.ts';
+import { TServerCore, type CoreEffect } from '../../../src/tserver/tserver-core.ts';
 import { createTServerConfig } from '../../../src/tserver/tserver-config.ts';
+import { expandSwitchEffects } from '../../../src/tserver/switch-effects.ts';
+import { EmulatedSwitch } from '../../../src/switch/emulated/emulated-switch.ts';
 import type { TlibRequest } from '../../../src/tlib/index.ts';
 import { STD_DNS } from './harness.ts';
 import { prng as rng } from '../../support/prng.ts';
@@ -29,8 +31,10 @@ for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
     const timers = new Map<string, number>();
     const connIds: string[] = ['0000000000000bad'];
     let now = 0;
-    const apply = (effects: ReturnType<TServerCore['timer']>): void => {
-      for (const e of effects) {
+    // The emulated switch runs inline: each command's events go straight back into the core.
+    const sw = new EmulatedSwitch();
+    const apply = (raw: CoreEffect[]): void => {
+      for (const e of expandSwitchEffects(core, sw, raw, now)) {
         if (e.type === 'startTimer') timers.set(e.name, now + e.ms);
         else if (e.type === 'cancelTimer') timers.delete(e.name);
         else {
@@ -112,7 +116,10 @@ for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
         if (!call) continue;
         assert.ok(call.parties.size > 0, `call ${c} has no parties after ${JSON.stringify(req)}`);
         for (const p of call.parties.values()) assert.ok(core.callsOn(p.dn).includes(c), `${p.dn} does not list ${c} after ${JSON.stringify(req)}`);
+        assert.equal(call.offers.size, 0, `the emulated switch rings at once: call ${c} has offers left after ${JSON.stringify(req)}`);
       }
+      // Every ended call was ended at the switch too (the core sends `end`).
+      assert.ok(sw.callCount <= core.callCount, `the switch holds ${sw.callCount} calls, the core ${core.callCount}, after ${JSON.stringify(req)}`);
     }
   });
 }
