@@ -39,6 +39,11 @@ export interface OutgoingInvite {
   contact?: string;
   /** Pre-loaded Route values for this call instead of the UA's outbound proxy (`[]`: none). */
   routes?: readonly string[];
+  /**
+   * Places the call again under an earlier INVITE's identity (its Call-ID and From tag, a higher
+   * CSeq), as a retry after a challenge does: a desktop answer re-offers a call the phone knows.
+   */
+  again?: { callId: string; fromTag: string; cseq: number };
   body?: Buffer | string;
   contentType?: string;
   headers?: Record<string, string | readonly string[]>;
@@ -72,7 +77,8 @@ export function startInvite(ctx: InviteClientContext, o: OutgoingInvite): Outgoi
   const routes = o.routes ?? ctx.routes;
   const displayName = o.from !== undefined ? o.fromDisplayName : o.fromDisplayName ?? ctx.displayName;
   const invite = createOutOfDialogRequest({
-    method: 'INVITE', uri: o.target, from: o.from ?? ctx.aor, fromTag: ctx.tu.newTag(), callId: ctx.tu.newCallId(), cseq: 1,
+    method: 'INVITE', uri: o.target, from: o.from ?? ctx.aor,
+    fromTag: o.again?.fromTag ?? ctx.tu.newTag(), callId: o.again?.callId ?? ctx.tu.newCallId(), cseq: o.again?.cseq ?? 1,
     contact,
     ...(o.to !== undefined ? { to: o.to } : {}),
     ...(displayName !== undefined ? { fromDisplayName: displayName } : {}),

@@ -7,6 +7,8 @@
  * places it again with `Call-Info: <sip:domain>;answer-after=0`, which such phones answer at once.
  */
 import { formatUri, parseUri } from '../../sip/message/index.ts';
+import { tagOf } from '../../sip/ua/request-dispatcher.ts';
+import { cseqOf } from '../../sip/ua/out-of-dialog-request.ts';
 import type { SipResponse } from '../../sip/message/index.ts';
 import type { InviteOutcome, OutgoingInvite, OutgoingInviteHandle } from '../../sip/ua/invite-client.ts';
 import type { SwitchCommand, SwitchEvent } from '../../tserver/switch-port.ts';
@@ -113,10 +115,10 @@ export class OutboundCalls {
     this.send(leg, offer);
   }
 
-  private send(leg: Leg, offer: string, extraHeaders: Record<string, string> = {}): void {
+  private send(leg: Leg, offer: string, extraHeaders: Record<string, string> = {}, again?: OutgoingInvite['again']): void {
     const invite = leg.invite!;
     const options: Omit<OutgoingInvite, 'target'> = {
-      ...invite, body: leg.sdp.next(offer), headers: { ...invite.headers, ...extraHeaders },
+      ...invite, body: leg.sdp.next(offer), headers: { ...invite.headers, ...extraHeaders }, ...(again ? { again } : {}),
       onProvisional: (r) => this.onProvisional(leg, handle, r),
     };
     const handle = this.core.ua.startInvite(invite.target, options);
@@ -224,9 +226,12 @@ export class OutboundCalls {
     // The old INVITE's outcome (its 487, or a crossing 2xx the handle BYEs) is then ignored.
     leg.outgoing = undefined;
     old.cancel();
-    await old.outcome.catch(() => undefined);
+    const o = await old.outcome.catch(() => undefined);
     if (leg.released || !leg.live) return;
-    this.send(leg, offer, { 'Call-Info': `<sip:${this.core.config.domain}>;answer-after=0` });
+    // The same call again (Call-ID, From tag, next CSeq), now to be answered at once.
+    const req = o?.response ? old.request : undefined;
+    const again = req ? { callId: req.headers.get('Call-ID') ?? '', fromTag: tagOf(req.headers.get('From')) ?? '', cseq: cseqOf(o!.response) + 1 } : undefined;
+    this.send(leg, offer, { 'Call-Info': `<sip:${this.core.config.domain}>;answer-after=0` }, again?.callId && again.fromTag ? again : undefined);
   }
 }
 

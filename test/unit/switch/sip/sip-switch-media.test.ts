@@ -237,6 +237,10 @@ describe('SIP switch with a media relay', () => {
     const invites = w.received(ALICE, 'INVITE');
     assert.equal(invites.length, 2);
     assert.match(invites[1]!, /\r\nCall-Info: <sip:example\.test>;answer-after=0\r\n/);
+    const header = (m: string, h: string): string => new RegExp(`\r\n${h}: ([^\r]*)`).exec(m)![1]!;
+    assert.equal(header(invites[1]!, 'Call-ID'), header(invites[0]!, 'Call-ID'), 'the same call again');
+    assert.equal(header(invites[1]!, 'From'), header(invites[0]!, 'From'));
+    assert.equal(header(invites[1]!, 'CSeq'), '2 INVITE');
     assert.equal(w.received(ALICE, 'CANCEL').length, 1);
     assert.deepEqual(w.kinds().filter((k) => k.startsWith('ringing') || k.startsWith('answered') || k.startsWith('failed')), [`ringing ${ALICE_DN}`, `answered ${ALICE_DN}`]);
     await w.close();
