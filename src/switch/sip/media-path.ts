@@ -12,7 +12,7 @@ import type { Logger } from '../../lib/logger.ts';
 import { MediaRelayError } from '../../media/media-relay.ts';
 import type { MediaRelay } from '../../media/media-relay.ts';
 import type { ConnId } from '../../tlib/index.ts';
-import { blackHoleAnswer } from './sdp.ts';
+import { placeholderAnswer } from './sdp.ts';
 import type { Leg } from './sip-leg.ts';
 
 export type Side = 'a' | 'b';
@@ -88,7 +88,7 @@ export class MediaPath {
   async placeholder(bridge: Bridge): Promise<string> {
     const relay = this.need('answer');
     if (bridge.offerForB === undefined) throw new MediaRelayError('answer', 'the bridge was not opened');
-    return this.guard('answer', relay.answer({ session: bridge.session, fromTag: bridge.tag('a'), toTag: bridge.tag('b'), sdp: blackHoleAnswer(bridge.offerForB) }));
+    return this.guard('answer', relay.answer({ session: bridge.session, fromTag: bridge.tag('a'), toTag: bridge.tag('b'), sdp: placeholderAnswer(bridge.offerForB) }));
   }
 
   /** Side b's answer; resolves with what side a gets. */

@@ -140,16 +140,20 @@ export class DialogSdp {
 }
 
 /**
- * An answer that sends nothing anywhere (`c=IN IP4 0.0.0.0`, RFC 3264 section 8.4's old hold
- * address) with the offer's media lines: the relay's "other side" while only a player talks to the
- * caller (ringback, announcements before a KW answers).
+ * The answer of a party that is not there yet: the offer's own address (the relay's) and media
+ * lines, every port set to 9 (discard), sendrecv. It stands for the relay's "other side" while
+ * only a player talks to the caller (ringback before a KW answers). Not `c=0.0.0.0`: rtpengine
+ * takes that for a hold and would tell the caller `c=0.0.0.0` and `a=sendonly` too.
  */
-export function blackHoleAnswer(offer: string): string {
+export function placeholderAnswer(offer: string): string {
   const { lines, eol } = splitLines(offer);
+  const address = /^c=IN (IP[46]) (\S+)/m.exec(offer);
   const out: string[] = [];
   for (const l of lines) {
-    if (l.startsWith('o=')) out.push('o=- 1 1 IN IP4 0.0.0.0');
-    else if (l.startsWith('c=')) out.push('c=IN IP4 0.0.0.0');
+    if (l.startsWith('o=')) out.push(`o=- 1 1 IN ${address?.[1] ?? 'IP4'} ${address?.[2] ?? '127.0.0.1'}`);
+    else if (l.startsWith('m=')) out.push(l.replace(/^(m=\S+ )\d+/, '$19'));
+    else if (l.startsWith('a=') && DIRECTIONS.includes(l.slice(2).trim())) out.push('a=sendrecv');
+    else if (/^a=rtcp:/.test(l)) continue;
     else out.push(l);
   }
   return join(out, eol);
