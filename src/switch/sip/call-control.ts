@@ -30,6 +30,7 @@ export class CallControl {
 
   constructor(private readonly core: SwitchCore) {
     core.reinviteHandler = (leg, req, reply) => this.onPhoneReinvite(leg, req, reply);
+    core.callEmpty = (connId) => this.forget(connId);
   }
 
   hold(c: OnLeg): SwitchEvent[] {

@@ -82,6 +82,7 @@ const key = (connId: ConnId, dn: string): string => `${connId}\u0000${dn.toLower
 export class LegRegistry {
   private readonly byRef = new Map<string, Leg>();
   private readonly byName = new Map<string, Leg>();
+  private readonly byCall = new Map<ConnId, Set<Leg>>();
   private readonly live = new Set<Leg>();
 
   constructor(readonly max: number) {}
@@ -109,13 +110,19 @@ export class LegRegistry {
     return this.byRef.get(legRef);
   }
 
-  /** Binds a leg to (ConnID, DN): from `accept`, or an outbound leg when it is created. */
+  /** Binds a leg to (ConnID, DN): from `accept`, an outbound leg when it is created, a `move`. */
   bind(leg: Leg, connId: ConnId, dn: string): void {
     this.byRef.delete(leg.id);
-    if (leg.connId !== undefined) this.unname(leg);
+    if (leg.connId !== undefined) {
+      this.unname(leg);
+      this.leaveCall(leg);
+    }
     leg.connId = connId;
     leg.dn = dn;
     this.byName.set(key(connId, dn), leg);
+    let set = this.byCall.get(connId);
+    if (!set) this.byCall.set(connId, (set = new Set()));
+    set.add(leg);
     this.live.add(leg);
   }
 
@@ -125,7 +132,7 @@ export class LegRegistry {
 
   /** The live legs of a call. */
   ofCall(connId: ConnId): Leg[] {
-    return [...this.live].filter((l) => l.connId === connId);
+    return [...(this.byCall.get(connId) ?? [])];
   }
 
   /** Forgets the leg's name (a released leg still counts until it is gone, see `remove`). */
@@ -133,9 +140,19 @@ export class LegRegistry {
     if (leg.connId !== undefined && this.byName.get(key(leg.connId, leg.dn)) === leg) this.byName.delete(key(leg.connId, leg.dn));
   }
 
-  remove(leg: Leg): void {
+  /** Forgets the leg; true when it was its call's last one. */
+  remove(leg: Leg): boolean {
     this.byRef.delete(leg.id);
     this.unname(leg);
     this.live.delete(leg);
+    return this.leaveCall(leg);
+  }
+
+  private leaveCall(leg: Leg): boolean {
+    if (leg.connId === undefined) return false;
+    const set = this.byCall.get(leg.connId);
+    if (!set?.delete(leg) || set.size > 0) return false;
+    this.byCall.delete(leg.connId);
+    return true;
   }
 }

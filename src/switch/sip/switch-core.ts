@@ -45,6 +45,8 @@ export class SwitchCore {
   private readonly queues = new Map<ConnId, SerialQueue>();
   /** Handles a phone's re-INVITE (set by the call-control part). */
   reinviteHandler: ((leg: Leg, request: SipRequest, reply: ReinviteReply) => void) | undefined;
+  /** Runs when a call's last leg is gone (the call-control part forgets its hold state). */
+  callEmpty: ((connId: ConnId) => void) | undefined;
 
   constructor(d: SwitchCoreDeps) {
     this.config = d.config;
@@ -90,7 +92,10 @@ export class SwitchCore {
     if (leg.state === 'ended') return;
     leg.state = 'ended';
     this.clock.cancel(leg.acceptTimer);
-    this.legs.remove(leg);
+    if (this.legs.remove(leg) && leg.connId !== undefined) {
+      this.forgetCall(leg.connId);
+      this.callEmpty?.(leg.connId);
+    }
     const bridges = [leg.bridge, leg.pendingBridge];
     leg.pendingBridge = undefined;
     for (const b of bridges) {
