@@ -33,8 +33,8 @@ import type { EventPackage } from '../ua/event-package.ts';
 import { MessageClient } from '../ua/message-client.ts';
 import type { OutgoingMessage } from '../ua/message-client.ts';
 import { MessageServer } from '../ua/message-server.ts';
-import { sendInvite } from '../ua/invite-client.ts';
-import type { OutgoingInvite } from '../ua/invite-client.ts';
+import { startInvite } from '../ua/invite-client.ts';
+import type { OutgoingInvite, OutgoingInviteHandle } from '../ua/invite-client.ts';
 import { InviteServer } from '../ua/invite-server.ts';
 import type { InviteHandler } from '../ua/invite-server.ts';
 import type { InviteSession } from '../ua/invite-session.ts';
@@ -252,15 +252,26 @@ export class SipUserAgent extends TypedEmitter<SipUserAgentEvents> {
    * ACKed; rejects with SipError on a final non-2xx.
    */
   async invite(target: string, options: Omit<OutgoingInvite, 'target'> = {}): Promise<InviteSession> {
-    const outcome = await sendInvite({
+    const outcome = await this.startInvite(target, options).outcome;
+    if (!outcome.ok) throw SipError.from(outcome.response);
+    return outcome.session;
+  }
+
+  /**
+   * Places a call and returns at once: the handle's `outcome` resolves with the session (2xx, ACKed)
+   * or the final response, and `cancel()` CANCELs it before then (RFC 3261 section 9.1).
+   */
+  startInvite(target: string, options: Omit<OutgoingInvite, 'target'> = {}): OutgoingInviteHandle {
+    const handle = startInvite({
       tu: this.stack, dispatcher: this.dispatcher, aor: this.aor, contact: this.contact, logger: this.logger,
       ...(this.o.displayName !== undefined ? { displayName: this.o.displayName } : {}),
       ...(this.routes.length ? { routes: this.routes } : {}),
       ...(this.digest ? { digest: this.digest } : {}),
     }, { target, ...options });
-    if (!outcome.ok) throw SipError.from(outcome.response);
-    this.track(outcome.session);
-    return outcome.session;
+    handle.outcome.then((o) => {
+      if (o.ok) this.track(o.session);
+    }, () => {});
+    return handle;
   }
 
   /** Takes incoming INVITEs (one handler; a new call replaces the previous). */

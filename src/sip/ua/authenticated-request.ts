@@ -23,11 +23,15 @@ export async function sendWithAuth(
   request: SipRequest,
   digest: DigestClient | undefined,
   options?: SendRequestOptions,
+  /** Called with each attempt (the first request, then every authorized retry) as it leaves. */
+  onSent?: (request: SipRequest) => void,
 ): Promise<AuthenticatedExchange> {
   let current = request;
   let retries = 0;
   for (;;) {
-    const response = await tu.sendRequest(current, options);
+    const pending = tu.sendRequest(current, options);
+    onSent?.(current);
+    const response = await pending;
     if ((response.status === 401 || response.status === 407) && digest && retries < MAX_AUTH_ROUNDS) {
       const next = digest.authorize(current, response);
       if (next) {
