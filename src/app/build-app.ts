@@ -29,6 +29,7 @@ import { createHttpServer } from '../web/http-server.ts';
 import { createKwWeb } from '../web/kw-web.ts';
 import { kwSocketRoutes } from '../web/kw-socket.ts';
 import { buildRoutingRoles, type RoutingRoles } from './routing-roles.ts';
+import { buildSwitch } from './switch-factory.ts';
 
 /** The built browser client (`npm run build:client`); without it only the API is served. */
 const clientDist = fileURLToPath(new URL('../../client/dist/', import.meta.url));
@@ -41,6 +42,8 @@ export interface AppDeps {
 export interface AppAddresses {
   http: string;
   tlib: string;
+  /** The SIP switch's listeners (`udp:127.0.0.1:5060` ...), when a `voice:` block is configured. */
+  sip: string[];
 }
 
 export interface App {
@@ -83,7 +86,8 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
     await store.loadConfig(config.objects);
     const bound = tserverConfigFromObjects(store.snapshot());
     if (!bound.ok) throw new UccError('UCC_ERR_CONFIG_INVALID', bound.error);
-    const tserver = new TServer({ config: bound.value, clock, logger: logger.child({ role: 'tserver' }) });
+    const callSwitch = buildSwitch(config.settings.voice, { clock, logger: logger.child({ role: 'switch' }) });
+    const tserver = new TServer({ config: bound.value, clock, logger: logger.child({ role: 'tserver' }), switch: callSwitch.switch });
     closers.push(() => tserver.close());
     // Options "take effect immediately": every committed change re-binds the T-Server's view.
     const unsubscribe = store.changes.subscribe(() => {
@@ -154,11 +158,12 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
       async listen() {
         const { host, tlib: tlibPort, http: httpPort } = config.settings.listen;
         const t = await tserver.listen({ host, port: tlibPort });
+        await tserver.switchStarted;
         await tlib.connect();
         await uc.start();
         await routing.start();
         const url = await http.listen({ host, port: httpPort });
-        return { http: url, tlib: `tcp://${t.host}:${t.port}` };
+        return { http: url, tlib: `tcp://${t.host}:${t.port}`, sip: callSwitch.addresses() };
       },
       close,
     };

@@ -33,7 +33,7 @@ export async function run(args: string[]): Promise<number> {
   const started = await startRoles('ucc start', file, level);
   if (typeof started === 'number') return started;
   const { app, logger, addresses } = started;
-  process.stdout.write(`ucc ready http=${addresses.http} tlib=${addresses.tlib}\n`);
+  process.stdout.write(`ucc ready http=${addresses.http} tlib=${addresses.tlib}${addresses.sip.length ? ` sip=${addresses.sip.join(',')}` : ''}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);

@@ -143,7 +143,7 @@ export const ConfigDocumentSchema = Type.Object(
     store: Type.Optional(StoreSettingsSchema),
     presence: Type.Optional(PresenceSettingsSchema),
     listen: Type.Optional(ListenSettingsSchema),
-    /** The SIP switch (docs/voice.md); src/switch/sip/voice-config.ts validates it. */
+    /** The SIP switch (docs/voice.md); src/config/voice-settings.ts validates it. */
     voice: Type.Optional(Type.Unknown()),
     switches: list(SwitchSchema),
     dns: list(DnSchema),

@@ -126,9 +126,9 @@ class Loader {
     }
     if (!checkSchema(ctx, data, this.issues)) return;
     const d = data as ConfigDocument;
-    if (d.store || d.presence || d.listen) {
+    if (d.store || d.presence || d.listen || d.voice !== undefined) {
       if (top) ({ settings: this.settings, storeAt: this.storeAt } = takeSettings(ctx, d, this.issues));
-      else this.issues.error(ctx, [d.store ? 'store' : d.presence ? 'presence' : 'listen'], 'only allowed in the top-level file');
+      else this.issues.error(ctx, [d.store ? 'store' : d.presence ? 'presence' : d.listen ? 'listen' : 'voice'], 'only allowed in the top-level file');
     }
     for (const type of ['switches', 'dns', 'places', 'persons', 'agentLogins', 'agentGroups', 'applications'] as const) {
       const items = d[type] ?? [];

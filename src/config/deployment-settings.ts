@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import type { ConfigDocument } from './config-document-schema.ts';
 import { type ConfigIssue, formatPath } from './config-issue.ts';
 import { type FileCtx, type IssueList, type Seg, lineOf } from './config-location.ts';
+import { parseVoiceConfig, type VoiceConfig } from './voice-settings.ts';
 
 /**
  * Where the store lives. A relative SQLite path is relative to the working directory (its folder
@@ -61,6 +62,8 @@ export interface DeploymentSettings {
   presence: PresenceSettings;
   /** Listen addresses of `ucc start` (loopback, T-Lib 7000 and HTTP 8080 by default). */
   listen: ListenSettings;
+  /** The SIP switch (docs/voice.md); absent: the T-Server runs the emulated switch. */
+  voice?: VoiceConfig;
 }
 
 export interface ListenSettings {
@@ -103,6 +106,11 @@ export function takeSettings(ctx: FileCtx, d: ConfigDocument, issues: IssueList)
     }
   }
   if (d.presence) takePresence(ctx, d.presence, issues, settings);
+  if (d.voice !== undefined) {
+    const voice = parseVoiceConfig(d.voice, (path) => ({ file: ctx.file, line: lineOf(ctx, [...path]) }), { baseDir: dirname(ctx.file) });
+    issues.issues.push(...voice.issues);
+    if (voice.config) settings.voice = voice.config;
+  }
   if (d.listen) {
     const { tls, ...ports } = d.listen;
     settings.listen = { ...settings.listen, ...ports };

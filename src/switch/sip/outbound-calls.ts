@@ -18,7 +18,7 @@ import { causeOfFailure } from './sip-causes.ts';
 import { Leg } from './sip-leg.ts';
 import type { SwitchCore } from './switch-core.ts';
 import { headersFromUserData } from './userdata-headers.ts';
-import { uriTransport } from './voice-config.ts';
+import { uriTransport } from '../../config/voice-settings.ts';
 
 type Offer = Extract<SwitchCommand, { kind: 'offer' }>;
 type Answer = Extract<SwitchCommand, { kind: 'answer' }>;

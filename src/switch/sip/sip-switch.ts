@@ -32,7 +32,7 @@ import { OutboundCalls } from './outbound-calls.ts';
 import { LegRegistry } from './sip-leg.ts';
 import { SwitchCore } from './switch-core.ts';
 import { TrunkGate } from './trunk-gate.ts';
-import { uriTransport, type VoiceConfig } from './voice-config.ts';
+import { uriTransport, type VoiceConfig } from '../../config/voice-settings.ts';
 
 export interface SipSwitchOptions {
   config: VoiceConfig;

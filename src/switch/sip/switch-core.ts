@@ -17,7 +17,7 @@ import { sdpProblem } from './sdp.ts';
 import { SerialQueue } from './serial-queue.ts';
 import { statusForCause } from './sip-causes.ts';
 import type { Leg, LegRegistry } from './sip-leg.ts';
-import type { VoiceConfig } from './voice-config.ts';
+import type { VoiceConfig } from '../../config/voice-settings.ts';
 
 /** Re-INVITE glare (491, or ours refused because theirs runs): retries, each after 0.5-2 s. */
 const GLARE_RETRIES = 2;

@@ -9,7 +9,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { DigestServer } from '../../sip/auth/digest-server.ts';
 import { parseCredentials } from '../../sip/auth/digest.ts';
 import type { SipRequest } from '../../sip/message/index.ts';
-import type { VoiceTrunk } from './voice-config.ts';
+import type { VoiceTrunk } from '../../config/voice-settings.ts';
 
 export type TrunkVerdict =
   | { ok: true; trunk: VoiceTrunk }

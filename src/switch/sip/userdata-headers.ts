@@ -8,7 +8,7 @@
  */
 import type { SipRequest } from '../../sip/message/index.ts';
 import type { KvList, KvPair } from '../../tlib/index.ts';
-import type { UserDataHeader } from './voice-config.ts';
+import type { UserDataHeader } from '../../config/voice-settings.ts';
 
 export const USERDATA_HEADER_PREFIX = 'X-Genesys-';
 export const MAX_USERDATA_HEADERS = 32;

@@ -1,7 +1,7 @@
 // Drives a SipSwitch the way the T-Server core does: it answers every `inbound` with `accept`
 // (a new ConnID on the trunk DN), keeps the events, and lets a test wait for one.
 import { SipSwitch } from '../../../src/switch/sip/sip-switch.ts';
-import type { VoiceConfig } from '../../../src/switch/sip/voice-config.ts';
+import type { VoiceConfig } from '../../../src/config/voice-settings.ts';
 import type { MediaRelay } from '../../../src/media/media-relay.ts';
 import { createLogger } from '../../../src/lib/logger.ts';
 import type { SwitchEvent } from '../../../src/tserver/switch-port.ts';

@@ -8,7 +8,7 @@ import { SipStack } from '../../../../src/sip/api/sip-stack.ts';
 import { SipUserAgent } from '../../../../src/sip/api/sip-user-agent.ts';
 import { InMemoryNetwork } from '../../../../src/sip/transport/in-memory-transport.ts';
 import { SipSwitch } from '../../../../src/switch/sip/sip-switch.ts';
-import type { VoiceConfig } from '../../../../src/switch/sip/voice-config.ts';
+import type { VoiceConfig } from '../../../../src/config/voice-settings.ts';
 import type { SwitchEvent } from '../../../../src/tserver/switch-port.ts';
 import { settle as settleClock } from '../../../support/virtual-time.ts';
 

@@ -3,9 +3,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node } from 'yaml';
-import { formatIssue } from '../../../../src/config/config-issue.ts';
-import { parseVoiceConfig, isAddressOrCidr, uriTransport } from '../../../../src/switch/sip/voice-config.ts';
-import type { ConfigPath } from '../../../../src/switch/sip/config-reader.ts';
+import { formatIssue } from '../../../src/config/config-issue.ts';
+import { parseVoiceConfig, isAddressOrCidr, uriTransport } from '../../../src/config/voice-settings.ts';
+import type { ConfigPath } from '../../../src/config/config-reader.ts';
 
 /** Parses YAML text and locates paths the way the configuration loader does (key line of the deepest node). */
 function parse(text: string, baseDir = '/etc/ucc') {

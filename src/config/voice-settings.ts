@@ -9,7 +9,7 @@
  */
 import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
-import type { ConfigIssue } from '../../config/config-issue.ts';
+import type { ConfigIssue } from './config-issue.ts';
 import { ConfigReader, type ConfigPath, type Locate, type RawMap } from './config-reader.ts';
 
 export type VoiceProtocol = 'udp' | 'tcp' | 'tls';

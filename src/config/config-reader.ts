@@ -3,9 +3,9 @@
  * problem with its place: `config/voice.yaml:12: voice.trunks[0].addresses[1]: must be ...`. Each
  * reader returns undefined for a missing or bad value, so parsing goes on and reports all issues.
  */
-import type { ConfigIssue } from '../../config/config-issue.ts';
-import { formatPath } from '../../config/config-issue.ts';
-import { parseUri } from '../../sip/message/index.ts';
+import type { ConfigIssue } from './config-issue.ts';
+import { formatPath } from './config-issue.ts';
+import { parseUri } from '../sip/message/index.ts';
 
 export type ConfigPath = ReadonlyArray<string | number>;
 
