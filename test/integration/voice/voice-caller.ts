@@ -14,6 +14,8 @@ export interface VoiceCaller {
   readonly rtp: RtpPhone;
   /** Resolves with the session once the switch answered (200, ACKed). */
   readonly answered: Promise<InviteSession>;
+  /** Gives up before the answer (CANCEL). */
+  cancel(): void;
   /** Hangs up (BYE) when answered. */
   hangup(): Promise<void>;
   close(): Promise<void>;
@@ -43,6 +45,7 @@ export async function callIn(target: string, hz: number): Promise<VoiceCaller> {
   return {
     rtp,
     answered,
+    cancel: () => handle.cancel(),
     async hangup() {
       clearInterval(follow);
       rtp.stopSending();
