@@ -5,7 +5,8 @@
  * session. Without a relay the SDP passes end to end and the file players do nothing.
  *
  * Every relay command is bounded by `timeoutMs` (a relay that died answers nothing); failures are
- * MediaRelayError and the caller decides (fall back to 180, hold without music, end the offer).
+ * MediaRelayError and the caller decides (fall back to 180, hold without music). A bridge whose
+ * relay offer fails carries its media end to end instead (`direct`): calls go on without a relay.
  */
 import type { Clock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -27,6 +28,8 @@ export class Bridge {
   /** The side whose media is blocked (so that the player is heard alone). */
   blocked: Side | undefined;
   deleted = false;
+  /** The relay failed when the bridge opened: this bridge's SDP passes end to end, without players. */
+  direct = false;
 
   constructor(readonly session: string, readonly owner: ConnId) {}
 
@@ -80,7 +83,15 @@ export class MediaPath {
   /** Offers side a's SDP; resolves with (and keeps) what a b-side party is offered. */
   async open(bridge: Bridge, aSdp: string): Promise<string> {
     const relay = this.relay;
-    bridge.offerForB = relay ? await this.guard('offer', relay.offer({ session: bridge.session, fromTag: bridge.tag('a'), sdp: aSdp })) : aSdp;
+    if (!relay) return (bridge.offerForB = aSdp);
+    try {
+      bridge.offerForB = await this.guard('offer', relay.offer({ session: bridge.session, fromTag: bridge.tag('a'), sdp: aSdp }));
+    } catch (e) {
+      // A dead relay must not stop calls: this bridge carries media end to end, as with no relay.
+      this.o.logger.warn('media relay failed; this call\'s media flows end to end, without music or ringback', { session: bridge.session, error: e instanceof Error ? e.message : String(e) });
+      bridge.direct = true;
+      bridge.offerForB = aSdp;
+    }
     return bridge.offerForB;
   }
 
@@ -88,30 +99,32 @@ export class MediaPath {
   async placeholder(bridge: Bridge): Promise<string> {
     const relay = this.need('answer');
     if (bridge.offerForB === undefined) throw new MediaRelayError('answer', 'the bridge was not opened');
+    if (bridge.direct) throw new MediaRelayError('answer', 'the relay failed when the bridge opened');
     return this.guard('answer', relay.answer({ session: bridge.session, fromTag: bridge.tag('a'), toTag: bridge.tag('b'), sdp: placeholderAnswer(bridge.offerForB) }));
   }
 
   /** Side b's answer; resolves with what side a gets. */
   async connect(bridge: Bridge, bSdp: string): Promise<string> {
-    const relay = this.relay;
+    const relay = bridge.direct ? undefined : this.relay;
     return relay ? this.guard('answer', relay.answer({ session: bridge.session, fromTag: bridge.tag('a'), toTag: bridge.tag('b'), sdp: bSdp })) : bSdp;
   }
 
   /** A new offer from `side` (its phone re-INVITEd); resolves with what the other side is offered. */
   async reoffer(bridge: Bridge, side: Side, sdp: string): Promise<string> {
-    const relay = this.relay;
+    const relay = bridge.direct ? undefined : this.relay;
     return relay ? this.guard('offer', relay.offer({ session: bridge.session, fromTag: bridge.tag(side), sdp })) : sdp;
   }
 
   /** The other side's answer to `side`'s re-offer; resolves with what `side` gets. */
   async reanswer(bridge: Bridge, side: Side, sdp: string): Promise<string> {
-    const relay = this.relay;
+    const relay = bridge.direct ? undefined : this.relay;
     return relay ? this.guard('answer', relay.answer({ session: bridge.session, fromTag: bridge.tag(side), toTag: bridge.tag(other(side)), sdp })) : sdp;
   }
 
   /** Loops `file` to `side` (the party who hears it); the other side's media is blocked first. */
   async play(bridge: Bridge, side: Side, file: string, blockOther: boolean): Promise<void> {
     const relay = this.need('play media');
+    if (bridge.direct) throw new MediaRelayError('play media', 'this call\'s media flows end to end (the relay failed when it started)');
     if (blockOther) {
       await this.guard('block media', relay.blockMedia({ session: bridge.session, tag: bridge.tag(other(side)) }));
       bridge.blocked = other(side);
@@ -123,7 +136,7 @@ export class MediaPath {
   /** Stops the player and unblocks what `play` blocked. */
   async stop(bridge: Bridge): Promise<void> {
     const relay = this.relay;
-    if (!relay || bridge.deleted) return;
+    if (!relay || bridge.deleted || bridge.direct) return;
     const playing = bridge.playing;
     const blocked = bridge.blocked;
     bridge.playing = undefined;
@@ -137,7 +150,7 @@ export class MediaPath {
     if (bridge.deleted) return;
     bridge.deleted = true;
     const relay = this.relay;
-    if (!relay || bridge.offerForB === undefined) return;
+    if (!relay || bridge.offerForB === undefined || bridge.direct) return;
     this.guard('delete', relay.delete(bridge.session)).catch((e: unknown) => {
       this.o.logger.warn('media relay delete failed', { session: bridge.session, error: e instanceof Error ? e.message : String(e) });
     });
