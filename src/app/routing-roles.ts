@@ -90,7 +90,10 @@ export function buildRoutingRoles(d: RoutingRolesDeps): RoutingRoles {
   sink.router = router;
 
   // Call control and the Interaction window: every KW's DN, as the connector knows them.
-  const interactions = new InteractionTracker({ tlib: d.tlib, clock, logger: logger.child({ role: 'interactions' }) });
+  // Answer shows where the switch can answer the DN's phone (docs/voice.md `desktop-answer`).
+  const sw = d.tserver.switch;
+  const canAnswer = (dn: string): boolean => sw.capabilities.answer && (sw.canAnswer?.(dn) ?? true);
+  const interactions = new InteractionTracker({ tlib: d.tlib, clock, canAnswer, logger: logger.child({ role: 'interactions' }) });
   const tracked = new Set<string>();
   const trackKws = (): void => {
     const now = new Set<string>();

@@ -87,6 +87,11 @@ export interface VoiceConfig {
   'sip-port-tls'?: number;
 }
 
+/** Whether `dn` is in a `desktop-answer` list (case-insensitive; `*` holds every DN). */
+export function desktopAnswers(list: readonly string[], dn: string): boolean {
+  return list.includes('*') || list.some((d) => d.toLowerCase() === dn.toLowerCase());
+}
+
 export const VOICE_DEFAULTS = {
   listen: { protocol: 'udp', host: '127.0.0.1', port: 5060 } as VoiceListen,
   maxLegs: 10_000,

@@ -89,9 +89,9 @@ export interface InteractionJson {
   actions: readonly InteractionAction[];
 }
 
-/** The JSON form of an interaction. */
-export function interactionJson(i: Interaction): InteractionJson {
-  return { connId: i.connId, state: i.state, otherDn: i.otherDn, parties: i.parties, userData: i.userData, callType: i.callType, startedAt: i.startedAt, updatedAt: i.updatedAt, actions: actionsFor(i.state) };
+/** The JSON form of an interaction; `answerable` false drops Answer (see {@link actionsFor}). */
+export function interactionJson(i: Interaction, answerable = true): InteractionJson {
+  return { connId: i.connId, state: i.state, otherDn: i.otherDn, parties: i.parties, userData: i.userData, callType: i.callType, startedAt: i.startedAt, updatedAt: i.updatedAt, actions: actionsFor(i.state, { answer: answerable }) };
 }
 
 export type KwServerMessage = KwPreviewMessage | KwPreviewClosedMessage | KwStateMessage | KwErrorMessage | KwPongMessage | KwInteractionMessage | KwInteractionClosedMessage;

@@ -94,6 +94,11 @@ export interface SwitchCapabilities {
 export interface Switch {
   readonly name: string;
   readonly capabilities: SwitchCapabilities;
+  /**
+   * Whether `dn`'s ringing leg can be answered from the desktop (its phone honours a third-party
+   * answer). Absent: `capabilities.answer` holds for every DN.
+   */
+  canAnswer?(dn: string): boolean;
   /** Starts the Switch; asynchronous events go to `listener` from then on. */
   start(listener: (event: SwitchEvent) => void): Promise<void>;
   /**

@@ -90,6 +90,8 @@ export interface KwSocketOptions {
 /** What the socket needs of the InteractionTracker. */
 export interface KwSocketInteractionPort {
   interactionsOf(userName: string): Interaction[] | undefined;
+  /** Whether the KW's ringing calls can be answered from the desktop; absent: they can. */
+  canAnswer?(userName: string): boolean;
   on(event: 'change', listener: (userName: string, change: InteractionChange) => void): unknown;
   off(event: 'change', listener: (userName: string, change: InteractionChange) => void): unknown;
 }
@@ -132,7 +134,7 @@ export function kwSocketRoutes(options: KwSocketOptions): RouteRegistration {
       };
       const onInteraction = (userName: string, change: InteractionChange): void => {
         if (change.type === 'closed') sessions.sendTo(userName, { type: 'interaction-closed', connId: change.interaction.connId });
-        else sessions.sendTo(userName, { type: 'interaction', interaction: interactionJson(change.interaction), ...(change.previousConnId !== undefined ? { previousConnId: change.previousConnId } : {}) });
+        else sessions.sendTo(userName, { type: 'interaction', interaction: interactionJson(change.interaction, options.interactions?.canAnswer?.(userName) ?? true), ...(change.previousConnId !== undefined ? { previousConnId: change.previousConnId } : {}) });
       };
       connector.on('kwChange', onKwChange);
       options.interactions?.on('change', onInteraction);
@@ -219,7 +221,8 @@ export function kwSocketRoutes(options: KwSocketOptions): RouteRegistration {
         connector.openSession(userName);
         const view = connector.knowledgeWorker(userName);
         if (view) send({ type: 'state', kw: view });
-        for (const i of options.interactions?.interactionsOf(userName) ?? []) send({ type: 'interaction', interaction: interactionJson(i) });
+        const answerable = options.interactions?.canAnswer?.(userName) ?? true;
+        for (const i of options.interactions?.interactionsOf(userName) ?? []) send({ type: 'interaction', interaction: interactionJson(i, answerable) });
         // Registered last: open previews are replayed to the new session by the preview manager.
         // (Everything here runs in one turn, so no close can come before the handler below.)
         const remove = sessions.add(session);

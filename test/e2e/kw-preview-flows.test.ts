@@ -157,6 +157,9 @@ describe('KW previews and interactions in Chromium (issue 6)', () => {
       await page.getByTestId('preview-accept').click();
       await interactionWindow(page, connId);
       const win = page.getByTestId('interaction-window');
+      // The emulated switch answers from the desktop: Answer is shown (hidden on a SIP switch
+      // without desktop-answer: voice-spine-browser.test.ts).
+      assert.equal(await win.getByTestId('call-answer').count(), 1, 'Answer is shown on the emulated switch');
       await win.getByTestId('call-answer').click();
       await page.locator('[data-testid="interaction-window"][data-state="established"]').waitFor({ timeout: 30_000 });
       const option = win.locator(`[data-testid="contact-point"][value="${RP.contactPoint}"]`);

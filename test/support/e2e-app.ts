@@ -100,15 +100,22 @@ export class E2eApp {
     readonly base: string,
     readonly tlib: TlibClient,
     private readonly dir: string,
+    /** The SIP switch's listeners (`udp:127.0.0.1:5080`), when the file has a `voice:` block. */
+    readonly sip: readonly string[] = [],
   ) {}
 
   /** Builds and starts the app on a test configuration (`ucc` overrides `[uc-connector]` options). */
   static async start(ucc: Record<string, unknown> = {}): Promise<E2eApp> {
+    return E2eApp.startYaml(testConfigYaml({ ...TEST_UCC_OPTIONS, ...ucc }));
+  }
+
+  /** Builds and starts the app on a whole top configuration file of the test's own. */
+  static async startYaml(yaml: string): Promise<E2eApp> {
     await ensureClientBuilt();
     const dir = mkdtempSync(join(tmpdir(), 'ucc-e2e-'));
     try {
       const file = join(dir, 'e2e.yaml');
-      writeFileSync(file, testConfigYaml({ ...TEST_UCC_OPTIONS, ...ucc }));
+      writeFileSync(file, yaml);
       const loaded = loadConfigFile(file);
       if (!loaded.ok) throw new Error(loaded.error.kind === 'unreadable' ? loaded.error.message : loaded.error.issues.map(formatIssue).join('\n'));
       const app = await buildApp(loaded.value, { logger: silentLogger });
@@ -122,7 +129,7 @@ export class E2eApp {
         await app.close();
         throw e;
       });
-      return new E2eApp(app, addresses.http.replace(/\/$/, ''), tlib, dir);
+      return new E2eApp(app, addresses.http.replace(/\/$/, ''), tlib, dir, addresses.sip ?? []);
     } catch (e) {
       rmSync(dir, { recursive: true, force: true });
       throw e;

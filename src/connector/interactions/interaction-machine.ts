@@ -151,10 +151,13 @@ export function stepInteractions(state: InteractionsState, event: TlibEvent, now
   return { state: next, changes: [{ type: 'upsert', interaction: updated }] };
 }
 
-/** Which call-control actions apply in a state (the client shows only these buttons). */
-export function actionsFor(state: InteractionState): readonly InteractionAction[] {
+/**
+ * Which call-control actions apply in a state (the client shows only these buttons). `answer`
+ * false: the DN's phone cannot be answered from the desktop (the switch says so), it answers itself.
+ */
+export function actionsFor(state: InteractionState, options: { answer?: boolean } = {}): readonly InteractionAction[] {
   switch (state) {
-    case 'ringing': return ['answer', 'release'];
+    case 'ringing': return options.answer === false ? ['release'] : ['answer', 'release'];
     case 'dialing': return ['release'];
     case 'established': return ['hold', 'release', 'transfer', 'conference', 'notes'];
     case 'held': return ['retrieve', 'release', 'notes'];

@@ -43,6 +43,11 @@ export interface InteractionTrackerOptions {
   readonly logger?: Logger;
   /** Longest notes text saved to a call (characters). Default 4096. */
   readonly maxNotesLength?: number;
+  /**
+   * Whether a KW DN's ringing call can be answered from the desktop (the Switch's `canAnswer`).
+   * Default: every DN can.
+   */
+  readonly canAnswer?: (dn: string) => boolean;
   /** How long `transfer` waits for the T-Server's answer before it reports the transfer as under way. Default 2000 ms. */
   readonly transferGraceMs?: number;
 }
@@ -61,6 +66,7 @@ export class InteractionTracker extends TypedEmitter<InteractionTrackerEvents> {
   private readonly logger: Logger;
   private readonly maxNotesLength: number;
   private readonly transferGraceMs: number;
+  private readonly canAnswerDn: (dn: string) => boolean;
   private readonly slots = new Map<string, Slot>();
 
   constructor(o: InteractionTrackerOptions) {
@@ -70,6 +76,7 @@ export class InteractionTracker extends TypedEmitter<InteractionTrackerEvents> {
     this.logger = (o.logger ?? silentLogger).child({ role: 'interactions' });
     this.maxNotesLength = o.maxNotesLength ?? 4096;
     this.transferGraceMs = o.transferGraceMs ?? 2000;
+    this.canAnswerDn = o.canAnswer ?? (() => true);
   }
 
   /** Starts tracking a KW's DN (idempotent; a new DN replaces the old one). */
@@ -95,6 +102,12 @@ export class InteractionTracker extends TypedEmitter<InteractionTrackerEvents> {
   /** Stops tracking every KW. */
   stop(): void {
     for (const u of [...this.slots.keys()]) this.untrack(u);
+  }
+
+  /** Whether the KW's ringing calls can be answered from the desktop (false for a KW not tracked). */
+  canAnswer(userName: string): boolean {
+    const slot = this.slots.get(userName);
+    return slot !== undefined && this.canAnswerDn(slot.dn);
   }
 
   /** A KW's interactions, oldest first; undefined for a KW not tracked. */
@@ -168,7 +181,7 @@ export class InteractionTracker extends TypedEmitter<InteractionTrackerEvents> {
     if (!slot) return { kind: 'unknown-kw', message: 'not a knowledge worker with a DN' };
     const call = slot.state.get(connId);
     if (!call) return { kind: 'unknown-call', message: `no call ${connId} at ${slot.dn}` };
-    if (!actionsFor(call.state).includes(action)) return { kind: 'not-allowed', message: `cannot ${action} a call that is ${call.state}` };
+    if (!actionsFor(call.state, { answer: this.canAnswerDn(slot.dn) }).includes(action)) return { kind: 'not-allowed', message: `cannot ${action} a call that is ${call.state}` };
     return undefined;
   }
 

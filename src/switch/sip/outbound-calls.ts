@@ -18,7 +18,7 @@ import { causeOfFailure } from './sip-causes.ts';
 import { Leg } from './sip-leg.ts';
 import type { SwitchCore } from './switch-core.ts';
 import { headersFromUserData } from './userdata-headers.ts';
-import { uriTransport } from '../../config/voice-settings.ts';
+import { desktopAnswers, uriTransport } from '../../config/voice-settings.ts';
 
 type Offer = Extract<SwitchCommand, { kind: 'offer' }>;
 type Answer = Extract<SwitchCommand, { kind: 'answer' }>;
@@ -67,8 +67,7 @@ export class OutboundCalls {
     const leg = core.legs.get(c.connId, c.dn);
     const fail = (cause: 'error' | 'rejected', detail: string): SwitchEvent[] => [{ kind: 'failed', connId: c.connId, dn: c.dn, cause, detail }];
     if (!leg || leg.direction !== 'out' || (leg.state !== 'calling' && leg.state !== 'ringing')) return fail('error', `no ringing leg for ${c.dn}`);
-    const list = core.config.desktopAnswer;
-    if (!list.includes('*') && !list.some((d) => d.toLowerCase() === c.dn.toLowerCase())) {
+    if (!desktopAnswers(core.config.desktopAnswer, c.dn)) {
       return fail('rejected', `the phone of ${c.dn} cannot be answered from the desktop (it is not in voice.desktop-answer)`);
     }
     core.run(c.connId, 'desktop answer', () => this.answerFromDesktop(leg));

@@ -32,7 +32,7 @@ import { OutboundCalls } from './outbound-calls.ts';
 import { LegRegistry } from './sip-leg.ts';
 import { SwitchCore } from './switch-core.ts';
 import { TrunkGate } from './trunk-gate.ts';
-import { uriTransport, type VoiceConfig } from '../../config/voice-settings.ts';
+import { desktopAnswers, uriTransport, type VoiceConfig } from '../../config/voice-settings.ts';
 
 export interface SipSwitchOptions {
   config: VoiceConfig;
@@ -76,6 +76,11 @@ export class SipSwitch implements Switch {
       conference: false,
       media: options.relay !== undefined,
     };
+  }
+
+  /** Whether `dn` is in `voice.desktop-answer` (or it holds `*`): its phone answers a desktop answer. */
+  canAnswer(dn: string): boolean {
+    return desktopAnswers(this.o.config.desktopAnswer, dn);
   }
 
   /** The bound SIP addresses (with the real ports when 0 was configured). */

@@ -22,6 +22,8 @@ type ActionResult<T = void> = Promise<Result<T, InteractionActionError>>;
 /** What the routes need of the InteractionTracker. */
 export interface InteractionPort {
   interactionsOf(userName: string): Interaction[] | undefined;
+  /** Whether the KW's ringing calls can be answered from the desktop; absent: they can. */
+  canAnswer?(userName: string): boolean;
   answer(userName: string, connId: string): ActionResult;
   hold(userName: string, connId: string): ActionResult;
   retrieve(userName: string, connId: string): ActionResult;
@@ -73,8 +75,10 @@ export function interactionRoutes(deps: InteractionRoutesDeps): RouteRegistratio
       preHandler: own,
       config: doc({ summary: 'The calls at the KW DN', responses: { 200: { description: 'OK', schema: Type.Array(InteractionReply) }, ...common } }),
     }, async (request, reply) => {
-      const list = interactions.interactionsOf((request.params as UserNameParams).userName);
-      return list ? list.map(interactionJson) : reply.code(404).send({ error: 'not a knowledge worker with a DN' });
+      const { userName } = request.params as UserNameParams;
+      const list = interactions.interactionsOf(userName);
+      const answerable = interactions.canAnswer?.(userName) ?? true;
+      return list ? list.map((i) => interactionJson(i, answerable)) : reply.code(404).send({ error: 'not a knowledge worker with a DN' });
     });
 
     const simple = (action: 'answer' | 'hold' | 'retrieve' | 'release', summary: string) =>

@@ -97,6 +97,8 @@ describe('interaction machine', () => {
 
   test('actions per state', () => {
     assert.deepEqual(actionsFor('ringing'), ['answer', 'release']);
+    assert.deepEqual(actionsFor('ringing', { answer: false }), ['release'], 'a phone the switch cannot answer answers itself');
+    assert.deepEqual(actionsFor('established', { answer: false }), actionsFor('established'));
     assert.ok(actionsFor('established').includes('transfer'));
     assert.ok(actionsFor('held').includes('retrieve'));
     assert.deepEqual(actionsFor('released'), []);

@@ -33,6 +33,21 @@ describe('InteractionTracker', () => {
     assert.deepEqual(tlib.requests, [{ message: 'RequestAnswerCall', ThisDN: '7001', ConnID: 'c1' }]);
   });
 
+  test('a DN the switch cannot answer from the desktop: no Answer action, and answer is refused without a request', async () => {
+    const tlib = new FakeTlib();
+    const tracker = new InteractionTracker({ tlib, clock: new ManualClock(), canAnswer: (dn) => dn === '7002' });
+    tracker.track('alice', '7001');
+    tracker.track('bob', '7002');
+    assert.equal(tracker.canAnswer('alice'), false);
+    assert.equal(tracker.canAnswer('bob'), true);
+    assert.equal(tracker.canAnswer('nobody'), false);
+    tlib.emit('EventRinging', '7001', 'c1');
+    const r = await tracker.answer('alice', 'c1');
+    assert.equal(!r.ok && r.error.kind, 'not-allowed');
+    assert.equal(tlib.requests.length, 0);
+    assert.equal((await tracker.release('alice', 'c1')).ok, true, 'the ringing call can still be released');
+  });
+
   test('an action on an unknown call, or not valid in the state, sends nothing', async () => {
     const { tlib, tracker } = setup();
     assert.equal((await tracker.hold('alice', 'nope')).ok, false);
