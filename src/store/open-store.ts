@@ -104,12 +104,21 @@ export async function migrate(db: Kysely<unknown>, dialect: StoreDialect, migrat
   // On PostgreSQL the migration tables are qualified with the schema: Kysely looks for them by
   // introspection across schemas, and another schema's kysely_migration must not count as ours.
   const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely finds its tables by introspecting every schema of the database; another tenant's schema
+  // dropped in the middle of that query fails it (3F000) without touching ours: look again.
+  for (let retry = 0; retry < 3 && error && droppedElsewhere(error, schema); retry++) ({ error, results } = await migrator.migrateToLatest());
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new UccError('UCC_ERR_STORE_MIGRATION', `migration ${failed} failed: ${(error as Error).message}`, { cause: error });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** A PostgreSQL "schema does not exist" (3F000) about a schema other than ours. */
+function droppedElsewhere(error: unknown, schema: string | undefined): boolean {
+  const e = error as { code?: string; message?: string } | undefined;
+  return schema !== undefined && e?.code === '3F000' && !(e.message ?? '').includes(`"${schema}"`);
 }
 
 function redact(url: string): string {
