@@ -89,12 +89,12 @@ function testConfigYaml(ucc: Record<string, unknown>): string {
     '  - { name: TServer_T, type: tserver, switch: SW, options: { TServer: { wrap-up-time: 0, router-timeout: 0, default-dn: "9100", no-answer-timeout: 0 } } }',
     `  - { name: UCC, type: ucc, options: { uc-connector: ${JSON.stringify(ucc)} } }`,
     '  - { name: Router, type: router, options: {} }',
-    `  - { name: ${E2E_CUSTOMERS.application}, type: custom-server, password: ${E2E_CUSTOMERS.password}, options: { tlib-client: { dns: trunk } } }`,
+    `  - { name: ${E2E_CUSTOMERS.application}, type: custom-server, password: ${E2E_CUSTOMERS.password}, options: { tlib-client: { access: all } } }`,
     '',
   ].join('\n');
 }
 
-/** The customers' T-Lib Application in the test configuration (calls from the trunk only). */
+/** The tests' T-Lib Application: it places the customers' calls and watches contact points, so it may use every DN. */
 export const E2E_CUSTOMERS = { application: 'Customers', password: 'customers-e2e' } as const;
 
 /** One running app, its base URL, and the customer's T-Lib line. */
