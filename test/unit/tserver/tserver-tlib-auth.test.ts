@@ -6,6 +6,11 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeSelfSignedCert } from '../../support/self-signed-cert.ts';
 import { TServer } from '../../../src/tserver/tserver.ts';
 import { createTServerConfig } from '../../../src/tserver/tserver-config.ts';
 import { hashPassword } from '../../../src/config/password-hash.ts';
@@ -211,4 +216,38 @@ test('RequestAgentLogin checks a configured agent password (1704), keeping the s
   assert.equal((await p.next((e) => e.ReferenceID === 501)).message, 'EventAgentLogin');
   assert.equal((await p.next((e) => e.ReferenceID === 502)).message, 'EventAgentReady');
   assert.equal((await ask(p, { message: 'RequestAgentLogout', ThisDN: '7002' })).message, 'EventAgentLogout');
+});
+
+test('mutual TLS: a verified client certificate whose CN names an Application authenticates the session', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ucc-tlib-mtls-'));
+  const mtls = new TServer({ config, clock });
+  const socks: tls.TLSSocket[] = [];
+  try {
+    const srv = makeSelfSignedCert(dir, '127.0.0.1');
+    const clientDir = join(dir, 'client');
+    mkdirSync(clientDir);
+    const cli = makeSelfSignedCert(clientDir, 'Desk1');
+    const { port: tlsPort } = await mtls.listen({
+      host: '127.0.0.1', port: 0,
+      tls: { cert: readFileSync(srv.certFile), key: readFileSync(srv.keyFile), ca: readFileSync(cli.certFile), requestCert: true, rejectUnauthorized: false },
+    });
+    const open = async (withCert: boolean): Promise<RawPeer> => {
+      const s = tls.connect({ host: '127.0.0.1', port: tlsPort, ca: readFileSync(srv.certFile), ...(withCert ? { cert: readFileSync(cli.certFile), key: readFileSync(cli.keyFile) } : {}) });
+      socks.push(s);
+      await new Promise<void>((resolve, reject) => s.once('secureConnect', () => resolve()).once('error', reject));
+      const p = new RawPeer(s);
+      await p.next((e) => e.message === 'EventLinkConnected');
+      return p;
+    };
+    const desk = await open(true);
+    assert.equal((await ask(desk, { message: 'RequestRegisterAddress', ThisDN: '7001' })).message, 'EventRegistered', 'no RequestRegisterClient needed');
+    assert.equal(code(await ask(desk, { message: 'RequestRegisterAddress', ThisDN: 'RP1' })), TErr.TERR_PRIVILEGE_VIOLATION_SPECIFIED, 'and Desk1\'s limits apply');
+    const anonymous = await open(false);
+    assert.equal(code(await ask(anonymous, { message: 'RequestRegisterAddress', ThisDN: '7001' })), TErr.TERR_CLIENT_NOT_AUTHENTICATED);
+    await anonymous.closed;
+  } finally {
+    for (const s of socks) s.destroy();
+    await mtls.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
