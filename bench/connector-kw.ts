@@ -44,7 +44,7 @@ function reply(s: KwState, input: KwInput): KwState {
     if (e.type !== 'tlibRequest') continue;
     const r = e.request;
     const message = r.message === 'RequestAgentReady' ? 'EventAgentReady' : r.message === 'RequestAgentNotReady' ? 'EventAgentNotReady' : undefined;
-    if (message) step = stepKw(step.state, { type: 'tlibEvent', event: { message, ThisDN: r.ThisDN, ReferenceID: 1, AgentWorkMode: 'Unknown', Reasons: r.Reasons } as TlibEvent }, defaultKwConfig, 0);
+    if (message) step = stepKw(step.state, { type: 'tlibEvent', event: { message, ThisDN: 'ThisDN' in r ? r.ThisDN : '', ReferenceID: 1, AgentWorkMode: 'Unknown', Reasons: r.Reasons } as TlibEvent }, defaultKwConfig, 0);
   }
   return step.state;
 }

@@ -7,13 +7,22 @@ import { ConfigIndex } from '../src/config/config-index.ts';
 import { emptyObjects } from '../src/config/config-objects.ts';
 import { createTServerConfig } from '../src/tserver/tserver-config.ts';
 import type { TServerConfig } from '../src/tserver/tserver-config.ts';
+import { hashPassword } from '../src/config/password-hash.ts';
+
+/** The T-Lib Application bench clients authenticate as over TCP (access to every DN). */
+export const BENCH_TLIB_CREDENTIALS = { application: 'Bench', password: 'bench' } as const;
+
+/** The bench Application as a T-Server configures it (cheap scrypt cost: benches connect often). */
+export function benchTlibApplication(): { name: string; passwordHash: string; dns: 'all' } {
+  return { name: BENCH_TLIB_CREDENTIALS.application, passwordHash: hashPassword(BENCH_TLIB_CREDENTIALS.password, { N: 1024, r: 8, p: 1 }), dns: 'all' };
+}
 
 /** The DN of KW `i`. */
 const dnOf = (i: number): string => `7${String(i).padStart(5, '0')}`;
 
 export function benchKnowledgeWorkers(kws: number, domain: string): { dns: string[]; tserver: TServerConfig; view: ConfigIndex } {
   const dns = Array.from({ length: kws }, (_, i) => dnOf(i));
-  const tserver = createTServerConfig({ switchName: 'SW', dns: dns.map((name) => ({ name, type: 'Extension' as const })), agentLogins: dns.map((_, i) => `A${i}`) });
+  const tserver = createTServerConfig({ switchName: 'SW', dns: dns.map((name) => ({ name, type: 'Extension' as const })), agentLogins: dns.map((_, i) => `A${i}`), applications: [benchTlibApplication()] });
   const o = emptyObjects();
   o.applications.push({ name: 'UCC', type: 'ucc', options: { 'uc-connector': { 'user-auto-registration': 'true' } } });
   dns.forEach((dn, i) => {

@@ -28,7 +28,7 @@ import type { TlibConnectTarget, TlibEvent, TlibRequest } from '../src/tlib/inde
 import { TServer } from '../src/tserver/tserver.ts';
 import { SipSimplePlatform } from '../src/uc/sip-simple/sip-simple-platform.ts';
 import type { GeneratorCommand, GeneratorReport } from './presence-load-generator.ts';
-import { benchKnowledgeWorkers } from './kw-fixture.ts';
+import { BENCH_TLIB_CREDENTIALS, benchKnowledgeWorkers } from './kw-fixture.ts';
 import { percentile } from './lib.ts';
 import { forkTServer } from './tserver-process.ts';
 
@@ -267,7 +267,7 @@ export class PresencePipeline {
       ...(this.options.maxServerTransactions !== undefined ? { maxServerTransactions: this.options.maxServerTransactions } : {}),
     });
     this.uc = new SipSimplePlatform({ aor: `sip:ucc@${this.domain}`, stack: this.stack, transport: 'udp', outboundProxy: `sip:127.0.0.1:${port}`, subscribeExpires: 3600 });
-    this.tlib = new TlibClient({ target });
+    this.tlib = new TlibClient({ target, ...(this.options.tserverProcess ? { credentials: BENCH_TLIB_CREDENTIALS } : {}) });
     if (this.options.tserverProcess) this.tlib.onEvent((e) => this.onEvent(e));
     this.connector = new UcConnector({ view: fixture.view, application: 'UCC', tlib: this.tlib, uc: this.uc });
     await this.uc.start();

@@ -18,6 +18,7 @@ import { createTServerConfig } from '../src/tserver/tserver-config.ts';
 import { TlibClient } from '../src/tlib/client/tlib-client.ts';
 import type { TlibRequest } from '../src/tlib/index.ts';
 import { percentile, printBench, printTable } from './lib.ts';
+import { BENCH_TLIB_CREDENTIALS, benchTlibApplication } from './kw-fixture.ts';
 
 const env = (k: string, d: number): number => {
   const v = Number(process.env[k]);
@@ -28,7 +29,7 @@ const dnName = (i: number): string => `ext${String(i).padStart(5, '0')}`;
 
 /** Child mode: run the T-Server and report its port to the parent. */
 async function serveChild(agents: number): Promise<void> {
-  const config = createTServerConfig({ switchName: 'BENCH', dns: Array.from({ length: agents }, (_, i) => ({ name: dnName(i), type: 'Extension' as const })) });
+  const config = createTServerConfig({ switchName: 'BENCH', dns: Array.from({ length: agents }, (_, i) => ({ name: dnName(i), type: 'Extension' as const })), applications: [benchTlibApplication()] });
   const server = new TServer({ config });
   const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
   process.send?.({ port });
@@ -57,7 +58,7 @@ export default async function run(): Promise<void> {
     const owned: string[][] = Array.from({ length: connections }, () => []);
     for (let i = 0; i < agents; i++) owned[i % connections]?.push(dnName(i));
     for (let c = 0; c < connections; c++) {
-      const client = new TlibClient({ target: { kind: 'tcp', host: '127.0.0.1', port }, reconnect: false, requestTimeoutMs: 30_000 });
+      const client = new TlibClient({ target: { kind: 'tcp', host: '127.0.0.1', port }, reconnect: false, requestTimeoutMs: 30_000, credentials: BENCH_TLIB_CREDENTIALS });
       await client.connect();
       clients.push(client);
       await Promise.all((owned[c] ?? []).map(async (dn, k) => {

@@ -100,7 +100,8 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
     // The connector reaches the T-Server through the same T-Lib it would use over TCP.
     const ucApplication = store.list('applications').find((a) => a.type === 'ucc');
     if (!ucApplication) throw new UccError('UCC_ERR_CONFIG_INVALID', 'no application of type ucc (the UC Connector)');
-    const tlib = new TlibClient({ target: { kind: 'memory', connect: () => tserver.connectInProcess() }, clock, logger: logger.child({ role: 'connector-tlib' }) });
+    // Authenticated as the connector's Application: its T-Lib access is decided like any client's.
+    const tlib = new TlibClient({ target: { kind: 'memory', connect: () => tserver.connectInProcess(ucApplication.name) }, clock, logger: logger.child({ role: 'connector-tlib' }) });
     const uc = createUcPlatform(config.settings.presence, { clock, logger: logger.child({ role: 'uc' }) });
     const connector = new UcConnector({ view: store, application: ucApplication.name, tlib, uc, clock, logger });
     connector.start();

@@ -76,9 +76,12 @@ export function buildRoutingRoles(d: RoutingRolesDeps): RoutingRoles {
     for (const i of issues) logger.warn('routing strategy not applied', { routingPoint: i.routingPoint, option: i.option, error: i.message });
   });
   // The router and the statistics are T-Lib clients of their own, in process, as the connector is.
-  const inProcess = (role: string): TlibClient => new TlibClient({ target: { kind: 'memory', connect: () => tserver.connectInProcess() }, clock, logger: logger.child({ role }) });
-  const routerTlib = inProcess('router-tlib');
-  const statsTlib = inProcess('stats-tlib');
+  // Each authenticated as its configured Application (router, stat-server), else as the process itself.
+  const appOf = (type: string): string | undefined => store.list('applications').find((a) => a.type === type)?.name;
+  const inProcess = (role: string, application: string | undefined): TlibClient =>
+    new TlibClient({ target: { kind: 'memory', connect: () => tserver.connectInProcess(application) }, clock, logger: logger.child({ role }) });
+  const routerTlib = inProcess('router-tlib', appOf('router'));
+  const statsTlib = inProcess('stats-tlib', appOf('stat-server'));
   const router = new Router({
     tserver: routerTlib, preview: previewClient, stats, reservations, strategies: watch.initial, switchName: d.switchName, clock,
     logger: logger.child({ role: 'router' }),

@@ -1,20 +1,26 @@
 /**
  * `ucc call --to ROUTING_POINT [--from TRUNK] [--userdata k=v ...] [--host HOST] [--port PORT]`:
  * places an inbound customer call on a running T-Server — a RequestMakeCall from a Trunk DN (the
- * customer side) to a routing point or queue, with UserData — and prints its ConnID.
+ * customer side) to a routing point or queue, with UserData — and prints its ConnID. It
+ * authenticates as the Application `--app` (default `Customers`) with the password in the
+ * environment variable UCC_TLIB_PASSWORD (never on the command line, where `ps` shows it).
  */
 import { TlibClient } from '../tlib/client/tlib-client.ts';
 import { CtiError } from '../tlib/cti-error.ts';
 import type { KvPair } from '../tlib/index.ts';
 import { DEFAULT_TLIB_PORT } from './tserver-command.ts';
 
-const USAGE = 'Usage: ucc call --to ROUTING_POINT [--from TRUNK_DN (default: trunk)] [--userdata key=value ...] [--host HOST] [--port PORT]\n';
+const USAGE = 'Usage: UCC_TLIB_PASSWORD=... ucc call --to ROUTING_POINT [--from TRUNK_DN (default: trunk)] [--userdata key=value ...] [--host HOST] [--port PORT] [--app APPLICATION (default: Customers)]\n';
+
+/** The T-Lib Application `ucc call` and `ucc demo` authenticate as unless told otherwise. */
+export const DEFAULT_CALLER_APPLICATION = 'Customers';
 
 export async function run(args: string[]): Promise<number> {
   let to: string | undefined;
   let from = 'trunk';
   let host = '127.0.0.1';
   let port = DEFAULT_TLIB_PORT;
+  let application = DEFAULT_CALLER_APPLICATION;
   const userData: KvPair[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -50,6 +56,7 @@ export async function run(args: string[]): Promise<number> {
     else if (a === '--from') from = v;
     else if (a === '--host') host = v;
     else if (a === '--port') port = Number(v);
+    else if (a === '--app') application = v;
     else {
       process.stderr.write(USAGE);
       return 2;
@@ -59,7 +66,12 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 2;
   }
-  const client = new TlibClient({ target: { kind: 'tcp', host, port }, reconnect: false, connectTimeoutMs: 5000, requestTimeoutMs: 5000 });
+  const password = process.env.UCC_TLIB_PASSWORD;
+  if (password === undefined || password === '') {
+    process.stderr.write(`ucc call: set UCC_TLIB_PASSWORD to the T-Lib password of Application ${application}\n`);
+    return 2;
+  }
+  const client = new TlibClient({ target: { kind: 'tcp', host, port }, reconnect: false, connectTimeoutMs: 5000, requestTimeoutMs: 5000, credentials: { application, password } });
   try {
     await client.connect();
     const reply = await client.request({ message: 'RequestMakeCall', ThisDN: from, OtherDN: to, ...(userData.length ? { UserData: userData } : {}) });

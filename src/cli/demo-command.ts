@@ -6,6 +6,7 @@
  */
 import { StandalonePlatform } from '../uc/standalone/standalone-platform.ts';
 import { TlibClient } from '../tlib/client/tlib-client.ts';
+import { DEFAULT_CALLER_APPLICATION } from './call-command.ts';
 import { SystemClock } from '../lib/clock.ts';
 import type { LogLevel } from '../lib/logger.ts';
 import { DemoCaller } from './demo-calls.ts';
@@ -62,6 +63,9 @@ export function parseDemoArgs(args: readonly string[]): DemoArgs | 'help' | stri
   return out;
 }
 
+/** The password config/demo.yaml gives its Customers Application (a demo, not a secret). */
+const DEMO_CUSTOMERS_PASSWORD = 'customers';
+
 /** `tcp://host:port` from App.listen() → where a T-Lib client connects (a wildcard host → loopback). */
 export function tlibTarget(address: string): { host: string; port: number } | undefined {
   const m = /^tcp:\/\/\[?([^\]]*?)\]?:(\d+)$/.exec(address);
@@ -90,7 +94,9 @@ export async function run(args: string[]): Promise<number> {
     return 1;
   }
   // The customers reach the T-Server over TCP, like `ucc call` and any CTI client.
-  const tlib = new TlibClient({ target: { kind: 'tcp', ...target }, connectTimeoutMs: 5000, requestTimeoutMs: 5000, logger: logger.child({ role: 'demo-calls' }) });
+  // As the Customers Application of config/demo.yaml (UCC_TLIB_PASSWORD overrides its password).
+  const credentials = { application: DEFAULT_CALLER_APPLICATION, password: process.env.UCC_TLIB_PASSWORD || DEMO_CUSTOMERS_PASSWORD };
+  const tlib = new TlibClient({ target: { kind: 'tcp', ...target }, connectTimeoutMs: 5000, requestTimeoutMs: 5000, logger: logger.child({ role: 'demo-calls' }), credentials });
   const caller = new DemoCaller({ tlib, clock: new SystemClock(), logger: logger.child({ role: 'demo-calls' }), routingPoints: parsed.routingPoints, trunk: parsed.trunk, intervalMs: parsed.intervalMs, callLifetimeMs: parsed.callLifetimeMs });
   caller.onCall = (c) => {
     if (c.error) process.stdout.write(`demo call ${c.n + 1} to ${c.routingPoint} failed: ${c.error}\n`);

@@ -145,6 +145,8 @@ export class CrossChecker {
       checkSwitch(a);
       const application: ApplicationObject = { name: a.value.name, type: a.value.type as ApplicationType, options: a.value.options ?? {} };
       if (a.value.switch !== undefined) application.switch = a.value.switch;
+      const ph = this.passwordHash(a, hash);
+      if (ph) application.passwordHash = ph;
       out.applications.push(application);
       this.checkSections(a, 'options', a.value.options, 'application');
     }

@@ -69,7 +69,13 @@ export const AgentGroupSchema = Type.Object(
 );
 
 export const ApplicationSchema = Type.Object(
-  { name: Name, type: oneOf(applicationTypes), switch: Type.Optional(Name), options: Type.Optional(OptionSectionsSchema) },
+  {
+    name: Name, type: oneOf(applicationTypes), switch: Type.Optional(Name),
+    /** The T-Lib client password (RequestRegisterClient); hashed at load like a Person's. */
+    password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    passwordHash: Type.Optional(Type.String()),
+    options: Type.Optional(OptionSectionsSchema),
+  },
   closed,
 );
 

@@ -86,6 +86,8 @@ export interface ApplicationObject {
   type: ApplicationType;
   /** The switch a `tserver` application serves. */
   switch?: string;
+  /** The T-Lib client password as `scrypt$N$r$p$salt$hash` (see password-hash.ts). */
+  passwordHash?: string;
   options: OptionSections;
 }
 

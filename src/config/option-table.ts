@@ -160,8 +160,20 @@ const router = section('router', [
   { name: 'router-timeout', kind: int0, default: 0, levels: ['dn'], description: "Seconds the router works on one call before default routing; 0 = none. Keep it below the T-Server's router-timeout." },
 ]);
 
+/**
+ * `[tlib-client]`: what a T-Lib client Application may do (docs/protocols/tlib.md 1.2). The roles
+ * (`ucc`, `router`, `stat-server`, `reporting`, `tserver` Applications) may always do everything.
+ */
+const tlibClient = section('tlib-client', [
+  { name: 'access', kind: { type: 'enum', values: ['own-dns', 'all'] }, default: 'own-dns', levels: app, description: 'own-dns: control and monitor only the DNs below; all: every DN (a trusted CTI application).' },
+  { name: 'dns', kind: str, default: '', levels: app, description: 'Comma-separated DN numbers this Application owns.' },
+  { name: 'places', kind: str, default: '', levels: app, description: 'Comma-separated Place names whose DNs this Application owns.' },
+  { name: 'persons', kind: str, default: '', levels: app, description: "Comma-separated Person user names whose default Place's DNs this Application owns." },
+  { name: 'certificate-cn', kind: str, default: '', levels: app, description: 'Subject CN of a TLS client certificate that authenticates as this Application (empty = the Application name).' },
+]);
+
 /** Every option OpenUCC declares. */
-export const knownOptions: readonly OptionSpec[] = [...tserver, ...ucConnector, ...microsoftOcs, ...uc, ...router];
+export const knownOptions: readonly OptionSpec[] = [...tserver, ...ucConnector, ...microsoftOcs, ...uc, ...router, ...tlibClient];
 
 /** Lookup over a list of specs; sections match case-insensitively, `<n>` names match numbered families. */
 export class OptionTable {

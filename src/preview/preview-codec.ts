@@ -202,12 +202,12 @@ export type DecodedPreviewFrame = Result<PreviewMessage, PreviewDecodeError>;
 /** Incremental decoder: per-frame problems are returned and decoding goes on; an oversized length is fatal. */
 export class PreviewFrameDecoder {
   private readonly framer: LengthPrefixFramer;
-  private readonly maxFrameBytes: number;
+  private readonly frameLimit: number;
   private readonly options: PreviewParseOptions;
 
   constructor(options: PreviewParseOptions & { maxFrameBytes?: number } = {}) {
-    this.maxFrameBytes = options.maxFrameBytes ?? defaultMaxPreviewFrameBytes;
-    this.framer = new LengthPrefixFramer(this.maxFrameBytes);
+    this.frameLimit = options.maxFrameBytes ?? defaultMaxPreviewFrameBytes;
+    this.framer = new LengthPrefixFramer(this.frameLimit);
     this.options = options;
   }
 
@@ -215,11 +215,16 @@ export class PreviewFrameDecoder {
     return this.framer.failed;
   }
 
+  /** Bytes held waiting for the rest of a frame (a stalled sender shows here). */
+  get buffered(): number {
+    return this.framer.buffered;
+  }
+
   /** Adds received bytes (kept as a view) and returns every frame they complete. */
   push(chunk: Uint8Array): DecodedPreviewFrame[] {
     const out: DecodedPreviewFrame[] = [];
     for (const unit of this.framer.push(chunk)) {
-      if ('tooLarge' in unit) out.push(err(problem('frame-too-large', `Frame length ${unit.tooLarge} exceeds the limit of ${this.maxFrameBytes} bytes.`)));
+      if ('tooLarge' in unit) out.push(err(problem('frame-too-large', `Frame length ${unit.tooLarge} exceeds the limit of ${this.frameLimit} bytes.`)));
       else out.push(decodePreviewPayload(unit.payload, this.options));
     }
     return out;

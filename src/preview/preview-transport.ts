@@ -28,6 +28,7 @@ import { openConnection, describeTarget, type ConnectTarget } from '../lib/frame
 import { FramedJsonServer, type FramedJsonServerEvents } from '../lib/framed-json/framed-json-server.ts';
 import { RequestChannel, type RequestFailure } from '../lib/framed-json/request-channel.ts';
 import { SessionCloseListeners } from '../lib/framed-json/session-close-listeners.ts';
+import { defaultConnectionLimits, type ConnectionLimits } from '../lib/framed-json/connection-limits.ts';
 import { PreviewLink } from './preview-link.ts';
 import type {
   PreviewInteractionCancel,
@@ -80,6 +81,16 @@ export interface PreviewServerOptions {
   readonly maxQueuedBytes?: number;
   /** On close(), sessions still flushing after this long are cut (default 2000 ms). */
   readonly closeGraceMs?: number;
+  /**
+   * Connection bounds of the TCP/TLS listeners (default: a tenth of the descriptor limit, at most
+   * 1000; 64 per address; a frame completes within 30 s).
+   */
+  readonly limits?: Partial<ConnectionLimits>;
+}
+
+/** The preview listener's default bounds (see PreviewServerOptions.limits). */
+export function defaultPreviewLimits(): ConnectionLimits {
+  return defaultConnectionLimits(0.1, 1000, 64);
 }
 
 export type PreviewServerEvents = FramedJsonServerEvents<PreviewSession>;
@@ -163,8 +174,12 @@ export class PreviewServer extends FramedJsonServer<PreviewSession, ServerSessio
       clock: options.clock ?? new SystemClock(),
       closeGraceMs: options.closeGraceMs ?? 2000,
       sessionIdPrefix: 'r',
-      text: { handshakeFailed: 'preview TLS handshake failed', listenerError: 'preview listener error', listening: 'preview protocol listening', sessionOpened: 'preview session opened', sessionClosed: 'preview session closed' },
+      text: {
+        handshakeFailed: 'preview TLS handshake failed', listenerError: 'preview listener error', listening: 'preview protocol listening', sessionOpened: 'preview session opened',
+        sessionClosed: 'preview session closed', refused: 'preview connection refused: too many connections', frameStalled: 'preview session closed: frame stalled',
+      },
       closedError: () => new UccError('UCC_ERR_PREVIEW_CLOSED', 'preview server is closed'),
+      limits: { ...defaultPreviewLimits(), ...options.limits },
     });
     this.handler = options.handler;
     this.maxFrameBytes = options.maxFrameBytes;

@@ -61,4 +61,14 @@ export const configMigrations: readonly StoreMigration[] = [
       for (const t of ['cfg_application', 'cfg_agent_group', 'cfg_agent_login', 'cfg_person', 'cfg_place', 'cfg_dn', 'cfg_switch']) await db.schema.dropTable(t).ifExists().execute();
     },
   },
+  {
+    // T-Lib clients authenticate as Applications (docs/protocols/tlib.md 1.1): their password hash.
+    name: '0002-application-password',
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('cfg_application').addColumn('password_hash', 'text').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('cfg_application').dropColumn('password_hash').execute();
+    },
+  },
 ];

@@ -71,7 +71,7 @@ export function toRow<T extends ObjectType>(type: T, obj: ObjectOf<T>): Row {
     }
     default: {
       const o = obj as ApplicationObject;
-      return { object_key, name: o.name, type: o.type, switch: o.switch ?? null, options: encodeJson(o.options) };
+      return { object_key, name: o.name, type: o.type, switch: o.switch ?? null, password_hash: o.passwordHash ?? null, options: encodeJson(o.options) };
     }
   }
 }
@@ -102,6 +102,6 @@ export function fromRow<T extends ObjectType>(type: T, r: Row): ObjectOf<T> {
     case 'agentGroups':
       return { name: String(r.name), members: decodeJson(r.members), annex: decodeJson(r.annex) } satisfies AgentGroupObject as ObjectOf<T>;
     default:
-      return withOptional<ApplicationObject>({ name: String(r.name), type: String(r.type) as ApplicationObject['type'], options: decodeJson(r.options) }, { switch: opt(r.switch) }) as ObjectOf<T>;
+      return withOptional<ApplicationObject>({ name: String(r.name), type: String(r.type) as ApplicationObject['type'], options: decodeJson(r.options) }, { switch: opt(r.switch), passwordHash: opt(r.password_hash) }) as ObjectOf<T>;
   }
 }

@@ -2,7 +2,7 @@
  * T-Library error codes carried by EventError (`ErrorCode`, `ErrorMessage`), from seed 004 §8.1
  * (the T-Server for SfB "complete" table) plus the codes that seed uses elsewhere (98, 705, 1148).
  *
- * Where the seed gives no symbolic name (236, 237, 291, 98, 705, 1148) the `name` here is ours,
+ * Where the seed gives no symbolic name (236, 237, 291, 98, 705, 1145, 1146, 1148, 1704) the `name` here is ours,
  * built in the same TERR_ style, and `seedName` is false.
  */
 export interface TlibErrorInfo {
@@ -50,7 +50,10 @@ const table: readonly TlibErrorInfo[] = [
   { code: 705, name: 'TERR_PROHIBITED_ROUTE_TO_EXTERNAL', message: 'Prohibited Route Call To External.', seedName: false },
   { code: 1140, name: 'TERR_CSTA_OPER_REQ_INCOMPAT', message: 'Request incompatible with object.', seedName: true },
   { code: 1148, name: 'TERR_PRIVILEGE_VIOLATION_CALLED', message: 'Privilege violation on called device.', seedName: false },
+  { code: 1145, name: 'TERR_CLIENT_NOT_AUTHENTICATED', message: 'Client is not authenticated.', seedName: false },
+  { code: 1146, name: 'TERR_PRIVILEGE_VIOLATION_SPECIFIED', message: 'Privilege violation on specified device.', seedName: false },
   { code: 1703, name: 'TERR_SOFT_AGENT_WRONG_ID', message: 'Agent has a wrong ID.', seedName: true },
+  { code: 1704, name: 'TERR_SOFT_AGENT_WRONG_PASSWORD', message: 'Agent has a wrong password.', seedName: false },
   { code: 1706, name: 'TERR_SOFT_AGENT_ALREADY_LOGGED_IN', message: 'Agent has already logged in.', seedName: true },
   { code: 1707, name: 'TERR_SOFT_AGENT_NOT_LOGGED_IN', message: 'Agent has not logged in.', seedName: true },
 ];
@@ -94,7 +97,10 @@ export const TErr = {
   TERR_PROHIBITED_ROUTE_TO_EXTERNAL: 705,
   TERR_CSTA_OPER_REQ_INCOMPAT: 1140,
   TERR_PRIVILEGE_VIOLATION_CALLED: 1148,
+  TERR_CLIENT_NOT_AUTHENTICATED: 1145,
+  TERR_PRIVILEGE_VIOLATION_SPECIFIED: 1146,
   TERR_SOFT_AGENT_WRONG_ID: 1703,
+  TERR_SOFT_AGENT_WRONG_PASSWORD: 1704,
   TERR_SOFT_AGENT_ALREADY_LOGGED_IN: 1706,
   TERR_SOFT_AGENT_NOT_LOGGED_IN: 1707,
 } as const;

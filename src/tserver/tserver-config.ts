@@ -10,6 +10,7 @@
 import { UccError } from '../lib/errors.ts';
 import { resolveOptionIn } from '../config/option-resolver.ts';
 import { defaultOptionTable } from '../config/option-table.ts';
+import type { TlibClientApplication } from './tlib-access.ts';
 
 /** The seed's DN types (seed 004 digest, 2.3). */
 export type DnType = 'Extension' | 'ACDQueue' | 'RoutingPoint' | 'VirtualQueue' | 'Trunk' | 'VoIPService';
@@ -38,6 +39,8 @@ export interface DnConfig {
 /** One configured Agent Login. `options` is its `[TServer]` annex section (`wrap-up-time`, `no-answer-action`...). */
 export interface AgentLoginConfig {
   agentId: string;
+  /** scrypt hash of the agent's password: RequestAgentLogin must then carry `Password`. */
+  passwordHash?: string;
   options?: Options;
 }
 
@@ -49,6 +52,8 @@ export interface TServerConfig {
   agentLogins: readonly AgentLoginConfig[];
   /** The Application's `[TServer]` section. */
   options: Options;
+  /** The Applications T-Lib clients authenticate as, and what each may do (tlib-access.ts). */
+  applications: readonly TlibClientApplication[];
 }
 
 /** The typed, defaulted `[TServer]` Application options the server uses. */
@@ -163,6 +168,7 @@ export function createTServerConfig(input: {
   dns?: ReadonlyArray<DnConfig>;
   agentLogins?: ReadonlyArray<AgentLoginConfig | string>;
   options?: Options;
+  applications?: ReadonlyArray<TlibClientApplication>;
 }): TServerConfig {
   const dns: DnConfig[] = [];
   const seen = new Set<string>();
@@ -176,10 +182,14 @@ export function createTServerConfig(input: {
     seen.add(k);
     dns.push({ name: d.name, type: d.type, register: d.register ?? true, options: { ...(d.options ?? {}) } });
   }
-  const agentLogins = (input.agentLogins ?? []).map((a) => (typeof a === 'string' ? { agentId: a, options: {} } : { agentId: a.agentId, options: { ...(a.options ?? {}) } }));
+  const agentLogins = (input.agentLogins ?? []).map((a): AgentLoginConfig => {
+    if (typeof a === 'string') return { agentId: a, options: {} };
+    return { agentId: a.agentId, options: { ...(a.options ?? {}) }, ...(a.passwordHash !== undefined ? { passwordHash: a.passwordHash } : {}) };
+  });
   const options = { ...(input.options ?? {}) };
   readTServerOptions(options); // validate early
   for (const d of dns) checkAnnex(`DN ${d.name}`, 'dn', d.options ?? {});
-  for (const a of agentLogins) checkAnnex(`Agent Login ${a.agentId}`, 'agentLogin', a.options);
-  return { switchName: input.switchName ?? 'SIP_Switch', dns, agentLogins, options };
+  for (const a of agentLogins) checkAnnex(`Agent Login ${a.agentId}`, 'agentLogin', a.options ?? {});
+  const applications = (input.applications ?? []).map((a) => ({ ...a }));
+  return { switchName: input.switchName ?? 'SIP_Switch', dns, agentLogins, options, applications };
 }

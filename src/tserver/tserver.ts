@@ -21,6 +21,10 @@ import type { TServerConfig } from './tserver-config.ts';
 import type { Switch, SwitchEvent } from './switch-port.ts';
 import { expandSwitchEffects } from './switch-effects.ts';
 import { EmulatedSwitch } from '../switch/emulated/emulated-switch.ts';
+import { TErr } from '../tlib/index.ts';
+import { verifyPassword, verifyPasswordAsync } from '../config/password-hash.ts';
+import { TlibAccess } from './tlib-access.ts';
+import type { ConnectionLimits } from '../lib/framed-json/connection-limits.ts';
 
 /** Construction options of {@link TServer}. */
 export interface TServerInit {
@@ -33,6 +37,8 @@ export interface TServerInit {
   applicationName?: string;
   /** Where call legs live (switch-port.ts); default: the emulated switch (no media). Started here, stopped by close(). */
   switch?: Switch;
+  /** Bounds of the T-Lib listeners (tlib-server.ts defaults). */
+  limits?: Partial<ConnectionLimits>;
 }
 
 /** An in-process client of {@link TServer.attach}: requests in, events out through `onEvent`. */
@@ -55,6 +61,12 @@ export class TServer {
   private readonly timers = new Map<string, TimerHandle>();
   private readonly attached = new Map<ClientId, (e: TlibEvent) => void>();
   private readonly sessions = new Map<ClientId, TlibSession>();
+  /** Who may connect and what each Application may do. */
+  private readonly access: TlibAccess;
+  /** Agent Login password hashes by AgentID. */
+  private agentPasswords = new Map<string, string>();
+  /** Requests of a session held behind an agent password check, so its requests keep their order. */
+  private readonly held = new Map<ClientId, TlibRequest[]>();
   private nextAttached = 1;
   private closed = false;
 
@@ -62,11 +74,15 @@ export class TServer {
     this.clock = init.clock ?? new SystemClock();
     this.logger = init.logger ?? silentLogger;
     this.core = new TServerCore(init.config, { connIdPrefix: init.connIdPrefix });
+    this.access = new TlibAccess(init.config.applications);
+    this.agentPasswords = agentPasswordsOf(init.config);
     this.tlib = new TlibServer({
       handler: (req, session) => this.onSessionRequest(req, session),
       logger: this.logger,
       clock: this.clock,
       applicationName: init.applicationName ?? 'OpenUCC T-Server',
+      authenticator: this.access,
+      ...(init.limits ? { limits: init.limits } : {}),
     });
     this.tlib.on('sessionOpen', (s) => this.onSessionOpen(s));
     this.switch = init.switch ?? new EmulatedSwitch();
@@ -80,14 +96,21 @@ export class TServer {
     return this.tlib.listen(options);
   }
 
-  /** A framed in-memory connection (the same path as TCP, without a socket). */
-  connectInMemory(): Duplex {
-    return this.tlib.connectInMemory();
+  /**
+   * A framed in-memory connection (the same path as TCP, without a socket), authenticated as the
+   * configured Application `application` (default: the process itself, with access to everything).
+   */
+  connectInMemory(application?: string): Duplex {
+    return this.tlib.connectInMemory(application);
   }
 
-  /** An in-process T-Lib connection: messages copied and validated, never serialized (`ucc start`). */
-  connectInProcess(): MessagePipeEnd {
-    return this.tlib.connectInProcess();
+  /**
+   * An in-process T-Lib connection: messages copied and validated, never serialized (`ucc start`).
+   * It is authenticated as the configured Application `application`, whose access then applies
+   * (default: the process itself, with access to everything).
+   */
+  connectInProcess(application?: string): MessagePipeEnd {
+    return this.tlib.connectInProcess(application);
   }
 
   /** An unframed in-process client for tests and benchmarks: events are handed to `onEvent` synchronously. */
@@ -98,7 +121,13 @@ export class TServer {
     return {
       id,
       request: (req) => {
-        if (this.attached.has(id)) this.run(this.core.request(id, req, this.clock.now()));
+        if (!this.attached.has(id)) return;
+        const hash = this.agentPasswordHash(req);
+        if (hash !== undefined && !verifyPassword(req.message === 'RequestAgentLogin' ? req.Password ?? '' : '', hash)) {
+          onEvent(wrongAgentPassword(req));
+          return;
+        }
+        this.run(this.core.request(id, req, this.clock.now()));
       },
       close: () => {
         if (this.attached.delete(id)) this.run(this.core.disconnect(id, this.clock.now()));
@@ -109,6 +138,8 @@ export class TServer {
   /** Applies a new configuration at once (see {@link TServerCore.reconfigure}). */
   reconfigure(config: TServerConfig): void {
     this.core.reconfigure(config);
+    this.access.update(config.applications);
+    this.agentPasswords = agentPasswordsOf(config);
   }
 
   /** Stops listening, closes every client and cancels every timer. */
@@ -134,7 +165,40 @@ export class TServer {
 
   private onSessionRequest(req: TlibRequest, session: TlibSession): void {
     if (!this.sessions.has(session.id)) this.onSessionOpen(session);
-    this.run(this.core.request(session.id, req, this.clock.now()));
+    const held = this.held.get(session.id);
+    if (held) held.push(req);
+    else this.handle(req, session);
+  }
+
+  /** Authorises, checks an agent password (off the event loop), then hands the request to the core. */
+  private handle(req: TlibRequest, session: TlibSession): void {
+    const refusal = this.access.refusal(session.principal, req);
+    if (refusal !== undefined) {
+      this.logger.warn('T-Lib request refused', { session: session.id, application: session.principal?.application, request: req.message, reason: refusal });
+      this.tlib.replyError(session, req, TErr.TERR_PRIVILEGE_VIOLATION_SPECIFIED, refusal);
+      return;
+    }
+    const hash = this.agentPasswordHash(req);
+    if (hash === undefined) {
+      this.run(this.core.request(session.id, req, this.clock.now()));
+      return;
+    }
+    const held: TlibRequest[] = [];
+    this.held.set(session.id, held);
+    const password = req.message === 'RequestAgentLogin' ? req.Password ?? '' : '';
+    void verifyPasswordAsync(password, hash).then((ok) => {
+      this.held.delete(session.id);
+      if (this.closed || session.closed) return;
+      if (ok) this.run(this.core.request(session.id, req, this.clock.now()));
+      else session.send(wrongAgentPassword(req));
+      // What arrived meanwhile goes on in order (it may be held again behind another login).
+      for (const next of held) this.onSessionRequest(next, session);
+    });
+  }
+
+  /** The password hash a RequestAgentLogin must match, if its Agent Login has one. */
+  private agentPasswordHash(req: TlibRequest): string | undefined {
+    return req.message === 'RequestAgentLogin' ? this.agentPasswords.get(req.AgentID) : undefined;
   }
 
   /** An event the Switch reported later (not returned by execute()). */
@@ -185,4 +249,19 @@ export class TServer {
   get pendingTimers(): number {
     return this.timers.size;
   }
+}
+
+function agentPasswordsOf(config: TServerConfig): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const a of config.agentLogins) if (a.passwordHash !== undefined) m.set(a.agentId, a.passwordHash);
+  return m;
+}
+
+/** EventError 1704 for a RequestAgentLogin whose Password does not match its Agent Login. */
+function wrongAgentPassword(req: TlibRequest): TlibEvent {
+  const ev: TlibEvent = { message: 'EventError', ErrorCode: TErr.TERR_SOFT_AGENT_WRONG_PASSWORD, ErrorMessage: 'Agent has a wrong password.' };
+  if (req.ReferenceID !== undefined) ev.ReferenceID = req.ReferenceID;
+  if ('ThisDN' in req) ev.ThisDN = req.ThisDN;
+  if (req.message === 'RequestAgentLogin') ev.AgentID = req.AgentID;
+  return ev;
 }

@@ -9,6 +9,9 @@ import { createTServerConfig } from '../../src/tserver/tserver-config.ts';
 import { TlibClient } from '../../src/tlib/client/tlib-client.ts';
 import { CtiError } from '../../src/tlib/cti-error.ts';
 import type { TlibEvent } from '../../src/tlib/index.ts';
+import { hashPassword } from '../../src/config/password-hash.ts';
+
+const credentials = { application: 'CTI', password: 'cti-secret' };
 
 const config = createTServerConfig({
   switchName: 'SW',
@@ -19,6 +22,10 @@ const config = createTServerConfig({
   ],
   agentLogins: ['a1'],
   options: { 'agent-strict-id': true, 'wrap-up-time': 0, 'router-timeout': 30 },
+  applications: [
+    { name: credentials.application, passwordHash: hashPassword(credentials.password, { N: 1024, r: 8, p: 1 }), dns: 'all' },
+    { name: 'Customers', passwordHash: hashPassword('customers', { N: 1024, r: 8, p: 1 }), dns: ['trunk'] },
+  ],
 });
 
 const server = new TServer({ config });
@@ -32,7 +39,7 @@ after(async () => {
 
 async function client(): Promise<TlibClient> {
   if (!port) port = (await server.listen({ host: '127.0.0.1', port: 0 })).port;
-  const c = new TlibClient({ target: { kind: 'tcp', host: '127.0.0.1', port }, reconnect: false, requestTimeoutMs: 5000 });
+  const c = new TlibClient({ target: { kind: 'tcp', host: '127.0.0.1', port }, reconnect: false, requestTimeoutMs: 5000, credentials });
   clients.push(c);
   await c.connect();
   return c;
@@ -125,10 +132,12 @@ test('ucc call places an inbound call with UserData on a routing point over TCP'
     return true;
   }) as typeof process.stdout.write;
   let code: number;
+  process.env.UCC_TLIB_PASSWORD = 'customers';
   try {
     code = await run(['--to', 'RP1', '--from', 'trunk', '--port', String(port), '--userdata', 'Segment=gold', 'Topic=billing']);
   } finally {
     process.stdout.write = write;
+    delete process.env.UCC_TLIB_PASSWORD;
   }
   assert.equal(code, 0);
   const rr = await routeRequest;

@@ -89,9 +89,13 @@ function testConfigYaml(ucc: Record<string, unknown>): string {
     '  - { name: TServer_T, type: tserver, switch: SW, options: { TServer: { wrap-up-time: 0, router-timeout: 0, default-dn: "9100", no-answer-timeout: 0 } } }',
     `  - { name: UCC, type: ucc, options: { uc-connector: ${JSON.stringify(ucc)} } }`,
     '  - { name: Router, type: router, options: {} }',
+    `  - { name: ${E2E_CUSTOMERS.application}, type: custom-server, password: ${E2E_CUSTOMERS.password}, options: { tlib-client: { access: all } } }`,
     '',
   ].join('\n');
 }
+
+/** The tests' T-Lib Application: it places the customers' calls and watches contact points, so it may use every DN. */
+export const E2E_CUSTOMERS = { application: 'Customers', password: 'customers-e2e' } as const;
 
 /** One running app, its base URL, and the customer's T-Lib line. */
 export class E2eApp {
@@ -124,7 +128,7 @@ export class E2eApp {
         throw e;
       });
       const m = /^tcp:\/\/(.+):(\d+)$/.exec(addresses.tlib);
-      const tlib = new TlibClient({ target: { kind: 'tcp', host: m?.[1] ?? '127.0.0.1', port: Number(m?.[2]) }, reconnect: false, requestTimeoutMs: 10_000 });
+      const tlib = new TlibClient({ target: { kind: 'tcp', host: m?.[1] ?? '127.0.0.1', port: Number(m?.[2]) }, reconnect: false, requestTimeoutMs: 10_000, credentials: E2E_CUSTOMERS });
       await tlib.connect().catch(async (e: unknown) => {
         await app.close();
         throw e;

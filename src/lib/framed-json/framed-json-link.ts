@@ -25,6 +25,10 @@ export interface FramedJsonProblem {
 /** An incremental frame decoder: bytes in, every frame they complete out. */
 export interface FramedJsonDecoder<M, E extends FramedJsonProblem> {
   push(chunk: Uint8Array): Result<M, E>[];
+  /** Bytes of an incomplete frame held (0 between frames). */
+  readonly buffered?: number;
+  /** The payload limit, adjustable for the frames that follow (absent: fixed). */
+  maxFrameBytes?: number;
 }
 
 /** Events of a {@link FramedJsonLink}. */
@@ -35,6 +39,8 @@ export interface FramedJsonLinkEvents<M, E extends FramedJsonProblem> {
   decodeError: (error: E) => void;
   /** The link closed (once). */
   close: (reason: string) => void;
+  /** After each chunk of bytes: whether a frame is still incomplete, and whether any completed (a server times stalled frames). */
+  partial: (inFrame: boolean, completed: boolean) => void;
   listenerError: (error: unknown, event: string) => void;
 }
 
@@ -77,7 +83,11 @@ export class FramedJsonLink<M, E extends FramedJsonProblem> extends TypedEmitter
     }
     const stream = carrier;
     this.stream = stream;
-    stream.on('data', (chunk: Buffer) => this.onFrames(this.decoder.push(chunk)));
+    stream.on('data', (chunk: Buffer) => {
+      const frames = this.decoder.push(chunk);
+      this.onFrames(frames);
+      if (this.closeReason === undefined) this.safeEmit('partial', (this.decoder.buffered ?? 0) > 0, frames.length > 0);
+    });
     stream.on('error', (e: Error) => this.close(`stream error: ${e.message}`, false));
     stream.on('end', () => this.close('peer closed the connection'));
     stream.on('close', () => this.close('connection closed'));
@@ -86,6 +96,14 @@ export class FramedJsonLink<M, E extends FramedJsonProblem> extends TypedEmitter
   /** True once closed. */
   get closed(): boolean {
     return this.closeReason !== undefined;
+  }
+
+  /**
+   * Sets the largest frame payload accepted from now on (a server keeps it small until the peer
+   * authenticated). No effect with a decoder whose limit is fixed, or on a pipe (no frames).
+   */
+  setReceiveLimit(maxFrameBytes: number): void {
+    if (this.decoder.maxFrameBytes !== undefined) this.decoder.maxFrameBytes = maxFrameBytes;
   }
 
   /** Why the link closed, once it has. */

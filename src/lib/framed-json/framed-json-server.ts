@@ -6,7 +6,7 @@
  * {@link FramedJsonServer.opened}.
  */
 import type { Duplex } from 'node:stream';
-import type { Clock } from '../clock.ts';
+import type { Clock, TimerHandle } from '../clock.ts';
 import type { UccError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { TypedEmitter } from '../typed-emitter.ts';
@@ -16,6 +16,8 @@ import { createDuplexPair } from './in-memory-duplex-pair.ts';
 import type { LinkCarrier } from './framed-json-link.ts';
 import { createMessagePipe } from './message-pipe.ts';
 import type { MessagePipeEnd } from './message-pipe.ts';
+import { ConnectionLimiter } from './connection-limits.ts';
+import type { ConnectionLimits } from './connection-limits.ts';
 
 /** How a client reached the server. */
 export type FramedJsonTransportKind = 'tcp' | 'tls' | 'memory';
@@ -30,7 +32,11 @@ export interface FramedJsonServerEvents<P> {
 /** A session as the core handles it. */
 export interface ServedSession extends ClosableSession {
   readonly id: string;
-  readonly link: ClosableSession['link'] & { close(reason: string): void; on(event: 'close', listener: (reason: string) => void): unknown };
+  readonly link: ClosableSession['link'] & {
+    close(reason: string): void;
+    on(event: 'close', listener: (reason: string) => void): unknown;
+    on(event: 'partial', listener: (inFrame: boolean, completed: boolean) => void): unknown;
+  };
   markClosed(reason: string): void;
 }
 
@@ -43,9 +49,11 @@ export interface FramedJsonServerSettings {
   /** Session ids are this prefix and a counter (`s1`, `r1`...). */
   readonly sessionIdPrefix: string;
   /** The log lines, per protocol. */
-  readonly text: StreamListenerLogText & { readonly sessionOpened: string; readonly sessionClosed: string };
+  readonly text: StreamListenerLogText & { readonly sessionOpened: string; readonly sessionClosed: string; readonly refused: string; readonly frameStalled: string };
   /** The error `listen()` rejects with after close(). */
   readonly closedError: () => UccError;
+  /** Connection counts and the frame-stall time of the TCP/TLS listeners. */
+  readonly limits: ConnectionLimits;
 }
 
 export abstract class FramedJsonServer<P, S extends P & ServedSession> extends TypedEmitter<FramedJsonServerEvents<P>> {
@@ -54,6 +62,8 @@ export abstract class FramedJsonServer<P, S extends P & ServedSession> extends T
   protected readonly sessionMap = new Map<string, S>();
   private readonly settings: FramedJsonServerSettings;
   private readonly listeners: StreamListeners;
+  /** Open TCP/TLS connections, counted per remote address. */
+  protected readonly limiter: ConnectionLimiter;
   private nextSession = 1;
   private stopping = false;
 
@@ -62,7 +72,8 @@ export abstract class FramedJsonServer<P, S extends P & ServedSession> extends T
     this.settings = settings;
     this.logger = settings.logger;
     this.clock = settings.clock;
-    this.listeners = new StreamListeners(settings.logger, settings.text);
+    this.limiter = new ConnectionLimiter(settings.limits, settings.clock, settings.logger, settings.text.refused);
+    this.listeners = new StreamListeners(settings.logger, settings.text, this.limiter);
   }
 
   /** Adopts an already-connected stream or pipe as a session (used by the listeners and in-memory). */
@@ -99,6 +110,7 @@ export abstract class FramedJsonServer<P, S extends P & ServedSession> extends T
   /** Stops the listeners and closes every session (a T-Lib session tells its client with EventLinkDisconnected first). */
   async close(reason = 'server shutting down'): Promise<void> {
     this.stopping = true;
+    this.limiter.stop();
     await this.listeners.closeAll([...this.sessionMap.values()], reason, this.clock, this.settings.closeGraceMs);
   }
 
@@ -117,7 +129,25 @@ export abstract class FramedJsonServer<P, S extends P & ServedSession> extends T
       return false;
     }
     this.sessionMap.set(session.id, session);
+    // A frame must complete within frameStallMs of its first byte: a peer that starts a large frame
+    // and then trickles (or stops) would otherwise hold its buffer forever.
+    let stall: TimerHandle | undefined;
+    const stallMs = this.settings.limits.frameStallMs;
+    session.link.on('partial', (inFrame, completed) => {
+      if (completed || !inFrame) {
+        this.clock.cancel(stall);
+        stall = undefined;
+      }
+      if (inFrame && stall === undefined) {
+        stall = this.clock.setTimer(stallMs, () => {
+          stall = undefined;
+          log.warn(this.settings.text.frameStalled, { stallMs });
+          session.close(`no complete frame within ${stallMs} ms`);
+        });
+      }
+    });
     session.link.on('close', (reason) => {
+      this.clock.cancel(stall);
       this.sessionMap.delete(session.id);
       log.info(this.settings.text.sessionClosed, { reason });
       session.markClosed(reason);

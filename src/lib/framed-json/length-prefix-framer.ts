@@ -16,13 +16,23 @@ export type FramerOutput = { readonly payload: Buffer } | { readonly tooLarge: n
  * no longer be trusted).
  */
 export class LengthPrefixFramer {
-  private readonly maxPayloadBytes: number;
+  private maxPayloadBytes: number;
   private chunks: Buffer[] = [];
   private total = 0;
   private needed: number | undefined;
   private dead = false;
 
   constructor(maxPayloadBytes: number) {
+    this.maxPayloadBytes = maxPayloadBytes;
+  }
+
+  /** The current payload limit. */
+  get limit(): number {
+    return this.maxPayloadBytes;
+  }
+
+  /** Changes the payload limit for the frames that follow (e.g. raised once a client authenticated). */
+  set limit(maxPayloadBytes: number) {
     this.maxPayloadBytes = maxPayloadBytes;
   }
 

@@ -23,6 +23,15 @@ export interface StreamListenerLogText {
   readonly listening: string;
 }
 
+/** Counts connections as they are accepted (before any TLS handshake) and refuses over a limit. */
+export interface ConnectionGate {
+  admit(address: string): boolean;
+  release(address: string): void;
+}
+
+/** A TLS handshake must finish within this (Node's default is 120 s: a cheap way to hold a descriptor). */
+const tlsHandshakeTimeoutMs = 10_000;
+
 /** A session as the shutdown sees it. */
 export interface ClosableSession {
   close(reason: string): void;
@@ -35,9 +44,12 @@ export class StreamListeners {
   private readonly logger: Logger;
   private readonly text: StreamListenerLogText;
 
-  constructor(logger: Logger, text: StreamListenerLogText) {
+  private readonly gate: ConnectionGate | undefined;
+
+  constructor(logger: Logger, text: StreamListenerLogText, gate?: ConnectionGate) {
     this.logger = logger;
     this.text = text;
+    this.gate = gate;
   }
 
   /**
@@ -47,6 +59,7 @@ export class StreamListeners {
   listen(options: StreamListenOptions, onSocket: (sock: net.Socket, kind: 'tcp' | 'tls', remoteAddress: string) => void): Promise<{ host: string; port: number }> {
     const secure = options.tls !== undefined;
     const adopt = (sock: net.Socket, kind: 'tcp' | 'tls'): void => {
+      if (sock.destroyed) return; // refused by the gate
       // Small request/reply frames: disable Nagle so a reply is not held back waiting for an ACK;
       // TCP keep-alive finds peers that vanished without a FIN.
       sock.setNoDelay(true);
@@ -55,10 +68,23 @@ export class StreamListeners {
     };
     let srv: net.Server;
     try {
-      srv = secure ? tls.createServer(options.tls ?? {}, (sock) => adopt(sock, 'tls')) : net.createServer((sock) => adopt(sock, 'tcp'));
+      srv = secure ? tls.createServer({ handshakeTimeout: tlsHandshakeTimeoutMs, ...options.tls }, (sock) => adopt(sock, 'tls')) : net.createServer((sock) => adopt(sock, 'tcp'));
     } catch (e) {
       // e.g. an unreadable key or certificate
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    const gate = this.gate;
+    if (gate) {
+      // Counted on the raw socket, ahead of the server's own listener (and of any TLS handshake), so
+      // a refused connection costs no session and a half-open TLS one still counts.
+      srv.prependListener('connection', (raw: net.Socket) => {
+        const address = raw.remoteAddress ?? '?';
+        if (!gate.admit(address)) {
+          raw.destroy();
+          return;
+        }
+        raw.once('close', () => gate.release(address));
+      });
     }
     if (secure) {
       // A failed handshake concerns one client only.

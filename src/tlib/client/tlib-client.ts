@@ -60,6 +60,18 @@ export interface TlibClientOptions {
   /** Backoff policy, or false to never reconnect (default {@link defaultReconnectPolicy}). */
   readonly reconnect?: Partial<ReconnectPolicy> | false;
   readonly maxFrameBytes?: number;
+  /**
+   * The Application this client authenticates as (RequestRegisterClient, docs/protocols/tlib.md
+   * 1.1) on every connection before it counts as connected. Leave the password out on a link that
+   * is authenticated already (in process, or a mapped TLS client certificate).
+   */
+  readonly credentials?: TlibCredentials;
+}
+
+/** A T-Lib client's identity: a configured Application and its password. */
+export interface TlibCredentials {
+  readonly application: string;
+  readonly password?: string;
 }
 
 export type TlibClientState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'closed';
@@ -100,6 +112,7 @@ export class TlibClient extends TypedEmitter<TlibClientEvents> {
   private readonly connectTimeoutMs: number;
   private readonly policy: ReconnectPolicy | false;
   private readonly maxFrameBytes: number | undefined;
+  private readonly credentials: TlibCredentials | undefined;
   private currentState: TlibClientState = 'idle';
   private link: TlibLink | undefined;
   private channel: TlibChannel | undefined;
@@ -123,6 +136,7 @@ export class TlibClient extends TypedEmitter<TlibClientEvents> {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.policy = options.reconnect === false ? false : { ...defaultReconnectPolicy, ...options.reconnect };
     this.maxFrameBytes = options.maxFrameBytes;
+    this.credentials = options.credentials;
   }
 
   get state(): TlibClientState {
@@ -271,9 +285,33 @@ export class TlibClient extends TypedEmitter<TlibClientEvents> {
       if (gen !== this.generation || this.link !== link) return;
       this.link = undefined;
       this.channel = undefined;
-      this.safeEmit('disconnected', reason);
+      if (this.currentState === 'connected') this.safeEmit('disconnected', reason);
       this.onLost(reason);
     });
+    const credentials = this.credentials;
+    if (!credentials) {
+      this.linkUp();
+      return;
+    }
+    // Authenticate first: the link counts as connected (and requests may go out) only once accepted.
+    const hello: TlibRequest = { message: 'RequestRegisterClient', ApplicationName: credentials.application };
+    if (credentials.password !== undefined) hello.ApplicationPassword = credentials.password;
+    channel.request(hello, this.requestTimeoutMs).then(
+      () => {
+        if (gen === this.generation && this.link === link) this.linkUp();
+      },
+      (e: unknown) => {
+        if (gen !== this.generation || this.link !== link) return;
+        const reason = `authentication as ${credentials.application} failed: ${e instanceof Error ? e.message : String(e)}`;
+        this.logger.warn('T-Lib authentication failed', { application: credentials.application, error: e instanceof Error ? e.message : String(e) });
+        link.close(reason);
+      },
+    );
+  }
+
+  /** The link is usable: connected, and registrations restored after a reconnection. */
+  private linkUp(): void {
+    const gen = this.generation;
     this.transition('connected', 'link up');
     this.attempt = 0;
     const reconnect = this.everConnected;

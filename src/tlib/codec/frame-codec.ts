@@ -34,14 +34,22 @@ export type DecodedFrame = Result<TlibMessage, TlibDecodeError>;
  * no longer be trusted, so the connection must close).
  */
 export class FrameDecoder {
-  private readonly maxFrameBytes: number;
   private readonly options: ParseOptions;
   private readonly framer: LengthPrefixFramer;
 
   constructor(options: FrameDecoderOptions = {}) {
-    this.maxFrameBytes = options.maxFrameBytes ?? defaultMaxFrameBytes;
     this.options = options;
-    this.framer = new LengthPrefixFramer(this.maxFrameBytes);
+    this.framer = new LengthPrefixFramer(options.maxFrameBytes ?? defaultMaxFrameBytes);
+  }
+
+  /** The largest frame payload accepted now. */
+  get maxFrameBytes(): number {
+    return this.framer.limit;
+  }
+
+  /** Changes the limit for the frames that follow (a server lifts the pre-authentication limit). */
+  set maxFrameBytes(n: number) {
+    this.framer.limit = n;
   }
 
   /** True after a fatal error. */

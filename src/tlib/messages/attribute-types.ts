@@ -121,9 +121,11 @@ export interface AttributeTypes {
   /** Event time, seconds and microseconds since the epoch. */
   TimeinSecs: number;
   TimeinuSecs: number;
-  /** Application name and version of the server (EventLinkConnected). */
+  /** Application name and version of the server (EventLinkConnected); the client's Application (RequestRegisterClient). */
   ApplicationName: string;
   ServerVersion: string;
+  /** The client Application's password (RequestRegisterClient); never logged, never echoed. */
+  ApplicationPassword: string;
 }
 
 export type AttributeName = keyof AttributeTypes;
@@ -187,6 +189,7 @@ export const attributeRules: { readonly [K in AttributeName]: AttributeRule } = 
   TimeinuSecs: { kind: 'integer', min: 0, max: 999_999 },
   ApplicationName: name,
   ServerVersion: name,
+  ApplicationPassword: { kind: 'string', maxLength: 1024, allowEmpty: false },
 };
 
 /** True when `s` is a known attribute wire name. */

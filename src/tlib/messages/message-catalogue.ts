@@ -105,6 +105,8 @@ export const messageCatalogue = {
   EventACK: { kind: 'event', required: none, optional: ['ThisDN', 'ConnID'], summary: 'The generic positive reply.' },
   EventError: { kind: 'event', required: ['ErrorCode'], optional: ['ErrorMessage', 'ThisDN', 'OtherDN', 'ConnID', 'AgentID'], summary: 'The request with this ReferenceID failed; ErrorCode is a T-Library error code (see the error table).' },
   EventLinkConnected: { kind: 'event', required: none, optional: ['ApplicationName', 'ServerVersion'], summary: 'Sent by the server first on every new link.' },
+  RequestRegisterClient: { kind: 'request', reply: 'EventServerConnected', required: ['ApplicationName'], optional: ['ApplicationPassword'], summary: 'Authenticate this link as a configured Application (TOpenServerEx): the first request of every TCP/TLS session; with a mapped TLS client certificate the password may be left out. Failure: EventError, then the link closes.' },
+  EventServerConnected: { kind: 'event', required: ['ApplicationName'], optional: ['ServerVersion'], summary: 'The link is authenticated as Application ApplicationName (reply to RequestRegisterClient).' },
   EventLinkDisconnected: { kind: 'event', required: none, optional: ['ErrorMessage'], summary: 'Sent by the server just before it closes a link on purpose (e.g. shutdown).' },
 } as const satisfies Record<string, MessageSpec>;
 

@@ -8,6 +8,11 @@
  * ReferenceID when it could be read) and the session keeps going; an oversized frame closes only
  * that session, with a logged reason; a handler that throws or rejects is answered with
  * EventError 52 TERR_INTERNAL.
+ *
+ * With an `authenticator`, a TCP/TLS session must authenticate first (tlib-auth.ts): until then
+ * only RequestRegisterClient is accepted, frames are at most 64 KiB, and the session is closed
+ * after 10 s. In-memory and in-process links are opened by the process's own code and start
+ * authenticated as the Application their opener names.
  */
 import type { LinkCarrier } from '../../lib/framed-json/framed-json-link.ts';
 import { SystemClock } from '../../lib/clock.ts';
@@ -24,6 +29,17 @@ import type { TlibSession, TlibTransportKind } from './tlib-session.ts';
 import { FramedJsonServer } from '../../lib/framed-json/framed-json-server.ts';
 import { SessionCloseListeners } from '../../lib/framed-json/session-close-listeners.ts';
 import type { FramedJsonServerEvents } from '../../lib/framed-json/framed-json-server.ts';
+import { defaultConnectionLimits } from '../../lib/framed-json/connection-limits.ts';
+import type { ConnectionLimits } from '../../lib/framed-json/connection-limits.ts';
+import { createDuplexPair } from '../../lib/framed-json/in-memory-duplex-pair.ts';
+import { createMessagePipe } from '../../lib/framed-json/message-pipe.ts';
+import type { MessagePipeEnd } from '../../lib/framed-json/message-pipe.ts';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import type { TimerHandle } from '../../lib/clock.ts';
+import { defaultTlibAuthLimits, inProcessApplication } from './tlib-auth.ts';
+import type { TlibAuthenticator, TlibAuthLimits, TlibPrincipal } from './tlib-auth.ts';
+import { defaultMaxFrameBytes } from '../codec/frame-codec.ts';
 
 /** The one party that decides what a request does (style rule 11: a delegate). */
 export type TlibRequestHandler = (request: TlibRequest, session: TlibSession) => void | Promise<void>;
@@ -47,6 +63,19 @@ export interface TlibServerOptions {
    * it costs about as much as decoding the event).
    */
   readonly validateOutgoing?: boolean;
+  /** Require TCP/TLS sessions to authenticate (tlib-auth.ts); without it every session is trusted. */
+  readonly authenticator?: TlibAuthenticator;
+  readonly authLimits?: Partial<TlibAuthLimits>;
+  /**
+   * Connection bounds of the TCP/TLS listeners (default: 40 % of the descriptor limit, at most
+   * 10 000; 256 per address; a frame completes within 30 s).
+   */
+  readonly limits?: Partial<ConnectionLimits>;
+}
+
+/** The T-Lib listener's default bounds (see TlibServerOptions.limits). */
+export function defaultTlibLimits(): ConnectionLimits {
+  return defaultConnectionLimits(0.4, 10_000, 256);
 }
 
 /** Where to listen. With `tls` the listener is TLS (key/cert as for `tls.createServer`). */
@@ -61,6 +90,9 @@ class ServerSession implements TlibSession {
   readonly remoteAddress: string;
   readonly openedAt: number;
   readonly link: TlibLink;
+  principal: TlibPrincipal | undefined;
+  /** A RequestRegisterClient is being checked. */
+  authenticating = false;
   private readonly logger: Logger;
   private readonly closeListeners: SessionCloseListeners;
 
@@ -121,6 +153,8 @@ export class TlibServer extends FramedJsonServer<TlibSession, ServerSession> {
   private readonly applicationName: string;
   private readonly serverVersion: string | undefined;
   private readonly validateOutgoing: boolean;
+  private readonly authenticator: TlibAuthenticator | undefined;
+  private readonly authLimits: TlibAuthLimits;
 
   constructor(options: TlibServerOptions) {
     super({
@@ -128,9 +162,15 @@ export class TlibServer extends FramedJsonServer<TlibSession, ServerSession> {
       clock: options.clock ?? new SystemClock(),
       closeGraceMs: options.closeGraceMs ?? 2000,
       sessionIdPrefix: 's',
-      text: { handshakeFailed: 'T-Lib TLS handshake failed', listenerError: 'T-Lib listener error', listening: 'T-Lib listening', sessionOpened: 'T-Lib session opened', sessionClosed: 'T-Lib session closed' },
+      text: {
+        handshakeFailed: 'T-Lib TLS handshake failed', listenerError: 'T-Lib listener error', listening: 'T-Lib listening', sessionOpened: 'T-Lib session opened',
+        sessionClosed: 'T-Lib session closed', refused: 'T-Lib connection refused: too many connections', frameStalled: 'T-Lib session closed: frame stalled',
+      },
       closedError: () => new UccError('UCC_ERR_TLIB_CLOSED', 'T-Lib server is closed'),
+      limits: { ...defaultTlibLimits(), ...options.limits },
     });
+    this.authenticator = options.authenticator;
+    this.authLimits = { ...defaultTlibAuthLimits, ...options.authLimits };
     this.handler = options.handler;
     this.maxFrameBytes = options.maxFrameBytes;
     this.maxQueuedBytes = options.maxQueuedBytes;
@@ -139,14 +179,46 @@ export class TlibServer extends FramedJsonServer<TlibSession, ServerSession> {
     this.validateOutgoing = options.validateOutgoing ?? true;
   }
 
-  /** Adopts an already-connected stream as a session (used by the listeners and in-memory). */
-  accept(stream: LinkCarrier, transport: TlibTransportKind, remoteAddress: string): TlibSession {
+  /** A framed in-memory connection, authenticated as `application` (default: the process itself). */
+  override connectInMemory(application = inProcessApplication): Duplex {
+    const [client, server] = createDuplexPair();
+    this.accept(server, 'memory', 'memory', { application, method: 'in-process' });
+    return client;
+  }
+
+  /** An in-process connection (message values), authenticated as `application` (default: the process itself). */
+  override connectInProcess(application = inProcessApplication): MessagePipeEnd {
+    const [client, server] = createMessagePipe();
+    this.accept(server, 'memory', 'memory', { application, method: 'in-process' });
+    return client;
+  }
+
+  /**
+   * Adopts an already-connected stream as a session (used by the listeners and in-memory). A
+   * network session starts unauthenticated when the server has an authenticator.
+   */
+  accept(stream: LinkCarrier, transport: TlibTransportKind, remoteAddress: string, principal?: TlibPrincipal): TlibSession {
     const link = new TlibLink(stream, { accept: 'request', maxFrameBytes: this.maxFrameBytes, maxQueuedBytes: this.maxQueuedBytes });
     const id = this.nextSessionId();
     const log = this.logger.child({ session: id, remote: remoteAddress });
     const session = new ServerSession(id, transport, remoteAddress, this.clock.now(), link, log, this.validateOutgoing);
+    session.principal = principal ?? (this.authenticator ? this.certificatePrincipal(stream, transport, log) : { application: inProcessApplication, method: 'in-process' });
     if (!this.adopt(session, log)) return session;
-    link.on('message', (msg) => this.dispatch(session, msg as TlibRequest, log));
+    let authTimer: TimerHandle | undefined;
+    if (session.principal === undefined) {
+      link.setReceiveLimit(this.authLimits.preAuthMaxFrameBytes);
+      authTimer = this.clock.setTimer(this.authLimits.authTimeoutMs, () => {
+        if (session.principal !== undefined) return;
+        log.warn('T-Lib session closed: not authenticated in time', { authTimeoutMs: this.authLimits.authTimeoutMs });
+        session.close(`not authenticated within ${this.authLimits.authTimeoutMs} ms`);
+      });
+      link.on('close', () => this.clock.cancel(authTimer));
+    }
+    link.on('message', (msg) => {
+      const request = msg as TlibRequest;
+      if (session.principal !== undefined && request.message !== 'RequestRegisterClient') this.dispatch(session, request, log);
+      else void this.authenticate(session, request, log, () => this.clock.cancel(authTimer));
+    });
     link.on('decodeError', (e) => {
       if (e.fatal) {
         log.warn('T-Lib link closed: fatal frame error', { problem: e.problem, detail: e.detail });
@@ -194,6 +266,63 @@ export class TlibServer extends FramedJsonServer<TlibSession, ServerSession> {
     if ('ThisDN' in request && typeof request.ThisDN === 'string') ev.ThisDN = request.ThisDN;
     if ('ConnID' in request && typeof request.ConnID === 'string') ev.ConnID = request.ConnID;
     return this.reply(session, request, ev);
+  }
+
+  /** The Application a verified TLS client certificate maps to (mutual TLS), if any. */
+  private certificatePrincipal(stream: LinkCarrier, transport: TlibTransportKind, log: Logger): TlibPrincipal | undefined {
+    if (transport !== 'tls' || !this.authenticator) return undefined;
+    const sock = stream as TLSSocket;
+    if (!sock.authorized) return undefined;
+    const cn = sock.getPeerCertificate().subject?.CN;
+    const application = typeof cn === 'string' ? this.authenticator.applicationForCertificate(cn) : undefined;
+    if (application === undefined) return undefined;
+    log.info('T-Lib client authenticated', { application, method: 'certificate' });
+    return { application, method: 'certificate' };
+  }
+
+  /** The handshake: RequestRegisterClient first; anything else before it ends the session. */
+  private async authenticate(session: ServerSession, request: TlibRequest, log: Logger, done: () => void): Promise<void> {
+    const refuse = (code: number, message: string, close: boolean): void => {
+      this.replyError(session, request, code, message);
+      if (close) session.close(message);
+    };
+    if (request.message !== 'RequestRegisterClient') {
+      log.warn('T-Lib request before authentication', { request: request.message });
+      refuse(TErr.TERR_CLIENT_NOT_AUTHENTICATED, 'Authenticate first: RequestRegisterClient with ApplicationName and ApplicationPassword.', true);
+      return;
+    }
+    const current = session.principal;
+    if (current !== undefined) {
+      // Already authenticated (certificate, in-process or a second request): the same name is confirmed.
+      if (current.application === request.ApplicationName && request.ApplicationPassword === undefined) this.reply(session, request, this.connected(current.application));
+      else refuse(TErr.TERR_IN_SAME_STATE, `This link is already authenticated as ${current.application}.`, false);
+      return;
+    }
+    if (session.authenticating || !this.authenticator) {
+      refuse(TErr.TERR_CLIENT_NOT_AUTHENTICATED, 'Authentication already in progress.', true);
+      return;
+    }
+    session.authenticating = true;
+    const password = request.ApplicationPassword;
+    const ok = password !== undefined && await this.authenticator.verifyPassword(request.ApplicationName, password).catch(() => false);
+    session.authenticating = false;
+    if (session.closed) return;
+    if (!ok) {
+      log.warn('T-Lib authentication failed', { application: request.ApplicationName });
+      refuse(TErr.TERR_CLIENT_NOT_AUTHENTICATED, 'Unknown Application or wrong password.', true);
+      return;
+    }
+    session.principal = { application: request.ApplicationName, method: 'password' };
+    done();
+    session.link.setReceiveLimit(this.maxFrameBytes ?? defaultMaxFrameBytes);
+    log.info('T-Lib client authenticated', { application: request.ApplicationName, method: 'password' });
+    this.reply(session, request, this.connected(request.ApplicationName));
+  }
+
+  private connected(application: string): TlibEvent {
+    const ev: TlibEvent = { message: 'EventServerConnected', ApplicationName: application };
+    if (this.serverVersion !== undefined) ev.ServerVersion = this.serverVersion;
+    return ev;
   }
 
   private dispatch(session: ServerSession, request: TlibRequest, log: Logger): void {

@@ -3,6 +3,7 @@
  * DNs, the agent logins it issued) keyed by `id`, and learns of the end through `onClose`.
  */
 import type { TlibEvent } from '../messages/message-catalogue.ts';
+import type { TlibPrincipal } from './tlib-auth.ts';
 
 /** How the client reached the server. */
 export type TlibTransportKind = 'tcp' | 'tls' | 'memory';
@@ -15,6 +16,8 @@ export interface TlibSession {
   readonly remoteAddress: string;
   /** Clock time when the session opened. */
   readonly openedAt: number;
+  /** The Application this session authenticated as; undefined until then. */
+  readonly principal: TlibPrincipal | undefined;
   /** True once the connection has closed. */
   readonly closed: boolean;
   /** Sends one event to this client; false if the session is closed. */

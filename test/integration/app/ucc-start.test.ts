@@ -46,10 +46,16 @@ test('ucc start runs every role, prints "ucc ready", serves T-Lib and HTTP, and 
     assert.equal(kw?.connectorDnd, false);
     assert.equal((await fetch(`${m[1]}/api/v1/knowledge-workers/bob`, { headers: { cookie } })).status, 403, 'a KW reads only their own state');
 
-    const client = new TlibClient({ target: { kind: 'tcp', host: m[2]!, port: Number(m[3]) }, reconnect: false, requestTimeoutMs: 5000 });
+    // T-Lib over TCP: the demo's Customers Application authenticates and owns the trunk only.
+    const anonymous = new TlibClient({ target: { kind: 'tcp', host: m[2]!, port: Number(m[3]) }, reconnect: false, requestTimeoutMs: 5000 });
+    await anonymous.connect();
+    await assert.rejects(anonymous.request({ message: 'RequestRegisterAddress', ThisDN: '8000' }), /1145|not authenticated|Authenticate first/i);
+    anonymous.close();
+    const client = new TlibClient({ target: { kind: 'tcp', host: m[2]!, port: Number(m[3]) }, reconnect: false, requestTimeoutMs: 5000, credentials: { application: 'Customers', password: 'customers' } });
     await client.connect();
-    const reply = await client.request({ message: 'RequestRegisterAddress', ThisDN: '8000' });
-    assert.equal(reply.message, 'EventRegistered', 'the demo routing point is configured in the T-Server');
+    const reply = await client.request({ message: 'RequestRegisterAddress', ThisDN: 'trunk' });
+    assert.equal(reply.message, 'EventRegistered', 'the demo trunk is configured in the T-Server');
+    await assert.rejects(client.request({ message: 'RequestRegisterAddress', ThisDN: '8000' }), /1146|may not use DN 8000/, 'the demo routing point is not the Customers\' to monitor');
     client.close();
 
     process.kill(ucc.pid, 'SIGTERM');

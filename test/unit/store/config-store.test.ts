@@ -33,12 +33,12 @@ function objects(): ConfigObjects {
 
 forEachStore((name, makeStore) => {
   describe(`ConfigStore on ${name}`, () => {
-    test('migrations create the config tables on a fresh database and record 0001-config-objects', async () => {
+    test('migrations create the config tables on a fresh database and record 0001-config-objects and 0002-application-password', async () => {
       const fx = await makeStore();
       try {
         const store = await fx.open();
         const rows = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(store.db);
-        assert.deepEqual(rows.rows.map((r) => r.name), ['0001-config-objects']);
+        assert.deepEqual(rows.rows.map((r) => r.name), ['0001-config-objects', '0002-application-password']);
         for (const t of ['cfg_switch', 'cfg_dn', 'cfg_place', 'cfg_person', 'cfg_agent_login', 'cfg_agent_group', 'cfg_application']) {
           const c = await sql<{ n: number }>`select count(*) as n from ${sql.table(t)}`.execute(store.db);
           assert.equal(Number(c.rows[0]?.n), 0, t);
@@ -69,7 +69,7 @@ forEachStore((name, makeStore) => {
         const rows = await db.selectFrom('offer_ledger').selectAll().execute();
         assert.equal(rows.length, 1);
         const names = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(store.db);
-        assert.deepEqual(names.rows.map((r) => r.name), ['0001-config-objects', '0100-offer-ledger']);
+        assert.deepEqual(names.rows.map((r) => r.name), ['0001-config-objects', '0002-application-password', '0100-offer-ledger']);
       } finally {
         await fx.dispose();
       }

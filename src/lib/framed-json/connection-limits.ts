@@ -1,0 +1,116 @@
+/**
+ * Bounds on a framed-JSON listener (T-Lib, the preview protocol): how many connections in total and
+ * per remote address, how long a frame may stay incomplete, and the log of refusals (one line per
+ * interval, not one per connection: a flood must not turn into a flood of log).
+ *
+ * The defaults follow the process's descriptor limit (`ulimit -n`): each listener takes a share
+ * well below it, so the HTTP API still gets descriptors while the listeners are saturated.
+ */
+import { readFileSync } from 'node:fs';
+import type { Clock, TimerHandle } from '../clock.ts';
+import type { Logger } from '../logger.ts';
+
+/** What one listener admits. */
+export interface ConnectionLimits {
+  /** Connections open at once, all addresses together. */
+  readonly maxConnections: number;
+  /** Connections open at once from one remote address. */
+  readonly maxConnectionsPerAddress: number;
+  /** A frame that is still incomplete this long after its first byte closes the connection (30 s). */
+  readonly frameStallMs: number;
+  /** Refusals are summed and logged at most once per this interval (60 s). */
+  readonly refusalLogIntervalMs: number;
+}
+
+/** Assumed when the limit cannot be read (not Linux): the usual soft default. */
+const fallbackDescriptorLimit = 1024;
+
+/** The soft `Max open files` of this process (Linux /proc), or 1024 when unknown. */
+export function processDescriptorLimit(limitsText?: string): number {
+  let text = limitsText;
+  if (text === undefined) {
+    try {
+      text = readFileSync('/proc/self/limits', 'utf8');
+    } catch {
+      return fallbackDescriptorLimit;
+    }
+  }
+  const m = /^Max open files\s+(\d+|unlimited)/m.exec(text);
+  if (!m) return fallbackDescriptorLimit;
+  return m[1] === 'unlimited' ? 1 << 20 : Number(m[1]);
+}
+
+/**
+ * Default limits for a listener that may use `share` of the descriptor limit (T-Lib 0.4, preview
+ * 0.1: together half, the rest stays for HTTP, WebSocket, SIP and files), at most `cap`.
+ */
+export function defaultConnectionLimits(share: number, cap: number, perAddress: number, descriptorLimit = processDescriptorLimit()): ConnectionLimits {
+  const maxConnections = Math.max(8, Math.min(cap, Math.floor(descriptorLimit * share)));
+  return { maxConnections, maxConnectionsPerAddress: Math.min(perAddress, maxConnections), frameStallMs: 30_000, refusalLogIntervalMs: 60_000 };
+}
+
+/** Counts open connections per address and refuses over the limits; refusals are logged per interval. */
+export class ConnectionLimiter {
+  private readonly perAddress = new Map<string, number>();
+  private total = 0;
+  private refusedSinceLog = 0;
+  private logTimer: TimerHandle | undefined;
+
+  constructor(
+    readonly limits: ConnectionLimits,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly refusalText: string,
+  ) {}
+
+  /** Open connections counted now. */
+  get open(): number {
+    return this.total;
+  }
+
+  /** Counts a new connection from `address`, or refuses it (false; the caller destroys it). */
+  admit(address: string): boolean {
+    const n = this.perAddress.get(address) ?? 0;
+    if (this.total >= this.limits.maxConnections || n >= this.limits.maxConnectionsPerAddress) {
+      this.refused(address, this.total >= this.limits.maxConnections ? 'total' : 'per-address');
+      return false;
+    }
+    this.perAddress.set(address, n + 1);
+    this.total++;
+    return true;
+  }
+
+  /** Uncounts a connection admitted from `address`. */
+  release(address: string): void {
+    const n = this.perAddress.get(address);
+    if (n === undefined) return;
+    if (n <= 1) this.perAddress.delete(address);
+    else this.perAddress.set(address, n - 1);
+    this.total--;
+  }
+
+  /** Stops the summary timer (the server is closing). */
+  stop(): void {
+    this.clock.cancel(this.logTimer);
+    this.logTimer = undefined;
+  }
+
+  /** The first refusal of an interval is logged at once; the rest are summed into one line at its end. */
+  private refused(address: string, limit: 'total' | 'per-address'): void {
+    if (this.logTimer !== undefined) {
+      this.refusedSinceLog++;
+      return;
+    }
+    this.logger.warn(this.refusalText, { address, limit, open: this.total, maxConnections: this.limits.maxConnections, maxConnectionsPerAddress: this.limits.maxConnectionsPerAddress });
+    const flush = (): void => {
+      if (this.refusedSinceLog === 0) {
+        this.logTimer = undefined;
+        return;
+      }
+      this.logger.warn(this.refusalText, { refused: this.refusedSinceLog, intervalMs: this.limits.refusalLogIntervalMs, open: this.total });
+      this.refusedSinceLog = 0;
+      this.logTimer = this.clock.setTimer(this.limits.refusalLogIntervalMs, flush);
+    };
+    this.logTimer = this.clock.setTimer(this.limits.refusalLogIntervalMs, flush);
+  }
+}
