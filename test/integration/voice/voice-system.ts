@@ -80,6 +80,7 @@ function configYaml(o: VoiceSystemOptions, sipPort: number): string {
     `  - { name: TServer_SIP, type: tserver, switch: SIP_Switch, options: { TServer: ${JSON.stringify(tserver)} } }`,
     '  - { name: UCC, type: ucc, options: { uc-connector: { user-auto-registration: true, preview-expiration-timeout: 10000 } } }',
     '  - { name: Router, type: router, options: {} }',
+    `  - { name: ${VOICE_DESK.application}, type: custom-server, password: ${VOICE_DESK.password}, options: { tlib-client: { access: all } } }`,
     '',
   ].join('\n');
 }
@@ -152,10 +153,13 @@ export class ScriptedKw {
  * The one place tests create a T-Lib client on the running system (T-Lib authentication will add
  * its credentials here).
  */
+/** The Application the tests' T-Lib clients authenticate as (monitors and the KW's desk). */
+export const VOICE_DESK = { application: 'VoiceDesk', password: 'voice-desk-test' } as const;
+
 export async function connectTlib(address: string): Promise<TlibClient> {
   const m = /^tcp:\/\/(.+):(\d+)$/.exec(address);
   if (!m) throw new Error(`not a T-Lib address: ${address}`);
-  const client = new TlibClient({ target: { kind: 'tcp', host: m[1]!, port: Number(m[2]) }, reconnect: false, requestTimeoutMs: 10_000 });
+  const client = new TlibClient({ target: { kind: 'tcp', host: m[1]!, port: Number(m[2]) }, reconnect: false, requestTimeoutMs: 10_000, credentials: { ...VOICE_DESK } });
   await client.connect();
   return client;
 }
