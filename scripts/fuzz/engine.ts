@@ -98,7 +98,13 @@ export async function runFuzz(target: FuzzTarget, options: FuzzOptions): Promise
   let done = 0;
   for (let i = 0; i < options.cases; i++) {
     if (target.resetEvery !== undefined && i > 0 && i % target.resetEvery === 0) target.reset?.();
-    const input = target.generate(m);
+    let input: Buffer;
+    try {
+      input = target.generate(m);
+    } catch (e) {
+      // A bug of the harness, not of the code under test: say so, and do not report a crash.
+      throw new Error(`fuzz harness: generating case ${i} failed`, { cause: e });
+    }
     options.beforeCase?.(i, input);
     const t0 = performance.now();
     let label: string;

@@ -13,6 +13,15 @@ const INTERESTING_U32 = [0, 1, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0xffff, 0x10000,
 const HUGE_NUMBERS = ['1e308', '-1e308', '1e309', '9007199254740993', '-9007199254740993', '2147483648', '4294967296', '-0', '0.0000001', '123456789012345678901234567890', '1E+400', '-1', '0'];
 const WEIRD_STRINGS = ['', ' ', '\u0000', '\ud800', '\udfff', '\u202e', '😀', 'a'.repeat(300), '__proto__', 'constructor', 'toString', '^', '^^', 'a^', '%00', '\\', '"', '<sip:x@y>', '0000000000000000', '006E02B3C4D5E6F7'];
 
+/** Text of any value, even an object without a prototype (String() would throw on it). */
+function textOf(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? 'undefined';
+  } catch {
+    return 'x';
+  }
+}
+
 export class Mutator {
   constructor(readonly rand: Rand) {}
 
@@ -119,7 +128,7 @@ export class Mutator {
       case 5: return {};
       case 6: return [v];
       case 7: return { v };
-      case 8: return typeof v === 'string' ? v + this.pick(WEIRD_STRINGS) : String(v);
+      case 8: return typeof v === 'string' ? v + this.pick(WEIRD_STRINGS) : textOf(v);
       case 9: return typeof v === 'number' ? v + (this.chance(0.5) ? 1 : -1) * (1 + this.int(3)) : this.int(1000);
       case 10: return this.chance(0.5) ? 'x'.repeat(1 + this.int(70_000)) : Array.from({ length: 1 + this.int(2000) }, (_, i) => [`k${i}`, 'v']);
       default: return this.int(2) === 0 ? -this.int(100) : 1.5;
@@ -156,7 +165,8 @@ export class Mutator {
       case 1: { // add a key (unknown, or one of the protocol's own in the wrong place)
         const target = Array.isArray(s.parent) ? s.parent : parent;
         if (Array.isArray(target)) target.push(this.confused(null));
-        else target[this.chance(0.5) ? this.pick(keyPool) : this.pick(WEIRD_STRINGS)] = this.confused(null);
+        // defineProperty, so `__proto__` becomes an own key (as JSON.parse makes it), not the prototype.
+        else Object.defineProperty(target, this.chance(0.5) ? this.pick(keyPool) : this.pick(WEIRD_STRINGS), { value: this.confused(null), enumerable: true, configurable: true, writable: true });
         return root;
       }
       case 2: { // copy another slot's value here
