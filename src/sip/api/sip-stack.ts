@@ -36,6 +36,7 @@ import type {
 import { TcpTransport } from '../transport/tcp-transport.ts';
 import { TlsTransport } from '../transport/tls-transport.ts';
 import type { TlsOptions } from '../transport/tls-transport.ts';
+import type { MalformedCounters } from '../transport/malformed-traffic.ts';
 import type { Transport } from '../transport/transport.ts';
 import { formatHost, formatHostPort, hasExplicitTransport, requestDestination, TransportLayer } from '../transport/transport-layer.ts';
 import { UdpTransport } from '../transport/udp-transport.ts';
@@ -165,6 +166,7 @@ export class SipStack implements TransactionUser {
     this.transportLayer = new TransportLayer({
       transports,
       logger: this.logger,
+      clock: this.clock,
       ...(options.contactHost !== undefined ? { contactHost: options.contactHost } : {}),
     });
     const timers: Partial<TimerSettings> = {};
@@ -220,6 +222,11 @@ export class SipStack implements TransactionUser {
   /** The transports (tests and diagnostics). */
   get transports(): readonly Transport[] {
     return this.transportLayer.transports;
+  }
+
+  /** The malformed traffic received so far (counts by parse-error kind, answers, drops). */
+  get malformedCounters(): MalformedCounters {
+    return this.transportLayer.malformedCounters;
   }
 
   /** Live transaction counts; `server` includes the non-INVITE ones in (light) Completed. */
