@@ -56,6 +56,12 @@ export interface ListenOptions {
   keepAliveIntervalMs?: number;
   /** TCP/TLS: connect timeout (ms). Default 10 000. */
   connectTimeoutMs?: number;
+  /** TCP/TLS: inbound connections allowed in total. Default: a quarter of the descriptor limit, at most 10 000. */
+  maxConnections?: number;
+  /** TCP/TLS: inbound connections allowed from one remote address. Default: a quarter of maxConnections. */
+  maxConnectionsPerAddress?: number;
+  /** TCP/TLS: closes a connection stalled inside a message this long (ms). Default 30 000; 0 never. */
+  stallTimeoutMs?: number;
   /** UDP: SO_RCVBUF in bytes (see UdpTransportOptions.receiveBufferBytes). Default: the OS's. */
   receiveBufferBytes?: number;
 }
@@ -153,6 +159,9 @@ export class SipStack implements TransactionUser {
         ...(l.idleTimeoutMs !== undefined ? { idleTimeoutMs: l.idleTimeoutMs } : {}),
         ...(l.keepAliveIntervalMs !== undefined ? { keepAliveIntervalMs: l.keepAliveIntervalMs } : {}),
         ...(l.connectTimeoutMs !== undefined ? { connectTimeoutMs: l.connectTimeoutMs } : {}),
+        ...(l.maxConnections !== undefined ? { maxConnections: l.maxConnections } : {}),
+        ...(l.maxConnectionsPerAddress !== undefined ? { maxConnectionsPerAddress: l.maxConnectionsPerAddress } : {}),
+        ...(l.stallTimeoutMs !== undefined ? { stallTimeoutMs: l.stallTimeoutMs } : {}),
       };
       if (l.protocol === 'udp') transports.push(new UdpTransport({ ...common, ...(l.receiveBufferBytes !== undefined ? { receiveBufferBytes: l.receiveBufferBytes } : {}) }));
       else if (l.protocol === 'tcp') transports.push(new TcpTransport(common));
