@@ -36,6 +36,7 @@ import type {
 import { TcpTransport } from '../transport/tcp-transport.ts';
 import { TlsTransport } from '../transport/tls-transport.ts';
 import type { TlsOptions } from '../transport/tls-transport.ts';
+import type { MalformedCounters } from '../transport/malformed-traffic.ts';
 import type { Transport } from '../transport/transport.ts';
 import { formatHost, formatHostPort, hasExplicitTransport, requestDestination, TransportLayer } from '../transport/transport-layer.ts';
 import { UdpTransport } from '../transport/udp-transport.ts';
@@ -55,6 +56,12 @@ export interface ListenOptions {
   keepAliveIntervalMs?: number;
   /** TCP/TLS: connect timeout (ms). Default 10 000. */
   connectTimeoutMs?: number;
+  /** TCP/TLS: inbound connections allowed in total. Default: a quarter of the descriptor limit, at most 10 000. */
+  maxConnections?: number;
+  /** TCP/TLS: inbound connections allowed from one remote address. Default: a quarter of maxConnections. */
+  maxConnectionsPerAddress?: number;
+  /** TCP/TLS: closes a connection stalled inside a message this long (ms). Default 30 000; 0 never. */
+  stallTimeoutMs?: number;
   /** UDP: SO_RCVBUF in bytes (see UdpTransportOptions.receiveBufferBytes). Default: the OS's. */
   receiveBufferBytes?: number;
 }
@@ -152,6 +159,9 @@ export class SipStack implements TransactionUser {
         ...(l.idleTimeoutMs !== undefined ? { idleTimeoutMs: l.idleTimeoutMs } : {}),
         ...(l.keepAliveIntervalMs !== undefined ? { keepAliveIntervalMs: l.keepAliveIntervalMs } : {}),
         ...(l.connectTimeoutMs !== undefined ? { connectTimeoutMs: l.connectTimeoutMs } : {}),
+        ...(l.maxConnections !== undefined ? { maxConnections: l.maxConnections } : {}),
+        ...(l.maxConnectionsPerAddress !== undefined ? { maxConnectionsPerAddress: l.maxConnectionsPerAddress } : {}),
+        ...(l.stallTimeoutMs !== undefined ? { stallTimeoutMs: l.stallTimeoutMs } : {}),
       };
       if (l.protocol === 'udp') transports.push(new UdpTransport({ ...common, ...(l.receiveBufferBytes !== undefined ? { receiveBufferBytes: l.receiveBufferBytes } : {}) }));
       else if (l.protocol === 'tcp') transports.push(new TcpTransport(common));
@@ -165,6 +175,7 @@ export class SipStack implements TransactionUser {
     this.transportLayer = new TransportLayer({
       transports,
       logger: this.logger,
+      clock: this.clock,
       ...(options.contactHost !== undefined ? { contactHost: options.contactHost } : {}),
     });
     const timers: Partial<TimerSettings> = {};
@@ -220,6 +231,11 @@ export class SipStack implements TransactionUser {
   /** The transports (tests and diagnostics). */
   get transports(): readonly Transport[] {
     return this.transportLayer.transports;
+  }
+
+  /** The malformed traffic received so far (counts by parse-error kind, answers, drops). */
+  get malformedCounters(): MalformedCounters {
+    return this.transportLayer.malformedCounters;
   }
 
   /** Live transaction counts; `server` includes the non-INVITE ones in (light) Completed. */

@@ -23,7 +23,8 @@ import type { SipLimits, SipMessage, SipParseError } from './sip-message.ts';
 /** What one `push` yields, in stream order. */
 export type FramerOutput =
   | { type: 'message'; message: SipMessage }
-  | { type: 'error'; error: SipParseError; fatal: boolean }
+  /** `raw`: a copy of the message's head (up to 16 KiB), so that a malformed request can be answered. */
+  | { type: 'error'; error: SipParseError; fatal: boolean; raw: Buffer }
   | { type: 'ping' }
   | { type: 'pong' };
 
@@ -31,6 +32,8 @@ const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 const EMPTY = Buffer.alloc(0);
 /** Storage above this size is released once it is empty again. */
 const KEEP_CAPACITY = 16 * 1024;
+/** How much of a bad message's head an error carries (the headers needed for a 400 are near the top). */
+const RAW_BYTES = 16 * 1024;
 
 /** Content-Length framing with RFC 5626 keep-alives; one instance per connection. */
 export class StreamFramer {
@@ -123,7 +126,7 @@ export class StreamFramer {
         message.body = copyBody(buf, s + p.headBytes, s + p.total);
         out.push({ type: 'message', message });
       } else {
-        out.push({ type: 'error', error: p.head.error, fatal: false });
+        out.push({ type: 'error', error: p.head.error, fatal: false, raw: this.copyOut(s, Math.min(p.headBytes, RAW_BYTES)) });
       }
       this.pending = undefined;
       this.consume(p.total);
@@ -137,8 +140,13 @@ export class StreamFramer {
     this.scanFrom = 0;
   }
 
+  /** A copy of `n` bytes from `from` (the caller may reuse a borrowed chunk). */
+  private copyOut(from: number, n: number): Buffer {
+    return Buffer.from(this.buf.subarray(from, Math.min(this.end, from + n)));
+  }
+
   private fatal(out: FramerOutput[], error: SipParseError): void {
-    out.push({ type: 'error', error, fatal: true });
+    out.push({ type: 'error', error, fatal: true, raw: this.copyOut(this.start, RAW_BYTES) });
     this.dead = true;
     this.pending = undefined;
     this.release();

@@ -7,5 +7,6 @@ export { TcpTransport, type TcpTransportOptions } from './tcp-transport.ts';
 export { TlsTransport, describeCertificate, type TlsOptions, type TlsTransportOptions } from './tls-transport.ts';
 export { InMemoryNetwork, InMemoryTransport, type InMemoryPacket, type LossFilter } from './in-memory-transport.ts';
 export { TransportLayer, formatHost, formatHostPort, requestDestination, type PreparedResponse, type TransportLayerOptions } from './transport-layer.ts';
-export { responseDestination, stampReceived, viaProtocol } from './via-received.ts';
+export { responseDestination, sourceReplyDestination, stampReceived, viaProtocol } from './via-received.ts';
 export { badRequestFor } from './bad-request.ts';
+export type { MalformedCounters } from './malformed-traffic.ts';

@@ -7,7 +7,12 @@
  *   closes the connection with a logged reason, since the byte stream cannot be resynchronized;
  * - RFC 5626 section 4.4.1 CRLF keep-alive: a CRLFCRLF ping is answered with a CRLF pong, and
  *   connections we opened can send pings at an interval to keep NAT/firewall state alive;
- * - idle connections are closed after a configurable time (on the injected Clock).
+ * - idle connections are closed after a configurable time, and a connection stalled inside a
+ *   message (bytes of it buffered, no message completed) after `stallTimeoutMs` (on the Clock);
+ * - inbound connections are admitted up to a total and a per-address maximum (connection-limits.ts);
+ *   refusals are logged once per interval;
+ * - after a fatal framing error the connection reads nothing more: the sink answers 400 if it can
+ *   and ends it (`endConnection`); it is destroyed after a short grace otherwise.
  */
 import type { Server, Socket } from 'node:net';
 import type { Clock, TimerHandle } from '../../lib/clock.ts';
@@ -18,6 +23,8 @@ import { silentLogger } from '../../lib/logger.ts';
 import { DEFAULT_SIP_LIMITS, StreamFramer } from '../message/index.ts';
 import type { SipLimits } from '../message/sip-message.ts';
 import type { MessageSource, TransportAddress, TransportProtocol } from '../transaction/transaction-user.ts';
+import { ConnectionAdmission, defaultMaxConnections, defaultMaxPerAddress } from './connection-limits.ts';
+import { DEFAULT_LOG_INTERVAL_MS, IntervalLog } from './interval-log.ts';
 import type { Transport, TransportSink } from './transport.ts';
 import { addressKey, normalizeHost } from './transport.ts';
 
@@ -39,9 +46,23 @@ export interface StreamTransportOptions {
   keepAliveIntervalMs?: number;
   /** Gives up opening a connection after this long. Default 10 000 ms. */
   connectTimeoutMs?: number;
-  /** Refuses further inbound connections beyond this many. Default 10 000. */
+  /**
+   * Refuses further inbound connections beyond this many. Default: a quarter of the process's
+   * descriptor limit, at most 10 000 (see connection-limits.ts).
+   */
   maxConnections?: number;
+  /** Refuses further inbound connections from one remote address beyond this many. Default: a quarter of maxConnections. */
+  maxConnectionsPerAddress?: number;
+  /** Closes a connection that holds part of a message and completes none for this long. Default 30 000 ms; 0 never. */
+  stallTimeoutMs?: number;
+  /** Refused connections are logged at most once per this interval (plus a summary). Default 10 000 ms. */
+  logIntervalMs?: number;
 }
+
+/** After a fatal framing error, the connection is destroyed this long after it stopped reading, if the sink did not end it. */
+const FATAL_GRACE_MS = 2_000;
+/** A connection ended gracefully is destroyed this long after, if the peer does not close its side. */
+const END_LINGER_MS = 5_000;
 
 /** One open (or opening) connection. */
 interface Connection {
@@ -55,6 +76,10 @@ interface Connection {
   lastActivity: number;
   idleTimer?: TimerHandle;
   keepAliveTimer?: TimerHandle;
+  /** Armed while part of a message is buffered (see stallTimeoutMs). */
+  stallTimer?: TimerHandle;
+  /** Inbound connections hold an admission slot until they are forgotten. */
+  admitted: boolean;
   peerCertificate?: MessageSource['peerCertificate'];
   /** The socket error that ended the connection, if one did. */
   failure?: string;
@@ -86,6 +111,9 @@ export abstract class StreamTransport implements Transport {
   private closing = false;
   private readonly connections = new Map<string, Connection>();
   private readonly byRemote = new Map<string, Connection>();
+  private readonly admission: ConnectionAdmission;
+  private readonly refusalLog: IntervalLog;
+  private stalledCount = 0;
 
   protected constructor(
     protocol: TransportProtocol,
@@ -95,6 +123,15 @@ export abstract class StreamTransport implements Transport {
     this.logger = (options.logger ?? silentLogger).child({ transport: protocol });
     this.clock = options.clock ?? new SystemClock();
     this.limits = options.limits ?? DEFAULT_SIP_LIMITS;
+    const max = options.maxConnections ?? defaultMaxConnections();
+    this.admission = new ConnectionAdmission(max, options.maxConnectionsPerAddress ?? defaultMaxPerAddress(max));
+    this.refusalLog = new IntervalLog(this.logger, this.clock, 'refusing a SIP connection', options.logIntervalMs ?? DEFAULT_LOG_INTERVAL_MS);
+  }
+
+  /** Counts of the listener's limits: connections open and refused, connections closed as stalled. */
+  get limitCounters(): { open: number; refused: number; stalled: number; maxConnections: number; maxConnectionsPerAddress: number } {
+    const a = this.admission;
+    return { open: a.open, refused: a.refused, stalled: this.stalledCount, maxConnections: a.maxConnections, maxConnectionsPerAddress: a.maxPerAddress };
   }
 
   /** Creates the listening server; calls `onSocket` for each accepted (and, for TLS, verified) socket. */
@@ -119,7 +156,6 @@ export abstract class StreamTransport implements Transport {
     this.sink = sink;
     const server = this.createServer((socket) => this.accept(socket));
     this.server = server;
-    server.maxConnections = this.options.maxConnections ?? 10_000;
     const host = normalizeHost(this.options.host);
     await new Promise<void>((resolve, reject) => {
       const onError = (e: Error): void => reject(new UccError('UCC_ERR_SIP_TRANSPORT', `${this.protocol.toUpperCase()} cannot listen on ${host}:${this.options.port}: ${e.message}`, { cause: e }));
@@ -140,7 +176,14 @@ export abstract class StreamTransport implements Transport {
       return;
     }
     const remote = { protocol: this.protocol, host: normalizeHost(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 };
+    const refusal = this.admission.admit(remote.host.toLowerCase());
+    if (refusal) {
+      socket.destroy();
+      this.refusalLog.note({ reason: refusal, remote: addressKey(remote), open: this.admission.open, refused: this.admission.refused });
+      return;
+    }
     const conn = this.register(socket, remote, false, Promise.resolve());
+    conn.admitted = true;
     conn.open = true;
     conn.peerCertificate = this.peerCertificateOf(socket);
     this.logger.debug('connection accepted', { id: conn.id, remote: addressKey(remote) });
@@ -157,6 +200,7 @@ export abstract class StreamTransport implements Transport {
       ready,
       lastActivity: this.clock.now(),
       received: false,
+      admitted: false,
     };
     this.connections.set(conn.id, conn);
     // The newest connection to an address wins: it is the one most likely to be alive.
@@ -186,10 +230,12 @@ export abstract class StreamTransport implements Transport {
     if (!sink) return;
     const source: MessageSource = { remote: conn.remote, local: this.bound };
     if (conn.peerCertificate) source.peerCertificate = conn.peerCertificate;
+    let completed = false;
     try {
       for (const out of conn.framer.push(chunk)) {
         switch (out.type) {
           case 'message':
+            completed = true;
             sink.receive({ message: out.message, source, connectionId: conn.id });
             break;
           case 'ping':
@@ -200,18 +246,69 @@ export abstract class StreamTransport implements Transport {
             break;
           case 'error':
             if (out.fatal) {
-              this.logger.warn('closing connection after a framing error', { id: conn.id, remote: addressKey(conn.remote), kind: out.error.kind, reason: out.error.message });
-              this.destroy(conn, 'framing error');
+              // The stream cannot be resynchronised: the sink answers if it can, then ends it.
+              this.logger.debug('framing lost', { id: conn.id, remote: addressKey(conn.remote), kind: out.error.kind, reason: out.error.message });
+              this.stopReading(conn);
+              sink.malformed(out.error, source, out.raw, conn.id, true);
               return;
             }
-            sink.malformed(out.error, source, undefined, conn.id);
+            completed = true;
+            sink.malformed(out.error, source, out.raw, conn.id);
             break;
         }
       }
     } catch (e) {
       this.logger.error('stream data handling failed', { id: conn.id, error: e instanceof Error ? e.message : String(e) });
       this.destroy(conn, 'internal error');
+      return;
     }
+    this.watchStall(conn, completed);
+  }
+
+  /**
+   * The stall timer runs while part of a message is buffered and restarts when a message
+   * completes: a peer that drips a message (or stops inside one) is cut off after stallTimeoutMs.
+   */
+  private watchStall(conn: Connection, completed: boolean): void {
+    const limit = this.options.stallTimeoutMs ?? 30_000;
+    if (limit <= 0 || !this.connections.has(conn.id)) return;
+    if (conn.framer.bufferedBytes === 0) {
+      this.clock.cancel(conn.stallTimer);
+      conn.stallTimer = undefined;
+      return;
+    }
+    if (conn.stallTimer !== undefined && !completed) return;
+    this.clock.cancel(conn.stallTimer);
+    conn.stallTimer = this.clock.setTimer(limit, () => {
+      conn.stallTimer = undefined;
+      if (!this.connections.has(conn.id)) return;
+      this.stalledCount++;
+      this.logger.debug('closing a connection stalled inside a message', { id: conn.id, remote: addressKey(conn.remote), bufferedBytes: conn.framer.bufferedBytes });
+      this.destroy(conn, 'stalled');
+    });
+  }
+
+  /**
+   * After a fatal framing error: the dead framer discards what still arrives (reading on, so that
+   * the peer's close is seen); destroyed after a grace unless the sink ends it first.
+   */
+  private stopReading(conn: Connection): void {
+    this.clock.cancel(conn.stallTimer);
+    conn.stallTimer = this.clock.setTimer(FATAL_GRACE_MS, () => {
+      conn.stallTimer = undefined;
+      if (this.connections.has(conn.id)) this.destroy(conn, 'framing error');
+    });
+  }
+
+  /** Ends `connectionId` gracefully: what was written still leaves; destroyed if the peer lingers. */
+  endConnection(connectionId: string): void {
+    const conn = this.connections.get(connectionId);
+    if (!conn) return;
+    this.forget(conn, 'framing error');
+    const socket = conn.socket;
+    socket.end();
+    const linger = this.clock.setTimer(END_LINGER_MS, () => socket.destroy());
+    socket.once('close', () => this.clock.cancel(linger));
   }
 
   private armIdle(conn: Connection): void {
@@ -252,6 +349,11 @@ export abstract class StreamTransport implements Transport {
     if (this.byRemote.get(key) === conn) this.byRemote.delete(key);
     this.clock.cancel(conn.idleTimer);
     this.clock.cancel(conn.keepAliveTimer);
+    this.clock.cancel(conn.stallTimer);
+    if (conn.admitted) {
+      conn.admitted = false;
+      this.admission.release(normalizeHost(conn.remote.host).toLowerCase());
+    }
     this.logger.debug('connection gone', { id: conn.id, reason });
   }
 
@@ -318,6 +420,7 @@ export abstract class StreamTransport implements Transport {
 
   async close(): Promise<void> {
     this.closing = true;
+    this.refusalLog.close();
     for (const conn of [...this.connections.values()]) this.destroy(conn, 'transport closed');
     const server = this.server;
     this.server = undefined;

@@ -2,10 +2,13 @@
  * The transport layer of RFC 3261 section 18 above the individual transports: it picks the
  * transport for a destination, knows the sent-by each transport puts in Via, stamps
  * received/rport on incoming requests, routes responses per section 18.2.2, filters responses that
- * are not ours (section 18.1.2), and turns parse errors into a log line (and, for a datagram whose
- * Via/CSeq can still be read, a 400 response). Nothing that arrives can throw out of here.
+ * are not ours (section 18.1.2), and turns parse errors into counts, one log line per interval and,
+ * for a request whose Via/CSeq can still be read, a 400 (505) sent back to the packet's source.
+ * Nothing that arrives can throw out of here.
  */
 import { networkInterfaces } from 'node:os';
+import type { Clock } from '../../lib/clock.ts';
+import { SystemClock } from '../../lib/clock.ts';
 import { UccError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { silentLogger } from '../../lib/logger.ts';
@@ -16,9 +19,12 @@ import { viasView } from '../message/header-accessors.ts';
 import type { SipMessage, SipParseError, SipRequest, SipResponse, SipUri } from '../message/sip-message.ts';
 import type { MessageSource, TransportAddress, TransportProtocol } from '../transaction/transaction-user.ts';
 import { badRequestFor } from './bad-request.ts';
+import { DEFAULT_LOG_INTERVAL_MS, IntervalLog } from './interval-log.ts';
+import { MalformedTraffic } from './malformed-traffic.ts';
+import type { MalformedCounters } from './malformed-traffic.ts';
 import type { InboundMessage, SendFailureSink, Transport, TransportSink } from './transport.ts';
 import { defaultPort, normalizeHost } from './transport.ts';
-import { responseDestination, stampReceived, viaProtocol } from './via-received.ts';
+import { responseDestination, sourceReplyDestination, stampReceived, viaProtocol } from './via-received.ts';
 
 /** Options of the transport layer. */
 export interface TransportLayerOptions {
@@ -26,6 +32,10 @@ export interface TransportLayerOptions {
   logger?: Logger;
   /** Host to put in Via sent-by and Contact instead of the bound address (NAT, 0.0.0.0 binds). */
   contactHost?: string;
+  /** Times the summary lines of malformed traffic. Default: the system clock. */
+  clock?: Clock;
+  /** Malformed traffic is logged at most once per this interval (plus a summary). Default 10 000 ms. */
+  logIntervalMs?: number;
 }
 
 /**
@@ -126,9 +136,12 @@ export function hasExplicitTransport(request: SipRequest): boolean {
 export class TransportLayer {
   private readonly logger: Logger;
   private readonly byProtocol = new Map<TransportProtocol, Transport>();
+  private readonly malformedCounts = new MalformedTraffic();
+  private readonly malformedLog: IntervalLog;
 
   constructor(private readonly options: TransportLayerOptions) {
     this.logger = options.logger ?? silentLogger;
+    this.malformedLog = new IntervalLog(this.logger, options.clock ?? new SystemClock(), 'dropping a malformed SIP message', options.logIntervalMs ?? DEFAULT_LOG_INTERVAL_MS);
     // The first listener of each protocol sends for that protocol.
     for (const t of options.transports) if (!this.byProtocol.has(t.protocol)) this.byProtocol.set(t.protocol, t);
   }
@@ -142,7 +155,7 @@ export class TransportLayer {
   async start(sink: TransportSink): Promise<void> {
     const wrapped: TransportSink = {
       receive: (inbound) => this.receive(inbound, sink),
-      malformed: (error, source, raw, connectionId) => this.malformed(error, source, raw, connectionId),
+      malformed: (error, source, raw, connectionId, fatal) => this.malformed(error, source, raw, connectionId, fatal === true),
       connectionFailed: (connectionId, reason) => sink.connectionFailed?.(connectionId, reason),
     };
     const started: Transport[] = [];
@@ -158,7 +171,13 @@ export class TransportLayer {
   }
 
   async close(): Promise<void> {
+    this.malformedLog.close();
     await Promise.allSettled(this.options.transports.map((t) => t.close()));
+  }
+
+  /** The malformed traffic received so far. */
+  get malformedCounters(): MalformedCounters {
+    return this.malformedCounts.snapshot();
   }
 
   /** The transport that sends for `protocol`, if one is configured. */
@@ -259,17 +278,37 @@ export class TransportLayer {
     return normalizeHost(host).toLowerCase() === normalizeHost(mine.host).toLowerCase() && (port ?? defaultPort(protocol)) === mine.port;
   }
 
-  private malformed(error: SipParseError, source: MessageSource, raw: Buffer | undefined, connectionId?: string): void {
-    this.logger.warn('dropping a malformed SIP message', {
+  /**
+   * A message that could not be parsed: counted, logged once per interval, and answered with
+   * 400 (505) at the packet's source when it is a readable request; after a fatal stream framing
+   * error the connection is then ended.
+   */
+  private malformed(error: SipParseError, source: MessageSource, raw: Buffer | undefined, connectionId: string | undefined, fatal: boolean): void {
+    this.malformedCounts.received(error.kind, fatal);
+    this.malformedLog.note({
       kind: error.kind,
       reason: error.message,
       from: `${source.remote.protocol}:${source.remote.host}:${source.remote.port}`,
+      ...(fatal ? { closing: true } : {}),
     });
-    if (!raw) return;
-    const response = badRequestFor(raw, error);
-    if (!response) return;
-    this.sendResponse(response, source, connectionId).catch((e: unknown) => {
-      this.logger.debug('could not send 400 for a malformed request', { error: e instanceof Error ? e.message : String(e) });
+    const t = this.transportOf(source.local) ?? this.byProtocol.get(source.local.protocol);
+    const end = (): void => {
+      if (fatal && connectionId !== undefined) t?.endConnection?.(connectionId);
+    };
+    // Over a stream the answer goes on the connection or nowhere: no new connection for it.
+    const reachable = t !== undefined && (!t.reliable || (connectionId !== undefined && t.hasConnection(connectionId)));
+    const response = raw && reachable ? badRequestFor(raw, error, source.remote) : undefined;
+    if (!response || !t) {
+      this.malformedCounts.dropped();
+      end();
+      return;
+    }
+    this.malformedCounts.answered(response.status);
+    const d = sourceReplyDestination(viasView(response)[0], source.remote);
+    const prepared = new PreparedResponse(t, serializeMessage(response), source.remote, connectionId, d.host, d.port);
+    this.sendPrepared(prepared).then(end, (e: unknown) => {
+      this.logger.debug('could not answer a malformed request', { error: e instanceof Error ? e.message : String(e) });
+      end();
     });
   }
 }

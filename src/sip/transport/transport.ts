@@ -23,10 +23,12 @@ export interface TransportSink {
   /** A well-formed message. */
   receive(inbound: InboundMessage): void;
   /**
-   * A message that could not be parsed. `raw` is the datagram (UDP) when available, so the layer
-   * can try to answer a malformed request with 400.
+   * A message that could not be parsed. `raw` is the datagram (UDP), or the head of the stream
+   * message, so the layer can try to answer a malformed request with 400 (505). `fatal`: the
+   * stream's framing is lost; the connection reads nothing more, and the sink ends it with
+   * `endConnection` once the answer is written (the transport destroys it after a grace otherwise).
    */
-  malformed(error: SipParseError, source: MessageSource, raw: Buffer | undefined, connectionId?: string): void;
+  malformed(error: SipParseError, source: MessageSource, raw: Buffer | undefined, connectionId?: string, fatal?: boolean): void;
   /**
    * Stream transports: a connection failed (reset, TLS alert, refused after connect), so requests
    * sent on it will not be answered there. Orderly closes are not reported.
@@ -60,6 +62,11 @@ export interface Transport {
    * never during this call; it may also throw synchronously, as `send` may reject.
    */
   sendNow?(data: Buffer, destination: TransportAddress, failed: SendFailureSink, connectionId?: string): void;
+  /**
+   * Stream transports: closes the connection gracefully once what was written to it has left
+   * (after a fatal framing error and its answer).
+   */
+  endConnection?(connectionId: string): void;
   /** True when the stream connection is still open (always false for datagram transports). */
   hasConnection(connectionId: string): boolean;
   /** Closes the socket(s) and cancels every timer. */

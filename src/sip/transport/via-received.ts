@@ -67,3 +67,14 @@ export function responseDestination(topVia: Via, fallbackProtocol: TransportProt
   const rportNumber = rport !== undefined && rport !== null ? decimalDigits(rport, 5) : undefined;
   return { protocol, host: received ?? topVia.host, port: rportNumber ?? port };
 }
+
+/**
+ * Where the answer to a malformed request goes: the packet's source address (the `received` that
+ * section 18.2.1 would have stamped), at the source port when the client asked for `rport`
+ * (RFC 3581 section 4), else at the sent-by port. Never `maddr` nor a Via host name: a message the
+ * parser refused is not trusted to make us look up or send to anywhere else.
+ */
+export function sourceReplyDestination(topVia: Via | undefined, source: TransportAddress): { host: string; port: number } {
+  if (!topVia || 'rport' in topVia.params) return { host: source.host, port: source.port };
+  return { host: source.host, port: topVia.port ?? defaultPort(source.protocol) };
+}

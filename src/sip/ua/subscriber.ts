@@ -63,6 +63,8 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
   private unsubscribing = false;
   private grantedExpires = 0;
   private lastReason: TerminationReason | undefined;
+  /** The un-SUBSCRIBE sent, shared by every later unsubscribe() call. */
+  private unsubscribeInFlight: Promise<void> | undefined;
   /** After unsubscribe: removes the dialog handler that still answers the final NOTIFY. */
   private lingerRemove: (() => void) | undefined;
   /** Withdraws what we declared to the stack (NOTIFY, our Accept types) when the subscription ends. */
@@ -348,7 +350,14 @@ export class Subscriber extends TypedEmitter<SubscriberEvents> {
    * final NOTIFY is answered but not awaited; the state is terminated once the 2xx (or any final
    * response) arrives.
    */
-  async unsubscribe(): Promise<void> {
+  unsubscribe(): Promise<void> {
+    // One un-SUBSCRIBE per dialog: a second caller (the adapter's stop after the connector's
+    // unsubscribe) shares the one in flight instead of sending another Expires: 0 (and getting 481).
+    this.unsubscribeInFlight ??= this.sendUnsubscribe();
+    return this.unsubscribeInFlight;
+  }
+
+  private async sendUnsubscribe(): Promise<void> {
     if (this._state === 'terminated') return;
     this.unsubscribing = true;
     this.clearTimers();

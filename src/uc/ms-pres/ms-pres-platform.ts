@@ -92,6 +92,8 @@ export interface MsPresPlatformOptions {
   /** OPTIONS keep-alive to the pool, ms; a timeout means the link is lost. Default 60 000; 0 disables it. */
   keepAliveIntervalMs?: number;
   backoff?: BackoffOptions;
+  /** stop() waits at most this long in total for the server's answers (un-SUBSCRIBE...). Default 2000 ms. */
+  stopTimeoutMs?: number;
   /** Refresh at this fraction of the granted expiry. Default 0.9. */
   refreshFraction?: number;
   clock?: Clock;
@@ -145,7 +147,7 @@ export class MsPresPlatform extends UcPlatformBase implements UcPlatform {
     const r = options.registrarUri;
     this.routes = [`<${/;lr\b/.test(r) ? r : r + ';lr'}>`];
     this.life = new SipAdapterLifecycle({
-      stack: options.stack, listen: options.listen, extensions: [MS_SIP_EXTENSION], registers: true, backoff: options.backoff,
+      stack: options.stack, listen: options.listen, extensions: [MS_SIP_EXTENSION], registers: true, backoff: options.backoff, stopTimeoutMs: options.stopTimeoutMs,
       register: () => this.register(), subscriptionNoun: 'batch subscriptions',
       clock: this.clock, logger: this.logger, setState: (state, detail) => this.setConnectionState(state, detail),
     });
@@ -261,12 +263,13 @@ export class MsPresPlatform extends UcPlatformBase implements UcPlatform {
     if (this.life.started) {
       // Restore every KW's own presence first (the publications are ours to clear); when the pool
       // is unreachable they expire on their own (expireType time).
+      this.life.startStopDeadline();
       const clears: Array<Promise<void>> = [];
       for (const userName of this.life.registered ? this.publications.publishedUsers() : []) {
         const kw = this.watchList.kw(userName);
         if (kw) clears.push(this.publish(kw, null));
       }
-      for (const r of await Promise.allSettled(clears)) if (r.status === 'rejected') this.logger.warn('clearing a publication failed', { error: String(r.reason) });
+      await this.life.settleWithinDeadline(clears, 'clearing the publications');
       this.life.beginStop();
       for (const t of [this.flushTimer, this.keepAliveTimer]) this.clock.cancel(t);
       this.flushTimer = this.keepAliveTimer = undefined;
@@ -278,7 +281,8 @@ export class MsPresPlatform extends UcPlatformBase implements UcPlatform {
       }
       this.batches.clear();
       if (this.registration?.state === 'registered') work.push(this.registration.unregister());
-      for (const r of await Promise.allSettled(work)) if (r.status === 'rejected') this.logger.warn('stop step failed', { error: String(r.reason) });
+      // Past the deadline, dispose() below drops the subscriptions still waiting for an answer.
+      await this.life.settleWithinDeadline(work, 'un-SUBSCRIBE, un-REGISTER');
       this.registration?.dispose();
       this.registration = undefined;
       this.ua?.dispose();

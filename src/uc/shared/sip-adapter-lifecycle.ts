@@ -13,6 +13,10 @@
  *   again after a backoff, because a KW the connector monitors must come back when the platform
  *   does.
  *
+ * - one overall deadline for stop(): the un-SUBSCRIBE, un-PUBLISH and un-REGISTER responses are
+ *   waited for at most `stopTimeoutMs` in total, so a SIGTERM while the server is gone exits in
+ *   seconds instead of after Timer F (32 s) per step.
+ *
  * The adapter says how to register and how to (re-)create a subscription; what the
  * notifications mean stays in the adapter.
  */
@@ -46,7 +50,12 @@ export interface SipAdapterLifecycleOptions {
   logger: Logger;
   /** The adapter's connection-state cell. */
   setState: (state: UcConnectionState, detail?: string) => void;
+  /** stop() waits this long in total for the server's answers, then drops what is left. Default 2000 ms. */
+  stopTimeoutMs?: number | undefined;
 }
+
+/** Default of SipAdapterLifecycleOptions.stopTimeoutMs. */
+export const DEFAULT_STOP_TIMEOUT_MS = 2_000;
 
 /** One subscription an adapter keeps alive (one per KW for sip-simple, one per batch for ms-pres). */
 export class KeptSubscription {
@@ -100,6 +109,7 @@ export class SipAdapterLifecycle {
   private failure: string | undefined;
   private registerAttempt = 0;
   private registerTimer: TimerHandle | undefined;
+  private stopDeadline: { timer: TimerHandle; reached: Promise<void>; expired: boolean } | undefined;
 
   constructor(options: SipAdapterLifecycleOptions) {
     this.o = options;
@@ -143,6 +153,41 @@ export class SipAdapterLifecycle {
     return true;
   }
 
+  /**
+   * Starts stop()'s one overall deadline (the first call does; later calls share it). The adapter
+   * calls it before the first step that waits for the server.
+   */
+  startStopDeadline(): void {
+    if (this.stopDeadline) return;
+    let fire = (): void => {};
+    const reached = new Promise<void>((resolve) => (fire = resolve));
+    const d = { timer: this.o.clock.setTimer(this.o.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS, () => {
+      d.expired = true;
+      fire();
+    }), reached, expired: false };
+    this.stopDeadline = d;
+  }
+
+  /**
+   * Waits for `work` (failures are logged), but not past the stop deadline. Resolves false when the
+   * deadline cut it short: the adapter then drops what is left without waiting (dispose).
+   */
+  async settleWithinDeadline(work: Array<Promise<unknown>>, what: string): Promise<boolean> {
+    this.startStopDeadline();
+    const d = this.stopDeadline;
+    if (!d || d.expired) {
+      if (work.length > 0) this.o.logger.warn('stop deadline passed: not waiting for the server', { step: what, pending: work.length });
+      return work.length === 0;
+    }
+    const all = Promise.allSettled(work).then((results) => {
+      for (const r of results) if (r.status === 'rejected') this.o.logger.warn('stop step failed', { step: what, error: String(r.reason) });
+      return true;
+    });
+    const done = await Promise.race([all, d.reached.then(() => false)]);
+    if (!done) this.o.logger.warn('stop deadline passed: not waiting for the server', { step: what, timeoutMs: this.o.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS });
+    return done;
+  }
+
   /** First step of stop(): no more retries. The adapter then ends its subscriptions and its UA. */
   beginStop(): void {
     this.running = false;
@@ -153,6 +198,8 @@ export class SipAdapterLifecycle {
   /** Last step of stop() (also when never started): extensions off, own stack closed, `stopped`. */
   async finishStop(): Promise<void> {
     this.running = false;
+    this.o.clock.cancel(this.stopDeadline?.timer);
+    this.stopDeadline = undefined;
     for (const off of this.extensionsOff.splice(0)) off();
     await this.ownStack?.close();
     this.ownStack = undefined;

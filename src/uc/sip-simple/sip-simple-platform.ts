@@ -61,6 +61,8 @@ export interface SipSimplePlatformOptions {
   publishExpires?: number;
   /** Retry delays for registration, subscriptions and publications. */
   backoff?: BackoffOptions;
+  /** stop() waits at most this long in total for the server's answers (un-SUBSCRIBE...). Default 2000 ms. */
+  stopTimeoutMs?: number;
   /** Refresh at this fraction of the granted expiry. Default 0.9. */
   refreshFraction?: number;
   clock?: Clock;
@@ -105,7 +107,7 @@ export class SipSimplePlatform extends UcPlatformBase implements UcPlatform {
     this.clock = options.clock ?? new SystemClock();
     this.logger = (options.logger ?? silentLogger).child({ uc: 'sip-simple' });
     this.life = new SipAdapterLifecycle({
-      stack: options.stack, listen: options.listen, registers: options.register === true, backoff: options.backoff,
+      stack: options.stack, listen: options.listen, registers: options.register === true, backoff: options.backoff, stopTimeoutMs: options.stopTimeoutMs,
       register: () => this.tryRegister(), subscriptionNoun: 'subscriptions',
       clock: this.clock, logger: this.logger, setState: (state, detail) => this.setConnectionState(state, detail),
     });
@@ -166,9 +168,11 @@ export class SipSimplePlatform extends UcPlatformBase implements UcPlatform {
       this.life.beginStop();
       for (const w of this.watches.values()) w.keep.take();
       this.published.clear();
-      // The UA unsubscribes, removes publications and unregisters; failures are logged there.
-      await this.ua?.close();
+      // The UA unsubscribes (sharing any un-SUBSCRIBE already in flight), removes publications and
+      // unregisters; failures are logged there. Past the stop deadline what is left is dropped.
+      const ua = this.ua;
       this.ua = undefined;
+      if (ua && !(await this.life.settleWithinDeadline([ua.close()], 'un-SUBSCRIBE, un-PUBLISH, un-REGISTER'))) ua.dispose();
     }
     await this.life.finishStop();
   }

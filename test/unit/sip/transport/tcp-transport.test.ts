@@ -153,7 +153,7 @@ describe('TCP transport on 127.0.0.1', { timeout: 20_000 }, () => {
       // No Content-Length on a stream: framing cannot continue.
       bad.socket.write('MESSAGE sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bKx\r\n\r\nhello');
       await waitFor(() => bad.closed(), 'the close');
-      assert.ok(logger.lines.some((l) => l['msg'] === 'closing connection after a framing error' && typeof l['reason'] === 'string'));
+      assert.ok(logger.lines.some((l) => l['msg'] === 'dropping a malformed SIP message' && l['closing'] === true && typeof l['reason'] === 'string'));
       const good = await rawClient(port);
       good.socket.write('\r\n\r\n');
       await waitFor(() => good.data() === '\r\n', 'the pong on a new connection');

@@ -390,6 +390,21 @@ describe('Subscriber: BENOTIFY and unsubscribe', () => {
     assert.equal(s.clock.pending, 0);
   });
 
+  test('unsubscribe while one is in flight sends no second Expires: 0; both callers hear the one outcome', async () => {
+    const s = setup();
+    await establish(s);
+    const first = s.sub.unsubscribe();
+    const second = s.sub.unsubscribe();
+    const unsubscribes = (): number => s.tu.sent.filter((x) => x.request.method === 'SUBSCRIBE' && x.request.headers.get('Expires') === '0').length;
+    assert.equal(unsubscribes(), 1);
+    await s.tu.answerLast('SUBSCRIBE', 200, { headers: { Expires: '0' } });
+    await Promise.all([first, second]);
+    await s.sub.unsubscribe();
+    assert.equal(unsubscribes(), 1, 'nor after it ended');
+    assert.deepEqual(s.ends, [{ cause: 'unsubscribed' }]);
+    s.sub.dispose();
+  });
+
   test('dispose cancels every timer and the dialog handler', async () => {
     const s = setup();
     const { subscribe } = await establish(s);

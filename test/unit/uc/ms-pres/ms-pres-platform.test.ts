@@ -61,6 +61,27 @@ async function world(options: Partial<MsPresPlatformOptions> = {}) {
   return { clock, net, fe, feStack, stack, platform, presences, states, settle, pass, run, responsesTo, close };
 }
 
+describe('MsPresPlatform: stop with the pool gone', () => {
+  test('stop() gives up after the one stop deadline (publications, un-SUBSCRIBE, un-REGISTER), not after Timer F', async () => {
+    const w = await world({ stopTimeoutMs: 2000 });
+    await w.run(w.platform.start());
+    w.platform.subscribe(alice);
+    await w.pass(50, 50);
+    await w.run(w.platform.publish(alice, onCall));
+    w.net.lossFilter = () => true; // the front end is gone
+    let done = false;
+    const stopped = w.platform.stop().then(() => (done = true));
+    await w.pass(1750);
+    assert.equal(done, false, 'still waiting for the answers');
+    await w.pass(500);
+    assert.equal(done, true, 'stopped within the one 2 s deadline');
+    await stopped;
+    assert.equal(w.platform.connectionState, 'stopped');
+    await w.feStack.close();
+    await w.stack.close();
+  });
+});
+
 describe('MsPresPlatform: registration and batch subscription', () => {
   test('REGISTERs contact at registrar-uri, then one batch SUBSCRIBE for the KWs subscribed together', async () => {
     const w = await world();

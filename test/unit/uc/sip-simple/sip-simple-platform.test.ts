@@ -256,6 +256,44 @@ describe('SipSimplePlatform', () => {
   });
 });
 
+describe('SipSimplePlatform stop', () => {
+  test('the connector unsubscribes, then stop(): one SUBSCRIBE Expires: 0 per dialog, no 481', async () => {
+    const w = await world();
+    await w.platform.start();
+    w.platform.subscribe(alice);
+    await w.settle();
+    // What the connector's stop does just before the adapter's stop, in the same turn.
+    w.platform.unsubscribe(alice);
+    const stopped = w.platform.stop();
+    await w.settle();
+    await stopped;
+    const unsubscribes = w.server.requests('SUBSCRIBE').filter((r) => r.headers.get('Expires') === '0');
+    assert.equal(unsubscribes.length, 1);
+    assert.equal(w.platform.connectionState, 'stopped');
+    await w.server.close();
+    await w.stack.close();
+  });
+
+  test('with the server gone, stop() gives up after the stop deadline, not after Timer F', async () => {
+    const w = await world({ stopTimeoutMs: 2000 });
+    await w.platform.start();
+    w.platform.subscribe(alice);
+    w.platform.subscribe(bob);
+    await w.settle();
+    w.net.lossFilter = () => true; // the presence server is gone
+    let done = false;
+    const stopped = w.platform.stop().then(() => (done = true));
+    await w.pass(1750);
+    assert.equal(done, false, 'still waiting for the answers');
+    await w.pass(500);
+    assert.equal(done, true, 'stopped within the 2 s deadline');
+    await stopped;
+    assert.equal(w.platform.connectionState, 'stopped');
+    await w.server.close();
+    await w.stack.close();
+  });
+});
+
 describe('SipSimplePlatform registration', () => {
   test('REGISTER refused for good (403): disconnected, re-tried after backoff on the clock, then connected', async () => {
     const w = await world({ register: true, registrar: 'sip:127.0.0.2:5060' });
