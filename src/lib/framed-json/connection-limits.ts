@@ -6,8 +6,8 @@
  * The defaults follow the process's descriptor limit (`ulimit -n`): each listener takes a share
  * well below it, so the HTTP API still gets descriptors while the listeners are saturated.
  */
-import { readFileSync } from 'node:fs';
 import type { Clock, TimerHandle } from '../clock.ts';
+import { ConnectionAdmission, processDescriptorLimit } from '../connection-admission.ts';
 import type { Logger } from '../logger.ts';
 
 /** What one listener admits. */
@@ -22,23 +22,7 @@ export interface ConnectionLimits {
   readonly refusalLogIntervalMs: number;
 }
 
-/** Assumed when the limit cannot be read (not Linux): the usual soft default. */
-const fallbackDescriptorLimit = 1024;
-
-/** The soft `Max open files` of this process (Linux /proc), or 1024 when unknown. */
-export function processDescriptorLimit(limitsText?: string): number {
-  let text = limitsText;
-  if (text === undefined) {
-    try {
-      text = readFileSync('/proc/self/limits', 'utf8');
-    } catch {
-      return fallbackDescriptorLimit;
-    }
-  }
-  const m = /^Max open files\s+(\d+|unlimited)/m.exec(text);
-  if (!m) return fallbackDescriptorLimit;
-  return m[1] === 'unlimited' ? 1 << 20 : Number(m[1]);
-}
+export { processDescriptorLimit };
 
 /**
  * Default limits for a listener that may use `share` of the descriptor limit (T-Lib 0.4, preview
@@ -51,8 +35,7 @@ export function defaultConnectionLimits(share: number, cap: number, perAddress: 
 
 /** Counts open connections per address and refuses over the limits; refusals are logged per interval. */
 export class ConnectionLimiter {
-  private readonly perAddress = new Map<string, number>();
-  private total = 0;
+  private readonly admission: ConnectionAdmission;
   private refusedSinceLog = 0;
   private logTimer: TimerHandle | undefined;
 
@@ -61,32 +44,26 @@ export class ConnectionLimiter {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly refusalText: string,
-  ) {}
+  ) {
+    this.admission = new ConnectionAdmission(limits.maxConnections, limits.maxConnectionsPerAddress);
+  }
 
   /** Open connections counted now. */
   get open(): number {
-    return this.total;
+    return this.admission.open;
   }
 
   /** Counts a new connection from `address`, or refuses it (false; the caller destroys it). */
   admit(address: string): boolean {
-    const n = this.perAddress.get(address) ?? 0;
-    if (this.total >= this.limits.maxConnections || n >= this.limits.maxConnectionsPerAddress) {
-      this.refused(address, this.total >= this.limits.maxConnections ? 'total' : 'per-address');
-      return false;
-    }
-    this.perAddress.set(address, n + 1);
-    this.total++;
-    return true;
+    const refusal = this.admission.admit(address);
+    if (refusal === undefined) return true;
+    this.refused(address, refusal === 'max-connections' ? 'total' : 'per-address');
+    return false;
   }
 
   /** Uncounts a connection admitted from `address`. */
   release(address: string): void {
-    const n = this.perAddress.get(address);
-    if (n === undefined) return;
-    if (n <= 1) this.perAddress.delete(address);
-    else this.perAddress.set(address, n - 1);
-    this.total--;
+    this.admission.release(address);
   }
 
   /** Stops the summary timer (the server is closing). */
@@ -101,13 +78,13 @@ export class ConnectionLimiter {
       this.refusedSinceLog++;
       return;
     }
-    this.logger.warn(this.refusalText, { address, limit, open: this.total, maxConnections: this.limits.maxConnections, maxConnectionsPerAddress: this.limits.maxConnectionsPerAddress });
+    this.logger.warn(this.refusalText, { address, limit, open: this.open, maxConnections: this.limits.maxConnections, maxConnectionsPerAddress: this.limits.maxConnectionsPerAddress });
     const flush = (): void => {
       if (this.refusedSinceLog === 0) {
         this.logTimer = undefined;
         return;
       }
-      this.logger.warn(this.refusalText, { refused: this.refusedSinceLog, intervalMs: this.limits.refusalLogIntervalMs, open: this.total });
+      this.logger.warn(this.refusalText, { refused: this.refusedSinceLog, intervalMs: this.limits.refusalLogIntervalMs, open: this.open });
       this.refusedSinceLog = 0;
       this.logTimer = this.clock.setTimer(this.limits.refusalLogIntervalMs, flush);
     };
