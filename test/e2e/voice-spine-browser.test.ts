@@ -23,7 +23,7 @@ import { SipUserAgent } from '../../src/sip/api/sip-user-agent.ts';
 import type { Notification } from '../../src/sip/ua/subscriber.ts';
 import type { TlibEvent } from '../../src/tlib/index.ts';
 import { startBaresipPhone, type BaresipPhone } from '../support/baresip.ts';
-import { CHROMIUM, E2eApp, ensureClientBuilt, kwView, openKw, waitForKw, type KwPage } from '../support/e2e-app.ts';
+import { CHROMIUM, E2E_CUSTOMERS, E2eApp, ensureClientBuilt, kwView, openKw, waitForKw, type KwPage } from '../support/e2e-app.ts';
 import { freePort } from '../support/free-port.ts';
 import { startKamailio, type KamailioPeer } from '../support/kamailio.ts';
 import { waitFor } from '../support/peer-process.ts';
@@ -80,6 +80,7 @@ applications:
   - { name: TServer_T, type: tserver, switch: SW, options: { TServer: { wrap-up-time: 2, router-timeout: 0, default-dn: "9100", no-answer-timeout: 0 } } }
   - { name: UCC, type: ucc, options: { uc-connector: { preview-expiration-timeout: 30000, user-auto-registration: true } } }
   - { name: Router, type: router, options: {} }
+  - { name: ${E2E_CUSTOMERS.application}, type: custom-server, password: ${E2E_CUSTOMERS.password}, options: { tlib-client: { access: all } } }
 `;
 }
 

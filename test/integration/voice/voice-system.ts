@@ -225,7 +225,7 @@ export async function startVoiceSystem(o: VoiceSystemOptions): Promise<VoiceSyst
     const sipPort = await freePort();
     const file = join(dir, 'voice.yaml');
     writeFileSync(file, configYaml(o, sipPort));
-    const loaded = loadConfigFile(file, { hashPasswords: false });
+    const loaded = loadConfigFile(file);
     if (!loaded.ok) throw new Error(loaded.error.kind === 'unreadable' ? loaded.error.message : loaded.error.issues.map(formatIssue).join('\n'));
     // LOG=debug shows the system's log while a test runs.
     const app = await buildApp(loaded.value, { logger: createLogger((process.env.LOG as 'debug' | undefined) ?? 'silent') });
