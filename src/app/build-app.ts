@@ -143,6 +143,7 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
     }
     const http = createHttpServer({
       logger: logger.child({ role: 'web' }), routes: [...web.apiRoutes, socket, ...web.staticRoutes], version: packageVersion(), ...(https ? { https } : {}),
+      ...(config.settings.listen.allowedOrigins ? { allowedOrigins: config.settings.listen.allowedOrigins } : {}), clock,
     });
     closers.push(() => http.close());
 
