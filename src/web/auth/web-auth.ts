@@ -171,6 +171,14 @@ export class WebAuth extends TypedEmitter<WebAuthEvents> {
     return ok(session);
   }
 
+  /**
+   * Logs a security event (a refused cross-KW action, a refused transfer target...) on the Logger
+   * port: `event` names it for alerting. Fastify's own logger is off, so routes call this.
+   */
+  securityEvent(event: string, message: string, fields: Record<string, unknown>): void {
+    this.logger.warn(message, { event, ...fields });
+  }
+
   /** Ends a session (logout). */
   logout(session: WebSession): void {
     if (this.sessions.delete(session.id)) {
@@ -249,6 +257,7 @@ export class WebAuth extends TypedEmitter<WebAuthEvents> {
     const own = identifyKw(request);
     const target = (request.params as Record<string, unknown> | undefined)?.['userName'];
     if (own === undefined || !canActOn(own, target)) {
+      if (own !== undefined) this.securityEvent('cross-kw', 'security: cross-KW action refused', { userName: own, target: String(target).slice(0, 64), method: request.method, url: request.url.slice(0, 200), ip: request.ip });
       await reply.code(403).send({ error: 'a knowledge worker may act only on its own state' });
     }
   };
