@@ -21,9 +21,14 @@ export interface HttpLimits {
   logIntervalMs: number;
 }
 
+/**
+ * Defaults: a whole contact centre may sit behind one proxy or NAT address (each KW holds one
+ * WebSocket and a few HTTP connections), so the per-address caps stay high; they stop one address
+ * from taking every slot, while the totals keep the listener well under `ulimit -n`.
+ */
 export const defaultHttpLimits: HttpLimits = {
-  connections: { total: 2000, perAddress: 200 },
-  webSockets: { total: 1000, perAddress: 20 },
+  connections: { total: 6000, perAddress: 3000 },
+  webSockets: { total: 3000, perAddress: 1500 },
   logIntervalMs: 60_000,
 };
 
