@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Bundles the browser client: client/src/main.tsx → <outdir>/main.js (ES module, minified, with a
-// source map), plus index.html and styles.css. `node client/build.mjs [outdir]`; the default outdir
-// is client/dist, which the web server serves (src/web/routes/client-static-routes.ts).
+// Bundles the browser client: client/src/main.tsx → <outdir>/main.js (ES module, minified), plus
+// index.html and styles.css. `node client/build.mjs [outdir] [--sourcemap]`; the default outdir is
+// client/dist, which the web server serves (src/web/routes/client-static-routes.ts). The production
+// build has no source map (it would hand out the client's source); `--sourcemap` inlines one for
+// debugging a local build.
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,8 +12,8 @@ import { ringToneWav } from './ring-tone.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Builds the client into `outdir`; resolves with the files written. */
-export async function buildClient(outdir = join(here, 'dist')) {
+/** Builds the client into `outdir`; resolves with the files written. `sourcemap`: inline a source map (development only). */
+export async function buildClient(outdir = join(here, 'dist'), { sourcemap = false } = {}) {
   await mkdir(outdir, { recursive: true });
   const result = await build({
     entryPoints: [join(here, 'src', 'main.tsx')],
@@ -22,7 +24,7 @@ export async function buildClient(outdir = join(here, 'dist')) {
     jsx: 'automatic',
     jsxImportSource: 'preact',
     minify: true,
-    sourcemap: true,
+    sourcemap: sourcemap ? 'inline' : false,
     legalComments: 'none',
     logLevel: 'warning',
     metafile: true,
@@ -35,6 +37,8 @@ export async function buildClient(outdir = join(here, 'dist')) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const files = await buildClient(process.argv[2] ? resolve(process.argv[2]) : undefined);
+  const args = process.argv.slice(2);
+  const out = args.find((a) => !a.startsWith('--'));
+  const files = await buildClient(out ? resolve(out) : undefined, { sourcemap: args.includes('--sourcemap') });
   for (const f of files) console.log(f);
 }

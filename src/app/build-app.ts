@@ -18,6 +18,7 @@ import { OptionResolver } from '../config/option-resolver.ts';
 import { UcConnector } from '../connector/connector.ts';
 import { reportingMigrations } from '../reporting/reporting-migrations.ts';
 import { routerMigrations } from '../store/reservation-store.ts';
+import { instanceMigrations, startInstanceRun } from '../store/instance-runs.ts';
 import { openStore, type SqlConfigStore } from '../store/index.ts';
 import { TlibClient } from '../tlib/client/tlib-client.ts';
 import type { UcPlatform } from '../uc/uc-platform.ts';
@@ -73,7 +74,7 @@ function locateStoreError(config: LoadedConfig, e: unknown): unknown {
 export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promise<App> {
   const clock = deps.clock ?? new SystemClock();
   const logger = deps.logger ?? silentLogger;
-  const store = await openStore(config.settings.store, { logger: logger.child({ role: 'store' }), migrations: [...reportingMigrations, ...routerMigrations] }).catch((e: unknown) => {
+  const store = await openStore(config.settings.store, { logger: logger.child({ role: 'store' }), migrations: [...reportingMigrations, ...routerMigrations, ...instanceMigrations] }).catch((e: unknown) => {
     throw locateStoreError(config, e);
   });
   const where = config.settings.store.type === 'sqlite' ? config.settings.store.path : config.settings.store.schema ?? 'public';
@@ -115,8 +116,10 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
 
     const resolver = new OptionResolver({ view: store, application: ucApplication.name, logger });
     const tserverApplication = store.list('applications').find((a) => a.type === 'tserver');
+    // This run of the configured instance (fences the claims of a previous, dead one).
+    const run = await startInstanceRun(store.db, ucApplication.name, clock);
     const routing = buildRoutingRoles({
-      store, tserver, switchName: bound.value.switchName, connector, tlib, ucOptions: resolver,
+      store, tserver, switchName: bound.value.switchName, connector, tlib, ucOptions: resolver, run,
       tserverOptions: new OptionResolver({ view: store, application: tserverApplication?.name ?? '', logger }), clock, logger,
     });
     closers.push(() => routing.stop());
@@ -145,6 +148,7 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
     }
     const http = createHttpServer({
       logger: logger.child({ role: 'web' }), routes: [...web.apiRoutes, socket, ...web.staticRoutes], version: packageVersion(), ...(https ? { https } : {}),
+      ...(config.settings.listen.allowedOrigins ? { allowedOrigins: config.settings.listen.allowedOrigins } : {}), clock,
     });
     closers.push(() => http.close());
 

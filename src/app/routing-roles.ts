@@ -22,6 +22,7 @@ import { watchStrategies } from '../router/strategy-watch.ts';
 import { StatService } from '../stats/stat-service.ts';
 import { statConfigFromObjects } from '../stats/stat-config.ts';
 import type { SqlConfigStore } from '../store/index.ts';
+import { instanceHolderPrefix, type InstanceRun } from '../store/instance-runs.ts';
 import { ReservationStore } from '../store/reservation-store.ts';
 import { TlibClient } from '../tlib/client/tlib-client.ts';
 import type { TServer } from '../tserver/tserver.ts';
@@ -39,6 +40,8 @@ export interface RoutingRolesDeps {
   tserverOptions: OptionResolver;
   clock: Clock;
   logger: Logger;
+  /** This run of the configured instance: names the router's claims and the ledger's offers. */
+  run?: InstanceRun;
 }
 
 export interface RoutingRoles {
@@ -59,6 +62,7 @@ export function buildRoutingRoles(d: RoutingRolesDeps): RoutingRoles {
   const reporter = new PreviewReporter({
     db: store.db, tlib: d.tlib, settings: previewReportingFromResolver(d.ucOptions, logger),
     dnOf: (agentId) => stats.agent(agentId)?.dn, logger: logger.child({ role: 'reporting' }),
+    ...(d.run ? { instanceRun: d.run.holder } : {}),
   });
   // One Reservations for both roles: the preview manager records the winner, the router reads it.
   const reservations = new ReservationStore(store.db, clock, store.dialect);
@@ -89,6 +93,7 @@ export function buildRoutingRoles(d: RoutingRolesDeps): RoutingRoles {
     tserverRouterTimeoutOf: (rp) => d.tserverOptions.getNumber('TServer', 'router-timeout', { dn: rp }),
     itxArrivalTimeoutMs: d.ucOptions.getNumber('uc-connector', 'preview-itx-arrival-timeout'),
     previewExpirationMs: d.ucOptions.getNumber('uc-connector', 'preview-expiration-timeout'),
+    ...(d.run ? { instanceId: d.run.holder } : {}),
   });
   sink.router = router;
 
@@ -120,6 +125,7 @@ export function buildRoutingRoles(d: RoutingRolesDeps): RoutingRoles {
     router,
     interactions,
     async start() {
+      if (d.run) await recoverDeadRuns(d.run, reservations, reporter, logger);
       await stats.connect(statsTlib);
       history.follow(stats);
       trackKws();
@@ -139,4 +145,16 @@ export function buildRoutingRoles(d: RoutingRolesDeps): RoutingRoles {
       routerTlib.close();
     },
   };
+}
+
+/**
+ * What a dead run of this instance left behind (kill -9, power loss): its reservations are
+ * released at once, so its KWs get offers again without waiting for the claims' TTL, and the
+ * offers it left open are closed (`error`, `instance-restarted`; docs/reporting.md).
+ */
+async function recoverDeadRuns(run: InstanceRun, reservations: ReservationStore, reporter: PreviewReporter, logger: Logger): Promise<void> {
+  const prefix = instanceHolderPrefix(run.name);
+  const released = await reservations.releaseHolders(prefix, run.holder);
+  const closed = (await reporter.ledger?.closeDeadRuns(prefix, run.holder, run.startedAt)) ?? 0;
+  if (released > 0 || closed > 0) logger.warn('recovered what a previous run left', { instance: run.name, run: run.run, reservationsReleased: released, offersClosed: closed });
 }

@@ -136,6 +136,8 @@ export const ListenSettingsSchema = Type.Object(
     http: Type.Optional(Port),
     /** Serve the web client and API over HTTPS with this certificate and key (PEM files). */
     tls: Type.Optional(Type.Object({ certFile: Type.String({ minLength: 1 }), keyFile: Type.String({ minLength: 1 }) }, closed)),
+    /** Origins a browser may open the KW WebSocket from; default: the same origin as the Host. */
+    allowedOrigins: Type.Optional(Type.Array(Type.String({ pattern: '^https?://[^/\\s]+/?$', maxLength: 255, description: 'an origin, http(s)://host[:port]' }), { maxItems: 32 })),
   },
   closed,
 );

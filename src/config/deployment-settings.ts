@@ -72,6 +72,8 @@ export interface ListenSettings {
   http: number;
   /** HTTPS for the web edge: PEM file paths, relative ones resolved against the configuration file. */
   tls?: { certFile: string; keyFile: string };
+  /** Origins the KW WebSocket may be opened from (`https://ucc.example.test`); default: the Host's own. */
+  allowedOrigins?: string[];
 }
 
 export const DEFAULT_LISTEN: Readonly<ListenSettings> = { host: '127.0.0.1', tlib: 7000, http: 8080 };

@@ -105,6 +105,7 @@ const ucConnector = section('uc-connector', [
   { name: 'userdata-call-format<n>', kind: str, default: undefined, levels: app, description: 'A field of the interaction window.' },
   { name: 'userdata-contact-format', kind: str, default: 'title: Contact, value: [USER-ID]', levels: app, description: 'The contact field.' },
   { name: 'userdata-note-key', kind: str, default: 'KW_ITX_NOTES', levels: app, description: 'UserData key of notes.' },
+  { name: 'transfer-dial-plan', kind: str, default: '', levels: app, description: 'Transfer and conference targets a KW may dial besides the contact points: comma-separated regular expressions, each matched against the whole target (empty: contact points only).' },
   { name: 'userdata-title', kind: str, default: 'Case data', levels: app, description: 'Heading of the case-data fields.' },
   { name: 'userdata-note-title', kind: str, default: 'Notes', levels: app, description: 'Heading of the notes area.' },
   { name: 'userdata-onringing', kind: bool, default: false, levels: app, description: 'Show UserData while ringing.' },

@@ -47,11 +47,15 @@ interface OfferTable {
     decided_at: number | string | null;
     latency_ms: number | string | null;
     reason: string | null;
+    instance_run?: string | null;
   };
 }
 
+/** The outcome and reason an offer left open by a dead run gets when its instance starts again (docs/reporting.md). */
+export const CRASH_CLOSE = { outcome: 'error', reason: 'instance-restarted' } as const;
+
 const MAX_ROWS = 10_000;
-/** Rows per multi-row statement (11 parameters a row stays far below every engine's limit). */
+/** Rows per multi-row statement (12 parameters a row stays far below every engine's limit). */
 const ROWS_PER_STATEMENT = 500;
 
 /** One write of a batch: an offer to insert or a decision to record. */
@@ -64,14 +68,20 @@ function num(v: number | string | null): number | undefined {
 export class OfferLedger {
   private readonly db: Kysely<OfferTable>;
 
-  /** `db`: the store's database with the reporting migrations applied. */
-  constructor(db: Kysely<unknown>) {
+  /**
+   * `db`: the store's database with the reporting migrations applied. `instanceRun`: the run
+   * (`<instance>#<run>`) recorded with each offer, so a later run can close the ones it left open.
+   */
+  constructor(
+    db: Kysely<unknown>,
+    private readonly instanceRun?: string,
+  ) {
     this.db = db as unknown as Kysely<OfferTable>;
   }
 
   /** Records an offer; returns the row id. */
   async recordOffer(o: PreviewOffer): Promise<string> {
-    const row = offerRow(o);
+    const row = offerRow(o, this.instanceRun);
     await this.db.insertInto('rep_preview_offer').values(row).execute();
     return row.id;
   }
@@ -108,12 +118,32 @@ export class OfferLedger {
         let j = i;
         while (j < writes.length && writes[j]!.kind === kind) j++;
         const run = writes.slice(i, j);
-        if (kind === 'offer') await insertOffers(trx, run.flatMap((w) => (w.kind === 'offer' ? [w.offer] : [])));
+        if (kind === 'offer') await insertOffers(trx, run.flatMap((w) => (w.kind === 'offer' ? [w.offer] : [])), this.instanceRun);
         else decidedRows.push(...(await decideMany(trx, run.flatMap((w) => (w.kind === 'decision' ? [w.decision] : [])))));
         i = j;
       }
     });
     return decidedRows;
+  }
+
+  /**
+   * Closes the offers a dead run left open: those of the instance's other runs (holders starting
+   * with `prefix`, except `current`), and those recorded before runs were named, offered before
+   * `startedAt`. They get {@link CRASH_CLOSE} at `startedAt`. Returns how many were closed.
+   */
+  async closeDeadRuns(prefix: string, current: string, startedAt: number): Promise<number> {
+    const r = await this.db
+      .updateTable('rep_preview_offer')
+      .set({ outcome: CRASH_CLOSE.outcome, decided_at: startedAt, latency_ms: sql<number>`${startedAt} - offered_at`, reason: CRASH_CLOSE.reason })
+      .where('outcome', 'is', null)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb(sql<string>`substr(instance_run, 1, ${prefix.length})`, '=', prefix), eb('instance_run', '<>', current)]),
+          eb.and([eb('instance_run', 'is', null), eb('offered_at', '<', startedAt)]),
+        ]),
+      )
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
   }
 
   /** Reads ledger rows. */
@@ -155,13 +185,13 @@ export class OfferLedger {
   }
 }
 
-function offerRow(o: PreviewOffer): OfferTable['rep_preview_offer'] {
-  return { id: randomUUID(), conn_id: o.connId, agent_id: o.agentId, user_id: o.userId, routing_point: o.routingPoint ?? null, dn: o.dn ?? null, offered_at: o.offeredAt, outcome: null, decided_at: null, latency_ms: null, reason: null };
+function offerRow(o: PreviewOffer, instanceRun: string | undefined): OfferTable['rep_preview_offer'] {
+  return { id: randomUUID(), conn_id: o.connId, agent_id: o.agentId, user_id: o.userId, routing_point: o.routingPoint ?? null, dn: o.dn ?? null, offered_at: o.offeredAt, outcome: null, decided_at: null, latency_ms: null, reason: null, instance_run: instanceRun ?? null };
 }
 
-async function insertOffers(db: Kysely<OfferTable>, offers: readonly PreviewOffer[]): Promise<void> {
+async function insertOffers(db: Kysely<OfferTable>, offers: readonly PreviewOffer[], instanceRun: string | undefined): Promise<void> {
   for (let i = 0; i < offers.length; i += ROWS_PER_STATEMENT) {
-    await db.insertInto('rep_preview_offer').values(offers.slice(i, i + ROWS_PER_STATEMENT).map(offerRow)).execute();
+    await db.insertInto('rep_preview_offer').values(offers.slice(i, i + ROWS_PER_STATEMENT).map((o) => offerRow(o, instanceRun))).execute();
   }
 }
 

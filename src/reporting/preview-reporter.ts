@@ -45,6 +45,8 @@ export interface PreviewReporterOptions {
   /** The DN an agent is logged in on, for offers that do not say (e.g. StatService.agent(id)?.dn). */
   dnOf?: (agentId: string) => string | undefined;
   logger?: Logger;
+  /** The run (`<instance>#<run>`) recorded with each offer (OfferLedger). */
+  instanceRun?: string;
   /** Open offers remembered for their termination; the oldest is dropped (and logged) beyond this. */
   maxOpenOffers?: number;
 }
@@ -74,7 +76,7 @@ export class PreviewReporter implements PreviewRecorder {
   private readonly maxOpen: number;
 
   constructor(options: PreviewReporterOptions = {}) {
-    this.ledger = options.db ? new OfferLedger(options.db) : undefined;
+    this.ledger = options.db ? new OfferLedger(options.db, options.instanceRun) : undefined;
     this.tlib = options.tlib;
     this.settings = options.settings ?? (() => previewReportingSettings({}));
     this.dnOf = options.dnOf ?? (() => undefined);

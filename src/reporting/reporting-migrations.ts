@@ -46,4 +46,15 @@ export const reportingMigrations: readonly StoreMigration[] = [
       await db.schema.dropTable('rep_preview_offer').ifExists().execute();
     },
   },
+  {
+    // The run (`<instance>#<run>`, src/store/instance-runs.ts) that made the offer: a restart
+    // closes the open offers of its instance's previous runs.
+    name: '0402-offer-instance-run',
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('rep_preview_offer').addColumn('instance_run', 'text').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('rep_preview_offer').dropColumn('instance_run').execute();
+    },
+  },
 ];

@@ -7,17 +7,17 @@ import type { Clock } from '../lib/clock.ts';
 import type { CallWinner, ClaimResult, Reservations } from './reservations.ts';
 
 export class MemoryReservations implements Reservations {
-  private readonly claims = new Map<string, { fence: number; expiresAt: number }>();
+  private readonly claims = new Map<string, { fence: number; expiresAt: number; holder: string | null }>();
   private readonly decisions = new Map<string, CallWinner>();
 
   constructor(private readonly clock: Clock) {}
 
-  claim(kw: string, _holder: string, ttlMs: number): Promise<ClaimResult> {
+  claim(kw: string, holder: string, ttlMs: number): Promise<ClaimResult> {
     const now = this.clock.now();
     const c = this.claims.get(kw);
     if (c && c.expiresAt > now) return Promise.resolve({ ok: false });
     const fence = (c?.fence ?? 0) + 1;
-    this.claims.set(kw, { fence, expiresAt: now + Math.max(1, Math.floor(ttlMs)) });
+    this.claims.set(kw, { fence, expiresAt: now + Math.max(1, Math.floor(ttlMs)), holder });
     return Promise.resolve({ ok: true, fence });
   }
 
@@ -48,7 +48,27 @@ export class MemoryReservations implements Reservations {
     const c = this.claims.get(kw);
     if (!c || c.fence !== fence || c.expiresAt === 0) return Promise.resolve(false);
     c.expiresAt = 0;
+    c.holder = null;
+    if (kw.startsWith('call:')) this.claims.delete(kw); // a call's lease goes with its run
     return Promise.resolve(true);
+  }
+
+  releaseHolders(prefix: string, except: string): Promise<number> {
+    const now = this.clock.now();
+    let n = 0;
+    for (const [kw, c] of this.claims) {
+      if (c.holder === null || !c.holder.startsWith(prefix) || c.holder === except) continue;
+      if (kw.startsWith('call:')) this.claims.delete(kw);
+      else if (c.expiresAt > now) Object.assign(c, { expiresAt: 0, holder: null });
+      else continue;
+      n++;
+    }
+    return Promise.resolve(n);
+  }
+
+  /** Rows kept (tests: a call's lease leaves none behind). */
+  get size(): number {
+    return this.claims.size;
   }
 
   decide(connId: string, agent: string, fence?: number): Promise<boolean> {

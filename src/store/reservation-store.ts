@@ -25,6 +25,13 @@ async function retryDeadlock<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Claims on this prefix are a router's lease on one call (router.ts), not a KW. */
+const CALL_LEASE = 'call:';
+
+function isCallLease(key: string): boolean {
+  return key.startsWith(CALL_LEASE);
+}
+
 /** Rows per statement of the batch operations (well under SQLite's and PostgreSQL's parameter limits). */
 const BATCH = 500;
 
@@ -118,7 +125,8 @@ export class ReservationStore implements Reservations {
       return done.filter(Boolean).length;
     }
     let n = 0;
-    const sorted = [...claims].sort((x, y) => (x.kw < y.kw ? -1 : x.kw > y.kw ? 1 : 0));
+    const sorted = [...claims].filter((c) => !isCallLease(c.kw)).sort((x, y) => (x.kw < y.kw ? -1 : x.kw > y.kw ? 1 : 0));
+    for (const c of claims.filter((x) => isCallLease(x.kw))) if (await this.release(c.kw, c.fence)) n++;
     for (let i = 0; i < sorted.length; i += BATCH) {
       // The cast types the VALUES column (PostgreSQL would take an untyped parameter as text).
       const pairs = sorted.slice(i, i + BATCH).map((c) => sql`(${c.kw}, cast(${c.fence} as bigint))`);
@@ -141,8 +149,25 @@ export class ReservationStore implements Reservations {
   }
 
   async release(kw: string, fence: number): Promise<boolean> {
+    if (isCallLease(kw)) {
+      // A call's lease row goes when the call's run ends: one row per call would otherwise stay
+      // forever. Its fence only guards the run that holds it, so it need not outlive the run.
+      const d = await this.db.deleteFrom('router_reservation').where('kw', '=', kw).where('fence', '=', fence).executeTakeFirst();
+      return Number(d.numDeletedRows) > 0;
+    }
     const r = await this.db.updateTable('router_reservation').set({ expires_at: 0, holder: null }).where('kw', '=', kw).where('fence', '=', fence).where('expires_at', '>', 0).executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
+  }
+
+  async releaseHolders(prefix: string, except: string): Promise<number> {
+    const now = this.clock.now();
+    // substr, not LIKE: an instance name may hold % or _. The KW rows keep their fence (it stays
+    // monotonic); the dead run's call leases are deleted.
+    const leases = await sql`delete from router_reservation where substr(kw, 1, ${CALL_LEASE.length}) = ${CALL_LEASE}
+      and substr(holder, 1, ${prefix.length}) = ${prefix} and holder <> ${except}`.execute(this.db);
+    const kws = await sql`update router_reservation set expires_at = 0, holder = null where expires_at > ${now}
+      and substr(holder, 1, ${prefix.length}) = ${prefix} and holder <> ${except}`.execute(this.db);
+    return Number(leases.numAffectedRows ?? 0) + Number(kws.numAffectedRows ?? 0);
   }
 
   async decide(connId: string, agent: string, fence?: number): Promise<boolean> {

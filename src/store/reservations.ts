@@ -8,7 +8,10 @@
  * - `claim(kw, holder, ttlMs)`: takes the KW when it is free or its claim has expired (a crashed
  *   router's claims lapse after the TTL). The fencing token is monotonic per KW: every successful
  *   claim gets the previous fence + 1, so a late message carrying an old fence is recognisable.
- * - `release(kw, fence)`: frees the KW only if `fence` is still the current one.
+ * - `release(kw, fence)`: frees the KW only if `fence` is still the current one. A call's lease
+ *   (`call:<ConnID>`, router.ts) is deleted, so the table does not grow by one row per call.
+ * - `releaseHolders(prefix, except)`: at start, a run of a configured instance releases the
+ *   claims of its dead previous runs (holders `<instance>#<run>`, instance-runs.ts) at once.
  * - `decide(connId, agent, fence?)`: records the one winner of a call, atomically. The first call
  *   for a ConnID wins; every later one (any process) gets `false`. With a fence, the KW's claim
  *   must also still be current and unexpired, so an accept made under a lapsed reservation
@@ -40,6 +43,8 @@ export interface Reservations {
   /** Extends a claim still held with `fence`; false when it was lost or expired. */
   renew(kw: string, fence: number, ttlMs: number): Promise<boolean>;
   release(kw: string, fence: number): Promise<boolean>;
+  /** Releases every claim whose holder starts with `prefix`, except `except`'s; resolves with how many. */
+  releaseHolders(prefix: string, except: string): Promise<number>;
   decide(connId: string, agent: string, fence?: number): Promise<boolean>;
   clearDecision(connId: string): Promise<void>;
   /** The recorded winner of a call, if any. */

@@ -1,10 +1,18 @@
 /**
  * The HTTP edge: a Fastify instance with the REST API under /api/v1. Routes come from the roles
  * (each passes a small registration function); this file only builds the server, never listens.
+ *
+ * Also the edge's rules for every route: API responses are `Cache-Control: no-store`; a WebSocket
+ * upgrade must come from an allowed Origin (a browser always sends one; a page from another origin
+ * must not open a socket with the KW's cookie); connections and WebSockets are capped in total and
+ * per address (listener-limits.ts). Refusals are security events on the Logger port.
  */
+import type { Socket } from 'node:net';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { SystemClock, type Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
+import { ConnectionCounter, defaultHttpLimits, IntervalLog, type HttpLimits } from './listener-limits.ts';
 
 export type RouteRegistration = (app: FastifyInstance) => void;
 
@@ -14,6 +22,36 @@ export interface HttpServerOptions {
   version: string;
   /** PEM certificate and key: serve HTTPS instead of HTTP. */
   https?: { cert: Buffer; key: Buffer };
+  /**
+   * Origins (`https://host:port`) a WebSocket may be opened from. Default: the same origin as the
+   * request's Host. An upgrade without Origin (not a browser, so it carries no victim's cookie) passes.
+   */
+  allowedOrigins?: readonly string[];
+  limits?: Partial<HttpLimits>;
+  clock?: Clock;
+}
+
+/** The request's own origin, as a browser on this server would write it. */
+function ownOrigin(request: FastifyRequest): string | undefined {
+  const host = request.headers.host;
+  if (!host) return undefined;
+  const secure = (request.raw.socket as { encrypted?: boolean }).encrypted === true;
+  return `${secure ? 'https' : 'http'}://${host}`.toLowerCase();
+}
+
+/** Answers a refused upgrade, then closes its connection (nothing else may come over it). */
+function refuseUpgrade(request: FastifyRequest, reply: FastifyReply, status: number, error: string): FastifyReply {
+  reply.raw.once('finish', () => request.raw.socket.end());
+  return reply.code(status).header('connection', 'close').send({ error });
+}
+
+/** True when a WebSocket upgrade may proceed from `origin`. */
+export function originAllowed(request: FastifyRequest, allowed: readonly string[] | undefined): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  const o = origin.toLowerCase();
+  if (allowed !== undefined && allowed.length > 0) return allowed.some((a) => a.toLowerCase().replace(/\/$/, '') === o);
+  return o === ownOrigin(request);
 }
 
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
@@ -21,6 +59,39 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const app = (options.https
     ? Fastify({ logger: false, bodyLimit: 64 * 1024, https: options.https })
     : Fastify({ logger: false, bodyLimit: 64 * 1024 })) as unknown as FastifyInstance;
+  const limits: HttpLimits = { ...defaultHttpLimits, ...options.limits };
+  const refusals = new IntervalLog(options.clock ?? new SystemClock(), options.logger, limits.logIntervalMs);
+  const connections = new ConnectionCounter(limits.connections);
+  const sockets = new ConnectionCounter(limits.webSockets);
+  // Every accepted TCP connection holds a slot until it closes; over the cap it is cut at once.
+  app.server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    const refused = connections.acquire(address);
+    if (refused) {
+      refusals.warn(`connection-${refused}`, 'http connection refused: limit reached', { limit: refused, address, open: connections.total });
+      socket.destroy();
+      return;
+    }
+    socket.once('close', () => connections.release(address));
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.headers.upgrade?.toLowerCase() !== 'websocket') return;
+    if (!originAllowed(request, options.allowedOrigins)) {
+      refusals.warn('bad-origin', 'security: WebSocket Origin refused', { event: 'bad-origin', origin: String(request.headers.origin).slice(0, 200), ip: request.ip, url: request.url.slice(0, 200) });
+      return refuseUpgrade(request, reply, 403, 'origin not allowed');
+    }
+    const address = request.ip;
+    const refused = sockets.acquire(address);
+    if (refused) {
+      refusals.warn(`websocket-${refused}`, 'websocket refused: limit reached', { limit: refused, address, open: sockets.total });
+      return refuseUpgrade(request, reply.header('retry-after', '10'), 503, 'too many WebSockets');
+    }
+    request.raw.socket.once('close', () => sockets.release(address));
+  });
+  // API answers are per user and often personal (sessions, case data): no cache may keep them.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/api/')) void reply.header('cache-control', 'no-store');
+  });
   app.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) options.logger.error('http request failed', { url: request.url, error: error.message });

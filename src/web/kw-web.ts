@@ -104,7 +104,7 @@ export function createKwWeb(o: KwWebOptions): KwWeb {
         ...(o.standalone ? { standalone: o.standalone } : {}),
       }),
       ...(o.interactions
-        ? [interactionRoutes({ auth, interactions: o.interactions, view: o.store, ...(o.stats ? { stats: o.stats } : {}), noteKey: (u) => options.forPerson(u)['userdata-note-key'] || declaredString('uc-connector', 'userdata-note-key') })]
+        ? [interactionRoutes({ auth, interactions: o.interactions, view: o.store, ...(o.stats ? { stats: o.stats } : {}), noteKey: (u) => options.forPerson(u)['userdata-note-key'] || declaredString('uc-connector', 'userdata-note-key'), dialPlan: () => o.resolver.getString('uc-connector', 'transfer-dial-plan') ?? '' })]
         : []),
       ...(o.previews ? [previewRoutes({ auth, previews: o.previews })] : []),
     ],

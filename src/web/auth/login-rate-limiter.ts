@@ -1,8 +1,11 @@
 /**
- * Login throttling: at most `max` attempts per key in a fixed window, on the injected Clock. The web
- * edge checks two keys per attempt, the user name and the client IP, so neither guessing one
- * account's password nor spraying many accounts from one address gets far. A success clears the
- * user name's counter (the IP's stays: a sprayer may own one account).
+ * Login throttling, on the injected Clock. The web edge checks two keys per attempt:
+ * - (user name, client address): after a few failures each further attempt must wait a delay that
+ *   doubles with every failure ({@link FailureBackoff}). Keyed by the pair, so nobody can lock a
+ *   user out from another address: guessing from one address gets slower and slower, while the
+ *   user's own address is untouched. A success clears the pair.
+ * - the client address alone: at most `max` attempts per fixed window ({@link RateLimiter}), the
+ *   global cap that stops spraying many accounts from one address (a success does not clear it).
  */
 import type { Clock } from '../../lib/clock.ts';
 
@@ -12,9 +15,21 @@ export interface RateLimit {
   windowMs: number;
 }
 
-/** Defaults: 5 attempts per user name and 20 per IP address, each per 5 minutes. */
-export const defaultLoginLimits: { perUser: RateLimit; perIp: RateLimit } = {
-  perUser: { max: 5, windowMs: 5 * 60_000 },
+/** Growing delays: `free` failures, then `baseDelayMs` doubling per failure up to `maxDelayMs`. */
+export interface BackoffLimit {
+  free: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A key with no failure for this long is forgotten. */
+  forgetMs: number;
+}
+
+/**
+ * Defaults: per (user name, address) 5 free failures, then 1 s, 2 s, 4 s ... up to 15 minutes;
+ * per address 20 attempts per 5 minutes.
+ */
+export const defaultLoginLimits: { perUserAddress: BackoffLimit; perIp: RateLimit } = {
+  perUserAddress: { free: 5, baseDelayMs: 1000, maxDelayMs: 15 * 60_000, forgetMs: 60 * 60_000 },
   perIp: { max: 20, windowMs: 5 * 60_000 },
 };
 
@@ -77,6 +92,70 @@ export class RateLimiter {
     if (this.windows.size >= this.maxKeys) {
       const first = this.windows.keys().next();
       if (!first.done) this.windows.delete(first.value);
+    }
+  }
+}
+
+interface Failures {
+  count: number;
+  last: number;
+  /** No attempt before this time (ms). */
+  nextAt: number;
+}
+
+/** Failures per key with a growing wait between attempts; bounded in the number of keys it tracks. */
+export class FailureBackoff {
+  private readonly keys = new Map<string, Failures>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly limit: BackoffLimit,
+    private readonly maxKeys = 50_000,
+  ) {}
+
+  /** Would an attempt now be allowed? */
+  check(key: string): RateDecision {
+    const now = this.clock.now();
+    const f = this.live(key, now);
+    if (f === undefined || now >= f.nextAt) return { allowed: true };
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((f.nextAt - now) / 1000)) };
+  }
+
+  /** Counts a failure; returns the wait it imposes (0 while failures are still free). */
+  fail(key: string): number {
+    const now = this.clock.now();
+    let f = this.live(key, now);
+    if (f === undefined) {
+      if (this.keys.size >= this.maxKeys) this.evict(now);
+      f = { count: 0, last: now, nextAt: now };
+      this.keys.set(key, f);
+    }
+    f.count++;
+    f.last = now;
+    const over = f.count - this.limit.free;
+    const wait = over <= 0 ? 0 : Math.min(this.limit.maxDelayMs, this.limit.baseDelayMs * 2 ** Math.min(over - 1, 40));
+    f.nextAt = now + wait;
+    return wait;
+  }
+
+  reset(key: string): void {
+    this.keys.delete(key);
+  }
+
+  private live(key: string, now: number): Failures | undefined {
+    const f = this.keys.get(key);
+    if (f !== undefined && now - f.last >= this.limit.forgetMs && now >= f.nextAt) {
+      this.keys.delete(key);
+      return undefined;
+    }
+    return f;
+  }
+
+  private evict(now: number): void {
+    for (const [k, f] of this.keys) if (now - f.last >= this.limit.forgetMs && now >= f.nextAt) this.keys.delete(k);
+    if (this.keys.size >= this.maxKeys) {
+      const first = this.keys.keys().next();
+      if (!first.done) this.keys.delete(first.value);
     }
   }
 }

@@ -8,8 +8,8 @@
  *   over HTTPS or `secureCookies` says so.
  * - CSRF: each session has its own random token, returned by `GET /api/v1/session`; every request
  *   other than GET/HEAD/OPTIONS must echo it in `X-CSRF-Token` (compared in constant time).
- * - Login throttling per user name and per client IP ({@link RateLimiter}); a refusal is a 429 with
- *   Retry-After.
+ * - Login throttling per (user name, client address) with growing delays, and a cap per address
+ *   (login-rate-limiter.ts); a refusal is a 429 with Retry-After. A lockout is a security event.
  * - {@link identifyKw} tells any route (the KW WebSocket too) whose session a request carries.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -22,7 +22,7 @@ import { silentLogger } from '../../lib/logger.ts';
 import { err, ok, type Result } from '../../lib/result.ts';
 import { TypedEmitter } from '../../lib/typed-emitter.ts';
 import { parseCookies, serializeCookie } from './cookie.ts';
-import { defaultLoginLimits, RateLimiter, type RateLimit } from './login-rate-limiter.ts';
+import { defaultLoginLimits, FailureBackoff, RateLimiter, type BackoffLimit, type RateLimit } from './login-rate-limiter.ts';
 import { MemorySessionStore, type SessionStore, type WebSession } from './session-store.ts';
 
 /** The cookie that names the session. */
@@ -65,7 +65,7 @@ export interface WebAuthOptions {
   clock: Clock;
   persons: PersonDirectory;
   sessions?: SessionStore;
-  limits?: { perUser?: RateLimit; perIp?: RateLimit };
+  limits?: { perUserAddress?: BackoffLimit; perIp?: RateLimit };
   /** `auto` (default): Secure when the request came over HTTPS. */
   secureCookies?: boolean | 'auto';
   logger?: Logger;
@@ -122,7 +122,7 @@ function sameToken(a: string, b: string): boolean {
 export class WebAuth extends TypedEmitter<WebAuthEvents> {
   readonly sessions: SessionStore;
   private readonly persons: PersonDirectory;
-  private readonly perUser: RateLimiter;
+  private readonly perUserAddress: FailureBackoff;
   private readonly perIp: RateLimiter;
   private readonly secureCookies: boolean | 'auto';
   private readonly logger: Logger;
@@ -131,40 +131,52 @@ export class WebAuth extends TypedEmitter<WebAuthEvents> {
     super();
     this.sessions = options.sessions ?? new MemorySessionStore({ clock: options.clock });
     this.persons = options.persons;
-    this.perUser = new RateLimiter(options.clock, options.limits?.perUser ?? defaultLoginLimits.perUser);
+    this.perUserAddress = new FailureBackoff(options.clock, options.limits?.perUserAddress ?? defaultLoginLimits.perUserAddress);
     this.perIp = new RateLimiter(options.clock, options.limits?.perIp ?? defaultLoginLimits.perIp);
     this.secureCookies = options.secureCookies ?? 'auto';
     this.logger = options.logger ?? silentLogger;
   }
 
   /**
-   * Checks a user name and password. Every attempt counts against both limits; a success clears
-   * the user name's counter. Never throws on bad input. The hash check runs off the event loop.
+   * Checks a user name and password. Every attempt counts against the address's cap; a failure
+   * against the (user name, address) pair, whose wait grows; a success clears the pair. Never
+   * throws on bad input. The hash check runs off the event loop.
    */
   async login(userName: string, password: string, ip: string): Promise<Result<WebSession, LoginFailure>> {
-    const userKey = `user:${userName.toLowerCase().slice(0, MAX_USER_NAME)}`;
+    const pairKey = JSON.stringify([userName.toLowerCase().slice(0, MAX_USER_NAME), ip]);
     const ipKey = `ip:${ip}`;
-    for (const [limiter, key] of [[this.perIp, ipKey], [this.perUser, userKey]] as const) {
+    for (const [limiter, key] of [[this.perIp, ipKey], [this.perUserAddress, pairKey]] as const) {
       const d = limiter.check(key);
       if (!d.allowed) {
-        this.logger.warn('login throttled', { userName: userName.slice(0, 64), ip, retryAfterSeconds: d.retryAfterSeconds });
+        this.logger.info('login throttled', { userName: userName.slice(0, 64), ip, retryAfterSeconds: d.retryAfterSeconds });
         return err({ kind: 'rate-limited', retryAfterSeconds: d.retryAfterSeconds });
       }
     }
     this.perIp.hit(ipKey);
-    this.perUser.hit(userKey);
     const valid = userName.length > 0 && userName.length <= MAX_USER_NAME && password.length <= MAX_PASSWORD;
     const person = valid ? this.persons.person(userName) : undefined;
     const hash = person?.passwordHash;
     const matches = await verifyPasswordAsync(valid ? password : '', hash ?? dummy());
     if (!person || hash === undefined || !matches) {
+      const waitMs = this.perUserAddress.fail(pairKey);
       this.logger.info('login refused', { userName: userName.slice(0, 64), ip });
+      // A security event: the pair must now wait before its next attempt.
+      if (waitMs > 0) this.logger.warn('security: login locked out', { event: 'login-lockout', userName: userName.slice(0, 64), ip, waitSeconds: Math.ceil(waitMs / 1000) });
+      else if (!this.perIp.check(ipKey).allowed) this.logger.warn('security: login locked out', { event: 'login-lockout', ip, scope: 'address' });
       return err({ kind: 'invalid-credentials' });
     }
-    this.perUser.reset(userKey);
+    this.perUserAddress.reset(pairKey);
     const session = this.sessions.create(person.userName, credentialTag(hash));
     this.logger.info('login', { userName: person.userName, ip });
     return ok(session);
+  }
+
+  /**
+   * Logs a security event (a refused cross-KW action, a refused transfer target...) on the Logger
+   * port: `event` names it for alerting. Fastify's own logger is off, so routes call this.
+   */
+  securityEvent(event: string, message: string, fields: Record<string, unknown>): void {
+    this.logger.warn(message, { event, ...fields });
   }
 
   /** Ends a session (logout). */
@@ -245,6 +257,7 @@ export class WebAuth extends TypedEmitter<WebAuthEvents> {
     const own = identifyKw(request);
     const target = (request.params as Record<string, unknown> | undefined)?.['userName'];
     if (own === undefined || !canActOn(own, target)) {
+      if (own !== undefined) this.securityEvent('cross-kw', 'security: cross-KW action refused', { userName: own, target: String(target).slice(0, 64), method: request.method, url: request.url.slice(0, 200), ip: request.ip });
       await reply.code(403).send({ error: 'a knowledge worker may act only on its own state' });
     }
   };

@@ -15,7 +15,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
   '.xml': 'application/xml; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
@@ -57,7 +56,8 @@ export function clientStaticRoutes(options: { root: string }): RouteRegistration
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       if (request.url.startsWith('/api/')) return reply.code(404).send({ error: 'not found' });
       const file = resolveStaticPath(options.root, request.url);
-      if (file === undefined) return reply.code(404).send({ error: 'not found' });
+      // No source map is served, even one a development build left in the folder.
+      if (file === undefined || extname(file).toLowerCase() === '.map') return reply.code(404).send({ error: 'not found' });
       try {
         const real = await realpath(file);
         const root = await rootReal;

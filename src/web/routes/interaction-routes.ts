@@ -1,7 +1,9 @@
 /**
  * The Interaction window's API (seed 000 4.8): the KW's calls, call control as the KW's DN, notes
  * saved to the call's UserData, and the contact points to transfer or conference to. Own calls
- * only (403 for another KW); a T-Lib EventError answers 409 with its ErrorCode.
+ * only (403 for another KW); a T-Lib EventError answers 409 with its ErrorCode. A transfer or
+ * conference goes only to a contact point or to a target the `transfer-dial-plan` allows, never to
+ * any string a client sends (403 `target-not-allowed`, logged as a security event).
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -42,12 +44,36 @@ export interface InteractionRoutesDeps {
   stats?: { value(ref: StatRef): StatValue | undefined };
   /** `userdata-note-key` for a KW (Person annex over Application). */
   noteKey(userName: string): string;
+  /** `transfer-dial-plan`: comma-separated regular expressions; empty or absent: contact points only. */
+  dialPlan?(): string;
+}
+
+/** Targets longer than this are never dialled (and never matched against a dial plan). */
+const MAX_TARGET = 128;
+
+/** Compiles a `transfer-dial-plan` value; a pattern that does not compile is skipped. */
+export function compileDialPlan(value: string): RegExp[] {
+  const out: RegExp[] = [];
+  for (const p of value.split(',').map((x) => x.trim()).filter((x) => x !== '' && x.length <= 256)) {
+    try {
+      out.push(new RegExp(`^(?:${p})$`, 'u'));
+    } catch {
+      /* not a regular expression: allows nothing */
+    }
+  }
+  return out;
+}
+
+/** True when a KW may transfer or conference to `target`: a contact point, or a dial-plan match. */
+export function transferTargetAllowed(target: string, contactPoints: readonly string[], dialPlan: readonly RegExp[]): boolean {
+  if (target.length === 0 || target.length > MAX_TARGET) return false;
+  return contactPoints.includes(target) || dialPlan.some((r) => r.test(target));
 }
 
 const doc = (d: OpenApiRouteDoc) => ({ openapi: { tags: ['interactions'], auth: true, ...d } });
 const common = {
   401: { description: 'Not logged in', schema: ErrorReply },
-  403: { description: 'Another KW, or CSRF token missing', schema: ErrorReply },
+  403: { description: 'Another KW, CSRF token missing, or a transfer target that is not a contact point nor in the dial plan', schema: ErrorReply },
   404: { description: 'No such call at the KW DN, or not a KW', schema: ErrorReply },
   409: { description: 'Not allowed in the call state, or a T-Lib EventError (tlibErrorCode)', schema: TlibErrorReply },
 };
@@ -68,6 +94,20 @@ function sendError(reply: FastifyReply, e: InteractionActionError) {
 export function interactionRoutes(deps: InteractionRoutesDeps): RouteRegistration {
   const { auth, interactions } = deps;
   const own = [auth.requireKw, auth.requireOwn];
+  let plan: { value: string; compiled: RegExp[] } = { value: '', compiled: [] };
+  const dialPlan = (): RegExp[] => {
+    const value = deps.dialPlan?.() ?? '';
+    if (value !== plan.value) plan = { value, compiled: compileDialPlan(value) };
+    return plan.compiled;
+  };
+  /** Refuses a target that is neither a contact point nor in the dial plan (true when refused). */
+  const refuseTarget = (request: FastifyRequest, reply: FastifyReply, target: string): boolean => {
+    const points = contactPointsFromConfig(deps.view, undefined).map((c) => c.dn);
+    if (transferTargetAllowed(target, points, dialPlan())) return false;
+    auth.securityEvent('target-not-allowed', 'security: transfer target refused', { userName: (request.params as ConnIdParams).userName, target: target.slice(0, 64), url: request.url.slice(0, 200), ip: request.ip });
+    void reply.code(403).send({ error: 'the target is not a contact point nor in the dial plan', code: 'target-not-allowed' });
+    return true;
+  };
   const base = '/api/v1/knowledge-workers/:userName/interactions';
   return (app: FastifyInstance) => {
     app.get(base, {
@@ -102,7 +142,9 @@ export function interactionRoutes(deps: InteractionRoutesDeps): RouteRegistratio
       config: doc({ summary: 'Single-step transfer to a contact point', responses: { 200: { description: 'Done', schema: ActionReply }, ...common } }),
     }, async (request, reply) => {
       const p = request.params as ConnIdParams;
-      const r = await interactions.transfer(p.userName, p.connId, (request.body as ContactPointBody).contactPoint);
+      const target = (request.body as ContactPointBody).contactPoint;
+      if (refuseTarget(request, reply, target)) return reply;
+      const r = await interactions.transfer(p.userName, p.connId, target);
       return r.ok ? { ok: true } : sendError(reply, r.error);
     });
 
@@ -112,7 +154,9 @@ export function interactionRoutes(deps: InteractionRoutesDeps): RouteRegistratio
       config: doc({ summary: 'Two-step conference with a contact point (completes when the consultation call is established)', responses: { 200: { description: 'Consultation dialled', schema: ActionReply }, ...common } }),
     }, async (request, reply) => {
       const p = request.params as ConnIdParams;
-      const r = await interactions.conference(p.userName, p.connId, (request.body as ContactPointBody).contactPoint);
+      const target = (request.body as ContactPointBody).contactPoint;
+      if (refuseTarget(request, reply, target)) return reply;
+      const r = await interactions.conference(p.userName, p.connId, target);
       return r.ok ? { ok: true, consultConnId: r.value.consultConnId } : sendError(reply, r.error);
     });
 

@@ -83,7 +83,7 @@ export function previewRoutes(deps: PreviewRoutesDeps): RouteRegistration {
         const p = request.params as PreviewIdParams;
         const r = previews[act](p.userName, p.id);
         if (r.ok) return { ok: true };
-        if (r.refusal.code === 'not-your-preview') request.log.warn({ userName: p.userName, preview: p.id }, 'a KW tried to act on another KW\'s preview');
+        if (r.refusal.code === 'not-your-preview') auth.securityEvent('cross-kw', 'security: a KW tried to act on another KW\'s preview', { userName: p.userName, preview: p.id, ip: request.ip });
         return reply.code(refusalStatus(r.refusal.code)).send({ error: r.refusal.message, code: r.refusal.code });
       });
     action('accept', 'accept', 'Accept the preview (the router routes the call to the KW)');

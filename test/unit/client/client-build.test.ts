@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -18,6 +18,10 @@ describe('client build (client/build.mjs)', () => {
       const html = readFileSync(join(out, 'index.html'), 'utf8');
       assert.match(html, /<script type="module" src="\/main\.js">/);
       assert.match(readFileSync(join(out, 'styles.css'), 'utf8'), /\.indicator/);
+      // The production build serves no source map: none written, none referenced.
+      assert.ok(!files.some((f) => f.endsWith('.map')), files.join(', '));
+      assert.ok(!existsSync(join(out, 'main.js.map')));
+      assert.doesNotMatch(js, /sourceMappingURL/);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

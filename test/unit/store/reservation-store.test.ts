@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { ManualClock } from '../../../src/lib/clock.ts';
 import { ReservationStore, routerMigrations } from '../../../src/store/reservation-store.ts';
 import { forEachStore } from '../../support/for-each-store.ts';
@@ -105,6 +106,47 @@ forEachStore((name, makeStore) => {
         const kws = Array.from({ length: 300 }, (_, i) => `kw${i}`);
         const [x, y] = await Promise.all([a.claimMany(kws, 'router-a', 1000), b.claimMany([...kws].reverse(), 'router-b', 1000)]);
         for (const kw of kws) assert.ok(x.has(kw) !== y.has(kw), `${kw} taken exactly once`);
+      } finally {
+        await dispose();
+      }
+    });
+
+    test('a call\'s lease row is deleted when its run releases it: the table does not grow per call', async () => {
+      const { a, dispose } = await setup();
+      try {
+        const count = async (): Promise<number> => Number((await sql<{ n: number | string }>`select count(*) as n from router_reservation`.execute(a['db'])).rows[0]!.n);
+        for (let i = 0; i < 20; i++) {
+          const lease = await a.claim(`call:c${i}`, 'UCC#1', 10_000);
+          assert.ok(lease.ok);
+          assert.equal(await a.release(`call:c${i}`, lease.fence), true);
+        }
+        const kw = await a.claim('kw1', 'UCC#1', 10_000);
+        assert.ok(kw.ok);
+        assert.equal(await a.release('kw1', kw.fence), true);
+        assert.equal(await count(), 1, 'only the KW row stays (its fence must stay monotonic)');
+        const batch = await a.claimMany(['call:x', 'kw2'], 'UCC#1', 10_000);
+        assert.equal(await a.releaseMany([...batch].map(([k, fence]) => ({ kw: k, fence }))), 2);
+        assert.equal(await count(), 2, 'a batch release deletes the lease row too');
+      } finally {
+        await dispose();
+      }
+    });
+
+    test('releaseHolders frees a dead run\'s claims at once, not the current run\'s or another instance\'s; fences stay monotonic', async () => {
+      const { a, b, dispose } = await setup();
+      try {
+        assert.deepEqual(await a.claim('kw1', 'UCC#1', 30_000), { ok: true, fence: 1 });
+        assert.ok((await a.claim('call:c1', 'UCC#1', 30_000)).ok);
+        assert.ok((await b.claim('kw2', 'UCC#2', 30_000)).ok);
+        assert.ok((await b.claim('kw3', 'OTHER#1', 30_000)).ok);
+        assert.ok((await b.claim('kw4', 'UCC#10', 30_000)).ok);
+        assert.deepEqual(await b.claim('kw1', 'UCC#2', 30_000), { ok: false }, 'the dead run still holds kw1');
+        assert.equal(await b.releaseHolders('UCC#', 'UCC#2'), 3, 'kw1, call:c1 and kw4 (runs 1 and 10)');
+        assert.deepEqual(await b.claim('kw1', 'UCC#2', 30_000), { ok: true, fence: 2 }, 'at once, with the next fence');
+        assert.deepEqual(await b.claim('call:c1', 'UCC#2', 30_000), { ok: true, fence: 1 });
+        assert.deepEqual(await a.claim('kw2', 'UCC#1', 30_000), { ok: false }, 'the current run keeps its claims');
+        assert.deepEqual(await a.claim('kw3', 'UCC#1', 30_000), { ok: false }, 'another instance keeps its claims');
+        assert.equal(await a.release('kw1', 1), false, 'the dead run\'s fence is stale');
       } finally {
         await dispose();
       }

@@ -5,7 +5,7 @@ import type { PresenceDefinition } from '../../../src/connector/custom-states/pr
 import type { AgentStateRequest } from '../../../src/connector/custom-states/custom-state-matcher.ts';
 import { hashPassword } from '../../../src/config/password-hash.ts';
 import { ManualClock } from '../../../src/lib/clock.ts';
-import { silentLogger } from '../../../src/lib/logger.ts';
+import { memoryLogger } from '../../../src/lib/logger.ts';
 import { StandalonePlatform } from '../../../src/uc/standalone/standalone-platform.ts';
 import { WebAuth, type WebPerson } from '../../../src/web/auth/web-auth.ts';
 import { createHttpServer, type RouteRegistration } from '../../../src/web/http-server.ts';
@@ -53,6 +53,8 @@ export interface Harness {
   selectedStates: Array<{ userName: string; request: AgentStateRequest }>;
   standalone: StandalonePlatform;
   redirects: Map<string, RedirectNumber>;
+  /** Every line the web edge and its authentication logged. */
+  logs: Array<Record<string, unknown>>;
   /** Logs in; returns the cookie header value and the CSRF token. */
   login(userName: string, ip?: string): Promise<{ cookie: string; csrf: string }>;
   close(): Promise<void>;
@@ -60,7 +62,8 @@ export interface Harness {
 
 export async function harness(opts: { redirectSetup?: boolean; extraRoutes?: RouteRegistration[]; routesWithAuth?: (auth: WebAuth) => RouteRegistration[]; presenceDefinition?: PresenceDefinition } = {}): Promise<Harness> {
   const clock = new ManualClock();
-  const auth = new WebAuth({ clock, persons: { person: (u) => persons[u] } });
+  const logger = memoryLogger();
+  const auth = new WebAuth({ clock, persons: { person: (u) => persons[u] }, logger });
   const kws = new Map([['alice', kwView('alice')], ['bob', kwView('bob')]]);
   const selectedStates: Harness['selectedStates'] = [];
   const standalone = new StandalonePlatform({ clock });
@@ -89,7 +92,7 @@ export async function harness(opts: { redirectSetup?: boolean; extraRoutes?: Rou
   };
   const options = { publicOptions: () => ({ 'help-login-url': 'help/login.html', locale: 'fr' }), forPerson: () => baseOptions() };
   const app = createHttpServer({
-    logger: silentLogger,
+    logger,
     version: '0.0.0-test',
     routes: [openApiRoutes({ version: '0.0.0-test' }), sessionRoutes({ auth, options }), knowledgeWorkerRoutes({ auth, connector, standalone, redirect, ...(opts.presenceDefinition ? { presenceDefinition: { current: () => opts.presenceDefinition! } } : {}) }), ...(opts.extraRoutes ?? []), ...(opts.routesWithAuth?.(auth) ?? [])],
   });
@@ -99,7 +102,7 @@ export async function harness(opts: { redirectSetup?: boolean; extraRoutes?: Rou
     if (r.statusCode !== 200) throw new Error(`login failed: ${r.statusCode} ${r.body}`);
     return { cookie: cookieOf(r), csrf: (r.json() as { csrfToken: string }).csrfToken };
   };
-  return { app, clock, auth, kws, selectedStates, standalone, redirects, login, close: () => app.close() };
+  return { app, clock, auth, kws, selectedStates, standalone, redirects, logs: logger.lines, login, close: () => app.close() };
 }
 
 /** The `name=value` part of the response's Set-Cookie. */

@@ -17,6 +17,7 @@ describe('client static routes', () => {
     mkdirSync(join(root, 'assets'), { recursive: true });
     writeFileSync(join(root, 'index.html'), '<!doctype html><title>x</title>');
     writeFileSync(join(root, 'main.js'), 'console.log(1)');
+    writeFileSync(join(root, 'main.js.map'), '{"version":3,"sources":["../src/main.tsx"]}');
     writeFileSync(join(root, 'assets', 'ready.png'), Buffer.from([0x89, 0x50]));
     writeFileSync(join(dir, 'secret.txt'), 'secret');
     symlinkSync(join(dir, 'secret.txt'), join(root, 'link.txt'));
@@ -34,6 +35,7 @@ describe('client static routes', () => {
     { rule: 'JavaScript gets its content type', url: '/main.js', status: 200, type: /^text\/javascript/ },
     { rule: 'images in sub-folders', url: '/assets/ready.png', status: 200, type: /^image\/png$/ },
     { rule: 'a missing file is 404', url: '/nope.js', status: 404 },
+    { rule: 'no source map is served, even one left in the folder', url: '/main.js.map', status: 404 },
     { rule: '.. is refused', url: '/../secret.txt', status: 404 },
     { rule: 'encoded .. is refused', url: '/%2e%2e/secret.txt', status: 404 },
     { rule: 'an encoded slash + .. is refused', url: '/assets%2f..%2f..%2fsecret.txt', status: 404 },

@@ -17,11 +17,12 @@ describe('interaction routes', () => {
   tracker.track('bob', '7002');
   const view = new ConfigIndex({ ...emptyObjects(), dns: [{ switch: 'S', number: '5000', type: 'Routing Point', register: true, annex: { 'UC-Connector': { 'display-name': 'Sales', attribute1: 'format: Waiting: %s, statistic:5000@S, RoutePoint, T, CurrNumberWaitingCalls, Default' } } }] });
   before(async () => {
-    h = await harness({ routesWithAuth: (auth) => [interactionRoutes({ auth, interactions: tracker, view, stats: { value: () => 2 }, noteKey: () => 'KW_ITX_NOTES' })] });
+    h = await harness({ routesWithAuth: (auth) => [interactionRoutes({ auth, interactions: tracker, view, stats: { value: () => 2 }, noteKey: () => 'KW_ITX_NOTES', dialPlan: () => dialPlan })] });
     alice = await h.login('alice');
   });
   after(() => h.close());
 
+  let dialPlan = '';
   const base = '/api/v1/knowledge-workers';
   const post = (url: string, payload?: unknown, csrf = true) =>
     h.app.inject({ method: 'POST', url, ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}), headers: { cookie: alice.cookie, ...(csrf ? { 'x-csrf-token': alice.csrf } : {}) } });
@@ -85,6 +86,36 @@ describe('interaction routes', () => {
     assert.deepEqual(tlib.requests.at(-1), { message: 'RequestUpdateUserData', ThisDN: '7001', ConnID: 'c1', UserData: [['KW_ITX_NOTES', 'called']] });
     const tooLong = await h.app.inject({ method: 'PUT', url: `${base}/alice/interactions/c1/notes`, payload: { notes: 'x'.repeat(5000) }, headers: { cookie: alice.cookie, 'x-csrf-token': alice.csrf } });
     assert.equal(tooLong.statusCode, 400);
+  });
+
+  test('transfer and conference go only to a contact point or the dial plan; a refusal is a logged security event', async () => {
+    tlib.emit('EventEstablished', '7001', 'c1');
+    const before = tlib.requests.length;
+    for (const action of ['transfer', 'conference']) {
+      for (const target of ['sip:anyone@evil.example', '+15551234', '5000x', '900']) {
+        const r = await post(`${base}/alice/interactions/c1/${action}`, { contactPoint: target });
+        assert.equal(r.statusCode, 403, `${action} ${target}`);
+        assert.equal((r.json() as { code: string }).code, 'target-not-allowed');
+      }
+    }
+    assert.equal(tlib.requests.length, before, 'nothing was dialled');
+    const refused = h.logs.filter((l) => l['event'] === 'target-not-allowed');
+    assert.equal(refused.length, 8);
+    assert.deepEqual([refused[0]!['level'], refused[0]!['userName'], refused[0]!['target']], ['warn', 'alice', 'sip:anyone@evil.example']);
+    dialPlan = '\\+1[0-9]{7}, 9[0-9]{2}, (bad';
+    assert.equal((await post(`${base}/alice/interactions/c1/transfer`, { contactPoint: '+15551234' })).statusCode, 200);
+    assert.deepEqual(tlib.requests.at(-1), { message: 'RequestSingleStepTransfer', ThisDN: '7001', ConnID: 'c1', OtherDN: '+15551234' });
+    assert.equal((await post(`${base}/alice/interactions/c1/transfer`, { contactPoint: '+155512345' })).statusCode, 403, 'the whole target must match');
+    assert.equal((await post(`${base}/alice/interactions/c1/transfer`, { contactPoint: 'sip:anyone@evil.example' })).statusCode, 403);
+    dialPlan = '';
+  });
+
+  test('acting on another KW\'s calls is 403 and logged as a security event', async () => {
+    const r = await post(`${base}/bob/interactions/c2/hold`);
+    assert.equal(r.statusCode, 403);
+    const line = h.logs.find((l) => l['event'] === 'cross-kw');
+    assert.ok(line, JSON.stringify(h.logs));
+    assert.deepEqual([line['level'], line['userName'], line['target']], ['warn', 'alice', 'bob']);
   });
 
   test('contact points with their statistics', async () => {
