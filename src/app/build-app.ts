@@ -14,6 +14,7 @@ import { SystemClock } from '../lib/clock.ts';
 import { UccError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { silentLogger } from '../lib/logger.ts';
+import { defaultMaskPolicy, type MaskPolicy, maskingLogger, parseHideHeaders } from '../lib/log-masking.ts';
 import { OptionResolver } from '../config/option-resolver.ts';
 import { UcConnector } from '../connector/connector.ts';
 import { reportingMigrations } from '../reporting/reporting-migrations.ts';
@@ -73,7 +74,9 @@ function locateStoreError(config: LoadedConfig, e: unknown): unknown {
 
 export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promise<App> {
   const clock = deps.clock ?? new SystemClock();
-  const logger = deps.logger ?? silentLogger;
+  // One masking logger for every role (seed 004 3.13); its policy follows the configuration below.
+  let maskPolicy: MaskPolicy = defaultMaskPolicy;
+  const logger = maskingLogger(deps.logger ?? silentLogger, () => maskPolicy);
   const store = await openStore(config.settings.store, { logger: logger.child({ role: 'store' }), migrations: [...reportingMigrations, ...routerMigrations, ...instanceMigrations] }).catch((e: unknown) => {
     throw locateStoreError(config, e);
   });
@@ -85,6 +88,17 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
   };
   try {
     await store.loadConfig(config.objects);
+    const tserverApplication = store.list('applications').find((a) => a.type === 'tserver');
+    const maskOptions = {
+      tserver: new OptionResolver({ view: store, application: tserverApplication?.name ?? '', logger }),
+      ucc: new OptionResolver({ view: store, application: store.list('applications').find((a) => a.type === 'ucc')?.name ?? '', logger }),
+    };
+    const readMaskPolicy = (): void => {
+      maskPolicy = { hideSensitiveData: maskOptions.tserver.getBoolean('TServer', 'hide-sensitive-data'), hideHeaders: parseHideHeaders(maskOptions.ucc.getString('log', 'hide-header')) };
+    };
+    readMaskPolicy();
+    const unsubscribeMask = store.changes.subscribe(readMaskPolicy);
+    closers.push(async () => unsubscribeMask());
     const bound = tserverConfigFromObjects(store.snapshot());
     if (!bound.ok) throw new UccError('UCC_ERR_CONFIG_INVALID', bound.error);
     const callSwitch = buildSwitch(config.settings.voice, { clock, logger: logger.child({ role: 'switch' }) });
@@ -115,7 +129,6 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
     closers.push(async () => unsubscribeConnector());
 
     const resolver = new OptionResolver({ view: store, application: ucApplication.name, logger });
-    const tserverApplication = store.list('applications').find((a) => a.type === 'tserver');
     // This run of the configured instance (fences the claims of a previous, dead one).
     const run = await startInstanceRun(store.db, ucApplication.name, clock);
     const routing = buildRoutingRoles({

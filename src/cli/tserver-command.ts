@@ -6,6 +6,7 @@
 import { loadConfigFile } from '../config/config-loader.ts';
 import { formatIssue } from '../config/config-issue.ts';
 import { createLogger } from '../lib/logger.ts';
+import { defaultMaskPolicy, maskingLogger } from '../lib/log-masking.ts';
 import { TServer } from '../tserver/tserver.ts';
 import { tserverConfigFromObjects } from '../tserver/tserver-config-binding.ts';
 
@@ -57,7 +58,8 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`${file}: ${bound.error}\n`);
     return 1;
   }
-  const logger = createLogger('info', { role: 'tserver' });
+  // Masked with the defaults (hide-sensitive-data on); `ucc start` reads the options (build-app.ts).
+  const logger = maskingLogger(createLogger('info', { role: 'tserver' }), () => defaultMaskPolicy);
   const server = new TServer({ config: bound.value, logger });
   let address: { host: string; port: number };
   try {

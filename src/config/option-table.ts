@@ -55,7 +55,7 @@ const tserver = section('TServer', [
   { name: 'no-answer-action', kind: { type: 'enum', values: ['none', 'notready', 'logout'], aliases: { 'not ready': 'notready' } }, default: 'none', levels: ['agentLogin', 'dn', 'application'], description: 'What happens to an agent who does not answer a routed call.' },
   { name: 'handle-direct-calls', kind: bool, default: true, levels: ['dn', 'application'], description: 'CTI handling of direct (non-routed) calls.' },
   { name: 'allow-pass-through-calls', kind: { type: 'enum', values: ['true', 'false', 'iscc'] }, default: 'true', levels: ['dn', 'application'], description: 'Allow calls without CTI-controlled parties.' },
-  { name: 'hide-sensitive-data', kind: bool, default: true, levels: app, description: 'Mask digits and treatment parameters in logs.' },
+  { name: 'hide-sensitive-data', kind: bool, default: true, levels: app, description: 'Mask UserData values, digits, treatment parameters and chat text in logs.' },
   { name: 'im-reporting', kind: { type: 'enum', values: ['default', 'disabled'] }, default: 'default', levels: app, effect: 'restart', description: 'IM call reporting.' },
   // The SIP switch (src/switch/sip, docs/switch.md): SIP Server options with the values of the
   // Lync / SfB Mediation Server interop profile as defaults (seed 002 3.1-3.2, seed 004 5.8).
@@ -173,8 +173,16 @@ const tlibClient = section('tlib-client', [
   { name: 'certificate-cn', kind: str, default: '', levels: app, description: 'Subject CN of a TLS client certificate that authenticates as this Application (empty = the Application name).' },
 ]);
 
+/**
+ * `[log]` (seed 004 3.13: a Switch annex section of the Connector): what the logs hide. The values
+ * of the listed headers in logged SIP message text print as `**** (length:nn)` (src/lib/log-masking.ts).
+ */
+const log = section('log', [
+  { name: 'hide-header', kind: str, default: '', levels: ['switch', 'application'], description: 'Comma-separated SIP header names whose values are masked in logs (e.g. From, To, P-Asserted-Identity).' },
+]);
+
 /** Every option OpenUCC declares. */
-export const knownOptions: readonly OptionSpec[] = [...tserver, ...ucConnector, ...microsoftOcs, ...uc, ...router, ...tlibClient];
+export const knownOptions: readonly OptionSpec[] = [...tserver, ...ucConnector, ...microsoftOcs, ...uc, ...router, ...tlibClient, ...log];
 
 /** Lookup over a list of specs; sections match case-insensitively, `<n>` names match numbered families. */
 export class OptionTable {

@@ -5,6 +5,8 @@ export interface Logger {
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
   child(fields: Record<string, unknown>): Logger;
+  /** Whether a line at this level would be written (optional: wrappers skip work for dropped lines). */
+  enabled?(level: Exclude<LogLevel, 'silent'>): boolean;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -23,6 +25,7 @@ export function createLogger(level: LogLevel = 'info', base: Record<string, unkn
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
     child: (fields) => createLogger(level, { ...base, ...fields }, sink),
+    enabled: (lvl) => rank[lvl] >= min,
   };
 }
 
