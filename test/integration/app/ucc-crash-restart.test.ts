@@ -38,6 +38,7 @@ persons:
 applications:
   - { name: TS, type: tserver, switch: SW }
   - { name: UCC, type: ucc, options: { uc-connector: { preview-expiration-timeout: 30000 } } }
+  - { name: Customers, type: custom-server, password: customers-crash, options: { tlib-client: { dns: trunk } } }
 listen: { tlib: 0, http: 0 }
 `;
 
@@ -52,6 +53,15 @@ interface Running {
 /** `ucc start`, alice logged in with her KW socket open and Ready, a T-Lib client on the trunk. */
 async function start(cfg: string): Promise<Running> {
   const ucc = startPeer('ucc', process.execPath, [join(root, 'bin/ucc.js'), 'start', '--config', cfg, '--log-level', 'warn']);
+  try {
+    return await ready(ucc);
+  } catch (e) {
+    await ucc.stop();
+    throw e;
+  }
+}
+
+async function ready(ucc: PeerProcess): Promise<Running> {
   await waitFor('the ucc ready line', () => /ucc ready/.test(ucc.output()), 30_000, () => ucc.output());
   const m = /ucc ready http=(\S+) tlib=tcp:\/\/([\d.]+):(\d+)/.exec(ucc.output());
   assert.ok(m, ucc.output());
@@ -70,7 +80,7 @@ async function start(cfg: string): Promise<Running> {
   const put = await fetch(`${http}/api/v1/knowledge-workers/alice/presence`, { method: 'PUT', headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': csrfToken }, body: JSON.stringify({ availability: 'online' }) });
   assert.equal(put.status, 200);
   await waitFor('alice Ready', async () => ((await (await fetch(`${http}/api/v1/knowledge-workers/alice`, { headers: { cookie } })).json()) as { agentState: string }).agentState === 'Ready', 10_000);
-  const tlib = new TlibClient({ target: { kind: 'tcp', host: m[2]!, port: Number(m[3]) }, reconnect: false, requestTimeoutMs: 5000 });
+  const tlib = new TlibClient({ target: { kind: 'tcp', host: m[2]!, port: Number(m[3]) }, reconnect: false, requestTimeoutMs: 5000, credentials: { application: 'Customers', password: 'customers-crash' } });
   await tlib.connect();
   await tlib.request({ message: 'RequestRegisterAddress', ThisDN: 'trunk' });
   return { ucc, http, tlib, ws, previews };
