@@ -8,10 +8,11 @@
  * that plays every KW phone and answers at once (no Kamailio: the contact is reached directly).
  * After BENCH_HOLD_MS (2000) ms the caller sends BYE.
  *
- * Phases (each its own SIPp run, ascending): BENCH_RATES (50,100,200,300) calls/s for
- * BENCH_PHASE_S (10) s each; then a concurrency phase: BENCH_CONCURRENT (2,000) calls at
- * BENCH_CONCURRENT_RATE (200) calls/s, all held until every one is established; RSS per call is
- * (RSS at that moment − RSS before the phase, both after a GC) / calls.
+ * Phases, each its own SIPp run, after a warm-up: first a concurrency phase, BENCH_CONCURRENT
+ * (2,000) calls at BENCH_CONCURRENT_RATE (200) calls/s, all held until every one is established;
+ * RSS per call is (RSS at that moment − RSS before the phase, both after a GC) / calls (first,
+ * because RSS grows with the busiest phase and does not shrink after it). Then BENCH_RATES
+ * (50,100,200,300) calls/s, ascending, for BENCH_PHASE_S (10) s each.
  *
  * Per phase: SIPp's successful and failed calls (its -trace_stat), the T-Server's view (EventEstablished
  * and EventReleased on the KW DNs, EventAbandoned on the RP), and the setup time INVITE → 200 at the
@@ -24,10 +25,11 @@
  *
  * Ends with `BENCH {"name":"sip-calls","callsPerSec":…,"setupP50Ms":…,"setupP99Ms":…,"failed":…,"concurrent":…,"rssPerCallKb":…,…}`.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { buildApp, type App } from '../src/app/build-app.ts';
@@ -127,6 +129,8 @@ interface SippResult {
   setupMs: number[];
   wallMs: number;
   output: string;
+  /** SIPp's -trace_err log (unexpected messages, timeouts). */
+  errors: string;
 }
 
 /** A SIPp UAC run: `calls` calls at `rate`/s, each held `holdMs`; resolves when SIPp exits. */
@@ -151,7 +155,8 @@ function runCaller(o: { sipPort: number; localPort: number; rate: number; calls:
     const setupMs = rttFile
       ? readFileSync(join(dir, rttFile), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(';')[1])).filter((n) => Number.isFinite(n))
       : [];
-    return { exit, successful: col('SuccessfulCall(C)'), failed: col('FailedCall(C)'), setupMs, wallMs, output: proc.output() };
+    const errors = existsSync(join(dir, 'errors.log')) ? readFileSync(join(dir, 'errors.log'), 'utf8') : '';
+    return { exit, successful: col('SuccessfulCall(C)'), failed: col('FailedCall(C)'), setupMs, wallMs, output: proc.output(), errors };
   });
 }
 
@@ -161,8 +166,13 @@ interface Phase {
   calls: number;
   sipp: SippResult;
   tserver: { established: number; released: number; abandoned: number; errors: number };
+  /** Event-loop delay of this process over the phase (ms) and its CPU per call (µs). */
+  loopP99Ms: number;
+  loopMaxMs: number;
+  cpuUsPerCall: number;
   concurrent?: number;
   rssPerCallKb?: number;
+  heapPerCallKb?: number;
 }
 
 async function waitUntil(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
@@ -229,8 +239,11 @@ export default async function main(): Promise<void> {
     await sleep(300);
     if (uas.output().includes('rror')) throw new Error(`SIPp UAS: ${uas.output()}`);
 
-    const runPhase = async (label: string, rate: number, calls: number, hold: number, during?: () => Promise<{ concurrent: number; rssPerCallKb: number }>): Promise<Phase> => {
+    const runPhase = async (label: string, rate: number, calls: number, hold: number, during?: () => Promise<{ concurrent: number; rssPerCallKb: number; heapPerCallKb: number }>): Promise<Phase> => {
       const before = view!.snapshot();
+      const loop = monitorEventLoopDelay({ resolution: 1 });
+      loop.enable();
+      const cpu0 = process.cpuUsage();
       let proc: PeerProcess | undefined;
       const done = runCaller({ sipPort, localPort: await freePort(), rate, calls, holdMs: hold, dir, onStart: (p) => {
         proc = p;
@@ -243,27 +256,33 @@ export default async function main(): Promise<void> {
       const sipp = await done;
       // Every call ended on the T-Server's side too before the next phase.
       await waitUntil(`${label}: every call released`, () => view!.active === 0, 30_000).catch(() => undefined);
+      loop.disable();
+      const cpu = process.cpuUsage(cpu0);
       const after = view!.snapshot();
       const tserver = { established: after.established - before.established, released: after.released - before.released, abandoned: after.abandoned - before.abandoned, errors: after.errors - before.errors };
-      const phase: Phase = { label, rate, calls, sipp, tserver, ...(extra ?? {}) };
-      if (process.env.BENCH_DEBUG && sipp.exit !== 0) console.log(sipp.output.slice(-3000));
+      const phase: Phase = {
+        label, rate, calls, sipp, tserver, loopP99Ms: loop.percentile(99) / 1e6, loopMaxMs: loop.max / 1e6, cpuUsPerCall: (cpu.user + cpu.system) / calls, ...(extra ?? {}),
+      };
+      if (process.env.BENCH_DEBUG && sipp.exit !== 0) console.log(sipp.errors.slice(0, 3000));
       return phase;
     };
 
     // Warm-up (JIT, tables), not reported.
     await runPhase('warm-up', 20, 60, 500);
-    for (const rate of rates) phases.push(await runPhase(`${rate}/s`, rate, rate * phaseS, holdMs));
 
     gc();
     const rssBefore = process.memoryUsage().rss;
+    const heapBefore = process.memoryUsage().heapUsed;
     const concurrentHold = Math.ceil(concurrentCalls / concurrentRate) * 1000 + 10_000;
     phases.push(await runPhase(`${concurrentCalls} held`, concurrentRate, concurrentCalls, concurrentHold, async () => {
       await waitUntil(`${concurrentCalls} calls established`, () => view!.active >= concurrentCalls, concurrentHold);
       const concurrent = view!.active;
       gc();
       const rss = process.memoryUsage().rss;
-      return { concurrent, rssPerCallKb: (rss - rssBefore) / 1024 / concurrent };
+      return { concurrent, rssPerCallKb: (rss - rssBefore) / 1024 / concurrent, heapPerCallKb: (process.memoryUsage().heapUsed - heapBefore) / 1024 / concurrent };
     }));
+    // The rates after the held calls: RSS grows with the busiest phase and does not shrink after it.
+    for (const rate of rates) phases.push(await runPhase(`${rate}/s`, rate, rate * phaseS, holdMs));
   } finally {
     view?.close();
     await app?.close();
@@ -276,11 +295,12 @@ export default async function main(): Promise<void> {
   console.log(`sip-calls: ${kws} KWs accept previews in process; KW phones: one SIPp UAS reached by each DN's contact (no registrar); hold ${holdMs} ms; media: ${media ? 'rtpengine (ng offer/answer/delete per call; SDP only, no RTP)' : 'none (signalling only, SDP end to end)'}; ${semiSpaceSetting()}; load average ${load}`);
   console.log('setup: INVITE → 200 at the caller (SIPp -trace_rtt, ms, previews included); ok/failed: SIPp; est/rel/aband: the T-Server (EventEstablished, EventReleased on KW DNs; EventAbandoned on the RP)');
   printTable(
-    ['phase', 'offered/s', 'calls', 'ok', 'failed', 'achieved/s', 'setup p50', 'setup p99', 'setup max', 'est', 'rel', 'aband', 'concurrent', 'RSS KB/call'],
+    ['phase', 'offered/s', 'calls', 'ok', 'failed', 'achieved/s', 'setup p50', 'setup p99', 'setup max', 'est', 'rel', 'aband', 'loop p99', 'loop max', 'cpu µs/call', 'concurrent', 'RSS KB/call', 'heap KB/call'],
     phases.map((p) => [
       p.label, ...[p.rate, p.calls, p.sipp.successful, p.sipp.failed].map(String), p.concurrent === undefined ? (p.sipp.successful / Math.max(0.001, (p.sipp.wallMs - holdMs) / 1000)).toFixed(1) : '',
       ...[percentile(p.sipp.setupMs, 50), percentile(p.sipp.setupMs, 99), Math.max(0, ...p.sipp.setupMs), p.tserver.established, p.tserver.released, p.tserver.abandoned].map(String),
-      p.concurrent === undefined ? '' : String(p.concurrent), p.rssPerCallKb === undefined ? '' : p.rssPerCallKb.toFixed(1),
+      p.loopP99Ms.toFixed(1), p.loopMaxMs.toFixed(1), String(Math.round(p.cpuUsPerCall)),
+      p.concurrent === undefined ? '' : String(p.concurrent), p.rssPerCallKb === undefined ? '' : p.rssPerCallKb.toFixed(1), p.heapPerCallKb === undefined ? '' : p.heapPerCallKb.toFixed(1),
     ]),
   );
   const clean = (p: Phase): boolean => p.sipp.failed === 0 && p.sipp.successful === p.calls && p.tserver.established === p.calls;
@@ -294,6 +314,7 @@ export default async function main(): Promise<void> {
     failed: phases.reduce((n, p) => n + p.sipp.failed + (p.calls - p.sipp.successful - p.sipp.failed), 0),
     concurrent: held?.concurrent ?? 0,
     rssPerCallKb: held?.rssPerCallKb === undefined ? NaN : Number(held.rssPerCallKb.toFixed(1)),
+    heapPerCallKb: held?.heapPerCallKb === undefined ? NaN : Number(held.heapPerCallKb.toFixed(1)),
     media,
     maxRateTried: Math.max(0, ...rates),
     setupP99MsAtMaxRate: percentile(rated.at(-1)?.sipp.setupMs ?? [], 99),
