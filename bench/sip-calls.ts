@@ -97,6 +97,7 @@ class TServerView {
   abandoned = 0;
   errors = 0;
   private ref = 1;
+  private readonly up = new Set<string>();
   private readonly client: ReturnType<App['tserver']['attach']>;
   constructor(app: App, kwDns: readonly string[]) {
     const kw = new Set(kwDns);
@@ -105,14 +106,21 @@ class TServerView {
       if (e.message === 'EventError') this.errors++;
       else if (e.message === 'EventAbandoned' && dn === RP) this.abandoned++;
       else if (kw.has(dn)) {
-        if (e.message === 'EventEstablished') this.established++;
-        else if (e.message === 'EventReleased') this.released++;
+        const conn = (e as { ConnID?: string }).ConnID ?? '';
+        if (e.message === 'EventEstablished') {
+          this.established++;
+          this.up.add(conn);
+        } else if (e.message === 'EventReleased') {
+          this.released++;
+          this.up.delete(conn);
+        }
       }
     });
     for (const dn of [RP, ...kwDns]) this.client.request({ message: 'RequestRegisterAddress', ThisDN: dn, ReferenceID: this.ref++ } as TlibRequest);
   }
+  /** Calls established at a KW DN and not released there (a ringing leg released counts nowhere). */
   get active(): number {
-    return this.established - this.released;
+    return this.up.size;
   }
   snapshot(): { established: number; released: number; abandoned: number; errors: number } {
     return { established: this.established, released: this.released, abandoned: this.abandoned, errors: this.errors };
