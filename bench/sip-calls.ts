@@ -208,6 +208,15 @@ export default async function main(): Promise<void> {
   let app: App | undefined;
   let view: TServerView | undefined;
   const phases: Phase[] = [];
+  // Interrupted (Ctrl-C, timeout): the peers run in process groups of their own, so stop them by PID.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    void Promise.allSettled([...peers.map((p) => p.stop()), rtpe?.stop()]).finally(() => {
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     // 4 media ports per call (two parties, RTP + RTCP) while it is up.
     // 10000-19999: below the ephemeral ports and outside freePort's range (too wide for freePort).
@@ -298,6 +307,8 @@ export default async function main(): Promise<void> {
     // The rates after the held calls: RSS grows with the busiest phase and does not shrink after it.
     for (const rate of rates) phases.push(await runPhase(`${rate}/s`, rate, rate * phaseS, holdMs));
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     view?.close();
     await app?.close();
     for (const p of peers.reverse()) await p.stop();
