@@ -55,14 +55,14 @@ const dnOf = (i: number): string => `7${String(i).padStart(5, '0')}`;
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-function configYaml(o: { sipPort: number; uasPort: number; kws: number; ngAddress?: string }): string {
+function configYaml(o: { sipPort: number; uasPort: number; kws: number; rcvbuf: number; ngAddress?: string }): string {
   const users = Array.from({ length: o.kws }, (_, i) => i);
   return [
     'store: { type: sqlite, path: ":memory:" }',
     'presence: { mode: standalone }',
     'listen: { host: 127.0.0.1, tlib: 0, http: 0 }',
     'voice:',
-    `  listen: [ { protocol: udp, host: 127.0.0.1, port: ${o.sipPort} } ]`,
+    `  listen: [ { protocol: udp, host: 127.0.0.1, port: ${o.sipPort}${o.rcvbuf > 0 ? `, receiveBufferBytes: ${o.rcvbuf}` : ''} } ]`,
     '  domain: example.test',
     `  trunks: [ { dn: "${TRUNK}", addresses: [127.0.0.1] } ]`,
     '  caller-media: ringback',
@@ -142,13 +142,13 @@ interface SippResult {
 }
 
 /** A SIPp UAC run: `calls` calls at `rate`/s, each held `holdMs`; resolves when SIPp exits. */
-function runCaller(o: { sipPort: number; localPort: number; rate: number; calls: number; holdMs: number; dir: string; onStart?: (p: PeerProcess) => void }): Promise<SippResult> {
+function runCaller(o: { sipPort: number; localPort: number; rate: number; calls: number; holdMs: number; dir: string; extraArgs: string[]; onStart?: (p: PeerProcess) => void }): Promise<SippResult> {
   const dir = mkdtempSync(join(o.dir, 'uac-'));
   const args = [
     `127.0.0.1:${o.sipPort}`, '-sf', join(scenarioDir, 'caller.xml'), '-s', RP, '-i', '127.0.0.1', '-p', String(o.localPort), '-t', 'u1',
     '-r', String(o.rate), '-rp', '1000', '-m', String(o.calls), '-l', String(o.calls), '-d', String(o.holdMs),
     '-nostdin', '-recv_timeout', '15000', '-timeout', `${Math.ceil(o.calls / o.rate + o.holdMs / 1000 + 60)}s`,
-    '-trace_stat', '-stf', join(dir, 'stat.csv'), '-fd', '1', '-trace_rtt', '-rtt_freq', '1', '-trace_err', '-error_file', join(dir, 'errors.log'),
+    '-trace_stat', '-stf', join(dir, 'stat.csv'), '-fd', '1', '-trace_rtt', '-rtt_freq', '1', '-trace_err', '-error_file', join(dir, 'errors.log'), ...o.extraArgs,
   ];
   const t0 = Date.now();
   const proc = startPeer('sipp-uac', 'sipp', args, { cwd: dir });
@@ -202,6 +202,11 @@ export default async function main(): Promise<void> {
   const concurrentRate = env('BENCH_CONCURRENT_RATE', 200);
   if (concurrentCalls + 100 > kws) throw new Error(`BENCH_KWS (${kws}) must exceed BENCH_CONCURRENT (${concurrentCalls}) by 100: each held call keeps a KW busy`);
 
+  // SO_RCVBUF of the switch's UDP listener and of both SIPp instances (SIPp's default is 64 KiB): with
+  // the defaults, a few hundred ms of a starved process drop datagrams, and the retransmissions
+  // (0.5, 1, 2 s...) then dominate the setup times. BENCH_RCVBUF=0 keeps the defaults.
+  const rcvbuf = process.env.BENCH_RCVBUF === undefined ? 4 * 1024 * 1024 : Number(process.env.BENCH_RCVBUF);
+  const sippBuf = rcvbuf > 0 ? ['-buff_size', String(rcvbuf)] : [];
   const dir = mkdtempSync(join(tmpdir(), 'ucc-bench-sip-calls-'));
   const peers: PeerProcess[] = [];
   let rtpe: RtpenginePeer | undefined;
@@ -224,7 +229,7 @@ export default async function main(): Promise<void> {
     const sipPort = await freePort();
     const uasPort = await freePort();
     const file = join(dir, 'sip-calls.yaml');
-    writeFileSync(file, configYaml({ sipPort, uasPort, kws, ...(rtpe ? { ngAddress: rtpe.ngAddress } : {}) }));
+    writeFileSync(file, configYaml({ sipPort, uasPort, kws, rcvbuf, ...(rtpe ? { ngAddress: rtpe.ngAddress } : {}) }));
     const loaded = loadConfigFile(file);
     if (!loaded.ok) throw new Error(loaded.error.kind === 'unreadable' ? loaded.error.message : loaded.error.issues.map(formatIssue).join('\n'));
     app = await buildApp(loaded.value, { logger: silentLogger });
@@ -232,7 +237,7 @@ export default async function main(): Promise<void> {
 
     const uas = startPeer('sipp-uas', 'sipp', [
       '-sf', join(scenarioDir, 'kw-phone.xml'), '-i', '127.0.0.1', '-p', String(uasPort), '-t', 'u1', '-nostdin',
-      '-trace_err', '-error_file', join(dir, 'uas-errors.log'),
+      '-trace_err', '-error_file', join(dir, 'uas-errors.log'), ...sippBuf,
     ], { cwd: dir });
     peers.push(uas);
 
@@ -263,7 +268,7 @@ export default async function main(): Promise<void> {
       loop.enable();
       const cpu0 = process.cpuUsage();
       let proc: PeerProcess | undefined;
-      const done = runCaller({ sipPort, localPort: await freePort(), rate, calls, holdMs: hold, dir, onStart: (p) => {
+      const done = runCaller({ sipPort, localPort: await freePort(), rate, calls, holdMs: hold, dir, extraArgs: sippBuf, onStart: (p) => {
         proc = p;
         peers.push(p);
       } });
@@ -317,7 +322,7 @@ export default async function main(): Promise<void> {
   }
 
   const load = loadavg().map((n) => n.toFixed(2)).join(' ');
-  console.log(`sip-calls: ${kws} KWs accept previews in process; KW phones: one SIPp UAS reached by each DN's contact (no registrar); hold ${holdMs} ms; media: ${media ? 'rtpengine (ng offer/answer/delete per call; SDP only, no RTP)' : 'none (signalling only, SDP end to end)'}; ${semiSpaceSetting()}; load average ${load}`);
+  console.log(`sip-calls: ${kws} KWs accept previews in process; KW phones: one SIPp UAS reached by each DN's contact (no registrar); hold ${holdMs} ms; SO_RCVBUF ${rcvbuf > 0 ? rcvbuf : 'system default'}; media: ${media ? 'rtpengine (ng offer/answer/delete per call; SDP only, no RTP)' : 'none (signalling only, SDP end to end)'}; ${semiSpaceSetting()}; load average ${load}`);
   console.log('setup: INVITE → 200 at the caller (SIPp -trace_rtt, ms, previews included); ok/failed: SIPp; est/rel/aband: the T-Server (EventEstablished, EventReleased on KW DNs; EventAbandoned on the RP)');
   printTable(
     ['phase', 'offered/s', 'calls', 'ok', 'failed', 'achieved/s', 'setup p50', 'setup p99', 'setup max', 'est', 'rel', 'aband', 'loop p99', 'loop max', 'cpu µs/call', 'concurrent', 'RSS KB/call', 'heap KB/call'],
