@@ -31,6 +31,8 @@ export interface RtpenginePeer {
 export interface RtpengineOptions {
   /** Media ports in the range (default 40: 20 streams with RTCP). */
   mediaPorts?: number;
+  /** The first media port, for ranges too wide for freePort (bench/sip-calls); default: a free range. */
+  portMin?: number;
   /** More rtpengine options, e.g. `--recording-dir=...`. */
   args?: string[];
   /** How long to wait for the first pong. */
@@ -41,7 +43,7 @@ export async function startRtpengine(options: RtpengineOptions = {}): Promise<Rt
   requireBinary('rtpengine', 'rtpengine-daemon');
   const dir = mkdtempSync(join(tmpdir(), 'ucc-rtpengine-'));
   const count = options.mediaPorts ?? 40;
-  const portMin = await freePort(count);
+  const portMin = options.portMin ?? (await freePort(count));
   const portMax = portMin + count - 1;
   let ngPort = await freePort();
   while (ngPort >= portMin && ngPort <= portMax) ngPort = await freePort();
