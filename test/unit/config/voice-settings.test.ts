@@ -2,7 +2,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
+import { lineOf } from '../../../src/config/config-location.ts';
 import { formatIssue } from '../../../src/config/config-issue.ts';
 import { parseVoiceConfig, isAddressOrCidr, uriTransport } from '../../../src/config/voice-settings.ts';
 import type { ConfigPath } from '../../../src/config/config-reader.ts';
@@ -11,24 +12,8 @@ import type { ConfigPath } from '../../../src/config/config-reader.ts';
 function parse(text: string, baseDir = '/etc/ucc') {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc });
-  const at = (path: ConfigPath) => {
-    let node: unknown = doc.contents;
-    let offset = (node as Node | null)?.range?.[0] ?? 0;
-    for (const seg of path) {
-      if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
-        if (!pair) break;
-        offset = (pair.key as Node).range?.[0] ?? offset;
-        node = pair.value;
-      } else if (isSeq(node)) {
-        const item = node.items[Number(seg)];
-        if (!item) break;
-        offset = (item as Node).range?.[0] ?? offset;
-        node = item;
-      } else break;
-    }
-    return { file: 'voice.yaml', line: lc.linePos(offset).line };
-  };
+  const ctx = { file: 'voice.yaml', doc, lc };
+  const at = (path: ConfigPath) => ({ file: 'voice.yaml', line: lineOf(ctx, [...path]) });
   const data = doc.toJS() as { voice?: unknown };
   const r = parseVoiceConfig(data.voice, at, { baseDir });
   return { ...r, messages: r.issues.map(formatIssue) };
