@@ -96,6 +96,8 @@ export class StatCore {
   private readonly dns = new Map<string, DnRec>();
   private userByAgent = new Map<string, string>();
   private agentsByUser = new Map<string, string[]>();
+  /** {@link groupAgents} per group, until the next configuration. */
+  private readonly groupAgentsCache = new Map<string, readonly string[]>();
   private groups = new Map<string, readonly string[]>();
   private groupsByAgent = new Map<string, string[]>();
   private touchedAgents = new Set<string>();
@@ -109,6 +111,7 @@ export class StatCore {
 
   /** Applies a new configuration: agents, groups and DNs; what is already known is kept. */
   setConfig(config: StatConfig, now: number): void {
+    this.groupAgentsCache.clear();
     this.userByAgent = new Map();
     this.agentsByUser = new Map();
     for (const a of config.agents) {
@@ -296,9 +299,13 @@ export class StatCore {
   }
 
   /** The AgentIDs of a group's members (configured logins of its Persons). */
-  groupAgents(group: string): string[] {
-    const out: string[] = [];
-    for (const user of this.groups.get(group) ?? []) for (const id of this.agentsByUser.get(user) ?? []) out.push(id);
+  groupAgents(group: string): readonly string[] {
+    // Membership changes only with the configuration; routing and group statistics ask per event.
+    let out = this.groupAgentsCache.get(group);
+    if (out) return out;
+    const ids: string[] = [];
+    for (const user of this.groups.get(group) ?? []) for (const id of this.agentsByUser.get(user) ?? []) ids.push(id);
+    this.groupAgentsCache.set(group, (out = ids));
     return out;
   }
 

@@ -3,6 +3,7 @@
  * PostgreSQL (pg Pool, optionally in its own schema), runs the migrations and loads the snapshot.
  * An SQLite file keeps the configuration, the reporting tables and the reservations across restarts.
  */
+import { cachingStatements } from './sqlite-statement-cache.ts';
 import { mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -31,7 +32,7 @@ export async function openStore(settings: StoreSettings, options: OpenStoreOptio
   const migrations = [...configMigrations, ...(options.migrations ?? [])];
   if (settings.type === 'sqlite') {
     const sqlite = openSqlite(settings.path);
-    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
     return finishOpen(db, 'sqlite', undefined, migrations, undefined, logger);
   }
   const schema = settings.schema ?? 'public';
