@@ -12,7 +12,8 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { SystemClock, type Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
-import { ConnectionCounter, defaultHttpLimits, IntervalLog, type HttpLimits } from './listener-limits.ts';
+import { ConnectionAdmission, type Refusal } from '../lib/connection-admission.ts';
+import { defaultHttpLimits, IntervalLog, type HttpLimits } from './listener-limits.ts';
 
 export type RouteRegistration = (app: FastifyInstance) => void;
 
@@ -61,14 +62,14 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     : Fastify({ logger: false, bodyLimit: 64 * 1024 })) as unknown as FastifyInstance;
   const limits: HttpLimits = { ...defaultHttpLimits, ...options.limits };
   const refusals = new IntervalLog(options.clock ?? new SystemClock(), options.logger, limits.logIntervalMs);
-  const connections = new ConnectionCounter(limits.connections);
-  const sockets = new ConnectionCounter(limits.webSockets);
+  const connections = new ConnectionAdmission(limits.connections.total, limits.connections.perAddress);
+  const sockets = new ConnectionAdmission(limits.webSockets.total, limits.webSockets.perAddress);
   // Every accepted TCP connection holds a slot until it closes; over the cap it is cut at once.
   app.server.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress ?? 'unknown';
-    const refused = connections.acquire(address);
+    const refused = refusalKind(connections.admit(address));
     if (refused) {
-      refusals.warn(`connection-${refused}`, 'http connection refused: limit reached', { limit: refused, address, open: connections.total });
+      refusals.warn(`connection-${refused}`, 'http connection refused: limit reached', { limit: refused, address, open: connections.open });
       socket.destroy();
       return;
     }
@@ -81,9 +82,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
       return refuseUpgrade(request, reply, 403, 'origin not allowed');
     }
     const address = request.ip;
-    const refused = sockets.acquire(address);
+    const refused = refusalKind(sockets.admit(address));
     if (refused) {
-      refusals.warn(`websocket-${refused}`, 'websocket refused: limit reached', { limit: refused, address, open: sockets.total });
+      refusals.warn(`websocket-${refused}`, 'websocket refused: limit reached', { limit: refused, address, open: sockets.open });
       return refuseUpgrade(request, reply.header('retry-after', '10'), 503, 'too many WebSockets');
     }
     request.raw.socket.once('close', () => sockets.release(address));
@@ -105,4 +106,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     for (const r of options.routes) r(scope);
   });
   return app;
+}
+
+/** The log's name of a refusal: the total cap or the per-address cap. */
+function refusalKind(r: Refusal | undefined): 'total' | 'per-address' | undefined {
+  return r === undefined ? undefined : r === 'max-connections' ? 'total' : 'per-address';
 }

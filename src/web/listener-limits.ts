@@ -32,36 +32,6 @@ export const defaultHttpLimits: HttpLimits = {
   logIntervalMs: 60_000,
 };
 
-/** Live counts per address against a {@link CountLimit}. */
-export class ConnectionCounter {
-  private readonly perAddress = new Map<string, number>();
-  private count = 0;
-
-  constructor(private readonly limit: CountLimit) {}
-
-  /** Takes a slot for `address`; the reason when refused. */
-  acquire(address: string): 'total' | 'per-address' | undefined {
-    if (this.count >= this.limit.total) return 'total';
-    const n = this.perAddress.get(address) ?? 0;
-    if (n >= this.limit.perAddress) return 'per-address';
-    this.perAddress.set(address, n + 1);
-    this.count++;
-    return undefined;
-  }
-
-  release(address: string): void {
-    const n = this.perAddress.get(address);
-    if (n === undefined) return;
-    if (n <= 1) this.perAddress.delete(address);
-    else this.perAddress.set(address, n - 1);
-    this.count--;
-  }
-
-  get total(): number {
-    return this.count;
-  }
-}
-
 /**
  * One warning per key per interval: the first event is logged at once, the ones after it are
  * counted and reported (`suppressed`) with the first event of the next interval.

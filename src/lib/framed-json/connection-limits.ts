@@ -6,7 +6,8 @@
  * The defaults follow the process's descriptor limit (`ulimit -n`): each listener takes a share
  * well below it, so the HTTP API still gets descriptors while the listeners are saturated.
  */
-import type { Clock, TimerHandle } from '../clock.ts';
+import type { Clock } from '../clock.ts';
+import { IntervalLog } from '../interval-log.ts';
 import { ConnectionAdmission, processDescriptorLimit } from '../connection-admission.ts';
 import type { Logger } from '../logger.ts';
 
@@ -36,16 +37,16 @@ export function defaultConnectionLimits(share: number, cap: number, perAddress: 
 /** Counts open connections per address and refuses over the limits; refusals are logged per interval. */
 export class ConnectionLimiter {
   private readonly admission: ConnectionAdmission;
-  private refusedSinceLog = 0;
-  private logTimer: TimerHandle | undefined;
+  private readonly refusals: IntervalLog;
 
   constructor(
     readonly limits: ConnectionLimits,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-    private readonly refusalText: string,
+    clock: Clock,
+    logger: Logger,
+    refusalText: string,
   ) {
     this.admission = new ConnectionAdmission(limits.maxConnections, limits.maxConnectionsPerAddress);
+    this.refusals = new IntervalLog(logger, clock, refusalText, limits.refusalLogIntervalMs);
   }
 
   /** Open connections counted now. */
@@ -68,26 +69,10 @@ export class ConnectionLimiter {
 
   /** Stops the summary timer (the server is closing). */
   stop(): void {
-    this.clock.cancel(this.logTimer);
-    this.logTimer = undefined;
+    this.refusals.close();
   }
 
-  /** The first refusal of an interval is logged at once; the rest are summed into one line at its end. */
   private refused(address: string, limit: 'total' | 'per-address'): void {
-    if (this.logTimer !== undefined) {
-      this.refusedSinceLog++;
-      return;
-    }
-    this.logger.warn(this.refusalText, { address, limit, open: this.open, maxConnections: this.limits.maxConnections, maxConnectionsPerAddress: this.limits.maxConnectionsPerAddress });
-    const flush = (): void => {
-      if (this.refusedSinceLog === 0) {
-        this.logTimer = undefined;
-        return;
-      }
-      this.logger.warn(this.refusalText, { refused: this.refusedSinceLog, intervalMs: this.limits.refusalLogIntervalMs, open: this.open });
-      this.refusedSinceLog = 0;
-      this.logTimer = this.clock.setTimer(this.limits.refusalLogIntervalMs, flush);
-    };
-    this.logTimer = this.clock.setTimer(this.limits.refusalLogIntervalMs, flush);
+    this.refusals.note({ address, limit, open: this.open, maxConnections: this.limits.maxConnections, maxConnectionsPerAddress: this.limits.maxConnectionsPerAddress });
   }
 }

@@ -24,7 +24,7 @@ import { DEFAULT_SIP_LIMITS, StreamFramer } from '../message/index.ts';
 import type { SipLimits } from '../message/sip-message.ts';
 import type { MessageSource, TransportAddress, TransportProtocol } from '../transaction/transaction-user.ts';
 import { ConnectionAdmission, defaultMaxConnections, defaultMaxPerAddress } from './connection-limits.ts';
-import { DEFAULT_LOG_INTERVAL_MS, IntervalLog } from './interval-log.ts';
+import { DEFAULT_LOG_INTERVAL_MS, IntervalLog } from '../../lib/interval-log.ts';
 import type { Transport, TransportSink } from './transport.ts';
 import { addressKey, normalizeHost } from './transport.ts';
 

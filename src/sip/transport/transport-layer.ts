@@ -19,7 +19,7 @@ import { viasView } from '../message/header-accessors.ts';
 import type { SipMessage, SipParseError, SipRequest, SipResponse, SipUri } from '../message/sip-message.ts';
 import type { MessageSource, TransportAddress, TransportProtocol } from '../transaction/transaction-user.ts';
 import { badRequestFor } from './bad-request.ts';
-import { DEFAULT_LOG_INTERVAL_MS, IntervalLog } from './interval-log.ts';
+import { DEFAULT_LOG_INTERVAL_MS, IntervalLog } from '../../lib/interval-log.ts';
 import { MalformedTraffic } from './malformed-traffic.ts';
 import type { MalformedCounters } from './malformed-traffic.ts';
 import type { InboundMessage, SendFailureSink, Transport, TransportSink } from './transport.ts';

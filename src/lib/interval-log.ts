@@ -4,8 +4,8 @@
  * ones after it only counted, and a summary line closes each interval that had any. A flood of
  * 92-byte datagrams thus writes two lines per interval, not one per datagram.
  */
-import type { Clock, TimerHandle } from '../../lib/clock.ts';
-import type { Logger } from '../../lib/logger.ts';
+import type { Clock, TimerHandle } from './clock.ts';
+import type { Logger } from './logger.ts';
 
 /** Default interval of the summary lines. */
 export const DEFAULT_LOG_INTERVAL_MS = 10_000;
