@@ -21,6 +21,8 @@ export class IntervalLog {
     /** The message of both lines; the summary adds `suppressed` and `intervalMs`. */
     private readonly msg: string,
     private readonly intervalMs = DEFAULT_LOG_INTERVAL_MS,
+    /** The summary's name for the count of events not logged one by one. */
+    private readonly countField = 'suppressed',
   ) {}
 
   /** One event: logged now when the interval was quiet, else counted into the summary. */
@@ -37,7 +39,7 @@ export class IntervalLog {
   private readonly tick = (): void => {
     this.timer = undefined;
     if (this.suppressed === 0) return; // quiet: the next event is logged at once again
-    this.logger.warn(this.msg, { suppressed: this.suppressed, intervalMs: this.intervalMs, last: this.sample });
+    this.logger.warn(this.msg, { [this.countField]: this.suppressed, intervalMs: this.intervalMs, last: this.sample });
     this.suppressed = 0;
     this.sample = undefined;
     this.timer = this.clock.setTimer(this.intervalMs, this.tick);

@@ -122,7 +122,7 @@ export class TServer {
       id,
       request: (req) => {
         if (!this.attached.has(id)) return;
-        this.logger.debug('T-Lib request', { client: id, request: req });
+        if (this.dumpTraffic()) this.logger.debug('T-Lib request', { client: id, request: req });
         const hash = this.agentPasswordHash(req);
         if (hash !== undefined && !verifyPassword(req.message === 'RequestAgentLogin' ? req.Password ?? '' : '', hash)) {
           onEvent(wrongAgentPassword(req));
@@ -171,10 +171,15 @@ export class TServer {
     else this.handle(req, session);
   }
 
+  /** Whether the debug dump of T-Lib traffic is written: its fields are not even built otherwise (hot path). */
+  private dumpTraffic(): boolean {
+    return this.logger.enabled?.('debug') ?? true;
+  }
+
   /** Authorises, checks an agent password (off the event loop), then hands the request to the core. */
   private handle(req: TlibRequest, session: TlibSession): void {
     // The debug dump of T-Lib traffic; the process's logger masks UserData and digits (log-masking.ts).
-    this.logger.debug('T-Lib request', { client: session.id, application: session.principal?.application, request: req });
+    if (this.dumpTraffic()) this.logger.debug('T-Lib request', { client: session.id, application: session.principal?.application, request: req });
     const refusal = this.access.refusal(session.principal, req);
     if (refusal !== undefined) {
       this.logger.warn('T-Lib request refused', { session: session.id, application: session.principal?.application, request: req.message, reason: refusal });
@@ -221,9 +226,10 @@ export class TServer {
     const expanded = expandSwitchEffects(this.core, this.switch, effects, now, (command, err) => {
       this.logger.error('switch command failed', { switch: this.switch.name, command: command.kind, error: err instanceof Error ? err.stack : String(err) });
     });
+    const dump = this.dumpTraffic();
     for (const e of expanded) {
       if (e.type === 'send') {
-        this.logger.debug('T-Lib event', { client: e.to, event: e.event });
+        if (dump) this.logger.debug('T-Lib event', { client: e.to, event: e.event });
         const local = this.attached.get(e.to);
         if (local) local(e.event);
         else this.sessions.get(e.to)?.send(e.event);

@@ -46,7 +46,7 @@ export class ConnectionLimiter {
     refusalText: string,
   ) {
     this.admission = new ConnectionAdmission(limits.maxConnections, limits.maxConnectionsPerAddress);
-    this.refusals = new IntervalLog(logger, clock, refusalText, limits.refusalLogIntervalMs);
+    this.refusals = new IntervalLog(logger, clock, refusalText, limits.refusalLogIntervalMs, 'refused');
   }
 
   /** Open connections counted now. */
