@@ -10,6 +10,7 @@
 import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import type { ConfigIssue } from './config-issue.ts';
+import { declaredBoolean, declaredNumber } from './option-table.ts';
 import { ConfigReader, type ConfigPath, type Locate, type RawMap } from './config-reader.ts';
 
 export type VoiceProtocol = 'udp' | 'tcp' | 'tls';
@@ -168,13 +169,13 @@ export function parseVoiceConfig(raw: unknown, at: Locate, options: ParseVoiceOp
   if (r.bool(m['sip-enable-100rel'], p('sip-enable-100rel')) === true) {
     r.error(p('sip-enable-100rel'), 'only false is supported: reliable provisional responses (PRACK, RFC 3262) are not implemented');
   }
-  const reuseSdp = r.bool(m['reuse-sdp-on-reinvite'], p('reuse-sdp-on-reinvite')) ?? true;
+  const reuseSdp = r.bool(m['reuse-sdp-on-reinvite'], p('reuse-sdp-on-reinvite')) ?? declaredBoolean('TServer', 'reuse-sdp-on-reinvite');
   if (!reuseSdp) r.warn(p('reuse-sdp-on-reinvite'), 'has no effect: re-INVITEs always carry the party\'s last valid SDP (never an offer-less re-INVITE)');
-  const refer = r.bool(m['refer-enabled'], p('refer-enabled')) ?? false;
+  const refer = r.bool(m['refer-enabled'], p('refer-enabled')) ?? declaredBoolean('TServer', 'refer-enabled');
   if (refer) r.warn(p('refer-enabled'), 'has no effect: REFER is not implemented, transfers re-bridge the legs in the switch');
-  const dualDialog = r.bool(m['dual-dialog-enabled'], p('dual-dialog-enabled')) ?? false;
+  const dualDialog = r.bool(m['dual-dialog-enabled'], p('dual-dialog-enabled')) ?? declaredBoolean('TServer', 'dual-dialog-enabled');
   if (dualDialog) r.warn(p('dual-dialog-enabled'), 'has no effect: a consultation call always reuses the initiator\'s dialog');
-  const flow = r.int(m['make-call-rfc3725-flow'], p('make-call-rfc3725-flow'), 1, 4) ?? 1;
+  const flow = r.int(m['make-call-rfc3725-flow'], p('make-call-rfc3725-flow'), 1, 4) ?? declaredNumber('TServer', 'make-call-rfc3725-flow');
 
   const desktopAnswer = readStrings(r, m['desktop-answer'], p('desktop-answer'), 10_000);
   const userDataHeaders = readUserDataHeaders(r, m['userdata-headers'], p('userdata-headers'));
