@@ -60,7 +60,7 @@ const tserver = section('TServer', [
   // The SIP switch (src/switch/sip, docs/switch.md): SIP Server options with the values of the
   // Lync / SfB Mediation Server interop profile as defaults (seed 002 3.1-3.2, seed 004 5.8).
   { name: 'contact', kind: { type: 'sip-uri' }, default: undefined, levels: ['dn'], description: 'Where the SIP switch sends calls offered to this DN (e.g. the Mediation Server, sip:mediation.example.test:5068;transport=tcp); unset: the DN\'s registered contact.' },
-  { name: 'sip-enable-moh', kind: bool, default: true, levels: app, description: 'Play music on hold to a held party.' },
+  { name: 'sip-enable-moh', kind: bool, default: false, levels: app, description: 'Play music on hold to a held party.' },
   { name: 'sip-enable-100rel', kind: bool, default: false, levels: app, description: 'Offer reliable provisional responses (100rel, RFC 3262) and early media; off for the Mediation Server.' },
   { name: 'reuse-sdp-on-reinvite', kind: bool, default: true, levels: ['dn', 'application'], description: 'A re-INVITE carries the last valid SDP of the other side, never an offer-less re-INVITE (media bypass needs it).' },
   { name: 'refer-enabled', kind: bool, default: false, levels: ['dn', 'application'], description: 'Transfer with REFER; false keeps the B2BUA in the call (needed for the RFC 3725 flow).' },

@@ -164,7 +164,7 @@ export function parseVoiceConfig(raw: unknown, at: Locate, options: ParseVoiceOp
     if (!rtpengine) r.error(p('caller-media'), `${callerMedia} needs rtpengine (the relay plays the file)`);
     if (!ringback && !music) r.error(p('caller-media'), `${callerMedia} needs ringback or music (the file the caller hears)`);
   }
-  const moh = r.bool(m['sip-enable-moh'], p('sip-enable-moh')) ?? false;
+  const moh = r.bool(m['sip-enable-moh'], p('sip-enable-moh')) ?? declaredBoolean('TServer', 'sip-enable-moh');
   if (moh && (!rtpengine || !music)) r.warn(p('sip-enable-moh'), 'music on hold needs rtpengine and music: held parties hear silence');
   if (r.bool(m['sip-enable-100rel'], p('sip-enable-100rel')) === true) {
     r.error(p('sip-enable-100rel'), 'only false is supported: reliable provisional responses (PRACK, RFC 3262) are not implemented');

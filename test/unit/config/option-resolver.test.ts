@@ -145,7 +145,7 @@ describe('resolveOptionIn: precedence over sections given by level (the T-Server
     const got = Object.fromEntries(knownOptions.filter((o) => o.section === 'TServer' && ['contact', 'sip-enable-moh', 'sip-enable-100rel', 'reuse-sdp-on-reinvite', 'refer-enabled', 'dual-dialog-enabled', 'make-call-rfc3725-flow', 'sip-port-tls'].includes(o.name)).map((o) => [o.name, [o.default, o.levels.join('>')]]));
     assert.deepEqual(got, {
       'contact': [undefined, 'dn'],
-      'sip-enable-moh': [true, 'application'],
+      'sip-enable-moh': [false, 'application'],
       'sip-enable-100rel': [false, 'application'],
       'reuse-sdp-on-reinvite': [true, 'dn>application'],
       'refer-enabled': [false, 'dn>application'],
