@@ -18,7 +18,9 @@ const peerDir = fileURLToPath(new URL('../peers/baresip/', import.meta.url));
 export interface BaresipOptions {
   user: string;
   /** Register as `user@domain` with digest through the registrar/proxy on 127.0.0.1:`proxyPort`. Omitted: no REGISTER. */
-  register?: { proxyPort: number; domain?: string; password?: string };
+  register?: { proxyPort: number; domain?: string; password?: string; transport?: 'udp' | 'tcp' };
+  /** Prints its SIP trace (-s) into {@link BaresipPhone.log}, for tests that assert on the messages. */
+  sipTrace?: boolean;
   /** The tone it sends (default 440 Hz). */
   toneHz?: number;
   /** `auto` (default) answers every call; `manual` waits for {@link BaresipPhone.answer}. */
@@ -77,15 +79,16 @@ export async function startBaresipPhone(options: BaresipOptions): Promise<Baresi
     DOMAIN: options.register?.domain ?? 'example.test',
     PASSWORD: options.register?.password ?? 'secret',
     ANSWER_MODE: options.answerMode ?? 'auto',
+    TRANSPORT: options.register?.transport ?? 'udp',
     USER: user,
   };
   // One pass, so that a filled-in value is never taken for a placeholder.
   const fill = (name: string): string =>
-    readFileSync(join(peerDir, name), 'utf8').replace(/\b(SIP_PORT|CTRL_PORT|TONE_HZ|REC_DIR|RTP_PORTS|PROXY_PORT|DOMAIN|PASSWORD|ANSWER_MODE|USER)\b/g, (m) => values[m] ?? m);
+    readFileSync(join(peerDir, name), 'utf8').replace(/\b(SIP_PORT|CTRL_PORT|TONE_HZ|REC_DIR|RTP_PORTS|PROXY_PORT|DOMAIN|PASSWORD|ANSWER_MODE|TRANSPORT|USER)\b/g, (m) => values[m] ?? m);
   writeFileSync(join(dir, 'config'), fill('config.template'));
   writeFileSync(join(dir, 'accounts'), fill(options.register ? 'accounts.template' : 'accounts-direct.template'));
   writeFileSync(join(dir, 'contacts'), '');
-  const proc = startPeer('baresip', 'baresip', ['-f', dir], { cwd: dir });
+  const proc = startPeer('baresip', 'baresip', [...(options.sipTrace ? ['-s'] : []), '-f', dir], { cwd: dir });
   let ctrl: BaresipCtrl | undefined;
   let stopped = false;
   const stop = async (): Promise<void> => {

@@ -4,11 +4,11 @@
 // Signalling only (no media relay): media flows end to end.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { startBaresipPhone, type BaresipPhone } from '../../support/baresip.ts';
 import { freePort } from '../../support/free-port.ts';
 import { startKamailio, type KamailioPeer } from '../../support/kamailio.ts';
 import { waitFor } from '../../support/peer-process.ts';
 import { countMessages, startSipp, type SippRun } from '../../support/sipp.ts';
-import { startVoicePhone, type VoicePhone } from '../../support/voice-phone.ts';
 import { SwitchDriver, voiceConfig } from './switch-driver.ts';
 
 const ALICE = 'sip:alice@example.test';
@@ -18,15 +18,15 @@ describe('SIP switch with Kamailio, baresip and SIPp (UDP)', () => {
   let kam: KamailioPeer;
   let port: number;
   const stops: Array<() => Promise<void>> = [];
-  let alice: VoicePhone;
-  let amy: VoicePhone;
+  let alice: BaresipPhone;
+  let amy: BaresipPhone;
 
   before(async () => {
     kam = await startKamailio();
     stops.push(() => kam.stop());
-    alice = await startVoicePhone({ user: 'alice', kamailioPort: kam.port, tone: 1000 });
+    alice = await startBaresipPhone({ user: 'alice', register: { proxyPort: kam.port }, toneHz: 1000, sipTrace: true });
     stops.push(() => alice.stop());
-    amy = await startVoicePhone({ user: 'amy', kamailioPort: kam.port, answerMode: 'manual' });
+    amy = await startBaresipPhone({ user: 'amy', register: { proxyPort: kam.port }, answerMode: 'manual', sipTrace: true });
     stops.push(() => amy.stop());
   });
 
@@ -58,14 +58,14 @@ describe('SIP switch with Kamailio, baresip and SIPp (UDP)', () => {
     d.execute({ kind: 'offer', connId, dn: ALICE, from: '9000', userData: [['CustomerName', 'Anna']], mediaType: 'voice' });
     await d.wait('ringing', ALICE);
     await d.wait('answered', ALICE);
-    await alice.ctrl.waitEvent('CALL_ESTABLISHED');
+    await alice.waitEvent('CALL_ESTABLISHED');
     assert.match(alice.log(), /INVITE sip:alice[^\n]*\n[\s\S]*?From: <sip:sipp@example\.test>/, 'alice\'s phone shows the caller\'s number');
     assert.match(alice.log(), /X-Genesys-CustomerName: Anna/);
     await d.wait('released', '9000');
     assert.equal(await carrier.exitCode, 0, carrier.process.output());
     assert.ok(countMessages(carrier.messages(), 'SIP/2.0 200 OK') >= 2, 'the 200 was retransmitted while the ACK was withheld (UDP)');
     d.execute({ kind: 'release', connId, dn: ALICE, cause: 'normal' });
-    await alice.ctrl.waitEvent('CALL_CLOSED');
+    await alice.waitEvent('CALL_CLOSED');
     d.execute({ kind: 'end', connId });
     assert.equal(d.sw.legCount, 0);
     assert.deepEqual(d.kinds(), ['inbound', `ringing ${ALICE}`, `answered ${ALICE}`, 'released 9000']);
@@ -79,8 +79,8 @@ describe('SIP switch with Kamailio, baresip and SIPp (UDP)', () => {
     const connId = d.calls[0]!;
     d.execute({ kind: 'offer', connId, dn: ALICE, from: '9000', userData: [], mediaType: 'voice' });
     await d.wait('answered', ALICE);
-    await alice.ctrl.waitEvent('CALL_ESTABLISHED');
-    await alice.ctrl.cmd('hangup');
+    await alice.waitEvent('CALL_ESTABLISHED');
+    await alice.hangup();
     await d.wait('released', ALICE);
     d.execute({ kind: 'release', connId, dn: '9000', cause: 'normal' });
     assert.equal(await carrier.exitCode, 0, carrier.process.output());
@@ -95,10 +95,10 @@ describe('SIP switch with Kamailio, baresip and SIPp (UDP)', () => {
     const connId = d.calls[0]!;
     d.execute({ kind: 'offer', connId, dn: AMY, from: '9000', userData: [], mediaType: 'voice' });
     await d.wait('ringing', AMY);
-    await amy.ctrl.waitEvent('CALL_INCOMING');
+    await amy.waitEvent('CALL_INCOMING');
     // The T-Server's no-answer-timeout would do this: release the ringing leg.
     d.execute({ kind: 'release', connId, dn: AMY, cause: 'noAnswer' });
-    await amy.ctrl.waitEvent('CALL_CLOSED');
+    await amy.waitEvent('CALL_CLOSED');
     await waitFor('the CANCEL in amy\'s SIP trace', () => /CANCEL sip:amy/.test(amy.log()), 5000);
     // Alternate routing: a busy phone reached by its contact.
     const busyPort = await freePort();
@@ -163,24 +163,24 @@ describe('SIP switch with Kamailio, baresip and SIPp (UDP)', () => {
   test('RFC 4733 DTMF passes through: a customer\'s baresip calls in, presses 1 5 9 #, alice\'s baresip receives the digits', async () => {
     alice.ctrl.events.length = 0;
     const d = await startSwitch();
-    const customer = await startVoicePhone({ user: 'customer' });
+    const customer = await startBaresipPhone({ user: 'customer', sipTrace: true });
     stops.push(() => customer.stop());
-    await customer.ctrl.cmd('dial', `sip:8000@127.0.0.1:${port}`);
+    await customer.dial(`sip:8000@127.0.0.1:${port}`);
     await d.wait('inbound');
     const connId = d.calls[0]!;
     d.execute({ kind: 'offer', connId, dn: ALICE, from: '9000', userData: [], mediaType: 'voice' });
     await d.wait('answered', ALICE);
-    await customer.ctrl.waitEvent('CALL_ESTABLISHED');
-    await alice.ctrl.waitEvent('CALL_ESTABLISHED');
+    await customer.waitEvent('CALL_ESTABLISHED');
+    await alice.waitEvent('CALL_ESTABLISHED');
     assert.match(alice.log(), /telephone-event\/8000/, 'the offer alice got keeps telephone-event');
     await new Promise((r) => setTimeout(r, 500));
-    await customer.ctrl.cmd('sndcode', '159#');
+    await customer.ctrl.command('sndcode', '159#');
     await waitFor('alice to receive 4 digits', () => alice.ctrl.events.filter((e) => e.type === 'CALL_DTMF_START').length >= 4, 8000);
     assert.equal(alice.ctrl.events.filter((e) => e.type === 'CALL_DTMF_START').map((e) => e.param).join(''), '159#');
-    await customer.ctrl.cmd('hangup');
+    await customer.hangup();
     await d.wait('released', '9000');
     d.execute({ kind: 'end', connId });
-    await alice.ctrl.waitEvent('CALL_CLOSED');
+    await alice.waitEvent('CALL_CLOSED');
   });
 });
 
@@ -190,7 +190,7 @@ describe('SIP switch over TCP', () => {
     try {
       const kam = await startKamailio();
       stops.push(() => kam.stop());
-      const tina = await startVoicePhone({ user: 'tina', kamailioPort: kam.port, transport: 'tcp' });
+      const tina = await startBaresipPhone({ user: 'tina', register: { proxyPort: kam.port, transport: 'tcp' }, sipTrace: true });
       stops.push(() => tina.stop());
       const port = await freePort();
       const d = new SwitchDriver(voiceConfig(port, kam.port, { proxy: `sip:127.0.0.1:${kam.port};transport=tcp` }));
@@ -202,13 +202,13 @@ describe('SIP switch over TCP', () => {
       const connId = d.calls[0]!;
       d.execute({ kind: 'offer', connId, dn: 'sip:tina@example.test', from: '9000', userData: [], mediaType: 'voice' });
       await d.wait('answered', 'sip:tina@example.test');
-      await tina.ctrl.waitEvent('CALL_ESTABLISHED');
+      await tina.waitEvent('CALL_ESTABLISHED');
       assert.match(tina.log(), new RegExp(`INVITE sip:tina[^\\n]*\\n[\\s\\S]*?Via: SIP/2\\.0/TCP 127\\.0\\.0\\.1:${port};`), 'our INVITE went over TCP');
       await d.wait('released', '9000');
       assert.equal(await carrier.exitCode, 0, carrier.process.output());
       assert.equal(countMessages(carrier.messages(), 'SIP/2.0 200 OK'), 2, 'one 200 for the INVITE (no retransmission over TCP) and one for the BYE');
       d.execute({ kind: 'end', connId });
-      await tina.ctrl.waitEvent('CALL_CLOSED');
+      await tina.waitEvent('CALL_CLOSED');
       assert.match(tina.log(), /BYE sip:tina/);
       assert.equal(d.sw.legCount, 0);
     } finally {

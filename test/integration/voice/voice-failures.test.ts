@@ -6,11 +6,11 @@
 // phones; KWs accept previews with a scripted client. Signalling only (no media relay).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { startBaresipPhone, type BaresipPhone } from '../../support/baresip.ts';
 import { freePort } from '../../support/free-port.ts';
 import { startKamailio, type KamailioPeer } from '../../support/kamailio.ts';
 import { waitFor } from '../../support/peer-process.ts';
 import { startSipp, type SippRun } from '../../support/sipp.ts';
-import { startVoicePhone, type VoicePhone } from '../../support/voice-phone.ts';
 import { DEFAULT_DN, DnMonitor, RP, startVoiceSystem, TRUNK, type VoiceSystem } from './voice-system.ts';
 
 const ALICE = 'sip:alice@example.test';
@@ -19,8 +19,8 @@ const BRUNO = '7001';
 
 describe('voice system: no answer, busy, abandon (UDP, Kamailio, baresip, SIPp)', () => {
   let kam: KamailioPeer;
-  let alice: VoicePhone;
-  let amy: VoicePhone;
+  let alice: BaresipPhone;
+  let amy: BaresipPhone;
   let sys: VoiceSystem;
   let mon: DnMonitor;
   let busyPort: number;
@@ -29,9 +29,9 @@ describe('voice system: no answer, busy, abandon (UDP, Kamailio, baresip, SIPp)'
   before(async () => {
     kam = await startKamailio();
     stops.push(() => kam.stop());
-    alice = await startVoicePhone({ user: 'alice', kamailioPort: kam.port });
+    alice = await startBaresipPhone({ user: 'alice', register: { proxyPort: kam.port }, sipTrace: true });
     stops.push(() => alice.stop());
-    amy = await startVoicePhone({ user: 'amy', kamailioPort: kam.port, answerMode: 'manual' });
+    amy = await startBaresipPhone({ user: 'amy', register: { proxyPort: kam.port }, answerMode: 'manual', sipTrace: true });
     stops.push(() => amy.stop());
     busyPort = await freePort();
     sys = await startVoiceSystem({
@@ -63,12 +63,12 @@ describe('voice system: no answer, busy, abandon (UDP, Kamailio, baresip, SIPp)'
     const carrier = sipp({ scenario: 'uac-invite.xml', remote: `127.0.0.1:${sys.sipPort}`, service: RP, localPort: await freePort(), pauseMs: 300 });
     const connId = await sys.kw('amy').accept(0);
     sys.kw('amy').rejectFrom(1);
-    await amy.ctrl.waitEvent('CALL_INCOMING');
+    await amy.waitEvent('CALL_INCOMING');
     await mon.wait(AMY, 'EventRinging', (e) => (e as { ConnID?: string }).ConnID === connId);
     const rang = Date.now();
     await sys.kw('alice').presence('online');
     await sys.kw('alice').accept(0);
-    await amy.ctrl.waitEvent('CALL_CLOSED', 10_000);
+    await amy.waitEvent('CALL_CLOSED', { timeoutMs: 10_000 });
     assert.ok(Date.now() - rang >= 1500, 'amy\'s phone rang for the no-answer-timeout');
     await waitFor('the CANCEL in amy\'s SIP trace', () => /CANCEL sip:amy/.test(amy.log()), 5000);
     await mon.wait(ALICE, 'EventEstablished');

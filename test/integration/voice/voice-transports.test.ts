@@ -11,7 +11,6 @@ import { freePort } from '../../support/free-port.ts';
 import { startKamailio, type KamailioPeer } from '../../support/kamailio.ts';
 import { startRtpengine, type RtpenginePeer } from '../../support/rtpengine.ts';
 import { countMessages, startSipp } from '../../support/sipp.ts';
-import { startVoicePhone, type VoicePhone } from '../../support/voice-phone.ts';
 import { callIn } from './voice-caller.ts';
 import { connectTlib, DnMonitor, RP, startVoiceSystem, TRUNK, type VoiceSystem } from './voice-system.ts';
 
@@ -35,7 +34,7 @@ describe('voice system over UDP with retransmission, and over TCP', () => {
   after(() => s.stopAll());
 
   test('UDP: the carrier (SIPp) withholds its ACK, so the system retransmits its 200 until it comes; alice\'s baresip answers; T-Lib sees the call from start to release', async () => {
-    const alice: VoicePhone = await startVoicePhone({ user: 'alice', kamailioPort: kam.port });
+    const alice: BaresipPhone = await startBaresipPhone({ user: 'alice', register: { proxyPort: kam.port }, sipTrace: true });
     s.stops.push(() => alice.stop());
     const sys: VoiceSystem = await startVoiceSystem({ kamailioPort: kam.port, kws: [{ user: 'alice' }] });
     s.stops.push(() => sys.stop());
@@ -57,7 +56,7 @@ describe('voice system over UDP with retransmission, and over TCP', () => {
   });
 
   test('TCP: the carrier (SIPp) calls over TCP, the system reaches tina\'s baresip through Kamailio over TCP; one 200 (no retransmission); hang-up ends it', async () => {
-    const tina = await startVoicePhone({ user: 'tina', kamailioPort: kam.port, transport: 'tcp' });
+    const tina = await startBaresipPhone({ user: 'tina', register: { proxyPort: kam.port, transport: 'tcp' }, sipTrace: true });
     s.stops.push(() => tina.stop());
     const sys = await startVoiceSystem({ kamailioPort: kam.port, kws: [{ user: 'tina' }], proxyTransport: 'tcp' });
     s.stops.push(() => sys.stop());
@@ -68,12 +67,12 @@ describe('voice system over UDP with retransmission, and over TCP', () => {
     s.stops.push(() => carrier.stop());
     const connId = await sys.kw('tina').accept(0);
     await mon.wait(TINA, 'EventEstablished', byConn(connId));
-    await tina.ctrl.waitEvent('CALL_ESTABLISHED');
+    await tina.waitEvent('CALL_ESTABLISHED');
     assert.match(tina.log(), new RegExp(`INVITE sip:tina[^\\n]*\\n[\\s\\S]*?Via: SIP/2\\.0/TCP 127\\.0\\.0\\.1:${sys.sipPort};`), 'our INVITE went over TCP');
     await mon.wait(TINA, 'EventReleased', byConn(connId), 15_000);
     assert.equal(await carrier.exitCode, 0, carrier.process.output());
     assert.equal(countMessages(carrier.messages(), 'SIP/2.0 200 OK'), 2, 'one 200 for the INVITE and one for the BYE');
-    await tina.ctrl.waitEvent('CALL_CLOSED');
+    await tina.waitEvent('CALL_CLOSED');
     assert.deepEqual(mon.on(TINA, connId), ['EventRinging', 'EventEstablished', 'EventReleased']);
     assert.equal(sys.legs(), 0);
   });
