@@ -25,15 +25,15 @@ export class KwClaims {
   /** Candidates in strategy order, claimed for `ttlMs`: the first claimable one, or every claimable one for broadcast. */
   async pick(run: CallRun, ttlMs: number): Promise<Claimed[]> {
     const s = run.strategy;
-    const candidates = this.candidates(run);
     if (s.selection === 'broadcast') {
+      const candidates = [...this.candidates(run)];
       const fences = await this.reservations.claimMany(candidates.map(kwKey), this.holder, ttlMs);
       return candidates.flatMap((c) => {
         const fence = fences.get(kwKey(c));
         return fence === undefined ? [] : [{ kw: kwKey(c), dn: c.dn, fence }];
       });
     }
-    for (const c of candidates) {
+    for (const c of this.candidates(run)) {
       if (stateOf(run) !== 'Selecting') return [];
       const r = await this.reservations.claim(kwKey(c), this.holder, ttlMs);
       if (!r.ok) continue; // under preview elsewhere (another call, strategy or router): skipped
@@ -49,13 +49,25 @@ export class KwClaims {
     else if (claimed.length > 1) await this.reservations.releaseMany(claimed);
   }
 
-  private candidates(run: CallRun): AvailableAgent[] {
+  /** The strategy's candidates in offer order, `tried` left out; read as the caller iterates where statistics allow. */
+  private candidates(run: CallRun): Iterable<AvailableAgent> {
     const t = run.strategy.target;
-    if (t.type === 'agent-group') return orderCandidates(run.strategy.selection, this.stats.availableAgents(t.group), run.tried, this.cursors.get(t.group));
+    if (t.type === 'agent-group') {
+      const mode = run.strategy.selection;
+      const cursor = this.cursors.get(t.group);
+      // Lazily ordered by statistics: a pick reads the candidates it tries, not the whole group.
+      if (mode === 'round-robin' && this.stats.roundRobinFrom) return untried(this.stats.roundRobinFrom(t.group, cursor), run.tried);
+      if (mode === 'longest-idle' && this.stats.readyInOrder) return untried(this.stats.readyInOrder(t.group), run.tried);
+      return orderCandidates(mode, this.stats.availableAgents(t.group), run.tried, cursor);
+    }
     const name = t.type === 'kw' ? t.kw : kvGetString(run.userData, t.key);
     if (!name || run.tried.has(name)) return [];
     const a = this.stats.agent(name);
     if (!a || a.state !== 'Ready' || a.calls.length > 0 || !a.dn) return [];
     return [{ agentId: a.agentId, userName: a.userName, dn: a.dn, readySince: a.readySince ?? a.stateSince }];
   }
+}
+
+function* untried(candidates: Iterable<AvailableAgent>, tried: ReadonlySet<string>): Generator<AvailableAgent> {
+  for (const c of candidates) if (!tried.has(kwKey(c))) yield c;
 }

@@ -30,6 +30,14 @@ export interface PreviewPort {
 export interface RouterStats {
   availableAgents(group: string): AvailableAgent[];
   agent(idOrUserName: string): AgentSnapshot | undefined;
+  /**
+   * Optional, and what StatService has: availableAgents in longest-idle order (readyInOrder) and
+   * in round-robin order after a cursor (roundRobinFrom), read lazily, so a pick costs the
+   * candidates it tries. Without them the router orders availableAgents itself (orderCandidates):
+   * the same order, from the list as it was at the start of the pick.
+   */
+  readyInOrder?(group: string): Iterable<AvailableAgent>;
+  roundRobinFrom?(group: string, cursor: string | undefined): Iterable<AvailableAgent>;
 }
 
 /** How a call left the router. */

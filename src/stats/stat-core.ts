@@ -16,6 +16,7 @@
  */
 import type { KvList, TlibEvent } from '../tlib/index.ts';
 import { effectiveAgentState, transitionAgentStat, type AgentEventState } from './agent-stat-state.ts';
+import { byReadySince, ReadyOrder } from './ready-order.ts';
 import type { AgentSnapshot, AgentStatState, AvailableAgent, StatConfig, StatRef, StatValue } from './stat-types.ts';
 
 /** One change of an agent's reported state, work mode or reasons (the agent-state history). */
@@ -50,6 +51,19 @@ interface AgentRec {
   dn: string | undefined;
   workMode: string | undefined;
   reasons: KvList | undefined;
+}
+
+/** An agent in a group's Ready order: readySince as it was when the agent became Ready. */
+interface ReadyRec {
+  readonly agentId: string;
+  readonly readySince: number;
+  readonly rec: AgentRec;
+}
+
+/** A group member in round-robin order: its KW name (Person user name, else AgentID). */
+interface NamedMember {
+  readonly key: string;
+  readonly agentId: string;
 }
 
 interface DnRec {
@@ -98,6 +112,10 @@ export class StatCore {
   private agentsByUser = new Map<string, string[]>();
   /** {@link groupAgents} per group, until the next configuration. */
   private readonly groupAgentsCache = new Map<string, readonly string[]>();
+  /** Group members by KW name, for round-robin; per group, until the next configuration. */
+  private readonly byNameCache = new Map<string, readonly NamedMember[]>();
+  /** Each group's Ready members, longest Ready first; kept by {@link settle}, rebuilt by setConfig. */
+  private readyByGroup = new Map<string, ReadyOrder<ReadyRec>>();
   private groups = new Map<string, readonly string[]>();
   private groupsByAgent = new Map<string, string[]>();
   private touchedAgents = new Set<string>();
@@ -112,6 +130,7 @@ export class StatCore {
   /** Applies a new configuration: agents, groups and DNs; what is already known is kept. */
   setConfig(config: StatConfig, now: number): void {
     this.groupAgentsCache.clear();
+    this.byNameCache.clear();
     this.userByAgent = new Map();
     this.agentsByUser = new Map();
     for (const a of config.agents) {
@@ -133,6 +152,17 @@ export class StatCore {
       }
     }
     for (const d of config.dns) this.dnRec(d);
+    this.rebuildReady();
+  }
+
+  /** Membership changed: each group's Ready order from scratch (once per configuration). */
+  private rebuildReady(): void {
+    this.readyByGroup = new Map();
+    for (const g of this.groups.keys()) this.readyByGroup.set(g, new ReadyOrder());
+    const ready: ReadyRec[] = [];
+    for (const a of this.agents.values()) if (a.state === 'Ready' && a.readySince !== undefined) ready.push({ agentId: a.agentId, readySince: a.readySince, rec: a });
+    ready.sort(byReadySince);
+    for (const r of ready) for (const g of this.groupsByAgent.get(r.agentId) ?? []) this.readyByGroup.get(g)?.add(r);
   }
 
   private freshAgent(agentId: string, now: number): AgentRec {
@@ -269,10 +299,24 @@ export class StatCore {
       a.stateSince = now;
       a.readySince = next === 'Ready' ? now : undefined;
       a.changes++;
+      if (from === 'Ready' || next === 'Ready') this.reindexReady(a);
     } else if (!detailChanged) {
       return;
     }
     this.history.push({ agentId, userName: this.userByAgent.get(agentId), dn: a.dn, from, to: a.state, workMode: a.workMode, reasons: a.reasons, cause, at: now });
+  }
+
+  /** The agent entered or left Ready: its place in the Ready order of each of its groups. */
+  private reindexReady(a: AgentRec): void {
+    const groups = this.groupsByAgent.get(a.agentId);
+    if (!groups) return;
+    const entry: ReadyRec | undefined = a.state === 'Ready' && a.readySince !== undefined ? { agentId: a.agentId, readySince: a.readySince, rec: a } : undefined;
+    for (const g of groups) {
+      const order = this.readyByGroup.get(g);
+      if (!order) continue;
+      if (entry) order.add(entry);
+      else order.delete(a.agentId);
+    }
   }
 
   // ------------------------------------------------------------------ queries
@@ -311,12 +355,84 @@ export class StatCore {
 
   availableAgents(group: string): AvailableAgent[] {
     const out: AvailableAgent[] = [];
-    for (const id of this.groupAgents(group)) {
-      const a = this.agents.get(id);
-      if (!a || a.state !== 'Ready' || a.dn === undefined || a.readySince === undefined) continue;
-      out.push({ agentId: id, userName: this.userByAgent.get(id), dn: a.dn, readySince: a.readySince });
+    for (const a of this.readyInOrder(group)) out.push(a);
+    return out;
+  }
+
+  /**
+   * The available members of `group` (as {@link availableAgents}) longest Ready first, read as the
+   * caller iterates: the first few cost a few steps, not a build and sort of the whole group.
+   */
+  *readyInOrder(group: string): Generator<AvailableAgent> {
+    const order = this.readyByGroup.get(group);
+    if (!order) return;
+    for (const r of order.ordered()) {
+      const a = r.rec;
+      // Re-checked here: the caller may await between steps, and the agent may have left Ready.
+      if (a.state !== 'Ready' || a.readySince !== r.readySince || a.dn === undefined) continue;
+      yield { agentId: r.agentId, userName: this.userByAgent.get(r.agentId), dn: a.dn, readySince: r.readySince };
     }
-    return out.sort((x, y) => x.readySince - y.readySince || (x.agentId < y.agentId ? -1 : x.agentId > y.agentId ? 1 : 0));
+  }
+
+  /**
+   * The available members of `group` in round-robin order: by KW name (Person user name, else
+   * AgentID), starting after `cursor` and wrapping; members with the same name longest Ready first.
+   * The same order as orderCandidates('round-robin', availableAgents(group), ...), read lazily
+   * from the configured members, so a pick costs the members skipped, not a sort of the group.
+   */
+  *roundRobinFrom(group: string, cursor: string | undefined): Generator<AvailableAgent> {
+    const members = this.membersByName(group);
+    const n = members.length;
+    if (n === 0) return;
+    // The first member whose name sorts after the cursor; none: start over from the first.
+    let start = 0;
+    if (cursor !== undefined) {
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (members[mid]!.key <= cursor) lo = mid + 1;
+        else hi = mid;
+      }
+      start = lo === n ? 0 : lo;
+    }
+    for (let i = 0; i < n; ) {
+      const key = members[(start + i) % n]!.key;
+      // A run of members with one name (a Person with several logins): Ready ones longest Ready first.
+      let run: AvailableAgent[] | undefined;
+      let single: AvailableAgent | undefined;
+      for (; i < n && members[(start + i) % n]!.key === key; i++) {
+        const av = this.available(members[(start + i) % n]!.agentId);
+        if (!av) continue;
+        if (single === undefined) single = av;
+        else (run ??= [single]).push(av);
+      }
+      if (run) yield* run.sort(byReadySince);
+      else if (single) yield single;
+    }
+  }
+
+  /** The agent as the router sees it when Ready (with a DN); undefined otherwise. */
+  private available(agentId: string): AvailableAgent | undefined {
+    const a = this.agents.get(agentId);
+    if (!a || a.state !== 'Ready' || a.dn === undefined || a.readySince === undefined) return undefined;
+    return { agentId, userName: this.userByAgent.get(agentId), dn: a.dn, readySince: a.readySince };
+  }
+
+  /** A group's members sorted by KW name (stable: configuration order within a name). */
+  private membersByName(group: string): readonly NamedMember[] {
+    let out = this.byNameCache.get(group);
+    if (out) return out;
+    const seen = new Set<string>();
+    const list: NamedMember[] = [];
+    for (const id of this.groupAgents(group)) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      list.push({ key: this.userByAgent.get(id) ?? id, agentId: id });
+    }
+    list.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+    this.byNameCache.set(group, (out = list));
+    return out;
   }
 
   /** The value of a statistic at `now`; undefined for an unknown object. */

@@ -112,6 +112,16 @@ export class StatService extends TypedEmitter<StatServiceEvents> implements Stat
     return this.core.availableAgents(group);
   }
 
+  /** availableAgents, read lazily (see StatCore.readyInOrder). */
+  readyInOrder(group: string): Iterable<AvailableAgent> {
+    return this.core.readyInOrder(group);
+  }
+
+  /** availableAgents in round-robin order after `cursor`, read lazily (see StatCore.roundRobinFrom). */
+  roundRobinFrom(group: string, cursor: string | undefined): Iterable<AvailableAgent> {
+    return this.core.roundRobinFrom(group, cursor);
+  }
+
   subscribe(ref: StatRef, listener: StatListener): () => void {
     const k = objectKey(ref);
     let set = this.subs.get(k);
