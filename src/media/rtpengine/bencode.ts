@@ -30,32 +30,39 @@ const COLON = 0x3a;
 
 /** Encodes a value; `undefined` dictionary entries are left out, keys are sorted (bencode's rule). */
 export function encode(value: BValue): Buffer {
-  const parts: Buffer[] = [];
-  put(value, parts, 0);
-  return Buffer.concat(parts);
+  return Buffer.from(encodeText(value), 'utf8');
 }
 
-function put(v: BValue, out: Buffer[], depth: number): void {
+/**
+ * The encoding as text, to be sent as UTF-8 (string lengths count UTF-8 bytes): one string built
+ * and one buffer at the end, not a buffer per item (an ng offer is a few dozen items per call).
+ */
+export function encodeText(value: BValue): string {
+  const parts: string[] = [];
+  put(value, parts, 0);
+  return parts.join('');
+}
+
+function put(v: BValue, out: string[], depth: number): void {
   if (depth > 64) throw new BencodeError('value nested too deeply');
   if (typeof v === 'string') {
-    const b = Buffer.from(v, 'utf8');
-    out.push(Buffer.from(`${b.length}:`, 'latin1'), b);
+    out.push(`${Buffer.byteLength(v, 'utf8')}:`, v);
   } else if (typeof v === 'number') {
     if (!Number.isSafeInteger(v)) throw new BencodeError(`not an integer: ${v}`);
-    out.push(Buffer.from(`i${v}e`, 'latin1'));
+    out.push(`i${v}e`);
   } else if (Array.isArray(v)) {
-    out.push(Buffer.from('l'));
+    out.push('l');
     for (const x of v) put(x, out, depth + 1);
-    out.push(Buffer.from('e'));
+    out.push('e');
   } else if (typeof v === 'object' && v !== null) {
-    out.push(Buffer.from('d'));
+    out.push('d');
     for (const k of Object.keys(v).sort()) {
       const x = v[k];
       if (x === undefined) continue;
       put(k, out, depth + 1);
       put(x, out, depth + 1);
     }
-    out.push(Buffer.from('e'));
+    out.push('e');
   } else {
     throw new BencodeError(`cannot encode ${typeof v}`);
   }

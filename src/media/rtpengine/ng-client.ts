@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../lib/clock.ts';
 import { silentLogger, type Logger } from '../../lib/logger.ts';
 import { MediaRelayError } from '../media-relay.ts';
-import { BencodeError, decode, encode, type BDict, type BValue } from './bencode.ts';
+import { BencodeError, decode, encodeText, type BDict, type BValue } from './bencode.ts';
 import { formatNgAddress, parseNgAddress, udpNgTransport, type NgTransport, type NgTransportFactory } from './ng-transport.ts';
 
 export interface NgClientOptions {
@@ -99,7 +99,8 @@ export class NgClient {
     const cookie = `${this.prefix}_${++this.seq}`;
     let datagram: Buffer;
     try {
-      datagram = Buffer.concat([Buffer.from(`${cookie} `, 'latin1'), encode(request)]);
+      // The cookie is ASCII (hex, '_', digits): the whole datagram is one UTF-8 encoding.
+      datagram = Buffer.from(`${cookie} ${encodeText(request)}`, 'utf8');
     } catch (e) {
       return Promise.reject(new MediaRelayError(command, `cannot encode the request: ${(e as Error).message}`));
     }

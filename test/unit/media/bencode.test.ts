@@ -15,6 +15,9 @@ test('encodes the ng wire form: sorted keys, byte lengths of UTF-8, integers, li
   );
   assert.equal(encode('é').toString('latin1'), '2:\xc3\xa9', 'the length counts UTF-8 bytes');
   assert.equal(encode({ a: undefined as unknown as string, b: 'x' }).toString(), 'd1:b1:xe', 'undefined entries are left out');
+  // Four-byte characters, and a lone surrogate (sent as U+FFFD, 3 bytes): each prefix matches its bytes.
+  assert.equal(encode(['😀', 'a\ud800']).toString('latin1'), `l4:${Buffer.from('😀').toString('latin1')}4:a\xef\xbf\xbde`);
+  assert.deepEqual(decode(encode({ k: 'x😀y', l: ['\ud83d', '\ude00'] })), Object.assign(Object.create(null), { k: 'x😀y', l: ['\ufffd', '\ufffd'] }));
 });
 
 test('refuses to encode what bencode cannot carry', () => {
