@@ -3,20 +3,24 @@
  * kept as agents enter and leave Ready so that routing never builds and sorts the whole group.
  *
  * readySince is the clock's `now` when the agent became Ready, so appending on entry keeps the
- * order for free (a Map iterates in insertion order; delete is O(1)). Two exceptions are handled:
- * agents that became Ready in the same millisecond are ordered by AgentID when read, and a clock
- * that went backwards (an entry older than the newest one) marks the order stale; the next read
- * sorts it once.
+ * order for free (a Map iterates in insertion order; delete is O(1)). Two exceptions:
+ * - agents that became Ready in the same millisecond go by AgentID: an entry that sorts before the
+ *   newest one of its millisecond re-appends that millisecond's entries (a handful) in order;
+ * - a clock that went backwards (an entry older than the newest one) marks the order stale, and
+ *   the next read sorts it once.
  */
 export interface ReadyEntry {
   readonly agentId: string;
   readonly readySince: number;
 }
 
+/** Same-millisecond entries re-placed one by one; more than this are sorted on the next read instead. */
+const MAX_TAIL = 64;
+
 export class ReadyOrder<T extends ReadyEntry> {
   private entries = new Map<string, T>();
-  /** The largest readySince ever appended since the last sort (an upper bound of the newest entry). */
-  private newest = -Infinity;
+  /** Entries appended in the newest millisecond so far, in order (some may have been deleted since). */
+  private tail: T[] = [];
   private sorted = true;
 
   get size(): number {
@@ -30,16 +34,27 @@ export class ReadyOrder<T extends ReadyEntry> {
   /** The agent became Ready (again): it moves to its place by readySince. */
   add(entry: T): void {
     this.entries.delete(entry.agentId);
-    if (entry.readySince < this.newest) this.sorted = false;
-    else this.newest = entry.readySince;
-    this.entries.set(entry.agentId, entry);
+    const last = this.tail[this.tail.length - 1];
+    if (last === undefined || entry.readySince > last.readySince) {
+      this.tail = [entry];
+      this.entries.set(entry.agentId, entry);
+    } else if (entry.readySince === last.readySince && byAgentId(last, entry) < 0) {
+      this.tail.push(entry);
+      this.entries.set(entry.agentId, entry);
+    } else if (entry.readySince === last.readySince && this.tail.length <= MAX_TAIL) {
+      this.addInTail(entry);
+    } else {
+      // The clock went backwards (or a crowd became Ready in one millisecond): sorted on the next read.
+      this.sorted = false;
+      this.entries.set(entry.agentId, entry);
+    }
   }
 
   /** The agent left Ready (or the group). */
   delete(agentId: string): void {
     this.entries.delete(agentId);
     if (this.entries.size === 0) {
-      this.newest = -Infinity;
+      this.tail = [];
       this.sorted = true;
     }
   }
@@ -47,28 +62,28 @@ export class ReadyOrder<T extends ReadyEntry> {
   /** Entries longest Ready first; ties by AgentID. Lazy: a caller that needs the first few pays for those. */
   *ordered(): Generator<T> {
     if (!this.sorted) this.resort();
-    // A run of equal readySince is collected and sorted by AgentID; runs are short (same millisecond).
-    let run: T[] = [];
-    for (const e of this.entries.values()) {
-      if (run.length > 0 && e.readySince !== run[0]!.readySince) {
-        yield* flush(run);
-        run = [];
-      }
-      run.push(e);
-    }
-    yield* flush(run);
+    yield* this.entries.values();
+  }
+
+  /** Same millisecond as the newest entries: among them by AgentID (usually at the end already). */
+  private addInTail(entry: T): void {
+    const live = this.tail.filter((e) => this.entries.get(e.agentId) === e);
+    let at = live.length;
+    while (at > 0 && byAgentId(live[at - 1]!, entry) > 0) at--;
+    live.splice(at, 0, entry);
+    // Re-append the entries after the new one's place, so the Map's order is theirs.
+    for (let i = at + 1; i < live.length; i++) this.entries.delete(live[i]!.agentId);
+    for (let i = at; i < live.length; i++) this.entries.set(live[i]!.agentId, live[i]!);
+    this.tail = live;
   }
 
   private resort(): void {
     const all = [...this.entries.values()].sort(byReadySince);
     this.entries = new Map(all.map((e) => [e.agentId, e]));
-    this.newest = all.length > 0 ? all[all.length - 1]!.readySince : -Infinity;
+    const newest = all[all.length - 1];
+    this.tail = newest === undefined ? [] : all.filter((e) => e.readySince === newest.readySince);
     this.sorted = true;
   }
-}
-
-function flush<T extends ReadyEntry>(run: T[]): T[] {
-  return run.length > 1 ? run.sort(byAgentId) : run;
 }
 
 function byAgentId(x: ReadyEntry, y: ReadyEntry): number {

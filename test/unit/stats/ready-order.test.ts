@@ -49,6 +49,39 @@ describe('ReadyOrder: a group\'s Ready members, longest Ready first', () => {
     o.add({ agentId: 'd', readySince: 101 });
     assert.deepEqual(ids(o.ordered()), ['b', 'c', 'a', 'd']);
   });
+  test('a crowd Ready in one millisecond, in reverse AgentID order, some leaving again: by AgentID', () => {
+    const o = new ReadyOrder();
+    o.add({ agentId: 'first', readySince: 1 });
+    const names = Array.from({ length: 300 }, (_, i) => `k${String(i).padStart(3, '0')}`);
+    for (const n of [...names].reverse()) o.add({ agentId: n, readySince: 7 });
+    for (const n of names.filter((_, i) => i % 3 === 0)) o.delete(n);
+    o.add({ agentId: 'k000', readySince: 7 });
+    const want = ['first', ...names.filter((_, i) => i % 3 !== 0 || i === 0)];
+    assert.deepEqual(ids(o.ordered()), want);
+  });
+  test('random adds, re-adds and deletes (ties, clock backwards): always the sorted order', () => {
+    const rnd = prng(23);
+    const o = new ReadyOrder();
+    const ref = new Map<string, number>();
+    let now = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const id = `a${Math.floor(rnd() * 150)}`;
+      const r = rnd();
+      now += r < 0.5 ? 0 : r < 0.98 ? 1 : -3;
+      if (rnd() < 0.35) {
+        o.delete(id);
+        ref.delete(id);
+      } else {
+        o.add({ agentId: id, readySince: now });
+        ref.set(id, now);
+      }
+      if (i % 7 === 0) {
+        const want = [...ref].sort((x, y) => x[1] - y[1] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).map(([k]) => k);
+        assert.deepEqual(ids(o.ordered()), want, `step ${i}`);
+        assert.equal(o.size, ref.size);
+      }
+    }
+  });
   test('deleting an unknown agent is harmless; emptied, it starts over', () => {
     const o = new ReadyOrder();
     o.delete('nobody');
