@@ -143,6 +143,7 @@ const microsoftOcs = section('Microsoft-OCS', [
 /** `[uc]`: OpenUCC's platform-neutral Person annex (the KW on whichever UC platform is configured). */
 const uc = section('uc', [
   { name: 'contact', kind: { type: 'sip-uri' }, default: undefined, levels: ['person'], description: "SIP URI of the knowledge worker on the UC platform (e.g. sip:alice@example.test)." },
+  { name: 'role', kind: { type: 'enum', values: ['knowledge-worker', 'supervisor'] }, default: 'knowledge-worker', levels: ['person'], description: 'supervisor: the Person may open the supervisor dashboard and reports (docs/supervisor.md); with Agent Logins a supervisor is also a knowledge worker.' },
 ]);
 
 /**

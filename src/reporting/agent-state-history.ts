@@ -87,6 +87,13 @@ export class AgentStateHistory {
     return this.queue.flush();
   }
 
+  /** Every agent's rows within [from, to), oldest first (at most `limit`, default 10 000). */
+  async historyAll(opts: { from: number; to: number; limit?: number }): Promise<AgentStateRow[]> {
+    const limit = Math.min(Math.max(1, Math.floor(opts.limit ?? MAX_ROWS)), MAX_ROWS);
+    const rows = await this.db.selectFrom('rep_agent_state').selectAll().where('at', '>=', opts.from).where('at', '<', opts.to).orderBy('at').orderBy('seq').limit(limit).execute();
+    return rows.map(toRow);
+  }
+
   /** An agent's history, oldest first, optionally within [from, to). */
   async history(agentId: string, opts: { from?: number; to?: number; limit?: number } = {}): Promise<AgentStateRow[]> {
     let q = this.db.selectFrom('rep_agent_state').selectAll().where('agent_id', '=', agentId);
@@ -94,16 +101,20 @@ export class AgentStateHistory {
     if (opts.to !== undefined) q = q.where('at', '<', opts.to);
     const limit = Math.min(Math.max(1, Math.floor(opts.limit ?? 1000)), MAX_ROWS);
     const rows = await q.orderBy('at').orderBy('seq').limit(limit).execute();
-    return rows.map((r) => ({
-      agentId: r.agent_id,
-      userName: r.user_name ?? undefined,
-      dn: r.dn ?? undefined,
-      previousState: r.previous_state as AgentStatState,
-      state: r.state as AgentStatState,
-      workMode: r.work_mode ?? undefined,
-      reasons: r.reasons === null || r.reasons === undefined ? undefined : decodeJson<KvList>(r.reasons),
-      cause: r.cause,
-      at: Number(r.at),
-    }));
+    return rows.map(toRow);
   }
+}
+
+function toRow(r: HistoryTable['rep_agent_state']): AgentStateRow {
+  return {
+    agentId: r.agent_id,
+    userName: r.user_name ?? undefined,
+    dn: r.dn ?? undefined,
+    previousState: r.previous_state as AgentStatState,
+    state: r.state as AgentStatState,
+    workMode: r.work_mode ?? undefined,
+    reasons: r.reasons === null || r.reasons === undefined ? undefined : decodeJson<KvList>(r.reasons),
+    cause: r.cause,
+    at: Number(r.at),
+  };
 }

@@ -171,6 +171,42 @@ export class OfferLedger {
     }));
   }
 
+  /**
+   * Offers made in [from, to) counted per agent (or per routing point) and outcome, with the sum
+   * of their decision latencies: the rows of the supervisor report and the per-KW outcome chart.
+   */
+  async outcomeTotals(by: 'agent' | 'routing-point', from: number, to: number): Promise<OutcomeTotal[]> {
+    const base = this.db.selectFrom('rep_preview_offer').where('offered_at', '>=', from).where('offered_at', '<', to);
+    const agg = <T extends { outcome: string | null; n: number | string; lat: number | string | null }>(rows: T[], key: (r: T) => string, user: (r: T) => string | undefined): OutcomeTotal[] =>
+      rows.map((r) => ({ key: key(r), userId: user(r), outcome: (r.outcome ?? null) as PreviewOutcome | null, count: Number(r.n), latencySumMs: r.lat === null ? 0 : Number(r.lat) }));
+    if (by === 'agent') {
+      const rows = await base
+        .select((eb) => ['agent_id', 'user_id', 'outcome', eb.fn.countAll<number | string>().as('n'), eb.fn.sum<number | string | null>('latency_ms').as('lat')])
+        .groupBy(['agent_id', 'user_id', 'outcome']).orderBy('agent_id').limit(MAX_GROUPS).execute();
+      return agg(rows, (r) => r.agent_id, (r) => r.user_id);
+    }
+    const rows = await base
+      .select((eb) => ['routing_point', 'outcome', eb.fn.countAll<number | string>().as('n'), eb.fn.sum<number | string | null>('latency_ms').as('lat')])
+      .groupBy(['routing_point', 'outcome']).orderBy('routing_point').limit(MAX_GROUPS).execute();
+    return agg(rows, (r) => r.routing_point ?? '', () => undefined);
+  }
+
+  /**
+   * Decision times of the offers made in [from, to) whose outcome is one of `outcomes`, counted in
+   * buckets of `bucketMs` (bucket i holds latencies in [i·bucketMs, (i+1)·bucketMs)).
+   */
+  async decisionTimeBuckets(from: number, to: number, bucketMs: number, outcomes: readonly PreviewOutcome[]): Promise<Array<{ bucket: number; count: number }>> {
+    const width = Math.max(1, Math.floor(bucketMs));
+    if (outcomes.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('rep_preview_offer')
+      .select((eb) => [sql<number | string>`cast(latency_ms / ${width} as integer)`.as('b'), eb.fn.countAll<number | string>().as('n')])
+      .where('offered_at', '>=', from).where('offered_at', '<', to)
+      .where('outcome', 'in', [...outcomes]).where('latency_ms', 'is not', null)
+      .groupBy(sql`cast(latency_ms / ${width} as integer)`).limit(MAX_GROUPS).execute();
+    return rows.map((r) => ({ bucket: Number(r.b), count: Number(r.n) })).sort((a, b) => a.bucket - b.bucket);
+  }
+
   /** Offers per outcome (`pending` for undecided) since a time, with the mean decision latency. */
   async outcomeCounts(since = 0): Promise<Array<{ outcome: PreviewOutcome | 'pending'; count: number; meanLatencyMs: number | undefined }>> {
     const rows = await this.db
@@ -184,6 +220,21 @@ export class OfferLedger {
       .sort((a, b) => (a.outcome < b.outcome ? -1 : 1));
   }
 }
+
+/** Offers of one key (an agent, or a routing point) with one outcome (`null`: undecided) in a period. */
+export interface OutcomeTotal {
+  /** AgentID, or the routing point ('' when the offer named none). */
+  readonly key: string;
+  /** The Person user name (by agent only). */
+  readonly userId: string | undefined;
+  readonly outcome: PreviewOutcome | null;
+  readonly count: number;
+  /** Sum of the decision latencies of these offers (ms; undecided ones add nothing). */
+  readonly latencySumMs: number;
+}
+
+/** Groups rows read by an aggregate query may return at most (one per key and outcome). */
+const MAX_GROUPS = 20_000;
 
 function offerRow(o: PreviewOffer, instanceRun: string | undefined): OfferTable['rep_preview_offer'] {
   return { id: randomUUID(), conn_id: o.connId, agent_id: o.agentId, user_id: o.userId, routing_point: o.routingPoint ?? null, dn: o.dn ?? null, offered_at: o.offeredAt, outcome: null, decided_at: null, latency_ms: null, reason: null, instance_run: instanceRun ?? null };

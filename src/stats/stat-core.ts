@@ -70,8 +70,8 @@ interface DnRec {
   name: string;
   /** Calls on the DN (any party state). */
   calls: Set<string>;
-  /** Calls queued on the DN (routing point or queue). */
-  waiting: Set<string>;
+  /** Calls queued on the DN (routing point or queue), with when each was queued. */
+  waiting: Map<string, number>;
   entered: number;
   distributed: number;
   abandoned: number;
@@ -173,7 +173,7 @@ export class StatCore {
     const k = key(name);
     let d = this.dns.get(k);
     if (!d) {
-      d = { name, calls: new Set(), waiting: new Set(), entered: 0, distributed: 0, abandoned: 0 };
+      d = { name, calls: new Set(), waiting: new Map(), entered: 0, distributed: 0, abandoned: 0 };
       this.dns.set(k, d);
     }
     return d;
@@ -219,7 +219,8 @@ export class StatCore {
       if (e.PreviousConnID) d.calls.delete(e.PreviousConnID);
       if (d.calls.size < MAX_CALLS_PER_DN) d.calls.add(conn);
       if (e.message === 'EventQueued') {
-        if (d.waiting.size < MAX_CALLS_PER_DN) d.waiting.add(conn);
+        // A call queued again keeps its first queued time: the wait is the customer's.
+        if (d.waiting.size < MAX_CALLS_PER_DN && !d.waiting.has(conn)) d.waiting.set(conn, now);
         d.entered++;
       }
     } else if (CALL_OFF.has(e.message)) {
@@ -466,6 +467,11 @@ export class StatCore {
     if (!d) return undefined;
     switch (ref.stat) {
       case 'CurrNumberWaitingCalls': return d.waiting.size;
+      case 'CurrMaxCallWaitingTime': {
+        let oldest: number | undefined;
+        for (const since of d.waiting.values()) if (oldest === undefined || since < oldest) oldest = since;
+        return oldest === undefined ? 0 : now - oldest;
+      }
       case 'TotalNumberCallsEntered': return d.entered;
       case 'TotalNumberCallsDistributed': return d.distributed;
       case 'TotalNumberCallsAbandoned': return d.abandoned;
@@ -493,6 +499,13 @@ export class StatCore {
       if (!a) return undefined;
       // TimeInReadyState restarts when the agent becomes Ready, and drops to 0 when it leaves Ready.
       return ref.stat === 'TimeInCurrentState' ? a.changes : a.readySince === undefined ? -1 : a.changes;
+    }
+    if (ref.object === 'dn' && ref.stat === 'CurrMaxCallWaitingTime') {
+      const d = this.dns.get(key(ref.id));
+      if (!d) return undefined;
+      let oldest = -1;
+      for (const since of d.waiting.values()) if (oldest < 0 || since < oldest) oldest = since;
+      return oldest;
     }
     if (ref.object === 'group' && ref.stat === 'MaxTimeInReadyState') return this.groups.has(ref.id) ? (this.earliestReady(ref.id) ?? -1) : undefined;
     return this.value(ref, now);

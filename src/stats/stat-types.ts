@@ -39,6 +39,8 @@ export type GroupStatName =
 export type DnStatName =
   /** Calls queued on the DN now (EventQueued not yet followed by routing, diversion or abandon). */
   | 'CurrNumberWaitingCalls'
+  /** Milliseconds the longest-waiting queued call has waited (0 when none waits). */
+  | 'CurrMaxCallWaitingTime'
   /** Calls that entered the DN (each EventQueued; a call re-queued after no-answer counts again). */
   | 'TotalNumberCallsEntered'
   /** Calls that left the DN towards a destination (EventDiverted: routed by the router or to default-dn). */
