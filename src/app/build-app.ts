@@ -30,6 +30,7 @@ import { StandalonePlatform } from '../uc/standalone/standalone-platform.ts';
 import { createHttpServer } from '../web/http-server.ts';
 import { createKwWeb } from '../web/kw-web.ts';
 import { kwSocketRoutes } from '../web/kw-socket.ts';
+import { createSupervisorWeb } from '../supervisor/supervisor-web.ts';
 import { buildRoutingRoles, type RoutingRoles } from './routing-roles.ts';
 import { buildSwitch } from './switch-factory.ts';
 
@@ -147,6 +148,13 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
     const socket = kwSocketRoutes({
       connector, sessions: routing.sessions, previews: routing.previews, interactions: routing.interactions, auth: web.auth, clock, logger: logger.child({ role: 'web' }),
     });
+    const supervisor = createSupervisorWeb({
+      clock, logger, view: store, resolver, switchName: bound.value.switchName, auth: web.auth, connector, stats: routing.stats,
+      interactions: routing.interactions, previews: routing.previews, history: routing.history, ...(routing.reporter.ledger ? { ledger: routing.reporter.ledger } : {}),
+    });
+    closers.push(async () => supervisor.stop());
+    const unsubscribeSupervisor = store.changes.subscribe(() => supervisor.configChanged());
+    closers.push(async () => unsubscribeSupervisor());
     if (!existsSync(clientDist)) logger.warn('the browser client is not built (npm run build:client): serving the API only');
     await web.reloadPresenceDefinition();
     const unsubscribeWeb = store.changes.subscribe(() => void web.configChanged());
@@ -160,7 +168,7 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
       throw new UccError('UCC_ERR_CONFIG_INVALID', `listen.tls: cannot read the certificate or key: ${(e as Error).message}`);
     }
     const http = createHttpServer({
-      logger: logger.child({ role: 'web' }), routes: [...web.apiRoutes, socket, ...web.staticRoutes], version: packageVersion(), ...(https ? { https } : {}),
+      logger: logger.child({ role: 'web' }), routes: [...web.apiRoutes, socket, supervisor.routes, ...web.staticRoutes], version: packageVersion(), ...(https ? { https } : {}),
       ...(config.settings.listen.allowedOrigins ? { allowedOrigins: config.settings.listen.allowedOrigins } : {}), clock,
     });
     closers.push(() => http.close());

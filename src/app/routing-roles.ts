@@ -50,6 +50,10 @@ export interface RoutingRoles {
   readonly previews: PreviewManager;
   readonly router: Router;
   readonly interactions: InteractionTracker;
+  /** The agent-state history (reporting), read by the supervisor dashboard's timelines. */
+  readonly history: AgentStateHistory;
+  /** The preview reporter; its offer ledger feeds the supervisor charts and reports. */
+  readonly reporter: PreviewReporter;
   /** Connects the router to the preview server and starts routing. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -124,6 +128,8 @@ export function buildRoutingRoles(d: RoutingRolesDeps): RoutingRoles {
     previews,
     router,
     interactions,
+    history,
+    reporter,
     async start() {
       if (d.run) await recoverDeadRuns(d.run, reservations, reporter, logger);
       await stats.connect(statsTlib);

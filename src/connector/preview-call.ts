@@ -47,6 +47,8 @@ export interface PreviewOfferRecord extends PreviewKw {
   /** The router's reservation fence for this KW, when the request carried one. */
   readonly fence: number | undefined;
   readonly deadline: number;
+  /** When the offer was made (the supervisor dashboard's countdown starts there). */
+  readonly offeredAt: number;
   readonly redirectNumber: string | null;
   state: PreviewOfferState;
   acceptKind: 'accept' | 'external' | null;
@@ -76,8 +78,8 @@ export function newPreviewCall(req: PreviewInteractionRequest | PreviewInteracti
 }
 
 /** A new offer, `offered`; the caller adds it to its call. */
-export function newPreviewOffer(id: string, call: PreviewCall, agent: string, kw: PreviewKw, fence: number | undefined, deadline: number, redirectNumber: string | null, known: boolean): PreviewOfferRecord {
-  return { id, call, agent, userName: kw.userName, agentId: kw.agentId, dn: kw.dn, fence, deadline, redirectNumber, state: 'offered', acceptKind: null, timer: undefined, reason: undefined, known };
+export function newPreviewOffer(id: string, call: PreviewCall, agent: string, kw: PreviewKw, fence: number | undefined, deadline: number, redirectNumber: string | null, known: boolean, offeredAt = deadline): PreviewOfferRecord {
+  return { id, call, agent, userName: kw.userName, agentId: kw.agentId, dn: kw.dn, fence, deadline, offeredAt, redirectNumber, state: 'offered', acceptKind: null, timer: undefined, reason: undefined, known };
 }
 
 /** An offer still `offered` in a call another KW won: it can only end `taken`. */
@@ -91,7 +93,7 @@ export function previewMessage(o: PreviewOfferRecord, now: number): KwPreviewMes
 }
 
 export function offerView(o: PreviewOfferRecord): PreviewOfferView {
-  return { id: o.id, connId: o.call.connId, userName: o.userName, agentId: o.agentId, state: o.state, deadline: o.deadline };
+  return { id: o.id, connId: o.call.connId, userName: o.userName, agentId: o.agentId, state: o.state, deadline: o.deadline, routingPoint: o.call.dn, offeredAt: o.offeredAt };
 }
 
 /** The `preview-closed` message of an offer that ended (a `taken` one carries no reason). */

@@ -68,6 +68,9 @@ export interface PreviewOfferView {
   readonly agentId: string;
   readonly state: PreviewOfferState;
   readonly deadline: number;
+  /** The routing point the call waits on. */
+  readonly routingPoint?: string;
+  readonly offeredAt?: number;
 }
 
 /** Events of the PreviewManager (observers: tests, metrics; they cannot change the flow). */

@@ -194,7 +194,7 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
       settings = defaultPreviewSettings;
     }
     const ms = timeout ?? settings.expirationTimeoutMs;
-    const o = newPreviewOffer(id, call, agent, kw, fence, now + ms, settings.redirectNumber, true);
+    const o = newPreviewOffer(id, call, agent, kw, fence, now + ms, settings.redirectNumber, true, now);
     call.offers.push(o);
     call.open++;
     void this.recorder.offered({ connId: call.connId, agentId: kw.agentId, userId: kw.userName, routingPoint: call.dn, dn: kw.dn, offeredAt: now });
