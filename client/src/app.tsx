@@ -5,6 +5,7 @@ import { resolveLanguage, type Language } from './i18n/languages.ts';
 import { safeHelpUrl } from './safe-url.ts';
 import { LoginScreen } from './screens/login-screen.tsx';
 import { MainWindow } from './screens/main-window.tsx';
+import { SupervisorGate } from './supervisor/supervisor-gate.tsx';
 
 const browserLanguages = (): readonly string[] => (navigator.languages?.length ? navigator.languages : [navigator.language]);
 
@@ -54,15 +55,14 @@ export function App() {
       />
     );
   }
+  const loggedOut = () => {
+    setCsrfToken('');
+    setSession(null);
+    document.title = 'OpenUCC';
+  };
   return (
-    <MainWindow
-      language={language}
-      session={session}
-      onLogout={() => {
-        setCsrfToken('');
-        setSession(null);
-        document.title = 'OpenUCC';
-      }}
-    />
+    <SupervisorGate userName={session.userName} onLogout={loggedOut}>
+      <MainWindow language={language} session={session} onLogout={loggedOut} />
+    </SupervisorGate>
   );
 }
