@@ -190,7 +190,7 @@ export class SupervisorFeed {
 
   private release(): void {
     for (const off of this.detach.splice(0)) off();
-    this.o.clock.cancel(this.timer);
+    if (this.timer?.id !== -1) this.o.clock.cancel(this.timer);
     this.timer = undefined;
   }
 
@@ -198,7 +198,17 @@ export class SupervisorFeed {
   private changed(): void {
     this.dirty = true;
     if (this.timer !== undefined || this.flushing || this.listeners.size === 0) return;
-    const wait = Math.max(0, this.lastSent + this.o.minIntervalMs - this.o.clock.now());
+    const wait = this.lastSent + this.o.minIntervalMs - this.o.clock.now();
+    if (wait <= 0) {
+      // Quiet long enough: send once the current turn's changes are in (a burst in one turn is one snapshot).
+      this.timer = { id: -1 };
+      queueMicrotask(() => {
+        if (this.timer?.id !== -1) return;
+        this.timer = undefined;
+        void this.flush();
+      });
+      return;
+    }
     this.timer = this.o.clock.setTimer(wait, () => {
       this.timer = undefined;
       void this.flush();
