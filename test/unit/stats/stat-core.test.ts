@@ -163,6 +163,21 @@ describe('DN statistics (routing points and queues)', () => {
     assert.equal(core.value({ object: 'dn', id: 'Rp1', stat: 'CurrNumberWaitingCalls' }, T0), 1);
     assert.equal(core.value({ object: 'dn', id: 'nowhere', stat: 'CurrNumberWaitingCalls' }, T0), undefined);
   });
+  test('CurrMaxCallWaitingTime: the oldest waiting call\'s wait; a re-queued call keeps its first time; 0 when none waits', () => {
+    const core = new StatCore(config, T0);
+    const wait = (now: number) => core.value({ object: 'dn', id: 'RP1', stat: 'CurrMaxCallWaitingTime' }, now);
+    assert.equal(wait(T0), 0);
+    core.apply(call('EventQueued', 'RP1', 'c1'), T0 + 1000);
+    core.apply(call('EventQueued', 'RP1', 'c2'), T0 + 3000);
+    assert.equal(wait(T0 + 5000), 4000);
+    core.apply(call('EventQueued', 'RP1', 'c1'), T0 + 6000);
+    assert.equal(wait(T0 + 7000), 6000, 'a duplicate EventQueued does not restart the wait');
+    core.apply(call('EventDiverted', 'RP1', 'c1', { OtherDN: '7001' }), T0 + 8000);
+    assert.equal(wait(T0 + 8000), 5000, 'the next oldest');
+    core.apply(call('EventAbandoned', 'RP1', 'c2'), T0 + 9000);
+    assert.equal(wait(T0 + 9000), 0);
+    assert.equal(core.changeKey({ object: 'dn', id: 'RP1', stat: 'CurrMaxCallWaitingTime' }, T0 + 9000), -1);
+  });
   test('events without ThisDN or ConnID change nothing', () => {
     const core = new StatCore(config, T0);
     const c = core.apply(e('EventQueued', { ConnID: 'c1' }), T0);
