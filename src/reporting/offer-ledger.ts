@@ -198,12 +198,14 @@ export class OfferLedger {
   async decisionTimeBuckets(from: number, to: number, bucketMs: number, outcomes: readonly PreviewOutcome[]): Promise<Array<{ bucket: number; count: number }>> {
     const width = Math.max(1, Math.floor(bucketMs));
     if (outcomes.length === 0) return [];
+    // The width is inlined (a checked integer): PostgreSQL matches the GROUP BY to the select list by text.
+    const bucket = sql<number | string>`cast(latency_ms / ${sql.lit(width)} as integer)`;
     const rows = await this.db
       .selectFrom('rep_preview_offer')
-      .select((eb) => [sql<number | string>`cast(latency_ms / ${width} as integer)`.as('b'), eb.fn.countAll<number | string>().as('n')])
+      .select((eb) => [bucket.as('b'), eb.fn.countAll<number | string>().as('n')])
       .where('offered_at', '>=', from).where('offered_at', '<', to)
       .where('outcome', 'in', [...outcomes]).where('latency_ms', 'is not', null)
-      .groupBy(sql`cast(latency_ms / ${width} as integer)`).limit(MAX_GROUPS).execute();
+      .groupBy(bucket).limit(MAX_GROUPS).execute();
     return rows.map((r) => ({ bucket: Number(r.b), count: Number(r.n) })).sort((a, b) => a.bucket - b.bucket);
   }
 
