@@ -132,8 +132,9 @@ export function buildRoutingRoles(d: RoutingRolesDeps): RoutingRoles {
     reporter,
     async start() {
       if (d.run) await recoverDeadRuns(d.run, reservations, reporter, logger);
-      await stats.connect(statsTlib);
+      // Followed before connecting: the logins the registration replies report are history too.
       history.follow(stats);
+      await stats.connect(statsTlib);
       trackKws();
       await previewClient.connect();
       await routerTlib.connect();

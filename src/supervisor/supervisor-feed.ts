@@ -103,6 +103,8 @@ export class SupervisorFeed {
   private readonly logger: Logger;
   private readonly listeners = new Set<SnapshotListener>();
   private readonly daily: DailyCounters;
+  /** When the feed (and with it this run's statistics) started: nothing is known from before, unless the history says so. */
+  private readonly startedAt: number;
   private detach: Off[] = [];
   private timer: TimerHandle | undefined;
   private lastSent = -Infinity;
@@ -120,6 +122,7 @@ export class SupervisorFeed {
     };
     this.logger = options.logger ?? silentLogger;
     const now = options.clock.now();
+    this.startedAt = now;
     this.daily = new DailyCounters(now);
     this.charts = { dayStart: startOfLocalDay(now), outcomes: [], decisionTimes: { bucketMs: this.o.histogramBucketMs, counts: new Array<number>(this.o.histogramBuckets).fill(0) }, timelines: { from: now - this.o.timelineWindowMs, to: now, kws: [] }, at: now };
   }
@@ -265,7 +268,8 @@ export class SupervisorFeed {
     });
     const reports = this.o.reports;
     if (!reports) {
-      this.charts = { ...this.charts, dayStart, timelines: { from, to: now, kws: stateTimelines([], agents, from, now + 1) }, at: now };
+      const start = Math.max(from, this.startedAt);
+      this.charts = { ...this.charts, dayStart, timelines: { from: start, to: now, kws: stateTimelines([], agents, start, now + 1) }, at: now };
       return;
     }
     try {
@@ -274,11 +278,13 @@ export class SupervisorFeed {
         reports.decisionTimeBuckets(dayStart, now + 1, this.o.histogramBucketMs, DECIDED),
         reports.historyAll({ from, to: now + 1 }),
       ]);
+      // The timelines start where something is known: the window, the oldest history row in it, or this run's start.
+      const start = Math.max(from, Math.min(rows[0]?.at ?? Infinity, this.startedAt));
       this.charts = {
         dayStart,
         outcomes: outcomeRows(totals),
         decisionTimes: histogram(buckets, this.o.histogramBucketMs, this.o.histogramBuckets),
-        timelines: { from, to: now, kws: stateTimelines(rows, agents, from, now + 1) },
+        timelines: { from: start, to: now, kws: stateTimelines(rows, agents, start, now + 1) },
         at: now,
       };
     } catch (e) {

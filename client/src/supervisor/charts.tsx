@@ -191,7 +191,7 @@ export function TimelinesChart({ timelines, names, now }: { timelines: Dashboard
   );
   return (
     <figure class="chart" aria-labelledby="timeline-caption">
-      <figcaption id="timeline-caption">Agent states, last {Math.round((timelines.to - timelines.from) / 60_000)} minutes</figcaption>
+      <figcaption id="timeline-caption">Agent states since {new Date(timelines.from).toLocaleTimeString()}</figcaption>
       <div ref={el} class="chart-canvas" data-testid="timeline-chart" data-segments={String(kws.reduce((n, k) => n + k.segments.length, 0))} aria-hidden="true" />
       <ChartKey items={(Object.keys(STATE_COLOURS) as AgentState[]).map((s) => ({ label: s, colour: STATE_COLOURS[s] }))} />
       <table class="chart-data" data-testid="timeline-table">

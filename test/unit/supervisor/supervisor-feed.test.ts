@@ -26,7 +26,7 @@ class Fakes {
   readonly clock = new ManualClock(new Date(2026, 11, 7, 10, 0, 0).getTime());
   readonly connector = Object.assign(new TypedEmitter<{ kwChange: (v: KnowledgeWorkerView) => void }>(), {
     views: new Map<string, KnowledgeWorkerView>([
-      ['alice', view('alice', { reasons: { KW_UC_STATUS: 'Available' }, presence: { availability: 'available', availabilityCode: 3500, activity: 'busy', note: '<b>x</b>', source: 'standalone', observedAt: '2026-12-07T09:00:00.000Z' } })],
+      ['alice', view('alice', { reasons: { KW_UC_STATUS: 'Available' }, presence: { availability: 'online', availabilityCode: 3500, activity: 'busy', note: '<b>x</b>', source: 'standalone', observedAt: '2026-12-07T09:00:00.000Z' } })],
       ['bob', view('bob', { agentState: 'NotReady' })],
     ]),
     knowledgeWorkers(): string[] {
@@ -97,7 +97,7 @@ describe('SupervisorFeed', () => {
     assert.equal(alice.agentState, 'Busy', 'statistics state wins over the T-Server-confirmed view');
     assert.equal(alice.stateSince, f.clock.now() - 65_000);
     assert.equal(alice.reason, 'KW_UC_STATUS=Available');
-    assert.deepEqual(alice.presence, { availability: 'available', activity: 'busy', note: '<b>x</b>', source: 'standalone', observedAt: '2026-12-07T09:00:00.000Z' });
+    assert.deepEqual(alice.presence, { availability: 'online', activity: 'busy', note: '<b>x</b>', source: 'standalone', observedAt: '2026-12-07T09:00:00.000Z' });
     assert.deepEqual(alice.interaction, { connId: '00000000000000c1', state: 'established', otherDn: 'trunk', since: f.clock.now() - 5000 });
     const bob = s.kws.find((k) => k.userName === 'bob')!;
     assert.equal(bob.agentState, 'NotReady', 'unknown to statistics: the view state');
