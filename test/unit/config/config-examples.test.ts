@@ -4,6 +4,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigFile } from '../../../src/config/config-loader.ts';
 import { formatIssue } from '../../../src/config/config-issue.ts';
+import { findSection } from '../../../src/config/config-objects.ts';
 
 const dir = 'config';
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'));
@@ -26,7 +27,9 @@ describe('the example configurations in config/', () => {
     const o = r.value.objects;
     assert.equal(r.value.settings.store.type, 'sqlite');
     assert.equal(r.value.settings.presence.mode, 'standalone');
-    assert.ok(o.persons.every((p) => p.agentLogins.length > 0 && p.defaultPlace !== undefined));
+    const supervisor = (p: (typeof o.persons)[number]) => findSection(p.annex, 'uc')?.['role'] === 'supervisor';
+    assert.ok(o.persons.filter((p) => !supervisor(p)).every((p) => p.agentLogins.length > 0 && p.defaultPlace !== undefined));
+    assert.ok(o.persons.some((p) => supervisor(p) && p.agentLogins.length === 0), 'a supervisor who is not a KW (docs/supervisor.md)');
     assert.ok(o.agentGroups.length > 0);
     assert.ok(o.dns.some((d) => d.type === 'Routing Point'));
   });
