@@ -94,14 +94,17 @@ export function supervisorRoutes(deps: SupervisorRoutesDeps): RouteRegistration 
   const { auth, roles, feed, clock } = deps;
   const maxBuffered = deps.maxBufferedBytes ?? 1024 * 1024;
 
-  /** Pre-handler after requireKw: the session's Person must be a supervisor. */
-  const requireSupervisor = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  /**
+   * Pre-handler after requireKw: the session's Person must be a supervisor. A refusal is a
+   * security event, except on `/me`, which the client asks after every login to choose its screen.
+   */
+  const supervisorCheck = (logRefusal: boolean) => async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const user = identifyKw(request);
     if (user !== undefined && roles.isSupervisor(user)) return;
-    if (user !== undefined) auth.securityEvent('not-supervisor', 'security: supervisor route refused', { userName: user, url: request.url.slice(0, 200), ip: request.ip });
+    if (user !== undefined && logRefusal) auth.securityEvent('not-supervisor', 'security: supervisor route refused', { userName: user, url: request.url.slice(0, 200), ip: request.ip });
     await reply.code(403).send({ error: 'only a supervisor may use this' });
   };
-  const guard = { preHandler: [auth.requireKw, requireSupervisor] };
+  const guard = { preHandler: [auth.requireKw, supervisorCheck(true)] };
 
   const report = async (from: number, to: number): Promise<{ byKw: OutcomeRow[]; byRoutingPoint: OutcomeRow[] }> => {
     const [kw, rp] = await Promise.all([deps.reports!.outcomeTotals('agent', from, to), deps.reports!.outcomeTotals('routing-point', from, to)]);
@@ -110,7 +113,7 @@ export function supervisorRoutes(deps: SupervisorRoutesDeps): RouteRegistration 
 
   return (app: FastifyInstance) => {
     app.get('/api/v1/supervisor/me', {
-      ...guard,
+      preHandler: [auth.requireKw, supervisorCheck(false)],
       config: doc({ summary: 'Whether the logged-in Person is a supervisor (200) or not (403), and whether also a KW', responses: { 200: { description: 'A supervisor' }, ...refusals } }),
     }, async (request) => {
       const userName = identifyKw(request)!;

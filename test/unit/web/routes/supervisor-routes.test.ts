@@ -77,7 +77,8 @@ describe('supervisor routes', () => {
       assert.equal(r.statusCode, 403, url);
       assert.deepEqual(r.json(), { error: 'only a supervisor may use this' });
     }
-    assert.ok(h.logs.some((l) => l['event'] === 'not-supervisor' && l['userName'] === 'bob'));
+    const refusals = h.logs.filter((l) => l['event'] === 'not-supervisor' && l['userName'] === 'bob');
+    assert.deepEqual(refusals.map((l) => String(l['url']).split('?')[0]), routes.slice(1), 'every refusal but the client\'s /me probe is a security event');
   });
 
   test('a supervisor gets me, the dashboard and the report', async () => {
