@@ -77,4 +77,10 @@ export interface RouterOptions {
   itxArrivalTimeoutMs?: number;
   /** The connector's `preview-expiration-timeout` (ms, default: the option table's), for claim TTLs when the strategy sets none. */
   previewExpirationMs?: number;
+  /**
+   * Winner decisions older than this are deleted (ms, default 1 hour; swept every minute): a routed
+   * call ends at the KW's DN, which the router does not watch, so its decision row is bounded by
+   * age. It must exceed the longest time a routed call may take to come back to the Routing Point.
+   */
+  decisionRetentionMs?: number;
 }

@@ -18,7 +18,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { declaredNumber } from '../config/option-table.ts';
-import { SystemClock, type Clock } from '../lib/clock.ts';
+import { SystemClock, type Clock, type TimerHandle } from '../lib/clock.ts';
 import { silentLogger, type Logger } from '../lib/logger.ts';
 import { TypedEmitter } from '../lib/typed-emitter.ts';
 import type { KvList, TlibEvent } from '../tlib/index.ts';
@@ -35,6 +35,9 @@ export type { PreviewPort, RoutedHow, RouterEvents, RouterOptions, RouterStats, 
 /** How many routed ConnIDs are remembered for a possible return to the Routing Point. */
 const DECIDED_MEMORY = 10_000;
 
+/** How often decisions past their retention are deleted. */
+const DECISION_SWEEP_MS = 60_000;
+
 /** Margin over one offer's countdown and arrival wait before a claim lapses on its own. */
 const CLAIM_MARGIN_MS = 5000;
 
@@ -50,6 +53,7 @@ export class Router extends TypedEmitter<RouterEvents> {
   private unsubscribe: (() => void) | undefined;
   /** Strategy runs still executing (their claims may not be released yet). */
   private readonly running = new Set<Promise<void>>();
+  private sweepTimer: TimerHandle | undefined;
 
   constructor(options: RouterOptions) {
     super();
@@ -69,6 +73,7 @@ export class Router extends TypedEmitter<RouterEvents> {
       mediaType: options.mediaType ?? 'voice',
       itxArrivalTimeoutMs: options.itxArrivalTimeoutMs ?? declaredNumber('uc-connector', 'preview-itx-arrival-timeout'),
       previewExpirationMs: options.previewExpirationMs ?? declaredNumber('uc-connector', 'preview-expiration-timeout'),
+      decisionRetentionMs: options.decisionRetentionMs ?? 3_600_000,
     };
     this.claims = new KwClaims(this.o.reservations, this.o.stats, this.o.instanceId);
   }
@@ -76,6 +81,7 @@ export class Router extends TypedEmitter<RouterEvents> {
   /** Listens to the T-Server and registers every Routing Point that has a strategy. */
   async start(): Promise<void> {
     this.unsubscribe ??= this.o.tserver.onEvent((e) => this.onEvent(e));
+    this.scheduleSweep();
     for (const rp of this.strategies.keys()) await this.o.tserver.registerAddress(rp);
     for (const w of this.timeoutWarnings()) this.logger.warn(w.message, { routingPoint: w.routingPoint });
   }
@@ -122,6 +128,8 @@ export class Router extends TypedEmitter<RouterEvents> {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.clock.cancel(this.sweepTimer);
+    this.sweepTimer = undefined;
     for (const run of this.runs.values()) if (!isFinalRouting(run.state)) this.cancel(run, 'router-stopped');
     await this.whenIdle();
   }
@@ -142,8 +150,13 @@ export class Router extends TypedEmitter<RouterEvents> {
       case 'EventAbandoned': {
         const run = this.runs.get(connId);
         if (run && stateOf(run) !== 'Routed' && stateOf(run) !== 'Cancelled') this.cancel(run, 'abandoned');
+        this.callEnded(connId, run !== undefined);
         return;
       }
+      case 'EventReleased':
+        // A call that ended on one of our Routing Points (a waiting call released).
+        if (thisDn !== undefined && this.strategies.has(thisDn)) this.callEnded(connId, this.runs.has(connId));
+        return;
       case 'EventDiverted':
       case 'EventRouteUsed': {
         const run = this.runs.get(connId);
@@ -330,6 +343,32 @@ export class Router extends TypedEmitter<RouterEvents> {
     // Routed and Cancelled runs are over; a Waiting one stays until the call leaves (abandon, diversion).
     if (to !== 'Waiting' && this.runs.get(run.connId) === run) this.runs.delete(run.connId);
     if (to !== 'Routed') this.safeEmit('ended', { connId: run.connId, routingPoint: run.routingPoint, state: to, reason });
+  }
+
+  /** The call ended where the router sees it: its decision row goes now, not at retention. */
+  private callEnded(connId: string, known: boolean): void {
+    // A decision may exist for a call this router worked: an accept that came after the run ended
+    // (cancelled meanwhile), or a call it routed that came back.
+    if (!this.decidedHere.delete(connId) && !known) return;
+    this.o.reservations.clearDecision(connId).catch((e: unknown) => this.logger.warn('decision not cleared', { connId, error: e instanceof Error ? e.message : String(e) }));
+  }
+
+  /** Deletes decisions past their retention every minute (the store's row count stays bounded). */
+  private scheduleSweep(): void {
+    if (this.sweepTimer !== undefined) return;
+    this.sweepTimer = this.clock.setTimer(DECISION_SWEEP_MS, () => {
+      this.sweepTimer = undefined;
+      if (!this.unsubscribe) return;
+      this.o.reservations
+        .pruneDecisions(this.clock.now() - this.o.decisionRetentionMs)
+        .then((n) => {
+          if (n > 0) this.logger.debug('expired decisions deleted', { count: n });
+        })
+        .catch((e: unknown) => this.logger.warn('expired decisions not deleted', { error: e instanceof Error ? e.message : String(e) }))
+        .finally(() => {
+          if (this.unsubscribe) this.scheduleSweep();
+        });
+    });
   }
 
   /** Runs the router still tracks (in progress or waiting); tests check that nothing leaks. */

@@ -8,7 +8,7 @@ import type { CallWinner, ClaimResult, Reservations } from './reservations.ts';
 
 export class MemoryReservations implements Reservations {
   private readonly claims = new Map<string, { fence: number; expiresAt: number; holder: string | null }>();
-  private readonly decisions = new Map<string, CallWinner>();
+  private readonly decisions = new Map<string, CallWinner & { decidedAt: number }>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -77,7 +77,7 @@ export class MemoryReservations implements Reservations {
       const c = this.claims.get(agent);
       if (!c || c.fence !== fence || c.expiresAt <= this.clock.now()) return Promise.resolve(false);
     }
-    this.decisions.set(connId, { agent, fence: fence ?? null });
+    this.decisions.set(connId, { agent, fence: fence ?? null, decidedAt: this.clock.now() });
     return Promise.resolve(true);
   }
 
@@ -86,8 +86,19 @@ export class MemoryReservations implements Reservations {
     return Promise.resolve();
   }
 
+  pruneDecisions(before: number): Promise<number> {
+    let n = 0;
+    for (const [connId, d] of this.decisions) {
+      if (d.decidedAt >= before) continue;
+      this.decisions.delete(connId);
+      n++;
+    }
+    return Promise.resolve(n);
+  }
+
   winner(connId: string): Promise<CallWinner | undefined> {
-    return Promise.resolve(this.decisions.get(connId));
+    const d = this.decisions.get(connId);
+    return Promise.resolve(d ? { agent: d.agent, fence: d.fence } : undefined);
   }
 
   /** KWs whose claim is current (tests). */

@@ -191,6 +191,11 @@ export class ReservationStore implements Reservations {
     await this.db.deleteFrom('router_decision').where('conn_id', '=', connId).execute();
   }
 
+  async pruneDecisions(before: number): Promise<number> {
+    const r = await this.db.deleteFrom('router_decision').where('decided_at', '<', before).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   async winner(connId: string): Promise<CallWinner | undefined> {
     const row = await this.db.selectFrom('router_decision').select(['agent', 'fence']).where('conn_id', '=', connId).executeTakeFirst();
     return row ? { agent: row.agent, fence: row.fence === null ? null : Number(row.fence) } : undefined;

@@ -18,7 +18,10 @@
  *   cannot win.
  * - `winner(connId)`: the recorded winner, if any (the router reads it before RequestRouteCall).
  * - `clearDecision(connId)`: the call came back to the routing point (no answer at the KW) and
- *   may be offered again.
+ *   may be offered again, or it ended: its row goes.
+ * - `pruneDecisions(before)`: deletes the decisions recorded before `before` (ms). A routed call
+ *   ends at the KW's DN, out of the router's sight, so its row is bounded by retention instead
+ *   (the router sweeps, router.ts): one row per call would otherwise stay forever.
  *
  * Times are milliseconds from the injected Clock; processes sharing a database must have
  * synchronised clocks to within a small fraction of the TTL.
@@ -47,6 +50,8 @@ export interface Reservations {
   releaseHolders(prefix: string, except: string): Promise<number>;
   decide(connId: string, agent: string, fence?: number): Promise<boolean>;
   clearDecision(connId: string): Promise<void>;
+  /** Deletes the decisions recorded before `before` (ms since the epoch); resolves with how many. */
+  pruneDecisions(before: number): Promise<number>;
   /** The recorded winner of a call, if any. */
   winner(connId: string): Promise<CallWinner | undefined>;
 }

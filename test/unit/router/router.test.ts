@@ -332,6 +332,35 @@ describe('Router', () => {
     await w.router.stop();
   });
 
+  test("a routed call's decision row is deleted once past its retention (the call ends at the KW, out of the router's sight)", async () => {
+    const w = await world([strategy('RP1', { target: 'Sales' })], { 'no-answer-timeout': 0 });
+    const c = await w.call();
+    w.preview.offers[0]!.settle('accepted', { agent: 'alice' });
+    await flush();
+    assert.equal(w.routed.length, 1);
+    w.s.clock.advance(60_000);
+    await flush();
+    assert.deepEqual(await w.res.winner(c), { agent: 'alice', fence: 1 }, 'kept within the retention (1 hour)');
+    for (let minute = 0; minute < 60; minute++) {
+      w.s.clock.advance(60_000);
+      await flush();
+    }
+    assert.equal(await w.res.winner(c), undefined, 'deleted by the sweep after the retention');
+    await w.router.stop();
+  });
+
+  test('a call abandoned on the Routing Point after its accept was recorded leaves no decision row', async () => {
+    const w = await world([strategy('RP1', { target: 'Sales' })]);
+    const c = await w.call();
+    // The connector recorded the accept, but the caller hangs up before the result reaches the router.
+    assert.equal(await w.res.decide(c, 'alice', fenceOf(w.preview.offers[0]!.input, 'alice')), true);
+    one(w.caller.req({ message: 'RequestReleaseCall', ThisDN: 'trunk', ConnID: c }), 'EventReleased');
+    await flush();
+    assert.equal(await w.res.winner(c), undefined);
+    assert.equal(w.router.trackedCalls, 0);
+    await w.router.stop();
+  });
+
   test('two routers on one Routing Point: one takes the call lease and offers, the other stands aside; the lease is released at the end', async () => {
     const w = await world([strategy('RP1', { target: 'Sales' })]);
     const second = new Router({ tserver: await connectedTlib(w.s), preview: w.preview, stats: w.stats, reservations: w.res, strategies: new Map([['RP1', strategy('RP1', { target: 'Sales' })]]), switchName: 'SW', clock: w.s.clock, instanceId: 'second' });

@@ -62,6 +62,24 @@ forEachStore((name, makeStore) => {
       }
     });
 
+    test('pruneDecisions deletes the decisions recorded before a time, and only those', async () => {
+      const { a, b, clock, dispose } = await setup();
+      try {
+        assert.equal(await a.decide('old', 'kw1'), true);
+        clock.advance(10_000);
+        const cut = clock.now();
+        assert.equal(await a.decide('new', 'kw2'), true);
+        assert.equal(await b.pruneDecisions(cut), 1);
+        assert.equal(await a.winner('old'), undefined);
+        assert.deepEqual(await a.winner('new'), { agent: 'kw2', fence: null });
+        assert.equal(await b.pruneDecisions(cut), 0, 'nothing more is that old');
+        const { rows } = await sql<{ n: number | string }>`select count(*) as n from router_decision`.execute(a['db']);
+        assert.equal(Number(rows[0]!.n), 1);
+      } finally {
+        await dispose();
+      }
+    });
+
     test('decide with a fence needs the KW claim to be current and unexpired', async () => {
       const { a, b, clock, dispose } = await setup();
       try {
