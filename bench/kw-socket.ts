@@ -12,6 +12,8 @@
  *
  * Ends with `BENCH {"name":"kw-socket",...}`.
  */
+import { hashPassword } from '../src/config/password-hash.ts';
+import { TlibAccess } from '../src/tserver/tlib-access.ts';
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { SystemClock } from '../src/lib/clock.ts';
@@ -79,9 +81,12 @@ export default async function main(): Promise<void> {
   for (let i = 1; i <= total; i++) connector.views.set(`kw${i}`, view(`kw${i}`, i));
   const sessions = new KwClientSessions();
   const manager = new PreviewManager({ connector, sessions, clock });
-  const previewServer = new PreviewServer({ handler: (r, s) => manager.handle(r, s), clock });
+  // The router authenticates as a configured Application, checked against its scrypt hash.
+  const routerApp = { application: 'router', password: 'bench-router-secret' };
+  const authenticator = new TlibAccess([{ name: routerApp.application, passwordHash: hashPassword(routerApp.password), dns: 'all' }]);
+  const previewServer = new PreviewServer({ handler: (r, s) => manager.handle(r, s), clock, authenticator });
   const addr = await previewServer.listen({ host: '127.0.0.1', port: 0 });
-  const router = new PreviewClient({ target: { kind: 'tcp', host: addr.host, port: addr.port }, clock });
+  const router = new PreviewClient({ target: { kind: 'tcp', host: addr.host, port: addr.port }, clock, credentials: routerApp });
   await router.connect();
   const app = createHttpServer({ logger: silentLogger, version: 'bench', routes: [kwSocketRoutes({ connector, sessions, previews: manager, identify: identifyKwFromQuery, clock })] });
   const base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace(/^http/, 'ws');

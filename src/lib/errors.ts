@@ -24,6 +24,7 @@ export const errorCatalogue = {
   UCC_ERR_UC_PRESENCE_INVALID: 'A presence value given to a UC platform adapter is invalid.',
   UCC_ERR_PREVIEW_FRAME: 'A preview protocol frame is malformed or too large.',
   UCC_ERR_PREVIEW_CLOSED: 'The preview protocol link is not connected.',
+  UCC_ERR_PREVIEW_AUTH: 'The connector refused to authenticate the preview client.',
 } as const;
 
 export type UccErrorCode = keyof typeof errorCatalogue;

@@ -14,6 +14,9 @@ import { defaultKvLimits, type KvLimits } from '../lib/kv-list.ts';
 import { checkValue, type ValueRule } from '../lib/value-rules.ts';
 import type { PreviewInteractionResult, PreviewMessage, PreviewOutcome, PreviewRequest } from './preview-messages.ts';
 
+/** Largest frame accepted before a connection authenticated (as T-Lib): 64 KiB. */
+export const previewPreAuthMaxFrameBytes = 64 * 1024;
+
 /** Default largest frame payload: 1 MiB (as T-Lib). */
 export const defaultMaxPreviewFrameBytes = 1024 * 1024;
 /** Most KWs one PreviewInteractionMultiple may name. */
@@ -69,7 +72,11 @@ const fieldRules: Readonly<Record<string, FieldRule>> = {
   result: { kind: 'enum', values: previewOutcomes },
   fence: { kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER },
   fences: { kind: 'string', maxLength: maxPreviewTargets * 17 },
+  ApplicationName: { kind: 'string', maxLength: 255 },
+  ApplicationPassword: { kind: 'string', maxLength: 1024 },
 };
+
+const resultConnIdRule: FieldRule = { kind: 'string', maxLength: 64, allowEmpty: true };
 
 /** The catalogue: which fields each message has. */
 export const previewCatalogue: Readonly<Record<PreviewMessage['message'], PreviewMessageSpec>> = {
@@ -77,6 +84,8 @@ export const previewCatalogue: Readonly<Record<PreviewMessage['message'], Previe
   PreviewInteractionMultiple: { kind: 'request', required: ['ReferenceID', 'connId', 'dn', 'mediaType', 'switch', 'userData', 'targets'], optional: ['timeout', 'fences'] },
   PreviewInteractionCancel: { kind: 'request', required: ['ReferenceID', 'connId'], optional: ['reason'] },
   PreviewInteractionResult: { kind: 'result', required: ['ReferenceID', 'connId', 'result'], optional: ['agent', 'dn', 'fence', 'reason'] },
+  PreviewRegisterClient: { kind: 'request', required: ['ReferenceID', 'ApplicationName'], optional: ['ApplicationPassword'] },
+  PreviewClientRegistered: { kind: 'result', required: ['ReferenceID', 'ApplicationName'], optional: [] },
 };
 
 function isPreviewMessageName(s: string): s is PreviewMessage['message'] {
@@ -157,7 +166,8 @@ export function parsePreviewMessage(input: unknown, options: PreviewParseOptions
     if (!spec.required.includes(key) && !spec.optional.includes(key)) {
       return err(problem('unknown-field', `${key.slice(0, 64)} is not a field of ${name}.`, { ...extra, field: key.slice(0, 64) }));
     }
-    const rule = fieldRules[key];
+    // A result may carry an empty connId: the answer to a frame whose connId could not be read.
+    const rule = key === 'connId' && name === 'PreviewInteractionResult' ? resultConnIdRule : fieldRules[key];
     const why = rule ? checkField(key, rule, o[key], limits) : `${key} has no rule`;
     if (why) return err(problem('invalid-field', `${name}: ${why}.`, { ...extra, field: key }));
     out[key] = o[key];
@@ -202,17 +212,25 @@ export type DecodedPreviewFrame = Result<PreviewMessage, PreviewDecodeError>;
 /** Incremental decoder: per-frame problems are returned and decoding goes on; an oversized length is fatal. */
 export class PreviewFrameDecoder {
   private readonly framer: LengthPrefixFramer;
-  private readonly frameLimit: number;
   private readonly options: PreviewParseOptions;
 
   constructor(options: PreviewParseOptions & { maxFrameBytes?: number } = {}) {
-    this.frameLimit = options.maxFrameBytes ?? defaultMaxPreviewFrameBytes;
-    this.framer = new LengthPrefixFramer(this.frameLimit);
+    this.framer = new LengthPrefixFramer(options.maxFrameBytes ?? defaultMaxPreviewFrameBytes);
     this.options = options;
   }
 
   get failed(): boolean {
     return this.framer.failed;
+  }
+
+  /** The current payload limit. */
+  get maxFrameBytes(): number {
+    return this.framer.limit;
+  }
+
+  /** Changes the limit for the frames that follow (the server lifts the pre-authentication limit). */
+  set maxFrameBytes(n: number) {
+    this.framer.limit = n;
   }
 
   /** Bytes held waiting for the rest of a frame (a stalled sender shows here). */
@@ -224,16 +242,16 @@ export class PreviewFrameDecoder {
   push(chunk: Uint8Array): DecodedPreviewFrame[] {
     const out: DecodedPreviewFrame[] = [];
     for (const unit of this.framer.push(chunk)) {
-      if ('tooLarge' in unit) out.push(err(problem('frame-too-large', `Frame length ${unit.tooLarge} exceeds the limit of ${this.frameLimit} bytes.`)));
+      if ('tooLarge' in unit) out.push(err(problem('frame-too-large', `Frame length ${unit.tooLarge} exceeds the limit of ${this.framer.limit} bytes.`)));
       else out.push(decodePreviewPayload(unit.payload, this.options));
     }
     return out;
   }
 }
 
-/** True for the messages the router sends. */
+/** True for the interaction requests the router sends (not the handshake). */
 export function isPreviewRequest(m: PreviewMessage): m is PreviewRequest {
-  return m.message !== 'PreviewInteractionResult';
+  return m.message === 'PreviewInteractionRequest' || m.message === 'PreviewInteractionMultiple' || m.message === 'PreviewInteractionCancel';
 }
 
 /** True for the connector's result. */

@@ -80,5 +80,25 @@ export interface PreviewInteractionResult {
   reason?: string;
 }
 
+/**
+ * Router → connector, first on a TCP/TLS connection (docs/protocols/preview.md section 1.1): the
+ * router authenticates as a configured Application. Nothing else is accepted before it.
+ */
+export interface PreviewRegisterClient {
+  message: 'PreviewRegisterClient';
+  ReferenceID: number;
+  ApplicationName: string;
+  /** Never logged or echoed. Absent only to confirm a link that is already authenticated (in-process). */
+  ApplicationPassword?: string;
+}
+
+/** Connector → router: the PreviewRegisterClient with this ReferenceID succeeded. */
+export interface PreviewClientRegistered {
+  message: 'PreviewClientRegistered';
+  ReferenceID: number;
+  ApplicationName: string;
+}
+
+/** The requests the preview manager acts on. */
 export type PreviewRequest = PreviewInteractionRequest | PreviewInteractionMultiple | PreviewInteractionCancel;
-export type PreviewMessage = PreviewRequest | PreviewInteractionResult;
+export type PreviewMessage = PreviewRequest | PreviewRegisterClient | PreviewInteractionResult | PreviewClientRegistered;

@@ -15,6 +15,13 @@
  *   resolves with a local `error` result whose reason starts with `connection-lost` or
  *   `no-result-in-time`, so every offer has exactly one result for the router too.
  *
+ * Authentication (docs/protocols/preview.md section 1.1): a TCP/TLS session must first send
+ * PreviewRegisterClient as a configured Application with its password (checked by the server's
+ * `authenticator`); until then frames are at most 64 KiB, anything else is answered with an
+ * `error` result and the session is closed, and a session not authenticated within 10 s is
+ * closed. A server without an authenticator admits no network session. In-memory and in-process
+ * links are opened by the process's own code and start authenticated.
+ *
  * Bad input never takes either end down: a rejected frame with a readable ReferenceID is answered
  * (by the server) with an `error` result; an oversized frame closes only that connection.
  */
@@ -29,12 +36,20 @@ import { FramedJsonServer, type FramedJsonServerEvents } from '../lib/framed-jso
 import { RequestChannel, type RequestFailure } from '../lib/framed-json/request-channel.ts';
 import { SessionCloseListeners } from '../lib/framed-json/session-close-listeners.ts';
 import { defaultConnectionLimits, type ConnectionLimits } from '../lib/framed-json/connection-limits.ts';
+import { createDuplexPair } from '../lib/framed-json/in-memory-duplex-pair.ts';
+import { createMessagePipe, type MessagePipeEnd } from '../lib/framed-json/message-pipe.ts';
+import type { TimerHandle } from '../lib/clock.ts';
+import type { Duplex } from 'node:stream';
 import { PreviewLink } from './preview-link.ts';
+import { defaultMaxPreviewFrameBytes, previewPreAuthMaxFrameBytes } from './preview-codec.ts';
 import type {
+  PreviewClientRegistered,
   PreviewInteractionCancel,
   PreviewInteractionMultiple,
   PreviewInteractionRequest,
   PreviewInteractionResult,
+  PreviewMessage,
+  PreviewRegisterClient,
   PreviewRequest,
 } from './preview-messages.ts';
 
@@ -53,6 +68,8 @@ export interface PreviewSession {
   readonly id: string;
   readonly transport: PreviewTransportKind;
   readonly remoteAddress: string;
+  /** The Application the session authenticated as (undefined until it has). */
+  readonly application: string | undefined;
   readonly closed: boolean;
   /** ReferenceIDs of requests still waiting for their result. */
   readonly openRequests: number;
@@ -73,8 +90,30 @@ export interface PreviewSession {
  */
 export type PreviewRequestHandler = (request: PreviewRequest, session: PreviewSession) => void;
 
+/** Checks a router's credentials (TlibAccess fits: the configured Applications and their password hashes). */
+export interface PreviewAuthenticator {
+  /** True when `password` is the Application's and the Application may use the preview protocol. */
+  verifyPassword(application: string, password: string): Promise<boolean>;
+}
+
+/** Bounds of the handshake (as T-Lib's). */
+export interface PreviewAuthLimits {
+  /** A session not authenticated this long after it opened is closed (10 s). */
+  readonly authTimeoutMs: number;
+  /** Largest frame accepted before authentication (64 KiB). */
+  readonly preAuthMaxFrameBytes: number;
+}
+
+export const defaultPreviewAuthLimits: PreviewAuthLimits = { authTimeoutMs: 10_000, preAuthMaxFrameBytes: previewPreAuthMaxFrameBytes };
+
+/** The name of in-process links opened without one: the process's own code. */
+export const previewInProcessApplication = '(in-process)';
+
 export interface PreviewServerOptions {
   readonly handler: PreviewRequestHandler;
+  /** Checks PreviewRegisterClient on TCP/TLS sessions; without it no network session can authenticate. */
+  readonly authenticator?: PreviewAuthenticator;
+  readonly authLimits?: Partial<PreviewAuthLimits>;
   readonly logger?: Logger;
   readonly clock?: Clock;
   readonly maxFrameBytes?: number;
@@ -96,6 +135,9 @@ export function defaultPreviewLimits(): ConnectionLimits {
 export type PreviewServerEvents = FramedJsonServerEvents<PreviewSession>;
 
 class ServerSession implements PreviewSession {
+  application: string | undefined;
+  /** A PreviewRegisterClient is being checked. */
+  authenticating = false;
   private readonly open = new Set<number>();
   private readonly closeListeners: SessionCloseListeners;
 
@@ -167,6 +209,8 @@ export class PreviewServer extends FramedJsonServer<PreviewSession, ServerSessio
   private readonly handler: PreviewRequestHandler;
   private readonly maxFrameBytes: number | undefined;
   private readonly maxQueuedBytes: number | undefined;
+  private readonly authenticator: PreviewAuthenticator | undefined;
+  private readonly authLimits: PreviewAuthLimits;
 
   constructor(options: PreviewServerOptions) {
     super({
@@ -184,17 +228,52 @@ export class PreviewServer extends FramedJsonServer<PreviewSession, ServerSessio
     this.handler = options.handler;
     this.maxFrameBytes = options.maxFrameBytes;
     this.maxQueuedBytes = options.maxQueuedBytes;
+    this.authenticator = options.authenticator;
+    this.authLimits = { ...defaultPreviewAuthLimits, ...options.authLimits };
   }
 
-  /** Adopts a connected stream as a session. */
-  accept(stream: LinkCarrier, transport: PreviewTransportKind, remoteAddress: string): PreviewSession {
+  /** A framed in-memory connection, authenticated as `application` (default: the process itself). */
+  override connectInMemory(application = previewInProcessApplication): Duplex {
+    const [client, server] = createDuplexPair();
+    this.accept(server, 'memory', 'memory', application);
+    return client;
+  }
+
+  /** An in-process connection (message values), authenticated as `application` (default: the process itself). */
+  override connectInProcess(application = previewInProcessApplication): MessagePipeEnd {
+    const [client, server] = createMessagePipe();
+    this.accept(server, 'memory', 'memory', application);
+    return client;
+  }
+
+  /**
+   * Adopts a connected stream as a session. Without `application` (the TCP/TLS listeners) it must
+   * authenticate first.
+   */
+  accept(stream: LinkCarrier, transport: PreviewTransportKind, remoteAddress: string, application?: string): PreviewSession {
     const link = new PreviewLink(stream, { accept: 'request', maxFrameBytes: this.maxFrameBytes, maxQueuedBytes: this.maxQueuedBytes });
     const id = this.nextSessionId();
     const log = this.logger.child({ session: id, remote: remoteAddress });
     const session = new ServerSession(id, transport, remoteAddress, link, log);
+    session.application = application;
     if (!this.adopt(session, log)) return session;
+    let authTimer: TimerHandle | undefined;
+    if (application === undefined) {
+      link.setReceiveLimit(this.authLimits.preAuthMaxFrameBytes);
+      authTimer = this.clock.setTimer(this.authLimits.authTimeoutMs, () => {
+        authTimer = undefined;
+        if (session.application !== undefined) return;
+        log.warn('preview session closed: not authenticated in time', { authTimeoutMs: this.authLimits.authTimeoutMs });
+        session.close(`not authenticated within ${this.authLimits.authTimeoutMs} ms`);
+      });
+      link.on('close', () => this.clock.cancel(authTimer));
+    }
     link.on('message', (msg) => {
-      if (msg.message === 'PreviewInteractionResult') return; // the decoder only lets requests through
+      if (msg.message === 'PreviewInteractionResult' || msg.message === 'PreviewClientRegistered') return; // the decoder only lets requests through
+      if (msg.message === 'PreviewRegisterClient' || session.application === undefined) {
+        void this.authenticate(session, msg, log, () => this.clock.cancel(authTimer));
+        return;
+      }
       if (msg.message !== 'PreviewInteractionCancel' && !session.openRequest(msg.ReferenceID)) {
         log.warn('preview request ignored: its ReferenceID is still in flight', { referenceId: msg.ReferenceID, connId: msg.connId });
         return;
@@ -212,10 +291,56 @@ export class PreviewServer extends FramedJsonServer<PreviewSession, ServerSessio
       if (e.referenceId !== undefined && !session.isOpen(e.referenceId)) {
         session.sendResult(e.referenceId, { connId: e.connId ?? '', result: 'error', reason: e.detail });
       }
+      // Before authentication a bad frame ends the session, as any other first request would.
+      if (session.application === undefined && !e.fatal) session.close(`not authenticated: ${e.detail}`);
     });
     this.opened(session, transport, log);
     return session;
   }
+
+  /** The handshake: PreviewRegisterClient first; anything else before it ends the session. */
+  private async authenticate(session: ServerSession, msg: PreviewRequest | PreviewRegisterClient, log: Logger, done: () => void): Promise<void> {
+    const connId = 'connId' in msg ? msg.connId : '';
+    const refuse = (reason: string, close: boolean): void => {
+      session.sendResult(msg.ReferenceID, { connId, result: 'error', reason });
+      if (close) session.close(reason);
+    };
+    if (msg.message !== 'PreviewRegisterClient') {
+      log.warn('preview request before authentication', { request: msg.message });
+      refuse('not-authenticated: send PreviewRegisterClient with ApplicationName and ApplicationPassword first', true);
+      return;
+    }
+    const current = session.application;
+    if (current !== undefined) {
+      // Already authenticated (in-process, or a second request): the same name is confirmed.
+      if (current === msg.ApplicationName && msg.ApplicationPassword === undefined) session.link.send(registered(msg.ReferenceID, current));
+      else refuse(`already-authenticated: this link is authenticated as ${current}`, false);
+      return;
+    }
+    if (session.authenticating || !this.authenticator) {
+      refuse(session.authenticating ? 'not-authenticated: authentication already in progress' : 'not-authenticated: this server admits no network client', true);
+      return;
+    }
+    session.authenticating = true;
+    const password = msg.ApplicationPassword;
+    const ok = password !== undefined && (await this.authenticator.verifyPassword(msg.ApplicationName, password).catch(() => false));
+    session.authenticating = false;
+    if (session.closed) return;
+    if (!ok) {
+      log.warn('preview authentication failed', { application: msg.ApplicationName });
+      refuse('not-authenticated: unknown Application or wrong password', true);
+      return;
+    }
+    session.application = msg.ApplicationName;
+    done();
+    session.link.setReceiveLimit(this.maxFrameBytes ?? defaultMaxPreviewFrameBytes);
+    log.info('preview client authenticated', { application: msg.ApplicationName });
+    session.link.send(registered(msg.ReferenceID, msg.ApplicationName));
+  }
+}
+
+function registered(referenceId: number, application: string): PreviewClientRegistered {
+  return { message: 'PreviewClientRegistered', ReferenceID: referenceId, ApplicationName: application };
 }
 
 type WithoutRef<T> = T extends unknown ? Omit<T, 'ReferenceID' | 'message'> : never;
@@ -231,6 +356,11 @@ export type PreviewOfferMultipleInput = Omit<WithoutRef<PreviewInteractionMultip
 
 export interface PreviewClientOptions {
   readonly target: PreviewConnectTarget;
+  /**
+   * The Application this client authenticates as (PreviewRegisterClient, docs/protocols/preview.md
+   * 1.1): needed over TCP/TLS; an in-process link is already authenticated.
+   */
+  readonly credentials?: { readonly application: string; readonly password: string };
   readonly clock?: Clock;
   readonly logger?: Logger;
   /**
@@ -265,6 +395,7 @@ export class PreviewClient extends TypedEmitter<PreviewClientEvents> {
   private readonly maxFrameBytes: number | undefined;
   private readonly connectTimeoutMs: number;
   private readonly referenceIdLimit: number | undefined;
+  private readonly credentials: PreviewClientOptions['credentials'];
   private link: PreviewLink | undefined;
   /** The correlation of the current link (one per link, closed with it). */
   private channel: RequestChannel<Offer, PreviewInteractionResult> | undefined;
@@ -279,6 +410,7 @@ export class PreviewClient extends TypedEmitter<PreviewClientEvents> {
     this.maxFrameBytes = options.maxFrameBytes;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.referenceIdLimit = options.referenceIdLimit;
+    this.credentials = options.credentials;
   }
 
   /** True while the link is up. */
@@ -291,7 +423,10 @@ export class PreviewClient extends TypedEmitter<PreviewClientEvents> {
     return this.channel?.pendingCount ?? 0;
   }
 
-  /** Connects; rejects with UCC_ERR_PREVIEW_CLOSED if it cannot. */
+  /**
+   * Connects (and authenticates when the client has credentials); rejects with
+   * UCC_ERR_PREVIEW_CLOSED if it cannot connect, UCC_ERR_PREVIEW_AUTH if the connector refuses it.
+   */
   async connect(): Promise<void> {
     if (this.closedReason !== undefined) throw new UccError('UCC_ERR_PREVIEW_CLOSED', `preview client is closed (${this.closedReason})`);
     if (this.connected) return;
@@ -306,6 +441,7 @@ export class PreviewClient extends TypedEmitter<PreviewClientEvents> {
       this.clock.cancel(timer);
     }
     const link = new PreviewLink(stream, { accept: 'result', maxFrameBytes: this.maxFrameBytes });
+    if (this.credentials) await this.authenticate(link, this.credentials);
     const channel = new RequestChannel<Offer, PreviewInteractionResult>({
       clock: this.clock,
       send: (m) => {
@@ -328,6 +464,41 @@ export class PreviewClient extends TypedEmitter<PreviewClientEvents> {
       }
       channel.close(`connection-lost: ${reason}`);
       this.safeEmit('disconnected', reason);
+    });
+  }
+
+  /** PreviewRegisterClient, and the wait for its answer (within the connect timeout). */
+  private authenticate(link: PreviewLink, credentials: NonNullable<PreviewClientOptions['credentials']>): Promise<void> {
+    const referenceId = 1;
+    return new Promise<void>((resolve, reject) => {
+      const fail = (reason: string): void => {
+        finish();
+        link.close(reason);
+        reject(new UccError('UCC_ERR_PREVIEW_AUTH', `preview connector refused ${credentials.application}: ${reason}`));
+      };
+      const onMessage = (m: PreviewMessage): void => {
+        if (m.ReferenceID !== referenceId) return;
+        if (m.message === 'PreviewClientRegistered') {
+          finish();
+          resolve();
+        } else if (m.message === 'PreviewInteractionResult') {
+          fail(m.reason ?? m.result);
+        }
+      };
+      const onClose = (reason: string): void => fail(`connection closed (${reason})`);
+      link.on('message', onMessage);
+      link.on('close', onClose);
+      const timer = this.clock.setTimer(this.connectTimeoutMs, () => fail(`no answer within ${this.connectTimeoutMs} ms`));
+      const finish = (): void => {
+        this.clock.cancel(timer);
+        link.off('message', onMessage);
+        link.off('close', onClose);
+      };
+      try {
+        link.send({ message: 'PreviewRegisterClient', ReferenceID: referenceId, ApplicationName: credentials.application, ApplicationPassword: credentials.password });
+      } catch (e) {
+        fail(e instanceof Error ? e.message : String(e));
+      }
     });
   }
 

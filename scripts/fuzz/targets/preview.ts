@@ -22,10 +22,12 @@ export function previewSeedMessages(): PreviewMessage[] {
     { message: 'PreviewInteractionResult', ReferenceID: 1, connId: CONN, result: 'accepted', agent: 'A7001', dn: '7001', fence: 9 },
     { message: 'PreviewInteractionResult', ReferenceID: 3, connId: CONN, result: 'redirected', dn: '+15551234', reason: 'external' },
     { message: 'PreviewInteractionResult', ReferenceID: 5, connId: CONN, result: 'timeout' },
+    { message: 'PreviewRegisterClient', ReferenceID: 1, ApplicationName: 'router', ApplicationPassword: 's3cret' },
+    { message: 'PreviewClientRegistered', ReferenceID: 1, ApplicationName: 'router' },
   ] as PreviewMessage[];
 }
 
-const KEYS = ['message', 'ReferenceID', 'agent', 'connId', 'dn', 'mediaType', 'switch', 'userData', 'targets', 'timeout', 'reason', 'result', 'fence', 'fences'];
+const KEYS = ['message', 'ReferenceID', 'agent', 'connId', 'dn', 'mediaType', 'switch', 'userData', 'targets', 'timeout', 'reason', 'result', 'fence', 'fences', 'ApplicationName', 'ApplicationPassword'];
 
 export function previewTarget(): FuzzTarget {
   const seeds: FramedJsonSeeds = { messages: previewSeedMessages(), raw: [], keys: KEYS, maxFrameBytes: 64 * 1024 };

@@ -9,6 +9,7 @@ import * as net from 'node:net';
 import { ManualClock } from '../../../src/lib/clock.ts';
 import { memoryLogger } from '../../../src/lib/logger.ts';
 import { PreviewServer, defaultPreviewLimits } from '../../../src/preview/preview-transport.ts';
+import { encodePreviewFrame } from '../../../src/preview/preview-codec.ts';
 import { defaultConnectionLimits, processDescriptorLimit } from '../../../src/lib/framed-json/connection-limits.ts';
 
 const io = (ms = 20): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -25,7 +26,8 @@ const closed = (s: net.Socket): Promise<void> => (s.destroyed ? Promise.resolve(
 test('connections over the per-address limit are refused and logged once per interval', async () => {
   const clock = new ManualClock();
   const logger = memoryLogger();
-  const server = new PreviewServer({ handler: () => undefined, clock, logger, limits: { maxConnectionsPerAddress: 2 } });
+  // The refusal summary comes a minute later: the sessions stay unauthenticated that long.
+  const server = new PreviewServer({ handler: () => undefined, clock, logger, limits: { maxConnectionsPerAddress: 2 }, authLimits: { authTimeoutMs: 600_000 } });
   const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
   const socks: net.Socket[] = [];
   try {
@@ -56,10 +58,14 @@ test('connections over the per-address limit are refused and logged once per int
 
 test('a preview frame stalled for 30 s closes its connection', async () => {
   const clock = new ManualClock();
-  const server = new PreviewServer({ handler: () => undefined, clock });
+  const server = new PreviewServer({ handler: () => undefined, clock, authenticator: { verifyPassword: () => Promise.resolve(true) } });
   const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
   const s = await connect(port);
   try {
+    // Authenticated first: before that a frame is at most 64 KiB and 10 s end the session.
+    s.write(encodePreviewFrame({ message: 'PreviewRegisterClient', ReferenceID: 1, ApplicationName: 'router', ApplicationPassword: 'pw' }));
+    await new Promise<void>((r) => s.once('data', () => r()));
+    assert.equal(server.sessions()[0]?.application, 'router');
     const head = Buffer.alloc(8);
     head.writeUInt32BE(1024 * 1024 - 1);
     s.write(head);

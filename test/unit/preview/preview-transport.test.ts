@@ -23,10 +23,14 @@ async function until(cond: () => boolean, what: string): Promise<void> {
   assert.fail(`timed out waiting for ${what}`);
 }
 
+/** The configured router Application of these tests (a real deployment checks scrypt hashes: TlibAccess). */
+const routerApp = { application: 'router', password: 'r0uter-secret' };
+const authenticator = { verifyPassword: (a: string, p: string): Promise<boolean> => Promise.resolve(a === routerApp.application && p === routerApp.password) };
+
 /** A server whose handler keeps what it got; tests answer through the kept sessions. */
 function recordingServer(clock = new ManualClock()): { server: PreviewServer; got: Array<{ req: PreviewRequest; session: PreviewSession }> } {
   const got: Array<{ req: PreviewRequest; session: PreviewSession }> = [];
-  const server = new PreviewServer({ handler: (req, session) => got.push({ req, session }), clock });
+  const server = new PreviewServer({ handler: (req, session) => got.push({ req, session }), clock, authenticator });
   return { server, got };
 }
 
@@ -39,7 +43,8 @@ for (const kind of ['memory', 'tcp'] as const) {
         const a = await server.listen({ host: '127.0.0.1', port: 0 });
         target = { kind: 'tcp', host: a.host, port: a.port };
       } else target = { kind: 'memory', connect: () => server.connectInMemory() };
-      const client = new PreviewClient({ target, clock });
+      // Over TCP the router authenticates; an in-memory link is opened authenticated.
+      const client = new PreviewClient({ target, clock, ...(kind === 'tcp' ? { credentials: routerApp } : {}) });
       await client.connect();
       return { server, got, client, clock };
     }
@@ -103,7 +108,7 @@ for (const kind of ['memory', 'tcp'] as const) {
       const clock = new ManualClock();
       const { server, got } = recordingServer(clock);
       const target: PreviewConnectTarget = kind === 'tcp' ? await server.listen({ port: 0 }).then((a) => ({ kind: 'tcp' as const, host: a.host, port: a.port })) : { kind: 'memory', connect: () => server.connectInMemory() };
-      const client = new PreviewClient({ target, clock, resultTimeoutMs: 1000 });
+      const client = new PreviewClient({ target, clock, resultTimeoutMs: 1000, ...(kind === 'tcp' ? { credentials: routerApp } : {}) });
       await client.connect();
       const strays: PreviewInteractionResult[] = [];
       client.on('strayResult', (r) => strays.push(r));
@@ -296,11 +301,11 @@ describe('preview transport over TLS', () => {
       const key = readFileSync(join(dir, 'key.pem'));
       const cert = readFileSync(join(dir, 'cert.pem'));
       const logger = memoryLogger();
-      const server = new PreviewServer({ handler: (req, session) => session.respond(req.ReferenceID, { connId: req.connId, result: 'rejected' }), logger });
+      const server = new PreviewServer({ handler: (req, session) => session.respond(req.ReferenceID, { connId: req.connId, result: 'rejected' }), logger, authenticator });
       const { port } = await server.listen({ host: '127.0.0.1', port: 0, tls: { key, cert } });
       const untrusting = new PreviewClient({ target: { kind: 'tls', host: '127.0.0.1', port } });
       await assert.rejects(untrusting.connect(), (e: Error & { code?: string }) => e.code === 'UCC_ERR_PREVIEW_CLOSED' && /certificate/i.test(e.message));
-      const client = new PreviewClient({ target: { kind: 'tls', host: '127.0.0.1', port, tls: { ca: cert } } });
+      const client = new PreviewClient({ target: { kind: 'tls', host: '127.0.0.1', port, tls: { ca: cert } }, credentials: routerApp });
       await client.connect();
       assert.equal((await client.offer(offer)).result, 'rejected');
       assert.equal(server.sessions()[0]?.transport, 'tls');
@@ -310,6 +315,147 @@ describe('preview transport over TLS', () => {
       assert.ok(logger.lines.some((l) => l['msg'] === 'preview TLS handshake failed'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('preview authentication (docs/protocols/preview.md 1.1)', () => {
+  /** A raw TCP peer that writes frames and collects the decoded answers. */
+  async function rawTcp(port: number): Promise<{ sock: net.Socket; received: PreviewMessage[]; closed: Promise<void> }> {
+    const sock = net.connect(port, '127.0.0.1');
+    sock.on('error', () => undefined);
+    const received: PreviewMessage[] = [];
+    const d = new PreviewFrameDecoder({ accept: 'any' });
+    sock.on('data', (c: Buffer) => {
+      for (const f of d.push(c)) if (f.ok) received.push(f.value);
+    });
+    const closed = new Promise<void>((r) => sock.once('close', () => r()));
+    await new Promise<void>((r) => sock.once('connect', () => r()));
+    return { sock, received, closed };
+  }
+
+  test('a request before PreviewRegisterClient gets an error result and the session is closed; the handler never sees it', async () => {
+    const { server, got } = recordingServer();
+    const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+    const c = await rawTcp(port);
+    try {
+      c.sock.write(encodePreviewFrame({ message: 'PreviewInteractionRequest', ReferenceID: 7, ...offer, userData: [] }));
+      await c.closed;
+      const r = c.received[0];
+      assert.ok(r?.message === 'PreviewInteractionResult');
+      assert.deepEqual([r.ReferenceID, r.result], [7, 'error']);
+      assert.match(r.reason ?? '', /^not-authenticated/);
+      assert.equal(got.length, 0);
+      // The PreviewClient without credentials sees the same: its offer resolves error and the link closes.
+      const bare = new PreviewClient({ target: { kind: 'tcp', host: '127.0.0.1', port } });
+      await bare.connect();
+      const res = await bare.offer(offer);
+      assert.equal(res.result, 'error');
+      assert.match(res.reason ?? '', /not-authenticated|connection-lost/);
+      await until(() => !bare.connected, 'the bare client to be disconnected');
+      assert.equal(got.length, 0);
+      bare.close();
+    } finally {
+      c.sock.destroy();
+      await server.close();
+    }
+  });
+
+  test('a wrong password, an unknown Application or no password: connect() rejects UCC_ERR_PREVIEW_AUTH and the session is closed', async () => {
+    const logger = memoryLogger();
+    const server = new PreviewServer({ handler: () => undefined, authenticator, logger });
+    const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      for (const credentials of [{ application: 'router', password: 'bad-pw-123' }, { application: 'nobody', password: routerApp.password }]) {
+        const client = new PreviewClient({ target: { kind: 'tcp', host: '127.0.0.1', port }, credentials });
+        await assert.rejects(client.connect(), (e: Error & { code?: string }) => e.code === 'UCC_ERR_PREVIEW_AUTH' && /unknown Application or wrong password/.test(e.message));
+        assert.equal(client.connected, false);
+        client.close();
+      }
+      const c = await rawTcp(port);
+      c.sock.write(encodePreviewFrame({ message: 'PreviewRegisterClient', ReferenceID: 3, ApplicationName: 'router' }));
+      await c.closed;
+      assert.equal(c.received[0]?.message === 'PreviewInteractionResult' && c.received[0].result, 'error');
+      await until(() => server.sessions().length === 0, 'every session closed');
+      assert.equal(logger.lines.filter((l) => l['msg'] === 'preview authentication failed').length, 3);
+      assert.ok(!JSON.stringify(logger.lines).includes('bad-pw-123') && !JSON.stringify(logger.lines).includes(routerApp.password), 'a password is never logged');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a server without an authenticator admits no network client', async () => {
+    const server = new PreviewServer({ handler: () => undefined });
+    const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const client = new PreviewClient({ target: { kind: 'tcp', host: '127.0.0.1', port }, credentials: routerApp });
+      await assert.rejects(client.connect(), (e: Error & { code?: string }) => e.code === 'UCC_ERR_PREVIEW_AUTH' && /admits no network client/.test(e.message));
+      client.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('before authentication a frame over 64 KiB closes the session; after it, frames up to the frame limit pass', async () => {
+    const { server, got } = recordingServer();
+    const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+    const c = await rawTcp(port);
+    const big = { ...offer, userData: [['blob', 'x'.repeat(70 * 1024)]] as Array<[string, string]> };
+    try {
+      const head = Buffer.alloc(4);
+      head.writeUInt32BE(64 * 1024 + 1);
+      c.sock.write(head);
+      await c.closed;
+      assert.equal(server.sessions().length, 0);
+      const client = new PreviewClient({ target: { kind: 'tcp', host: '127.0.0.1', port }, credentials: routerApp });
+      await client.connect();
+      assert.equal(server.sessions()[0]?.application, 'router');
+      void client.offer(big);
+      await until(() => got.length === 1, 'the 70 KiB offer after authentication');
+      client.close();
+    } finally {
+      c.sock.destroy();
+      await server.close();
+    }
+  });
+
+  test('a session not authenticated within 10 s is closed; in-memory links start authenticated', async () => {
+    const clock = new ManualClock();
+    const { server } = recordingServer(clock);
+    const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+    const c = await rawTcp(port);
+    try {
+      await until(() => server.sessions().length === 1, 'the session');
+      clock.advance(9_999);
+      assert.equal(server.sessions().length, 1);
+      clock.advance(1);
+      await c.closed;
+      assert.equal(server.sessions().length, 0);
+      server.connectInMemory();
+      assert.equal(server.sessions()[0]?.application, '(in-process)');
+      clock.advance(60_000);
+      assert.equal(server.sessions().length, 1, 'no authentication timer on an in-process link');
+    } finally {
+      c.sock.destroy();
+      await server.close();
+    }
+  });
+
+  test('a second PreviewRegisterClient on an authenticated link is refused without closing it', async () => {
+    const { server } = recordingServer();
+    const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+    const c = await rawTcp(port);
+    try {
+      c.sock.write(encodePreviewFrame({ message: 'PreviewRegisterClient', ReferenceID: 1, ApplicationName: 'router', ApplicationPassword: routerApp.password }));
+      await until(() => c.received.length === 1, 'the first answer');
+      c.sock.write(encodePreviewFrame({ message: 'PreviewRegisterClient', ReferenceID: 2, ApplicationName: 'other', ApplicationPassword: 'x' }));
+      await until(() => c.received.length === 2, 'two answers');
+      assert.deepEqual(c.received[0], { message: 'PreviewClientRegistered', ReferenceID: 1, ApplicationName: 'router' });
+      assert.match(c.received[1]?.message === 'PreviewInteractionResult' ? (c.received[1].reason ?? '') : '', /^already-authenticated/);
+      assert.equal(server.sessions().length, 1);
+    } finally {
+      c.sock.destroy();
+      await server.close();
     }
   });
 });
