@@ -3,6 +3,7 @@
  * same interfaces they use over the network. It never listens; `App.listen()` does, so tests can
  * build the whole system in-process with a ManualClock.
  */
+import { httpLimitsFrom } from '../web/listener-limits.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -170,6 +171,7 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
     const http = createHttpServer({
       logger: logger.child({ role: 'web' }), routes: [...web.apiRoutes, socket, supervisor.routes, ...web.staticRoutes], version: packageVersion(), ...(https ? { https } : {}),
       ...(config.settings.listen.allowedOrigins ? { allowedOrigins: config.settings.listen.allowedOrigins } : {}), clock,
+      limits: httpLimitsFrom(config.settings.listen.httpLimits),
     });
     closers.push(() => http.close());
 

@@ -96,6 +96,10 @@ const SipListenSchema = Type.Object(
     port: Port,
     // SO_RCVBUF: 64 KiB .. 256 MiB (Linux caps it at net.core.rmem_max).
     receiveBufferBytes: Type.Optional(Type.Integer({ minimum: 65_536, maximum: 268_435_456, description: 'bytes, 65536..268435456' })),
+    // tcp and tls only: the bounds of inbound connections (src/sip/transport/connection-limits.ts).
+    maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'connections, 1..1000000' })),
+    maxConnectionsPerAddress: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'connections, 1..1000000' })),
+    stallTimeoutMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000, description: 'ms, 0..3600000 (0 never)' })),
   },
   closed,
 );
@@ -138,6 +142,18 @@ export const ListenSettingsSchema = Type.Object(
     tls: Type.Optional(Type.Object({ certFile: Type.String({ minLength: 1 }), keyFile: Type.String({ minLength: 1 }) }, closed)),
     /** Origins a browser may open the KW WebSocket from; default: the same origin as the Host. */
     allowedOrigins: Type.Optional(Type.Array(Type.String({ pattern: '^https?://[^/\\s]+/?$', maxLength: 255, description: 'an origin, http(s)://host[:port]' }), { maxItems: 32 })),
+    /** Caps of the web listener (src/web/listener-limits.ts has the defaults). */
+    httpLimits: Type.Optional(
+      Type.Object(
+        {
+          maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'connections, 1..1000000' })),
+          maxConnectionsPerAddress: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'connections, 1..1000000' })),
+          maxWebSockets: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'WebSockets, 1..1000000' })),
+          maxWebSocketsPerAddress: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'WebSockets, 1..1000000' })),
+        },
+        closed,
+      ),
+    ),
   },
   closed,
 );

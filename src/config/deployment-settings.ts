@@ -8,6 +8,7 @@ import type { ConfigDocument } from './config-document-schema.ts';
 import { type ConfigIssue, formatPath } from './config-issue.ts';
 import { type FileCtx, type IssueList, type Seg, lineOf } from './config-location.ts';
 import { parseVoiceConfig, type VoiceConfig } from './voice-settings.ts';
+import { processDescriptorLimit } from '../lib/connection-admission.ts';
 
 /**
  * Where the store lives. A relative SQLite path is relative to the working directory (its folder
@@ -15,8 +16,23 @@ import { parseVoiceConfig, type VoiceConfig } from './voice-settings.ts';
  */
 export type StoreSettings = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string; schema?: string };
 
-/** A SIP listener of a presence adapter; `receiveBufferBytes` (SO_RCVBUF) only on udp listeners. */
-export interface PresenceListen {
+/**
+ * The bounds of a SIP tcp or tls listener (docs/configuration.md, "SIP listener limits"); absent:
+ * the SIP transport's defaults (a quarter of `ulimit -n`, at most 10 000; a quarter of that per
+ * address; 30 000 ms).
+ */
+export interface SipStreamLimits {
+  maxConnections?: number;
+  maxConnectionsPerAddress?: number;
+  /** A connection stalled inside a message this long is closed; 0 never. */
+  stallTimeoutMs?: number;
+}
+
+/** The option names of {@link SipStreamLimits}, as written in a listener entry. */
+export const sipStreamLimitKeys = ['maxConnections', 'maxConnectionsPerAddress', 'stallTimeoutMs'] as const;
+
+/** A SIP listener of a presence adapter; `receiveBufferBytes` (SO_RCVBUF) only on udp listeners, the limits only on tcp and tls. */
+export interface PresenceListen extends SipStreamLimits {
   protocol: 'udp' | 'tcp' | 'tls';
   host: string;
   port: number;
@@ -66,6 +82,14 @@ export interface DeploymentSettings {
   voice?: VoiceConfig;
 }
 
+/** `listen.httpLimits`: caps of the web listener (absent keys: the defaults of src/web/listener-limits.ts). */
+export interface HttpLimitSettings {
+  maxConnections?: number;
+  maxConnectionsPerAddress?: number;
+  maxWebSockets?: number;
+  maxWebSocketsPerAddress?: number;
+}
+
 export interface ListenSettings {
   host: string;
   tlib: number;
@@ -74,6 +98,8 @@ export interface ListenSettings {
   tls?: { certFile: string; keyFile: string };
   /** Origins the KW WebSocket may be opened from (`https://ucc.example.test`); default: the Host's own. */
   allowedOrigins?: string[];
+  /** Caps of the web listener; absent keys: defaultHttpLimits() (src/web/listener-limits.ts). */
+  httpLimits?: HttpLimitSettings;
 }
 
 export const DEFAULT_LISTEN: Readonly<ListenSettings> = { host: '127.0.0.1', tlib: 7000, http: 8080 };
@@ -114,11 +140,27 @@ export function takeSettings(ctx: FileCtx, d: ConfigDocument, issues: IssueList)
     if (voice.config) settings.voice = voice.config;
   }
   if (d.listen) {
-    const { tls, ...ports } = d.listen;
+    const { tls, httpLimits, ...ports } = d.listen;
     settings.listen = { ...settings.listen, ...ports };
+    if (httpLimits) settings.listen.httpLimits = takeHttpLimits(ctx, httpLimits, issues);
     if (tls) settings.listen.tls = { certFile: resolve(dirname(ctx.file), tls.certFile), keyFile: resolve(dirname(ctx.file), tls.keyFile) };
   }
   return storeAt ? { settings, storeAt } : { settings };
+}
+
+/** `listen.httpLimits`: a per-address cap above its total, or WebSockets above connections, is an error. */
+function takeHttpLimits(ctx: FileCtx, h: HttpLimitSettings, issues: IssueList): HttpLimitSettings {
+  const at = (key: keyof HttpLimitSettings): Seg[] => ['listen', 'httpLimits', key];
+  const pairs: Array<[keyof HttpLimitSettings, keyof HttpLimitSettings]> = [['maxConnectionsPerAddress', 'maxConnections'], ['maxWebSocketsPerAddress', 'maxWebSockets'], ['maxWebSockets', 'maxConnections']];
+  for (const [small, big] of pairs) {
+    const a = h[small];
+    const b = h[big];
+    if (a !== undefined && b !== undefined && a > b) issues.error(ctx, at(small), `must not exceed ${big} (${b})`);
+  }
+  // A cap over the descriptor limit is never reached: the process runs out of descriptors first.
+  const nofile = processDescriptorLimit();
+  if (h.maxConnections !== undefined && h.maxConnections > nofile) issues.warn(ctx, at('maxConnections'), `is above this process's descriptor limit (ulimit -n ${nofile}): raise the limit or lower the cap`);
+  return { ...h };
 }
 
 function takePresence(ctx: FileCtx, p: NonNullable<ConfigDocument['presence']>, issues: IssueList, settings: DeploymentSettings): void {
@@ -135,6 +177,10 @@ function takePresence(ctx: FileCtx, p: NonNullable<ConfigDocument['presence']>, 
   }
   p.listen?.forEach((l, i) => {
     if (l.receiveBufferBytes !== undefined && l.protocol !== 'udp') issues.error(ctx, ['presence', 'listen', i, 'receiveBufferBytes'], 'only for protocol udp');
+    for (const key of sipStreamLimitKeys) if (l[key] !== undefined && l.protocol === 'udp') issues.error(ctx, ['presence', 'listen', i, key], 'only for protocols tcp and tls');
+    if (l.maxConnections !== undefined && l.maxConnectionsPerAddress !== undefined && l.maxConnectionsPerAddress > l.maxConnections) {
+      issues.error(ctx, ['presence', 'listen', i, 'maxConnectionsPerAddress'], `must not exceed maxConnections (${l.maxConnections})`);
+    }
   });
   if (p.mode === 'ms-pres') return takeMsPres(ctx, p, issues, settings);
   if (!p.aor) issues.error(ctx, ['presence'], 'mode sip needs aor (the connector\'s SIP address)');
@@ -197,6 +243,9 @@ function presenceListen(raw: RawListen | undefined, fallback: PresenceListen): P
     host: l.host ?? '127.0.0.1',
     port: l.port,
     ...(l.receiveBufferBytes !== undefined ? { receiveBufferBytes: l.receiveBufferBytes } : {}),
+    ...(l.maxConnections !== undefined ? { maxConnections: l.maxConnections } : {}),
+    ...(l.maxConnectionsPerAddress !== undefined ? { maxConnectionsPerAddress: l.maxConnectionsPerAddress } : {}),
+    ...(l.stallTimeoutMs !== undefined ? { stallTimeoutMs: l.stallTimeoutMs } : {}),
   }));
 }
 

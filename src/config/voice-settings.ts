@@ -21,6 +21,12 @@ export interface VoiceListen {
   port: number;
   /** UDP only: SO_RCVBUF. */
   receiveBufferBytes?: number;
+  /** TCP/TLS only: inbound connections in total (default: a quarter of `ulimit -n`, at most 10 000). */
+  maxConnections?: number;
+  /** TCP/TLS only: inbound connections from one address (default: a quarter of maxConnections). */
+  maxConnectionsPerAddress?: number;
+  /** TCP/TLS only: a connection stalled inside a message this long is closed (default 30 000 ms; 0 never). */
+  stallTimeoutMs?: number;
 }
 
 /** A carrier (or SBC) allowed to send INVITEs in; its calls arrive through the Trunk DN `dn`. */
@@ -206,7 +212,7 @@ function readListen(r: ConfigReader, raw: unknown, path: ConfigPath): VoiceListe
   if (items.length === 0) r.error(path, 'needs at least one listener');
   const out: VoiceListen[] = [];
   items.forEach((item, i) => {
-    const m = r.map(item, [...path, i], ['protocol', 'host', 'port', 'receiveBufferBytes']);
+    const m = r.map(item, [...path, i], ['protocol', 'host', 'port', 'receiveBufferBytes', 'maxConnections', 'maxConnectionsPerAddress', 'stallTimeoutMs']);
     if (!m) return;
     const protocol = r.oneOf(m.protocol, [...path, i, 'protocol'], ['udp', 'tcp', 'tls'] as const);
     if (m.protocol === undefined) r.error([...path, i], 'needs protocol (udp, tcp or tls)');
@@ -215,7 +221,23 @@ function readListen(r: ConfigReader, raw: unknown, path: ConfigPath): VoiceListe
     if (m.port === undefined) r.error([...path, i], 'needs port');
     const rcvbuf = r.int(m.receiveBufferBytes, [...path, i, 'receiveBufferBytes'], 65_536, 268_435_456, 'bytes');
     if (rcvbuf !== undefined && protocol !== 'udp') r.error([...path, i, 'receiveBufferBytes'], 'only for protocol udp');
-    if (protocol && port !== undefined) out.push({ protocol, host, port, ...(rcvbuf !== undefined ? { receiveBufferBytes: rcvbuf } : {}) });
+    // The bounds of inbound tcp/tls connections (src/sip/transport/connection-limits.ts has the defaults).
+    const maxConnections = r.int(m.maxConnections, [...path, i, 'maxConnections'], 1, 1_000_000, 'connections');
+    const perAddress = r.int(m.maxConnectionsPerAddress, [...path, i, 'maxConnectionsPerAddress'], 1, 1_000_000, 'connections');
+    const stall = r.int(m.stallTimeoutMs, [...path, i, 'stallTimeoutMs'], 0, 3_600_000, 'ms, 0 never');
+    for (const [key, v] of [['maxConnections', maxConnections], ['maxConnectionsPerAddress', perAddress], ['stallTimeoutMs', stall]] as const) {
+      if (v !== undefined && protocol === 'udp') r.error([...path, i, key], 'only for protocols tcp and tls');
+    }
+    if (maxConnections !== undefined && perAddress !== undefined && perAddress > maxConnections) r.error([...path, i, 'maxConnectionsPerAddress'], `must not exceed maxConnections (${maxConnections})`);
+    if (protocol && port !== undefined) {
+      out.push({
+        protocol, host, port,
+        ...(rcvbuf !== undefined ? { receiveBufferBytes: rcvbuf } : {}),
+        ...(maxConnections !== undefined ? { maxConnections } : {}),
+        ...(perAddress !== undefined ? { maxConnectionsPerAddress: perAddress } : {}),
+        ...(stall !== undefined ? { stallTimeoutMs: stall } : {}),
+      });
+    }
   });
   return out;
 }

@@ -28,6 +28,7 @@ export interface HttpServerOptions {
    * request's Host. An upgrade without Origin (not a browser, so it carries no victim's cookie) passes.
    */
   allowedOrigins?: readonly string[];
+  /** Caps of connections and WebSockets (default: defaultHttpLimits(), from `ulimit -n`). */
   limits?: Partial<HttpLimits>;
   clock?: Clock;
 }
@@ -60,7 +61,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const app = (options.https
     ? Fastify({ logger: false, bodyLimit: 64 * 1024, https: options.https })
     : Fastify({ logger: false, bodyLimit: 64 * 1024 })) as unknown as FastifyInstance;
-  const limits: HttpLimits = { ...defaultHttpLimits, ...options.limits };
+  const limits: HttpLimits = { ...defaultHttpLimits(), ...options.limits };
   const refusals = new IntervalLog(options.clock ?? new SystemClock(), options.logger, limits.logIntervalMs);
   const connections = new ConnectionAdmission(limits.connections.total, limits.connections.perAddress);
   const sockets = new ConnectionAdmission(limits.webSockets.total, limits.webSockets.perAddress);

@@ -7,6 +7,8 @@
  */
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
+import { processDescriptorLimit } from '../lib/connection-admission.ts';
+import type { HttpLimitSettings } from '../config/deployment-settings.ts';
 
 /** A cap in total and per remote address. */
 export interface CountLimit {
@@ -21,16 +23,38 @@ export interface HttpLimits {
   logIntervalMs: number;
 }
 
+/** What the configuration may set (`listen.httpLimits`, docs/configuration.md); absent keys take the defaults. */
+export type { HttpLimitSettings };
+
+/** The defaults on a host with a large descriptor limit (the ceilings). */
+export const httpLimitCeilings = { maxConnections: 6000, maxConnectionsPerAddress: 3000, maxWebSockets: 3000, maxWebSocketsPerAddress: 1500 } as const;
+
 /**
  * Defaults: a whole contact centre may sit behind one proxy or NAT address (each KW holds one
- * WebSocket and a few HTTP connections), so the per-address caps stay high; they stop one address
- * from taking every slot, while the totals keep the listener well under `ulimit -n`.
+ * WebSocket and a few HTTP connections), so the per-address caps are half the totals; they stop
+ * one address from taking every slot. The totals are a fifth of the descriptor limit (`ulimit -n`;
+ * T-Lib takes 40 %, the preview listener 10 %, each SIP stream listener 25 %), at most the
+ * ceilings (6,000 connections, 3,000 WebSockets) and at least 64 connections.
  */
-export const defaultHttpLimits: HttpLimits = {
-  connections: { total: 6000, perAddress: 3000 },
-  webSockets: { total: 3000, perAddress: 1500 },
-  logIntervalMs: 60_000,
-};
+export function defaultHttpLimits(descriptorLimit = processDescriptorLimit()): HttpLimits {
+  const total = Math.min(httpLimitCeilings.maxConnections, Math.max(64, Math.floor(descriptorLimit / 5)));
+  const ws = Math.min(httpLimitCeilings.maxWebSockets, Math.floor(total / 2));
+  return {
+    connections: { total, perAddress: Math.min(httpLimitCeilings.maxConnectionsPerAddress, Math.floor(total / 2)) },
+    webSockets: { total: ws, perAddress: Math.min(httpLimitCeilings.maxWebSocketsPerAddress, Math.floor(ws / 2)) },
+    logIntervalMs: 60_000,
+  };
+}
+
+/** The limits the configuration asks for, over the defaults. */
+export function httpLimitsFrom(settings: HttpLimitSettings | undefined, defaults: HttpLimits = defaultHttpLimits()): HttpLimits {
+  const s = settings ?? {};
+  return {
+    connections: { total: s.maxConnections ?? defaults.connections.total, perAddress: s.maxConnectionsPerAddress ?? defaults.connections.perAddress },
+    webSockets: { total: s.maxWebSockets ?? defaults.webSockets.total, perAddress: s.maxWebSocketsPerAddress ?? defaults.webSockets.perAddress },
+    logIntervalMs: defaults.logIntervalMs,
+  };
+}
 
 /**
  * One warning per key per interval: the first event is logged at once, the ones after it are

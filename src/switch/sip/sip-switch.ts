@@ -105,6 +105,9 @@ export class SipSwitch implements Switch {
     const listen: ListenOptions[] = c.listen.map((l) => ({
       protocol: l.protocol, host: l.host, port: l.port,
       ...(l.receiveBufferBytes !== undefined ? { receiveBufferBytes: l.receiveBufferBytes } : {}),
+      ...(l.maxConnections !== undefined ? { maxConnections: l.maxConnections } : {}),
+      ...(l.maxConnectionsPerAddress !== undefined ? { maxConnectionsPerAddress: l.maxConnectionsPerAddress } : {}),
+      ...(l.stallTimeoutMs !== undefined ? { stallTimeoutMs: l.stallTimeoutMs } : {}),
       ...(l.protocol === 'tls' && c.tls ? { tls: c.tls } : {}),
     }));
     const stack = await SipStack.listen({

@@ -9,6 +9,7 @@ import { WebSocket } from 'ws';
 import { ManualClock } from '../../../src/lib/clock.ts';
 import { memoryLogger } from '../../../src/lib/logger.ts';
 import { createHttpServer, type HttpServerOptions } from '../../../src/web/http-server.ts';
+import { defaultHttpLimits, httpLimitsFrom } from '../../../src/web/listener-limits.ts';
 
 async function serve(extra: Partial<HttpServerOptions> = {}) {
   const logger = memoryLogger();
@@ -127,6 +128,35 @@ test('connections over the per-address cap are cut at once and logged once', asy
     for (const c of socks.splice(0)) c.destroy();
     await new Promise((r) => setTimeout(r, 50));
     assert.equal((await fetch(`${s.url}/api/v1/health`)).status, 200, 'slots are freed when connections close');
+  } finally {
+    for (const c of socks) c.destroy();
+    await s.app.close();
+  }
+});
+
+test('the defaults follow ulimit -n (a fifth for connections, at most 6,000; half of that for WebSockets); configured keys replace them', () => {
+  assert.deepEqual(defaultHttpLimits(1024), { connections: { total: 204, perAddress: 102 }, webSockets: { total: 102, perAddress: 51 }, logIntervalMs: 60_000 });
+  assert.deepEqual(defaultHttpLimits(1 << 20), { connections: { total: 6000, perAddress: 3000 }, webSockets: { total: 3000, perAddress: 1500 }, logIntervalMs: 60_000 });
+  assert.equal(defaultHttpLimits(100).connections.total, 64, 'never below 64');
+  const d = defaultHttpLimits(1 << 20);
+  assert.deepEqual(httpLimitsFrom({ maxWebSockets: 10, maxConnectionsPerAddress: 7 }, d), { connections: { total: 6000, perAddress: 7 }, webSockets: { total: 10, perAddress: 1500 }, logIntervalMs: 60_000 });
+  assert.deepEqual(httpLimitsFrom(undefined, d), d);
+});
+
+test('listen.httpLimits from the configuration caps the listener: maxConnectionsPerAddress 2 cuts the third connection', async () => {
+  const s = await serve({ limits: httpLimitsFrom({ maxConnectionsPerAddress: 2 }) });
+  const port = Number(new URL(s.url).port);
+  const socks: Socket[] = [];
+  try {
+    const dial = () => new Promise<Socket>((resolve, reject) => {
+      const c = connect(port, '127.0.0.1', () => resolve(c)).once('error', reject);
+      socks.push(c);
+    });
+    await dial();
+    await dial();
+    const third = await dial();
+    const closed = await new Promise<boolean>((r) => { third.once('close', () => r(true)); setTimeout(() => r(false), 2000); });
+    assert.equal(closed, true);
   } finally {
     for (const c of socks) c.destroy();
     await s.app.close();

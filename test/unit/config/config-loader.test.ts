@@ -145,6 +145,29 @@ describe('include:', () => {
     assert.equal(small.length, 1);
     assert.match(small[0] ?? '', /^p\.yaml:6: presence\.listen\[0\]\.receiveBufferBytes: /);
   });
+  test('presence.listen limits (maxConnections, maxConnectionsPerAddress, stallTimeoutMs) reach the adapter settings; tcp and tls only', () => {
+    const doc = (item: string) => `presence:\n  mode: sip\n  aor: "sip:ucc@example.test"\n  proxy: "sip:10.0.0.2:5060;transport=tcp"\n  listen:\n    - ${item}\n`;
+    const r = parseConfigText(doc('{ protocol: tcp, port: 5070, maxConnections: 200, maxConnectionsPerAddress: 20, stallTimeoutMs: 0 }'), 'p.yaml');
+    assert.ok(r.ok);
+    assert.ok(r.value.settings.presence.mode === 'sip');
+    assert.deepEqual(r.value.settings.presence.listen, [{ protocol: 'tcp', host: '127.0.0.1', port: 5070, maxConnections: 200, maxConnectionsPerAddress: 20, stallTimeoutMs: 0 }]);
+    assert.deepEqual(issues(doc('{ protocol: udp, port: 5070, stallTimeoutMs: 1000 }'), {}, 'p.yaml'), ['p.yaml:6: presence.listen[0].stallTimeoutMs: only for protocols tcp and tls']);
+    assert.deepEqual(issues(doc('{ protocol: tcp, port: 5070, maxConnections: 5, maxConnectionsPerAddress: 6 }'), {}, 'p.yaml'), ['p.yaml:6: presence.listen[0].maxConnectionsPerAddress: must not exceed maxConnections (5)']);
+    const zero = issues(doc('{ protocol: tls, port: 5071, maxConnections: 0 }'), {}, 'p.yaml');
+    assert.ok(zero.some((m) => /^p\.yaml:6: presence\.listen\[0\]\.maxConnections: /.test(m)), zero.join('\n'));
+  });
+  test('listen.httpLimits sets the web caps; a per-address cap above its total or WebSockets above connections is an error', () => {
+    const r = parseConfigText('listen:\n  http: 8080\n  httpLimits: { maxConnections: 400, maxConnectionsPerAddress: 100, maxWebSockets: 200, maxWebSocketsPerAddress: 50 }\n', 'l.yaml');
+    assert.ok(r.ok);
+    assert.deepEqual(r.value.settings.listen.httpLimits, { maxConnections: 400, maxConnectionsPerAddress: 100, maxWebSockets: 200, maxWebSocketsPerAddress: 50 });
+    assert.deepEqual(issues('listen:\n  httpLimits:\n    maxConnections: 10\n    maxConnectionsPerAddress: 20\n    maxWebSockets: 11\n', {}, 'l.yaml'), [
+      'l.yaml:4: listen.httpLimits.maxConnectionsPerAddress: must not exceed maxConnections (10)',
+      'l.yaml:5: listen.httpLimits.maxWebSockets: must not exceed maxConnections (10)',
+    ]);
+    const unknown = issues('listen:\n  httpLimits: { maxSockets: 3 }\n', {}, 'l.yaml');
+    assert.equal(unknown.length, 1);
+    assert.match(unknown[0] ?? '', /^l\.yaml:2: listen\.httpLimits/);
+  });
   test('sip settings under presence mode standalone are an error', () => {
     assert.deepEqual(issues('presence:\n  mode: standalone\n  proxy: "sip:x@y"\n', {}, 'p.yaml'), ['p.yaml:3: presence.proxy: only for mode sip']);
   });

@@ -124,6 +124,33 @@ describe('voice: configuration', () => {
     ].sort(byLine));
   });
 
+  test('listener limits (maxConnections, maxConnectionsPerAddress, stallTimeoutMs): read for tcp and tls, refused for udp, bounded, located', () => {
+    const ok = parse(`voice:
+  domain: example.test
+  listen:
+    - { protocol: tcp, port: 5060, maxConnections: 500, maxConnectionsPerAddress: 50, stallTimeoutMs: 5000 }
+    - { protocol: udp, port: 5060 }
+`);
+    assert.deepEqual(ok.config?.listen, [
+      { protocol: 'tcp', host: '127.0.0.1', port: 5060, maxConnections: 500, maxConnectionsPerAddress: 50, stallTimeoutMs: 5000 },
+      { protocol: 'udp', host: '127.0.0.1', port: 5060 },
+    ]);
+    const bad = parse(`voice:
+  domain: example.test
+  listen:
+    - { protocol: udp, port: 5060, maxConnections: 10 }
+    - { protocol: tcp, port: 5060, maxConnections: 10, maxConnectionsPerAddress: 11 }
+    - { protocol: tcp, port: 5061, stallTimeoutMs: -1, maxConnections: 0 }
+`);
+    assert.equal(bad.config, undefined);
+    assert.deepEqual([...bad.messages].filter((m) => !m.includes('no trunks')).sort(byLine), [
+      'voice.yaml:4: voice.listen[0].maxConnections: only for protocols tcp and tls',
+      'voice.yaml:5: voice.listen[1].maxConnectionsPerAddress: must not exceed maxConnections (10)',
+      'voice.yaml:6: voice.listen[2].maxConnections: must be an integer 1..1000000 (connections)',
+      'voice.yaml:6: voice.listen[2].stallTimeoutMs: must be an integer 0..3600000 (ms, 0 never)',
+    ].sort(byLine));
+  });
+
   test('cross-checks: tls needs certificates, the proxy transport needs a listener, early media needs a relay and a file', () => {
     const r = parse(`voice:
   domain: example.test
