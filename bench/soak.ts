@@ -14,8 +14,10 @@
  * After BENCH_SOAK_WARMUP_S (default a fifth of the run, at most 60 s) the start figures are taken
  * (RSS after a full GC, active handles and timers from process.getActiveResourcesInfo()); at the
  * end the same again. The harness's own recorders (chain events, KW client message logs) are
- * emptied as the run goes so they do not count as growth. Targets: RSS growth < 5 % after warm-up,
- * no growth in handles or timers. Ends with one `BENCH {json}` line.
+ * emptied as the run goes so they do not count as growth. RSS is also sampled every 5 s; its growth
+ * is the median of the last window against the first after warm-up (RSS saws by ±10 %, so two point
+ * samples mislead). Targets: RSS growth < 5 %, no growth in handles or timers. Ends with one
+ * `BENCH {json}` line.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -101,7 +103,7 @@ export default async function soak(): Promise<void> {
       if (chain.events.length > 10_000) chain.events.length = 0;
       for (const k of chain.kws.values()) if (k.messages.length > 100) k.messages.length = 0;
     }, 1000 / previewRate);
-    const sampler = setInterval(() => rssSamples.push([Math.round((performance.now() - t0) / 1000), process.memoryUsage.rss()]), 10_000);
+    const sampler = setInterval(() => rssSamples.push([Math.round((performance.now() - t0) / 1000), process.memoryUsage.rss()]), 5_000);
     loop.enable();
     while (performance.now() < stopAt) {
       const left = stopAt - performance.now();
@@ -135,7 +137,17 @@ export default async function soak(): Promise<void> {
   const sent = measured.reduce((n, p) => n + p.sent, 0);
   const completed = measured.reduce((n, p) => n + p.completed, 0);
   const presenceSeconds = measured.reduce((n, p) => n + p.completed / Math.max(p.updatesPerSec, 1), 0);
-  const rssGrowthPct = ((end.rss - start.rss) / start.rss) * 100;
+  // RSS moves in a sawtooth (allocator and heap resizing, ±10 % here), so two point samples can
+  // show growth or shrinkage that is only phase. The verdict compares the median RSS of the first
+  // and the last window after warm-up (a quarter of the measured time each, at most 2 minutes).
+  const windowS = Math.max(10, Math.min(120, (end.at - start.at) / 4));
+  const median = (xs: number[]): number => { const v = [...xs].sort((a, b) => a - b); return v[Math.floor(v.length / 2)] ?? 0; };
+  const early = rssSamples.filter(([t]) => t >= start!.at && t <= start!.at + windowS).map(([, r]) => r);
+  const late = rssSamples.filter(([t]) => t >= end!.at - windowS).map(([, r]) => r);
+  const rssEarly = early.length > 0 ? median(early) : start.rss;
+  const rssLate = late.length > 0 ? median(late) : end.rss;
+  const rssGrowthPct = ((rssLate - rssEarly) / rssEarly) * 100;
+  const rssPointGrowthPct = ((end.rss - start.rss) / start.rss) * 100;
   const timersStart = start.resources['Timeout'] ?? 0;
   const timersEnd = end.resources['Timeout'] ?? 0;
   console.log(`${seconds} s soak; warm-up ${warmupS} s; presence offered ${presenceRate}/s to ${kws} KWs; previews ${previewRate}/s to ${previewKws} KWs (auto-accept); ${semiSpaceSetting()}`);
@@ -145,12 +157,13 @@ export default async function soak(): Promise<void> {
     ['end', Math.round(end.at), (end.rss / MiB).toFixed(1), (end.heap / MiB).toFixed(1), handles(end.resources), timersEnd, JSON.stringify(end.resources)],
   ]);
   console.log(`rss samples (s, MiB): ${rssSamples.map(([s, r]) => `${s}:${(r / MiB).toFixed(0)}`).join(' ')}`);
+  console.log(`rss median of the first ${Math.round(windowS)} s after warm-up ${(rssEarly / MiB).toFixed(1)} MiB (${early.length} samples), of the last ${Math.round(windowS)} s ${(rssLate / MiB).toFixed(1)} MiB (${late.length} samples): ${rssGrowthPct.toFixed(2)} %`);
   const round = (n: number, d = 1): number => Number(n.toFixed(d));
   printBench('soak', {
     seconds, warmupS, presenceOfferedPerSec: presenceRate, presenceUpdatesPerSec: Math.round(completed / Math.max(presenceSeconds, 1)),
     presenceCompleted: completed, presenceSent: sent, presenceLossPct: round(sent > 0 ? ((sent - completed) / sent) * 100 : 0, 2),
     previewsPerSec: previewRate, callsStarted, callsRouted, callsEnded, callFailures, previewsAccepted,
-    rssStartMiB: round(start.rss / MiB), rssEndMiB: round(end.rss / MiB), rssGrowthPct: round(rssGrowthPct, 2),
+    rssStartMiB: round(start.rss / MiB), rssEndMiB: round(end.rss / MiB), rssGrowthPct: round(rssGrowthPct, 2), rssPointGrowthPct: round(rssPointGrowthPct, 2),
     heapStartMiB: round(start.heap / MiB), heapEndMiB: round(end.heap / MiB),
     loopP99Ms: round(loop.percentile(99) / 1e6, 2), loopMaxMs: round(loop.max / 1e6, 1),
     handlesStart: handles(start.resources), handlesEnd: handles(end.resources), timersStart, timersEnd,
