@@ -22,6 +22,7 @@ export const errorCatalogue = {
   UCC_ERR_UC_PUBLISH: 'A UC platform refused (or could not be sent) a presence publication.',
   UCC_ERR_UC_NOT_STARTED: 'A UC platform adapter was used before start() or after stop().',
   UCC_ERR_UC_PRESENCE_INVALID: 'A presence value given to a UC platform adapter is invalid.',
+  UCC_ERR_UC_IM: 'A UC platform refused (or could not be sent) an instant message.',
   UCC_ERR_PREVIEW_FRAME: 'A preview protocol frame is malformed or too large.',
   UCC_ERR_PREVIEW_CLOSED: 'The preview protocol link is not connected.',
   UCC_ERR_PREVIEW_AUTH: 'The connector refused to authenticate the preview client.',

@@ -12,6 +12,7 @@
  */
 import type { TypedEmitter } from '../lib/typed-emitter.ts';
 import type { Presence } from '../presence/presence.ts';
+import type { UcInstantMessaging } from './instant-messages.ts';
 
 /** A knowledge worker as the UC platform sees it. */
 export interface UcKnowledgeWorker {
@@ -65,4 +66,9 @@ export interface UcPlatform extends TypedEmitter<UcPlatformEvents> {
    * UccError when it refused (the connector logs it and may retry).
    */
   publish(kw: UcKnowledgeWorker, presence: Presence | null): Promise<void>;
+  /**
+   * Instant messages to and from the KWs' UC addresses (instant-messages.ts); undefined when the
+   * platform carries none (`standalone`, `ms-pres`: docs/uc-adapters.md "Instant messages").
+   */
+  readonly instantMessaging?: UcInstantMessaging | undefined;
 }

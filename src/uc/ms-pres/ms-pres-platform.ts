@@ -118,6 +118,11 @@ const isLoss = (status: number): boolean => status === 408 || status === 503;
 /** See the file comment. */
 export class MsPresPlatform extends UcPlatformBase implements UcPlatform {
   readonly kind = 'ms-pres';
+  /**
+   * None: Lync / Skype for Business front ends take IM only inside an INVITE session (SDP
+   * `m=message`, then MESSAGEs in the dialog), not as page-mode MESSAGE; docs/uc-adapters.md.
+   */
+  readonly instantMessaging = undefined;
   private readonly o: MsPresPlatformOptions;
   private readonly clock: Clock;
   private readonly logger: Logger;

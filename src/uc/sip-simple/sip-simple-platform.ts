@@ -10,6 +10,8 @@
  *   An empty body on an active subscription means the server knows nothing: `unknown`.
  * - `publish` sends PIDF (RFC 3903) for the KW's presentity with ETag refresh; `null` removes
  *   the publication (Expires: 0), so the KW's own publications show again.
+ * - Instant messages (`instantMessaging`): page-mode MESSAGE (RFC 3428) to a KW's address through
+ *   the proxy; MESSAGEs to the AoR come back to the inbox (shared/im-inbox.ts), routed by sender.
  *
  * Connection state (the lifecycle's): `connecting` until registered (when registering),
  * `disconnected` while the registration fails, `degraded` while some subscription is failing,
@@ -31,10 +33,12 @@ import { SipUserAgent } from '../../sip/api/sip-user-agent.ts';
 import type { SipCredentials } from '../../sip/auth/digest-client.ts';
 import type { TransactionUser, TransportProtocol } from '../../sip/transaction/transaction-user.ts';
 import type { Notification } from '../../sip/ua/subscriber.ts';
+import { ImInbox } from '../shared/im-inbox.ts';
 import { SipAdapterLifecycle } from '../shared/sip-adapter-lifecycle.ts';
 import type { KeptSubscription } from '../shared/sip-adapter-lifecycle.ts';
 import { UcPlatformBase } from '../uc-platform-base.ts';
 import type { UcKnowledgeWorker, UcPlatform } from '../uc-platform.ts';
+import { IM_MAX_TEXT_BYTES, imTextBytes, plainImText, type UcInstantMessaging } from '../instant-messages.ts';
 import { MediaTypeReader } from './notify-media-type.ts';
 
 /** Options of {@link SipSimplePlatform}. */
@@ -99,6 +103,9 @@ export class SipSimplePlatform extends UcPlatformBase implements UcPlatform {
   private readonly watches = new Map<string, Watch>();
   private readonly published = new Set<string>();
   private readonly notifyType = new MediaTypeReader();
+  private readonly inbox: ImInbox;
+  /** See UcPlatform.instantMessaging. */
+  readonly instantMessaging: UcInstantMessaging;
 
   constructor(options: SipSimplePlatformOptions) {
     super();
@@ -111,6 +118,16 @@ export class SipSimplePlatform extends UcPlatformBase implements UcPlatform {
       register: () => this.tryRegister(), subscriptionNoun: 'subscriptions',
       clock: this.clock, logger: this.logger, setState: (state, detail) => this.setConnectionState(state, detail),
     });
+    this.inbox = new ImInbox(options.aor, this.logger);
+    const imUsable = (): boolean => this.life.started && this.ua !== undefined && (this.o.register !== true || this.life.registered);
+    this.instantMessaging = {
+      address: options.aor,
+      get usable() {
+        return imUsable();
+      },
+      send: (to, text) => this.sendIm(to, text),
+      onMessageFrom: (sender, handler) => this.inbox.onMessageFrom(sender, handler),
+    };
   }
 
   /** Registration, subscription and publication counts. */
@@ -142,6 +159,7 @@ export class SipSimplePlatform extends UcPlatformBase implements UcPlatform {
       ...(this.o.refreshFraction !== undefined ? { refreshFraction: this.o.refreshFraction } : {}),
     });
     this.ua = ua;
+    ua.onMessage((m) => this.inbox.receive(m));
     ua.on('registered', () => {
       this.life.registrationSucceeded();
       this.life.updateState();
@@ -281,6 +299,21 @@ export class SipSimplePlatform extends UcPlatformBase implements UcPlatform {
     } catch (e) {
       if (e instanceof SipError) throw new UccError('UCC_ERR_UC_PUBLISH', `PUBLISH for ${kw.contact}: ${e.status} ${e.reason}`, { cause: e });
       throw e;
+    }
+  }
+
+  /** A page-mode MESSAGE through the proxy (see UcInstantMessaging.send). */
+  private async sendIm(to: string, text: string): Promise<void> {
+    const ua = this.ua;
+    if (!ua || !this.life.started) throw new UccError('UCC_ERR_UC_IM', 'sip-simple: IM before start() or after stop()');
+    const body = plainImText(text);
+    const size = imTextBytes(body);
+    if (size > IM_MAX_TEXT_BYTES) throw new UccError('UCC_ERR_UC_IM', `IM of ${size} bytes exceeds ${IM_MAX_TEXT_BYTES}`);
+    try {
+      await ua.message(to, body, { contentType: 'text/plain;charset=UTF-8' });
+    } catch (e) {
+      if (e instanceof SipError) throw new UccError('UCC_ERR_UC_IM', `MESSAGE to ${to}: ${e.status} ${e.reason}`, { cause: e });
+      throw new UccError('UCC_ERR_UC_IM', `MESSAGE to ${to}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
   }
 }

@@ -40,6 +40,8 @@ export interface StandalonePresenceView {
 /** Presence set through an API call; see the file comment. */
 export class StandalonePlatform extends UcPlatformBase implements UcPlatform {
   readonly kind = 'standalone';
+  /** No UC platform, so no instant messages: a KW without a web session cannot be reached (docs/uc-adapters.md). */
+  readonly instantMessaging = undefined;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly maxNoteLength: number;
