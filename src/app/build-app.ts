@@ -133,8 +133,11 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
     const resolver = new OptionResolver({ view: store, application: ucApplication.name, logger });
     // This run of the configured instance (fences the claims of a previous, dead one).
     const run = await startInstanceRun(store.db, ucApplication.name, clock);
+    // The link in a preview invitation over IM: the first allowed origin (the public address), else where we listen.
+    let listeningAt: string | undefined;
+    const webClientUrl = (): string | undefined => config.settings.listen.allowedOrigins?.[0] ?? listeningAt;
     const routing = buildRoutingRoles({
-      store, tserver, switchName: bound.value.switchName, connector, tlib, ucOptions: resolver, run,
+      store, tserver, switchName: bound.value.switchName, connector, tlib, ucOptions: resolver, run, uc, webClientUrl,
       tserverOptions: new OptionResolver({ view: store, application: tserverApplication?.name ?? '', logger }), clock, logger,
     });
     closers.push(() => routing.stop());
@@ -191,6 +194,7 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
         await uc.start();
         await routing.start();
         const url = await http.listen({ host, port: httpPort });
+        listeningAt = url;
         return { http: url, tlib: `tcp://${t.host}:${t.port}`, sip: callSwitch.addresses() };
       },
       close,

@@ -10,6 +10,9 @@ import type { UcConnector } from '../connector/connector.ts';
 import { InteractionTracker } from '../connector/interactions/interaction-tracker.ts';
 import { KwClientSessions } from '../connector/kw-client-sessions.ts';
 import { PreviewManager, previewSettingsFromOptions } from '../connector/preview-manager.ts';
+import { PreviewImInvitations } from '../connector/preview-im.ts';
+import type { UcPlatform } from '../uc/uc-platform.ts';
+import { ClientOptionsReader } from '../web/routes/client-options.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import { PreviewClient, PreviewServer } from '../preview/preview-transport.ts';
@@ -42,6 +45,10 @@ export interface RoutingRolesDeps {
   logger: Logger;
   /** This run of the configured instance: names the router's claims and the ledger's offers. */
   run?: InstanceRun;
+  /** The UC platform: preview invitations over IM go through its instant messages, when it has them. */
+  uc?: UcPlatform;
+  /** The web client's address, for the link in an invitation over IM (known once listening). */
+  webClientUrl?: () => string | undefined;
 }
 
 export interface RoutingRoles {
@@ -71,9 +78,28 @@ export function buildRoutingRoles(d: RoutingRolesDeps): RoutingRoles {
   // One Reservations for both roles: the preview manager records the winner, the router reads it.
   const reservations = new ReservationStore(store.db, clock, store.dialect);
   const sessions = new KwClientSessions();
+  // Previews to a KW with no web client go out as IMs (seed 000 F8) when the platform carries IMs.
+  const clientOptions = new ClientOptionsReader(d.ucOptions, store, store.list('applications').find((a) => a.type === 'ucc')?.name ?? '');
+  const im = d.uc?.instantMessaging
+    ? new PreviewImInvitations({
+      im: d.uc.instantMessaging,
+      contactOf: (userName) => connector.state(userName)?.contact,
+      settings: (userName) => {
+        const dn = connector.state(userName)?.dn;
+        return {
+          gatewayMode: d.ucOptions.getBoolean('uc-connector', 'presence-gateway-mode', dn ? { dn } : {}),
+          inviteMessage: d.ucOptions.getString('Microsoft-OCS', 'invite-message') ?? '',
+          formats: clientOptions.forPerson(userName)['userdata-preview-format'],
+        };
+      },
+      ...(d.webClientUrl ? { webClientUrl: d.webClientUrl } : {}),
+      logger,
+    })
+    : undefined;
   const previews = new PreviewManager({
     connector, sessions, settings: previewSettingsFromOptions(d.ucOptions),
     reservations, recorder: reporter, clock, logger: logger.child({ role: 'preview' }),
+    ...(im ? { im } : {}),
   });
   const previewServer = new PreviewServer({ handler: (request, session) => previews.handle(request, session), clock, logger: logger.child({ role: 'preview' }) });
   const previewClient = new PreviewClient({ target: { kind: 'memory', connect: () => previewServer.connectInProcess() }, clock, logger: logger.child({ role: 'router' }) });
@@ -92,6 +118,8 @@ export function buildRoutingRoles(d: RoutingRolesDeps): RoutingRoles {
   const statsTlib = inProcess('stats-tlib', appOf('stat-server'));
   const router = new Router({
     tserver: routerTlib, preview: previewClient, stats, reservations, strategies: watch.initial, switchName: d.switchName, clock,
+    // In this process the router asks the preview manager directly whom a preview can reach.
+    reachable: (kw) => previews.canDeliver(kw),
     logger: logger.child({ role: 'router' }),
     defaultDnOf: (rp) => d.tserverOptions.getString('TServer', 'default-dn', { dn: rp }) || undefined,
     tserverRouterTimeoutOf: (rp) => d.tserverOptions.getNumber('TServer', 'router-timeout', { dn: rp }),
@@ -147,6 +175,7 @@ export function buildRoutingRoles(d: RoutingRolesDeps): RoutingRoles {
       previewClient.close();
       await previewServer.close();
       interactions.stop();
+      im?.dispose();
       stats.close();
       statsTlib.close();
       routerTlib.close();

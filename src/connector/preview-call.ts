@@ -56,6 +56,8 @@ export interface PreviewOfferRecord extends PreviewKw {
   reason: string | undefined;
   /** False for an offer that ended before it was shown (unknown agent: nothing recorded). */
   readonly known: boolean;
+  /** Where it was shown: the KW's web sessions, or an invitation over IM (no session; preview-im.ts). */
+  delivery: 'web' | 'im';
 }
 
 /** A new call record for a request, before its offers are made. */
@@ -79,7 +81,7 @@ export function newPreviewCall(req: PreviewInteractionRequest | PreviewInteracti
 
 /** A new offer, `offered`; the caller adds it to its call. */
 export function newPreviewOffer(id: string, call: PreviewCall, agent: string, kw: PreviewKw, fence: number | undefined, deadline: number, redirectNumber: string | null, known: boolean, offeredAt = deadline): PreviewOfferRecord {
-  return { id, call, agent, userName: kw.userName, agentId: kw.agentId, dn: kw.dn, fence, deadline, offeredAt, redirectNumber, state: 'offered', acceptKind: null, timer: undefined, reason: undefined, known };
+  return { id, call, agent, userName: kw.userName, agentId: kw.agentId, dn: kw.dn, fence, deadline, offeredAt, redirectNumber, state: 'offered', acceptKind: null, timer: undefined, reason: undefined, known, delivery: 'web' };
 }
 
 /** An offer still `offered` in a call another KW won: it can only end `taken`. */

@@ -8,6 +8,7 @@ import type { PreviewOutcome } from '../preview/preview-messages.ts';
 import type { PreviewResultBody, PreviewSession } from '../preview/preview-transport.ts';
 import type { PreviewRecorder } from '../reporting/preview-report.ts';
 import type { KwClientSessions } from './kw-client-sessions.ts';
+import type { PreviewImPort } from './preview-im.ts';
 import type { AutoStateKind, KwState } from './kw-state.ts';
 import type { PreviewOfferState } from './preview-offer.ts';
 import type { PreviewKwSettings } from './preview-settings.ts';
@@ -41,6 +42,8 @@ export interface PreviewManagerOptions {
   readonly closedMemory?: number;
   /** A winner decision not answered within this many ms ends the offer in `error` (default 10 000). */
   readonly decideTimeoutMs?: number;
+  /** Invitations over IM for KWs with no client session (seed 000 F8, preview-im.ts); none: such a KW gets `error`. */
+  readonly im?: PreviewImPort;
 }
 
 /** Who answers the router for one request (a PreviewSession satisfies it). */

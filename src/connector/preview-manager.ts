@@ -23,8 +23,11 @@
  * - Accept on external number: as accept, but `redirected` with `dn` = the KW's `redirect-number`
  *   (Person annex, only when `redirect-enabled`), and the `preview-redirect` auto-state.
  * - Cancel (or the router's connection closing): every open offer of the ConnID ends `cancelled`.
- * - The KW's last client session closing mid-preview: `error`. A KW with no session at offer
- *   time, or an agent unknown to the connector: `error` at once.
+ * - A KW with no client session at offer time gets the offer as an invitation over IM when the
+ *   `im` port can reach them (seed 000 F8, preview-im.ts); the IM answer goes through accept /
+ *   reject like the web window's. Otherwise, or for an agent unknown to the connector: `error` at
+ *   once ({@link PreviewManager.canDeliver} lets the router leave such KWs out).
+ * - The KW's last client session closing mid-preview: `error` (not for an offer sent over IM).
  * - A KW acts only on its own previews: an action on another KW's preview is refused, logged,
  *   and changes nothing.
  */
@@ -36,6 +39,7 @@ import type { PreviewInteractionCancel, PreviewInteractionMultiple, PreviewInter
 import type { PreviewResultBody } from '../preview/preview-transport.ts';
 import { noopPreviewRecorder, type PreviewRecorder } from '../reporting/preview-report.ts';
 import type { KwClientSession, KwClientSessions } from './kw-client-sessions.ts';
+import type { PreviewImPort } from './preview-im.ts';
 import { autoStateAfter, lostToWinner, newPreviewCall, newPreviewOffer, offerView, previewClosedMessage, previewMessage, type PreviewCall as Call, type PreviewOfferRecord as Offer } from './preview-call.ts';
 import { PreviewKwIndex } from './preview-kw-index.ts';
 import { refuse, type PreviewActionResult, type PreviewConnectorPort, type PreviewManagerEvents, type PreviewManagerOptions, type PreviewOfferView, type PreviewResponder } from './preview-manager-api.ts';
@@ -57,6 +61,7 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly decideTimeoutMs: number;
+  private readonly im: PreviewImPort | undefined;
   private readonly offers: PreviewOfferRegistry;
   private readonly callsByConnId = new Map<string, Set<Call>>();
   private readonly kws: PreviewKwIndex;
@@ -76,6 +81,7 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
     this.logger = (options.logger ?? silentLogger).child({ role: 'preview-manager' });
     this.offers = new PreviewOfferRegistry(options.closedMemory ?? 10_000);
     this.decideTimeoutMs = options.decideTimeoutMs ?? 10_000;
+    this.im = options.im;
     this.winners = new WinnerDecider(options.reservations ?? localWinnerStore());
     this.kws = new PreviewKwIndex(this.connector);
     const onOpen = (s: KwClientSession): void => this.onSessionOpen(s);
@@ -124,6 +130,16 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
   /** The KW accepts its preview `id` on the external (redirect) number. */
   acceptExternal(userName: string, id: string): PreviewActionResult {
     return this.act(userName, id, { type: 'acceptExternal' });
+  }
+
+  /**
+   * True when an offer to `agent` (AgentID or user name) could be shown now: the KW is known and has
+   * a client session, or can be invited over IM. The router leaves the others out of its selection.
+   */
+  canDeliver(agent: string): boolean {
+    const kw = this.kws.find(agent);
+    if (!kw) return false;
+    return this.sessions.count(kw.userName) > 0 || this.im?.reachable(kw.userName) === true;
   }
 
   /** The open offers (all, or one KW's). */
@@ -198,10 +214,12 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
     call.offers.push(o);
     call.open++;
     void this.recorder.offered({ connId: call.connId, agentId: kw.agentId, userId: kw.userName, routingPoint: call.dn, dn: kw.dn, offeredAt: now });
-    if (this.sessions.count(kw.userName) === 0) {
+    const viaIm = this.sessions.count(kw.userName) === 0;
+    if (viaIm && this.im?.reachable(kw.userName) !== true) {
       this.finish(o, 'error', 'no-client-session');
       return;
     }
+    if (viaIm) o.delivery = 'im';
     this.offers.add(o);
     o.timer = this.clock.setTimer(ms, () => {
       // May fire late (rule 5): the machine ignores `expire` unless the offer is still `offered`.
@@ -209,7 +227,15 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
       this.input(o, { type: 'expire' });
     });
     this.safeEmit('offerOpened', offerView(o));
-    this.sessions.sendTo(kw.userName, previewMessage(o, this.clock.now()));
+    if (!viaIm) {
+      this.sessions.sendTo(kw.userName, previewMessage(o, this.clock.now()));
+      return;
+    }
+    this.im?.invite(
+      { id, userName: kw.userName, mediaType: call.mediaType, routingPoint: call.dn, userData: call.userData, remainingMs: ms },
+      (answer) => (answer === 'accept' ? this.accept(kw.userName, id) : this.reject(kw.userName, id)),
+      (reason) => this.input(o, { type: 'undeliverable' }, reason),
+    );
   }
 
   /** After the offers of a request are made: a call whose every offer already ended is answered now. */
@@ -329,6 +355,7 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
     this.clock.cancel(o.timer);
     o.timer = undefined;
     const call = o.call;
+    if (o.delivery === 'im') this.im?.closed(o.id, outcome);
     if (o.known) {
       this.offers.close(o, outcome);
       this.sessions.sendTo(o.userName, previewClosedMessage(o, outcome, reason));
@@ -409,7 +436,7 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
 
   private onSessionClose(s: KwClientSession, remaining: number): void {
     if (remaining > 0) return;
-    for (const o of this.offers.list(s.userName)) this.input(o, { type: 'lastSessionGone' }, 'client-disconnected');
+    for (const o of this.offers.list(s.userName)) if (o.delivery === 'web') this.input(o, { type: 'lastSessionGone' }, 'client-disconnected');
   }
 
   /** When the router's connection closes, its open previews are cancelled (nobody could route them). */

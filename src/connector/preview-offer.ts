@@ -57,6 +57,8 @@ export type PreviewOfferEvent =
   | { readonly type: 'taken' }
   /** The KW's last client session closed. */
   | { readonly type: 'lastSessionGone' }
+  /** The invitation over IM (no web session) could not be delivered. */
+  | { readonly type: 'undeliverable' }
   /** The winner decision came back. */
   | { readonly type: 'decided'; readonly won: boolean }
   | { readonly type: 'decideFailed' };
@@ -90,6 +92,7 @@ export function nextPreviewOfferState(offer: PreviewOfferCore, input: PreviewOff
         case 'taken':
           return to('taken');
         case 'lastSessionGone':
+        case 'undeliverable':
           return to('error');
         default:
           return undefined;

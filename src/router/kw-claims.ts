@@ -1,7 +1,8 @@
 /**
  * Which KWs an offer goes to, and the claims (BlockDN) it is made under: the strategy's candidates
  * from statistics in selection order, each claimed in the store with a fencing token; a KW held by
- * another call, strategy or router is skipped. Round-robin remembers, per agent group, the KW the
+ * another call, strategy or router is skipped, and so is, for a preview, a KW the connector cannot
+ * reach (no client session and no IM path). Round-robin remembers, per agent group, the KW the
  * last offer went to.
  */
 import type { AvailableAgent } from '../stats/stat-types.ts';
@@ -20,6 +21,8 @@ export class KwClaims {
     private readonly stats: RouterStats,
     /** Names this router in its claims. */
     private readonly holder: string,
+    /** See RouterOptions.reachable (undefined: every KW is reachable). */
+    private readonly reachable?: (kw: string) => boolean,
   ) {}
 
   /** Candidates in strategy order, claimed for `ttlMs`: the first claimable one, or every claimable one for broadcast. */
@@ -49,8 +52,16 @@ export class KwClaims {
     else if (claimed.length > 1) await this.reservations.releaseMany(claimed);
   }
 
-  /** The strategy's candidates in offer order, `tried` left out; read as the caller iterates where statistics allow. */
+  /** The strategy's candidates in offer order, `tried` (and, for a preview, the unreachable) left out. */
   private candidates(run: CallRun): Iterable<AvailableAgent> {
+    const all = this.available(run);
+    const reachable = this.reachable;
+    // A direct route needs no preview window: only previews need the KW reachable.
+    return run.strategy.preview && reachable ? onlyReachable(all, reachable) : all;
+  }
+
+  /** The strategy's candidates in offer order, `tried` left out; read as the caller iterates where statistics allow. */
+  private available(run: CallRun): Iterable<AvailableAgent> {
     const t = run.strategy.target;
     if (t.type === 'agent-group') {
       const mode = run.strategy.selection;
@@ -70,4 +81,8 @@ export class KwClaims {
 
 function* untried(candidates: Iterable<AvailableAgent>, tried: ReadonlySet<string>): Generator<AvailableAgent> {
   for (const c of candidates) if (!tried.has(kwKey(c))) yield c;
+}
+
+function* onlyReachable(candidates: Iterable<AvailableAgent>, reachable: (kw: string) => boolean): Generator<AvailableAgent> {
+  for (const c of candidates) if (reachable(kwKey(c))) yield c;
 }

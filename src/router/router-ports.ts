@@ -64,6 +64,13 @@ export interface RouterOptions {
   strategies: ReadonlyMap<string, RoutingStrategy>;
   /** The Switch name sent in previews. */
   switchName: string;
+  /**
+   * Whether a preview to this KW (kwKey: user name, else AgentID) could be shown now: a client
+   * session, or an invitation over IM (the connector's PreviewManager.canDeliver). KWs it says no
+   * to are not selected for a preview (they would end `error` at once and use up an attempt).
+   * Default: every KW is reachable.
+   */
+  reachable?: (kw: string) => boolean;
   /** The Routing Point's `[TServer] default-dn`, used when the strategy has none. */
   defaultDnOf?: (routingPoint: string) => string | undefined;
   /** The Routing Point's `[TServer] router-timeout` in seconds (0 = none): checked against the strategies at start. */

@@ -42,7 +42,7 @@ const DECISION_SWEEP_MS = 60_000;
 const CLAIM_MARGIN_MS = 5000;
 
 export class Router extends TypedEmitter<RouterEvents> {
-  private readonly o: Required<Omit<RouterOptions, 'defaultDnOf' | 'tserverRouterTimeoutOf' | 'logger' | 'clock'>> & Pick<RouterOptions, 'defaultDnOf' | 'tserverRouterTimeoutOf'>;
+  private readonly o: Required<Omit<RouterOptions, 'defaultDnOf' | 'tserverRouterTimeoutOf' | 'reachable' | 'logger' | 'clock'>> & Pick<RouterOptions, 'defaultDnOf' | 'tserverRouterTimeoutOf'>;
   private readonly claims: KwClaims;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -75,7 +75,7 @@ export class Router extends TypedEmitter<RouterEvents> {
       previewExpirationMs: options.previewExpirationMs ?? declaredNumber('uc-connector', 'preview-expiration-timeout'),
       decisionRetentionMs: options.decisionRetentionMs ?? 3_600_000,
     };
-    this.claims = new KwClaims(this.o.reservations, this.o.stats, this.o.instanceId);
+    this.claims = new KwClaims(this.o.reservations, this.o.stats, this.o.instanceId, options.reachable);
   }
 
   /** Listens to the T-Server and registers every Routing Point that has a strategy. */
