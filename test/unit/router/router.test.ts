@@ -114,14 +114,14 @@ function strategy(rp: string, section: Record<string, string | number | boolean>
   return r.value;
 }
 
-async function world(strategies: RoutingStrategy[], tserverOptions: Record<string, string | number> = {}): Promise<World> {
+async function world(strategies: RoutingStrategy[], tserverOptions: Record<string, string | number> = {}, reachable?: (kw: string) => boolean): Promise<World> {
   const s = setup({ agentLogins: ['a-alice', 'a-bob', 'a-carol'], options: tserverOptions });
   const agents: Record<string, TestClient> = {};
   for (const [u, dn] of Object.entries(KWS)) agents[u] = agentOn(s, dn, `a-${u}`);
   const res = new MemoryReservations(s.clock);
   const preview = new FakePreview(res);
   const stats = new FakeStats();
-  const router = new Router({ tserver: await connectedTlib(s), preview, stats, reservations: res, strategies: new Map(strategies.map((x) => [x.routingPoint, x])), switchName: 'SW', clock: s.clock, defaultDnOf: () => 'Q1' });
+  const router = new Router({ tserver: await connectedTlib(s), preview, stats, reservations: res, strategies: new Map(strategies.map((x) => [x.routingPoint, x])), switchName: 'SW', clock: s.clock, defaultDnOf: () => 'Q1', ...(reachable ? { reachable } : {}) });
   const routed: World['routed'] = [];
   const ended: World['ended'] = [];
   router.on('routed', (e) => routed.push(e));
@@ -171,6 +171,40 @@ describe('Router', () => {
     await w.call();
     assert.equal(w.preview.lastTargets(), 'carol');
     await w.router.stop();
+  });
+
+  test('a KW a preview cannot reach (no web client, no IM path) is not selected and uses up no attempt', async () => {
+    const unreachable = new Set(['alice']);
+    const w = await world([strategy('RP1', { target: 'Sales', selection: 'round-robin', 'max-attempts': 1 })], {}, (kw) => !unreachable.has(kw));
+    const c = await w.call();
+    assert.equal(w.preview.lastTargets(), 'bob', 'alice is left out, bob gets the one attempt');
+    w.preview.offers[0]!.settle('accepted', { agent: 'bob', dn: '7002' });
+    await flush();
+    assert.deepEqual(w.routed.map((r) => [r.connId, r.kw, r.attempts]), [[c, 'bob', 1]]);
+    assert.deepEqual(kwsHeld(w.res), [], 'alice was never claimed');
+    await w.router.stop();
+  });
+
+  test('broadcast leaves unreachable KWs out; nobody reachable is default routing at once; a direct route needs no reachability', async () => {
+    const reachable = new Set(['carol']);
+    const w = await world([
+      strategy('RP1', { target: 'Sales', selection: 'broadcast' }),
+      strategy('RP2', { target: 'Sales', selection: 'round-robin' }),
+    ], {}, (kw) => reachable.has(kw));
+    await w.call('RP1');
+    const b = w.preview.offers[0]!.input as PreviewOfferMultipleInput;
+    assert.deepEqual(String(b.targets).split('^'), ['carol']);
+    w.preview.offers[0]!.settle('rejected', { agent: 'carol' });
+    await flush();
+    reachable.clear();
+    const c2 = await w.call('RP2');
+    assert.equal(w.preview.offers.length, 1, 'no offer to anyone unreachable');
+    assert.deepEqual(w.routed.filter((r) => r.connId === c2).map((r) => [r.dn, r.how]), [['Q1', 'default-dn']]);
+    await w.router.stop();
+    const direct = await world([strategy('RP1', { target: 'Sales', selection: 'round-robin', preview: false })], {}, () => false);
+    const c3 = await direct.call('RP1');
+    assert.deepEqual(direct.routed.map((r) => [r.connId, r.how, r.kw]), [[c3, 'direct', 'alice']]);
+    await direct.router.stop();
   });
 
   test('after max-attempts without an accept the call goes to default-dn', async () => {

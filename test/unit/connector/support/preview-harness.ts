@@ -9,6 +9,7 @@ import { KwClientSessions, type KwClientSession } from '../../../../src/connecto
 import type { KwServerMessage } from '../../../../src/connector/kw-client-messages.ts';
 import { PreviewManager, type PreviewKwSettings } from '../../../../src/connector/preview-manager.ts';
 import type { WinnerStore } from '../../../../src/connector/preview-winner.ts';
+import type { PreviewImPort } from '../../../../src/connector/preview-im.ts';
 import type { AutoStateKind } from '../../../../src/connector/kw-state.ts';
 import type { PreviewInteractionMultiple, PreviewInteractionRequest } from '../../../../src/preview/preview-messages.ts';
 import type { PreviewResultBody } from '../../../../src/preview/preview-transport.ts';
@@ -37,6 +38,8 @@ export interface HarnessOptions {
   /** Where the winner is decided; default: the manager's in-process decision. */
   reservations?: WinnerStore;
   settings?: (userName: string) => PreviewKwSettings;
+  /** Invitations over IM for KWs with no session. */
+  im?: PreviewImPort;
 }
 
 export class PreviewHarness {
@@ -90,6 +93,7 @@ export class PreviewHarness {
       },
       ...(o.reservations ? { reservations: o.reservations } : {}),
       ...(o.settings ? { settings: o.settings } : {}),
+      ...(o.im ? { im: o.im } : {}),
     });
   }
 
