@@ -27,6 +27,8 @@ export interface BaresipOptions {
   answerMode?: 'auto' | 'manual';
   /** Milliseconds to wait for the phone to be ready (registered, or its ctrl_tcp listening). */
   readyTimeoutMs?: number;
+  /** SIP URIs of its contacts (the first is current: {@link BaresipPhone.message} goes there). */
+  contacts?: string[];
 }
 
 export interface BaresipPhone {
@@ -47,6 +49,10 @@ export interface BaresipPhone {
   /** Answers the ringing call (answerMode `manual`). */
   answer(): Promise<void>;
   hangup(): Promise<void>;
+  /** Sends a page-mode MESSAGE holding `text` to its current contact (the contact module's `message`). */
+  message(text: string): Promise<void>;
+  /** The MESSAGEs it received, as its menu printed them (`<from>: "<text>"`), oldest first. */
+  messagesReceived(): Array<{ from: string; text: string }>;
   /** See {@link BaresipCtrl.waitEvent}. */
   waitEvent(type: string, options?: { timeoutMs?: number; since?: number; match?: (e: BaresipEvent) => boolean }): Promise<BaresipEvent>;
   /** The newest recording: `dec` = what it received (decoded), `enc` = what it sent. */
@@ -87,8 +93,12 @@ export async function startBaresipPhone(options: BaresipOptions): Promise<Baresi
     readFileSync(join(peerDir, name), 'utf8').replace(/\b(SIP_PORT|CTRL_PORT|TONE_HZ|REC_DIR|RTP_PORTS|PROXY_PORT|DOMAIN|PASSWORD|ANSWER_MODE|TRANSPORT|USER)\b/g, (m) => values[m] ?? m);
   writeFileSync(join(dir, 'config'), fill('config.template'));
   writeFileSync(join(dir, 'accounts'), fill(options.register ? 'accounts.template' : 'accounts-direct.template'));
-  writeFileSync(join(dir, 'contacts'), '');
-  const proc = startPeer('baresip', 'baresip', [...(options.sipTrace ? ['-s'] : []), '-f', dir], { cwd: dir });
+  const contacts = (options.contacts ?? []).map((c) => {
+    if (!/^sips?:[^\s<>"]{1,200}$/.test(c)) throw new Error(`baresip contact '${c}': a SIP URI without spaces or <>"`);
+    return `"${c.replace(/^sips?:/, '').split('@')[0]}" <${c}>\n`;
+  });
+  writeFileSync(join(dir, 'contacts'), contacts.join(''));
+  const proc = startPeer('baresip', 'baresip', [...(options.sipTrace ? ['-s'] : []), '-f', dir], { cwd: dir, stdinPipe: true });
   let ctrl: BaresipCtrl | undefined;
   let stopped = false;
   const stop = async (): Promise<void> => {
@@ -139,6 +149,8 @@ export async function startBaresipPhone(options: BaresipOptions): Promise<Baresi
     dial: (uri) => run('dial', uri),
     answer: () => run('accept'),
     hangup: () => run('hangup'),
+    message: (text) => run('message', text),
+    messagesReceived: () => parseMessages(proc.output()),
     waitEvent: (type, o) => c.waitEvent(type, o),
     newestRecording,
     heardTone(hz, o = {}) {
@@ -155,4 +167,15 @@ export async function startBaresipPhone(options: BaresipOptions): Promise<Baresi
 /** Starts baresip registered as `user@example.test` through Kamailio on `proxyPort`; resolves once registered. */
 export async function startBaresip(user: string, proxyPort: number): Promise<BaresipPhone> {
   return startBaresipPhone({ user, register: { proxyPort } });
+}
+
+/**
+ * The MESSAGEs in baresip's output: its menu prints each as `<from>: "<text>"` (the text may span
+ * lines; it ends at a quote that ends a line).
+ */
+function parseMessages(output: string): Array<{ from: string; text: string }> {
+  const out: Array<{ from: string; text: string }> = [];
+  const re = /^(sips?:[^\s:]+(?::\d+)?[^\s:]*): "([\s\S]*?)"$/gm;
+  for (const m of output.matchAll(re)) out.push({ from: m[1]!, text: m[2]! });
+  return out;
 }

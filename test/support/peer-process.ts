@@ -22,9 +22,10 @@ export function requireBinary(bin: string, debianPackage: string): void {
   }
 }
 
-export function startPeer(name: string, bin: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): PeerProcess {
+/** `stdinPipe`: stdin is an open pipe nobody writes to (baresip's stdio UI cannot poll /dev/null). */
+export function startPeer(name: string, bin: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; stdinPipe?: boolean } = {}): PeerProcess {
   // Own process group, so stop() also reaches the children a peer forks (Kamailio's workers).
-  const child: ChildProcess = spawn(bin, args, { cwd: options.cwd, env: options.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(bin, args, { cwd: options.cwd, env: options.env ?? process.env, detached: true, stdio: [options.stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error(`${name}: failed to start ${bin}`);
   const pid = child.pid;
   let out = '';

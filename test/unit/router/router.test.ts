@@ -102,7 +102,7 @@ interface World {
   stats: FakeStats;
   res: MemoryReservations;
   agents: Record<string, TestClient>;
-  routed: Array<{ connId: string; dn: string; how: string; kw?: string }>;
+  routed: Array<{ connId: string; dn: string; how: string; kw?: string; attempts: number }>;
   ended: Array<{ connId: string; state: string; reason: string }>;
   call(rp?: string, userData?: Array<[string, string]>): Promise<string>;
   caller: TestClient;
