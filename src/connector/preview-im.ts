@@ -96,7 +96,14 @@ export class PreviewImInvitations implements PreviewImPort {
       undeliverable('no-im-path');
       return;
     }
-    const s = this.o.settings(offer.userName);
+    let s: PreviewImSettings;
+    try {
+      s = this.o.settings(offer.userName);
+    } catch (e) {
+      this.logger.error('preview IM settings unreadable: not inviting', { userName: offer.userName, error: String(e) });
+      undeliverable('im-settings-unreadable');
+      return;
+    }
     this.listen(offer.userName, contact, im);
     this.open.set(offer.id, { userName: offer.userName, contact, answer });
     const text = previewInvitationText({
