@@ -186,8 +186,18 @@ const log = section('log', [
   { name: 'hide-header', kind: str, default: '', levels: ['switch', 'application'], description: 'Comma-separated SIP header names whose values are masked in logs (e.g. From, To, P-Asserted-Identity).' },
 ]);
 
+/**
+ * `[chat]` in a Routing Point's annex: the customer chat page that opens chats with it
+ * (docs/chat.md). OpenUCC options; the seeds' chats come from Genesys eServices or SfB.
+ */
+const chat = section('chat', [
+  { name: 'page-path', effect: 'restart', kind: str, default: '', levels: ['dn'], description: 'URL path of the customer chat page for this Routing Point (e.g. /chat/sales); empty = no page.' },
+  { name: 'trunk', effect: 'restart', kind: str, default: 'chat', levels: ['dn'], description: 'The Trunk DN the page\'s chats arrive through (it must be configured).' },
+  { name: 'page-title', effect: 'restart', kind: str, default: 'Chat with us', levels: ['dn'], description: 'Title of the customer chat page.' },
+]);
+
 /** Every option OpenUCC declares. */
-export const knownOptions: readonly OptionSpec[] = [...tserver, ...ucConnector, ...microsoftOcs, ...uc, ...router, ...tlibClient, ...log];
+export const knownOptions: readonly OptionSpec[] = [...tserver, ...ucConnector, ...microsoftOcs, ...uc, ...router, ...tlibClient, ...log, ...chat];
 
 /** Lookup over a list of specs; sections match case-insensitively, `<n>` names match numbered families. */
 export class OptionTable {
