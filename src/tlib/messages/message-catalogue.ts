@@ -99,8 +99,8 @@ export const messageCatalogue = {
 
   // ---- Treatments (IM treatments on a routing point, seed 004 3.14) ----
   RequestApplyTreatment: { kind: 'request', reply: 'EventTreatmentApplied', required: ['ThisDN', 'ConnID', 'TreatmentType'], optional: ['TreatmentParms'], summary: 'Apply a treatment to call ConnID waiting on routing point ThisDN (TApplyTreatment). Chat calls: PlayAnnouncement (TreatmentParms `PROMPT` = numbered lists with `TEXT`), CollectDigits and PlayAnnouncementAndDigits (`TOTAL_TIMEOUT` seconds).' },
-  EventTreatmentApplied: { kind: 'event', required: onCall, optional: ['TreatmentType', 'TreatmentParms', 'MediaType'], summary: 'The treatment started on call ConnID at ThisDN.' },
-  EventTreatmentEnd: { kind: 'event', required: onCall, optional: ['TreatmentType', 'CollectedDigits', 'MediaType'], summary: 'The treatment ended: prompts sent, digits collected (CollectedDigits), or TOTAL_TIMEOUT expired (no CollectedDigits).' },
+  EventTreatmentApplied: { kind: 'event', required: onCall, optional: [...callEventOptional, 'TreatmentType', 'TreatmentParms'], summary: 'The treatment started on call ConnID at ThisDN.' },
+  EventTreatmentEnd: { kind: 'event', required: onCall, optional: [...callEventOptional, 'TreatmentType', 'CollectedDigits'], summary: 'The treatment ended: prompts sent, digits collected (CollectedDigits), or TOTAL_TIMEOUT expired (no CollectedDigits).' },
   EventTreatmentNotApplied: { kind: 'event', required: onCall, optional: ['TreatmentType', 'ErrorCode', 'ErrorMessage'], summary: 'The treatment could not be applied (not a chat call waiting on a routing point, or bad parameters).' },
 
   // ---- User events ----

@@ -6,12 +6,12 @@
  * shows the server's errors. docs/chat.md describes the protocol.
  */
 
-export const customerChatHtml = (title: string): string => `<!doctype html>
+export const customerChatHtml = (title: string, base: string): string => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
-<link rel="stylesheet" href="chat.css">
-<script src="chat.js" defer></script>
+<link rel="stylesheet" href="${escapeHtml(base)}/chat.css">
+<script src="${escapeHtml(base)}/chat.js" defer></script>
 </head><body>
 <main id="chat" aria-live="polite">
 <header><h1>${escapeHtml(title)}</h1><span id="status" data-state="connecting">Connecting…</span></header>
@@ -66,7 +66,7 @@ export const customerChatJs = `'use strict';
     return out;
   };
   const connect = () => {
-    const url = new URL(location.pathname.replace(/\\/?$/, '/ws'), location.href);
+    const url = new URL(location.pathname.replace(/\\/+$/, '') + '/ws', location.href);
     url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
     ws = new WebSocket(url);
     ws.onopen = () => {

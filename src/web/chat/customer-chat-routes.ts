@@ -51,7 +51,7 @@ export function customerChatRoutes(o: { pages: readonly ChatPage[]; chats: Custo
   return (app: FastifyInstance) => {
     for (const page of o.pages) {
       const base = page.path.replace(/\/+$/, '');
-      const html = customerChatHtml(page.title);
+      const html = customerChatHtml(page.title, base);
       const serve = (type: string, body: string) => async (_: FastifyRequest, reply: import('fastify').FastifyReply) =>
         reply.header('content-type', type).header('content-security-policy', CSP).header('x-content-type-options', 'nosniff').header('cache-control', 'no-cache').send(body);
       app.get(base, serve('text/html; charset=utf-8', html));
