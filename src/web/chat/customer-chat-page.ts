@@ -103,6 +103,7 @@ export const customerChatJs = `'use strict';
     showError('');
     ws.send(JSON.stringify({ type: 'message', text: t }));
     text.value = '';
+    typingSent = 0; // the next keystroke starts a new message: announce it at once
   });
   text.addEventListener('keydown', (e) => { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); $('composer').requestSubmit(); } });
   text.addEventListener('input', () => {
