@@ -9,6 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Kysely } from 'kysely';
 import WebSocket from 'ws';
 import { CHROMIUM, E2eApp, ensureClientBuilt, makeReady, openKw, TEST_UCC_OPTIONS, type KwPage } from '../support/e2e-app.ts';
 
@@ -167,6 +168,10 @@ describe('chat in Chromium (issue 13)', () => {
       assert.equal((await alice!.page.request.get(`${app.base}/api/v1/knowledge-workers/alice/chats/${connId}/transcript`)).status(), 200, 'alice handled it too');
       assert.equal((await alice!.page.request.get(`${app.base}/api/v1/knowledge-workers/bob/chats/${connId}/transcript`)).status(), 403, 'not her own URL');
       assert.equal((await alice!.page.request.get(`${app.base}/api/v1/knowledge-workers/alice/chats/0000000000000001/transcript`)).status(), 403, 'a chat she did not handle');
+      // The offer ledger records both previews of the chat with its media type.
+      const ledger = await (app.app.store.db as unknown as Kysely<{ rep_preview_offer: { conn_id: string; user_id: string; media_type: string; offered_at: number } }>)
+        .selectFrom('rep_preview_offer').select(['user_id', 'media_type']).where('conn_id', '=', connId).orderBy('offered_at').execute();
+      assert.deepEqual(ledger, [{ user_id: 'alice', media_type: 'chat' }, { user_id: 'bob', media_type: 'chat' }]);
     });
   });
 
