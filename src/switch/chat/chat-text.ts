@@ -14,6 +14,7 @@ export interface ChatTextError {
 }
 
 // C0 controls but tab and LF (CR is normalised away), DEL, C1 controls, and bidi overrides/isolates.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/gu;
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 const decoder = new TextDecoder('utf-8', { fatal: true });

@@ -4,7 +4,7 @@
  * `<path>/ws`. The page's query string becomes the chat's UserData (bounded; `name` is also the
  * customer's name, the ANI). docs/chat.md describes the messages.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Clock } from '../../lib/clock.ts';
 import type { KvList } from '../../lib/kv-list.ts';
@@ -52,7 +52,7 @@ export function customerChatRoutes(o: { pages: readonly ChatPage[]; chats: Custo
     for (const page of o.pages) {
       const base = page.path.replace(/\/+$/, '');
       const html = customerChatHtml(page.title, base);
-      const serve = (type: string, body: string) => async (_: FastifyRequest, reply: import('fastify').FastifyReply) =>
+      const serve = (type: string, body: string) => async (_: FastifyRequest, reply: FastifyReply) =>
         reply.header('content-type', type).header('content-security-policy', CSP).header('x-content-type-options', 'nosniff').header('cache-control', 'no-cache').send(body);
       app.get(base, serve('text/html; charset=utf-8', html));
       app.get(`${base}/`, serve('text/html; charset=utf-8', html));
