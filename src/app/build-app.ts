@@ -34,6 +34,14 @@ import { kwSocketRoutes } from '../web/kw-socket.ts';
 import { createSupervisorWeb } from '../supervisor/supervisor-web.ts';
 import { buildRoutingRoles, type RoutingRoles } from './routing-roles.ts';
 import { buildSwitch } from './switch-factory.ts';
+import { ChatTranscripts } from '../reporting/chat-transcripts.ts';
+import { ChatSwitch } from '../switch/chat/chat-switch.ts';
+import { MediaSwitch } from '../switch/media-switch.ts';
+import { KwChatReach } from '../web/chat/kw-chat-reach.ts';
+import { CustomerChats } from '../web/chat/customer-chats.ts';
+import { customerChatRoutes } from '../web/chat/customer-chat-routes.ts';
+import { chatTranscriptRoutes } from '../web/routes/chat-transcript-routes.ts';
+import { chatPagesOf } from './chat-pages.ts';
 
 /** The built browser client (`npm run build:client`); without it only the API is served. */
 const clientDist = fileURLToPath(new URL('../../client/dist/', import.meta.url));
@@ -104,7 +112,10 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
     const bound = tserverConfigFromObjects(store.snapshot());
     if (!bound.ok) throw new UccError('UCC_ERR_CONFIG_INVALID', bound.error);
     const callSwitch = buildSwitch(config.settings.voice, { clock, logger: logger.child({ role: 'switch' }) });
-    const tserver = new TServer({ config: bound.value, clock, logger: logger.child({ role: 'tserver' }), switch: callSwitch.switch });
+    // Chats go through the same T-Server and Switch port as voice (docs/chat.md).
+    const transcripts = new ChatTranscripts(store.db, logger.child({ role: 'reporting' }));
+    const chatSwitch = new ChatSwitch({ clock, logger: logger.child({ role: 'switch' }), transcript: transcripts });
+    const tserver = new TServer({ config: bound.value, clock, logger: logger.child({ role: 'tserver' }), switch: new MediaSwitch(callSwitch.switch, chatSwitch) });
     closers.push(() => tserver.close());
     // Options "take effect immediately": every committed change re-binds the T-Server's view.
     const unsubscribe = store.changes.subscribe(() => {
@@ -149,9 +160,25 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
       ...(config.files[0] ? { presenceDefinitionBaseDir: dirname(config.files[0]) } : {}),
       interactions: routing.interactions, stats: routing.stats, previews: routing.previews,
     });
-    const socket = kwSocketRoutes({
-      connector, sessions: routing.sessions, previews: routing.previews, interactions: routing.interactions, auth: web.auth, clock, logger: logger.child({ role: 'web' }),
+    const dnOf = (userName: string): string | undefined => connector.knowledgeWorker(userName)?.dn ?? undefined;
+    const kwChat = new KwChatReach({
+      sessions: routing.sessions, clock,
+      userOfDn: (dn) => connector.knowledgeWorkers().find((u) => dnOf(u)?.toLowerCase() === dn.toLowerCase()),
+      titles: () => ({ chat: resolver.getString('uc-connector', 'chat-title') ?? 'Chat', consult: resolver.getString('uc-connector', 'chat-consult-title') ?? 'Consulting Chat' }),
     });
+    chatSwitch.setReach(kwChat);
+    const customerChats = new CustomerChats({ chat: chatSwitch, clock });
+    closers.push(async () => {
+      customerChats.close();
+      await transcripts.flush();
+    });
+    const socket = kwSocketRoutes({
+      connector, sessions: routing.sessions, previews: routing.previews, interactions: routing.interactions, auth: web.auth, clock, logger: logger.child({ role: 'web' }), chat: kwChat,
+    });
+    const chatRoutes = [
+      customerChatRoutes({ pages: chatPagesOf(store.snapshot().dns), chats: customerChats, clock, logger: logger.child({ role: 'web' }) }),
+      chatTranscriptRoutes({ auth: web.auth, transcripts, dnOf }),
+    ];
     const supervisor = createSupervisorWeb({
       clock, logger, view: store, resolver, switchName: bound.value.switchName, auth: web.auth, connector, stats: routing.stats,
       interactions: routing.interactions, previews: routing.previews, history: routing.history, ...(routing.reporter.ledger ? { ledger: routing.reporter.ledger } : {}),
@@ -172,7 +199,7 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
       throw new UccError('UCC_ERR_CONFIG_INVALID', `listen.tls: cannot read the certificate or key: ${(e as Error).message}`);
     }
     const http = createHttpServer({
-      logger: logger.child({ role: 'web' }), routes: [...web.apiRoutes, socket, supervisor.routes, ...web.staticRoutes], version: packageVersion(), ...(https ? { https } : {}),
+      logger: logger.child({ role: 'web' }), routes: [...web.apiRoutes, socket, supervisor.routes, ...chatRoutes, ...web.staticRoutes], version: packageVersion(), ...(https ? { https } : {}),
       ...(config.settings.listen.allowedOrigins ? { allowedOrigins: config.settings.listen.allowedOrigins } : {}), clock,
       limits: httpLimitsFrom(config.settings.listen.httpLimits),
     });

@@ -68,7 +68,7 @@ export interface RoutingRoles {
 
 export function buildRoutingRoles(d: RoutingRolesDeps): RoutingRoles {
   const { store, tserver, connector, clock, logger } = d;
-  const stats = new StatService({ config: statConfigFromObjects(store.snapshot(), d.switchName), clock, logger: logger.child({ role: 'stats' }) });
+  const stats = new StatService({ config: { ...statConfigFromObjects(store.snapshot(), d.switchName), imReporting: d.tserverOptions.getString('TServer', 'im-reporting') === 'disabled' ? 'disabled' : 'default' }, clock, logger: logger.child({ role: 'stats' }) });
   const history = new AgentStateHistory(store.db, logger.child({ role: 'reporting' }));
   const reporter = new PreviewReporter({
     db: store.db, tlib: d.tlib, settings: previewReportingFromResolver(d.ucOptions, logger),

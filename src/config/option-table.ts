@@ -56,7 +56,8 @@ const tserver = section('TServer', [
   { name: 'handle-direct-calls', kind: bool, default: true, levels: ['dn', 'application'], description: 'CTI handling of direct (non-routed) calls.' },
   { name: 'allow-pass-through-calls', kind: { type: 'enum', values: ['true', 'false', 'iscc'] }, default: 'true', levels: ['dn', 'application'], description: 'Allow calls without CTI-controlled parties.' },
   { name: 'hide-sensitive-data', kind: bool, default: true, levels: app, description: 'Mask UserData values, digits, treatment parameters and chat text in logs.' },
-  { name: 'im-reporting', kind: { type: 'enum', values: ['default', 'disabled'] }, default: 'default', levels: app, effect: 'restart', description: 'IM call reporting.' },
+  { name: 'im-reporting', kind: { type: 'enum', values: ['default', 'disabled'] }, default: 'default', levels: app, effect: 'restart', description: 'IM call reporting: default reports chat calls (MediaType Chat); disabled keeps them out of statistics and reporting.' },
+  { name: 'pass-transcript-to-agent', kind: bool, default: true, levels: app, description: 'A routed chat shows the agent the customer exchange with the IM treatments; the RequestRouteCall extension of the same name wins.' },
   // The SIP switch (src/switch/sip, docs/switch.md): SIP Server options with the values of the
   // Lync / SfB Mediation Server interop profile as defaults (seed 002 3.1-3.2, seed 004 5.8).
   { name: 'contact', kind: { type: 'sip-uri' }, default: undefined, levels: ['dn'], description: 'Where the SIP switch sends calls offered to this DN (e.g. the Mediation Server, sip:mediation.example.test:5068;transport=tcp); unset: the DN\'s registered contact.' },
@@ -160,6 +161,9 @@ const router = section('router', [
   { name: 'no-accept-action', kind: { type: 'enum', values: ['default-dn', 'wait'] }, default: 'default-dn', levels: ['dn'], description: 'When nobody accepts: route to default-dn, or leave the call waiting (the T-Server router-timeout may still apply).' },
   { name: 'default-dn', kind: str, default: '', levels: ['dn'], description: "Where the router sends a call nobody accepted; empty = the Routing Point's [TServer] default-dn." },
   { name: 'router-timeout', kind: int0, default: 0, levels: ['dn'], description: "Seconds the router works on one call before default routing; 0 = none. Keep it below the T-Server's router-timeout." },
+  { name: 'im-treatment', kind: { type: 'enum', values: ['none', 'PlayAnnouncement', 'CollectDigits', 'PlayAnnouncementAndDigits'] }, default: 'none', levels: ['dn'], description: 'The IM treatment a chat call gets on the Routing Point before the preview (RequestApplyTreatment).' },
+  { name: 'im-treatment-prompt', kind: str, default: '', levels: ['dn'], description: 'The PROMPT texts of the IM treatment, separated by |, sent to the customer in order.' },
+  { name: 'im-treatment-total-timeout', kind: int0, default: 0, levels: ['dn'], description: 'TOTAL_TIMEOUT seconds of a CollectDigits / PlayAnnouncementAndDigits treatment; 0 = wait for the reply.' },
 ]);
 
 /**
@@ -182,8 +186,18 @@ const log = section('log', [
   { name: 'hide-header', kind: str, default: '', levels: ['switch', 'application'], description: 'Comma-separated SIP header names whose values are masked in logs (e.g. From, To, P-Asserted-Identity).' },
 ]);
 
+/**
+ * `[chat]` in a Routing Point's annex: the customer chat page that opens chats with it
+ * (docs/chat.md). OpenUCC options; the seeds' chats come from Genesys eServices or SfB.
+ */
+const chat = section('chat', [
+  { name: 'page-path', effect: 'restart', kind: str, default: '', levels: ['dn'], description: 'URL path of the customer chat page for this Routing Point (e.g. /chat/sales); empty = no page.' },
+  { name: 'trunk', effect: 'restart', kind: str, default: 'chat', levels: ['dn'], description: 'The Trunk DN the page\'s chats arrive through (it must be configured).' },
+  { name: 'page-title', effect: 'restart', kind: str, default: 'Chat with us', levels: ['dn'], description: 'Title of the customer chat page.' },
+]);
+
 /** Every option OpenUCC declares. */
-export const knownOptions: readonly OptionSpec[] = [...tserver, ...ucConnector, ...microsoftOcs, ...uc, ...router, ...tlibClient, ...log];
+export const knownOptions: readonly OptionSpec[] = [...tserver, ...ucConnector, ...microsoftOcs, ...uc, ...router, ...tlibClient, ...log, ...chat];
 
 /** Lookup over a list of specs; sections match case-insensitively, `<n>` names match numbered families. */
 export class OptionTable {

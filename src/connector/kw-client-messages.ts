@@ -94,14 +94,43 @@ export function interactionJson(i: Interaction, answerable = true): InteractionJ
   return { connId: i.connId, state: i.state, otherDn: i.otherDn, parties: i.parties, userData: i.userData, callType: i.callType, startedAt: i.startedAt, updatedAt: i.updatedAt, actions: actionsFor(i.state, { answer: answerable }) };
 }
 
-export type KwServerMessage = KwPreviewMessage | KwPreviewClosedMessage | KwStateMessage | KwErrorMessage | KwPongMessage | KwInteractionMessage | KwInteractionClosedMessage;
+/** A chat message as the KW client gets it (src/switch/chat/chat-endpoint.ts ChatMessage). */
+export interface KwChatMessageJson {
+  seq: number;
+  from: 'customer' | 'agent' | 'system';
+  sender: string;
+  text: string;
+  at: number;
+}
+
+/** Server → client: a chat leg opened at the KW's DN (a routed, transferred or consultation chat), with the transcript so far. */
+export interface KwChatOpenedMessage {
+  type: 'chat-opened';
+  connId: string;
+  /** `chat-title`, or `chat-consult-title` for a consultation. */
+  title: string;
+  consult: boolean;
+  userData: KvList;
+  history: KwChatMessageJson[];
+}
+
+/** Server → client: a message in one of the KW's chats; `chat-typing`: the other side types; `chat-ended`: the KW's leg is over. */
+export type KwChatEventMessage =
+  | { type: 'chat-message'; connId: string; message: KwChatMessageJson }
+  | { type: 'chat-typing'; connId: string; from: string; on: boolean }
+  | { type: 'chat-ended'; connId: string; reason: string };
+
+export type KwServerMessage = KwPreviewMessage | KwPreviewClosedMessage | KwStateMessage | KwErrorMessage | KwPongMessage | KwInteractionMessage | KwInteractionClosedMessage | KwChatOpenedMessage | KwChatEventMessage;
 
 /** Client → server. */
 export type KwClientMessage =
   | { type: 'accept'; id: string }
   | { type: 'reject'; id: string }
   | { type: 'accept-external'; id: string }
-  | { type: 'ping' };
+  | { type: 'ping' }
+  /** A message in the chat `connId` (cleaned and bounded by the chat switch). */
+  | { type: 'chat-send'; connId: string; text: string }
+  | { type: 'chat-typing'; connId: string; on: boolean };
 
 /** Why a client message was refused. */
 export interface KwClientMessageError {
@@ -128,6 +157,14 @@ export function parseKwClientMessage(text: string): Result<KwClientMessage, KwCl
   const o = v as Record<string, unknown>;
   const type = o['type'];
   if (type === 'ping') return ok({ type: 'ping' });
+  if (type === 'chat-send' || type === 'chat-typing') {
+    const connId = o['connId'];
+    if (typeof connId !== 'string' || connId.length === 0 || connId.length > maxIdLength) return err({ code: 'unknown-message', message: `${type} needs a connId` });
+    if (type === 'chat-typing') return ok({ type, connId, on: o['on'] === true });
+    const text = o['text'];
+    if (typeof text !== 'string') return err({ code: 'unknown-message', message: 'chat-send needs a text' });
+    return ok({ type, connId, text });
+  }
   if (type === 'accept' || type === 'reject' || type === 'accept-external') {
     const id = o['id'];
     if (typeof id !== 'string' || id.length === 0 || id.length > maxIdLength) {

@@ -213,7 +213,7 @@ export class PreviewManager extends TypedEmitter<PreviewManagerEvents> {
     const o = newPreviewOffer(id, call, agent, kw, fence, now + ms, settings.redirectNumber, true, now);
     call.offers.push(o);
     call.open++;
-    void this.recorder.offered({ connId: call.connId, agentId: kw.agentId, userId: kw.userName, routingPoint: call.dn, dn: kw.dn, offeredAt: now });
+    void this.recorder.offered({ connId: call.connId, agentId: kw.agentId, userId: kw.userName, routingPoint: call.dn, dn: kw.dn, offeredAt: now, mediaType: call.mediaType });
     const viaIm = this.sessions.count(kw.userName) === 0;
     if (viaIm && this.im?.reachable(kw.userName) !== true) {
       this.finish(o, 'error', 'no-client-session');

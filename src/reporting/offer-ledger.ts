@@ -20,6 +20,8 @@ export interface OfferRow {
   readonly decidedAt: number | undefined;
   readonly latencyMs: number | undefined;
   readonly reason: string | undefined;
+  /** `voice` or `chat`. */
+  readonly mediaType: string;
 }
 
 /** Which rows to read; all filters are optional. Rows come oldest offer first. */
@@ -48,6 +50,7 @@ interface OfferTable {
     latency_ms: number | string | null;
     reason: string | null;
     instance_run?: string | null;
+    media_type?: string | null;
   };
 }
 
@@ -168,6 +171,7 @@ export class OfferLedger {
       decidedAt: num(r.decided_at),
       latencyMs: num(r.latency_ms),
       reason: r.reason ?? undefined,
+      mediaType: r.media_type ?? 'voice',
     }));
   }
 
@@ -239,7 +243,7 @@ export interface OutcomeTotal {
 const MAX_GROUPS = 20_000;
 
 function offerRow(o: PreviewOffer, instanceRun: string | undefined): OfferTable['rep_preview_offer'] {
-  return { id: randomUUID(), conn_id: o.connId, agent_id: o.agentId, user_id: o.userId, routing_point: o.routingPoint ?? null, dn: o.dn ?? null, offered_at: o.offeredAt, outcome: null, decided_at: null, latency_ms: null, reason: null, instance_run: instanceRun ?? null };
+  return { id: randomUUID(), conn_id: o.connId, agent_id: o.agentId, user_id: o.userId, routing_point: o.routingPoint ?? null, dn: o.dn ?? null, offered_at: o.offeredAt, outcome: null, decided_at: null, latency_ms: null, reason: null, instance_run: instanceRun ?? null, media_type: o.mediaType ?? 'voice' };
 }
 
 async function insertOffers(db: Kysely<OfferTable>, offers: readonly PreviewOffer[], instanceRun: string | undefined): Promise<void> {

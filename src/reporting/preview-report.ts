@@ -28,6 +28,8 @@ export interface PreviewOffer {
    */
   readonly dn?: string;
   readonly offeredAt: number;
+  /** `voice` or `chat` (the preview's mediaType); absent: voice. */
+  readonly mediaType?: string;
 }
 
 /** The offer ended with `outcome` (the preview protocol's outcome words). */

@@ -106,6 +106,8 @@ export class PreviewReporter implements PreviewRecorder {
             [s.keys.connId, `${s.stateId}, ${offer.connId}`],
             [s.keys.agentId, `${s.stateId}, ${offer.agentId}`],
             [s.keys.userId, `${s.stateId}, ${offer.userId}`],
+            // Chats say so; voice offers keep the seed's four pairs.
+            ...(offer.mediaType === 'chat' ? [['UCC_MediaType', 'chat'] as const] : []),
           ] as KvList,
         }
       : undefined;

@@ -57,4 +57,27 @@ export const reportingMigrations: readonly StoreMigration[] = [
       await db.schema.alterTable('rep_preview_offer').dropColumn('instance_run').execute();
     },
   },
+  {
+    // Chat transcripts (docs/chat.md): every message and routing event of a chat, in order; and
+    // the media type of each offer (voice or chat).
+    name: '0403-chat-transcripts',
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('rep_chat_transcript')
+        .addColumn('conn_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('sender_role', 'text', (c) => c.notNull())
+        .addColumn('sender', 'text', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('rep_chat_transcript_pk', ['conn_id', 'seq'])
+        .execute();
+      await db.schema.alterTable('rep_preview_offer').addColumn('media_type', 'text').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('rep_preview_offer').dropColumn('media_type').execute();
+      await db.schema.dropTable('rep_chat_transcript').ifExists().execute();
+    },
+  },
 ];

@@ -18,7 +18,9 @@ export interface CallRun {
   readonly connId: string;
   readonly routingPoint: string;
   readonly strategy: RoutingStrategy;
-  readonly userData: KvList;
+  userData: KvList;
+  /** `chat` for a chat call (MediaType Chat on the EventRouteRequest), else `voice`. */
+  readonly mediaType: string;
   state: CallRoutingState;
   attempts: number;
   readonly tried: Set<string>;

@@ -27,7 +27,7 @@ import { canTransition, stateOf, type CallRun, type Claimed } from './call-run.t
 import { type CallRoutingState, isFinalRouting, transitionCallRouting } from './call-routing-state.ts';
 import { KwClaims } from './kw-claims.ts';
 import type { RoutedHow, RouterEvents, RouterOptions } from './router-ports.ts';
-import type { RoutingStrategy } from './routing-strategy.ts';
+import type { ImTreatment, RoutingStrategy } from './routing-strategy.ts';
 
 // The router's public surface, importable from here (the router index exports this file).
 export type { PreviewPort, RoutedHow, RouterEvents, RouterOptions, RouterStats, RouterTlibPort } from './router-ports.ts';
@@ -54,6 +54,8 @@ export class Router extends TypedEmitter<RouterEvents> {
   /** Strategy runs still executing (their claims may not be released yet). */
   private readonly running = new Set<Promise<void>>();
   private sweepTimer: TimerHandle | undefined;
+  /** Chats waiting for the end of their IM treatment, by ConnID. */
+  private readonly treatments = new Map<string, (digits: string | undefined) => void>();
 
   constructor(options: RouterOptions) {
     super();
@@ -131,6 +133,8 @@ export class Router extends TypedEmitter<RouterEvents> {
     this.clock.cancel(this.sweepTimer);
     this.sweepTimer = undefined;
     for (const run of this.runs.values()) if (!isFinalRouting(run.state)) this.cancel(run, 'router-stopped');
+    for (const done of this.treatments.values()) done(undefined);
+    this.treatments.clear();
     await this.whenIdle();
   }
 
@@ -144,10 +148,20 @@ export class Router extends TypedEmitter<RouterEvents> {
         if (!strategy || !thisDn) return;
         const prev = this.runs.get(connId);
         if (prev && !isFinalRouting(prev.state)) return; // already working on it
-        this.begin(connId, thisDn, strategy, ('UserData' in e ? (e.UserData as KvList | undefined) : undefined) ?? []);
+        this.begin(connId, thisDn, strategy, ('UserData' in e ? (e.UserData as KvList | undefined) : undefined) ?? [], e.MediaType === 'Chat' ? 'chat' : this.o.mediaType);
+        return;
+      }
+      case 'EventTreatmentEnd': {
+        const wait = this.treatments.get(connId);
+        if (wait) {
+          this.treatments.delete(connId);
+          wait(e.CollectedDigits);
+        }
         return;
       }
       case 'EventAbandoned': {
+        this.treatments.get(connId)?.(undefined);
+        this.treatments.delete(connId);
         const run = this.runs.get(connId);
         if (run && stateOf(run) !== 'Routed' && stateOf(run) !== 'Cancelled') this.cancel(run, 'abandoned');
         this.callEnded(connId, run !== undefined);
@@ -169,8 +183,8 @@ export class Router extends TypedEmitter<RouterEvents> {
     }
   }
 
-  private begin(connId: string, routingPoint: string, strategy: RoutingStrategy, userData: KvList): void {
-    const run: CallRun = { connId, routingPoint, strategy, userData, state: 'Selecting', attempts: 0, tried: new Set(), open: [], deadline: undefined };
+  private begin(connId: string, routingPoint: string, strategy: RoutingStrategy, userData: KvList, mediaType: string): void {
+    const run: CallRun = { connId, routingPoint, strategy, userData, mediaType, state: 'Selecting', attempts: 0, tried: new Set(), open: [], deadline: undefined };
     this.runs.set(connId, run);
     if (strategy.routerTimeoutMs !== undefined) {
       run.deadline = this.clock.setTimer(strategy.routerTimeoutMs, () => {
@@ -201,6 +215,7 @@ export class Router extends TypedEmitter<RouterEvents> {
       return;
     }
     try {
+      if (run.mediaType === 'chat' && s.imTreatment) await this.treat(run, s.imTreatment);
       await this.work(run);
     } finally {
       await this.o.reservations.release(`call:${run.connId}`, lease.fence);
@@ -229,7 +244,7 @@ export class Router extends TypedEmitter<RouterEvents> {
       }
       run.open = claimed;
       this.move(run, 'Offering');
-      const base = { connId: run.connId, dn: run.routingPoint, mediaType: this.o.mediaType, switch: this.o.switchName, userData: run.userData, ...(s.previewTimeoutMs !== undefined ? { timeout: s.previewTimeoutMs } : {}) };
+      const base = { connId: run.connId, dn: run.routingPoint, mediaType: run.mediaType, switch: this.o.switchName, userData: run.userData, ...(s.previewTimeoutMs !== undefined ? { timeout: s.previewTimeoutMs } : {}) };
       // The fences let the connector's winner decision check that the reservation is still ours.
       const result =
         s.selection === 'broadcast'
@@ -292,6 +307,27 @@ export class Router extends TypedEmitter<RouterEvents> {
   private async isWinner(connId: string, claimed: Claimed): Promise<boolean> {
     const w = await this.o.reservations.winner(connId);
     return w !== undefined && w.agent === claimed.kw && (w.fence === null || w.fence === claimed.fence);
+  }
+
+  /**
+   * The strategy's IM treatment before the preview (seed 004 3.14): RequestApplyTreatment, then
+   * for the Digits types the wait for EventTreatmentEnd; the reply goes into the preview's UserData
+   * as `CollectedDigits`. A refused treatment is logged and the routing goes on.
+   */
+  private async treat(run: CallRun, t: ImTreatment): Promise<void> {
+    const parms: Array<KvList[number]> = [];
+    if (t.prompts.length > 0) parms.push(['PROMPT', t.prompts.map((text, i): [string, KvList] => [String(i + 1), [['TEXT', text]]])]);
+    if (t.totalTimeoutS > 0 && t.type !== 'PlayAnnouncement') parms.push(['TOTAL_TIMEOUT', t.totalTimeoutS]);
+    const ended = t.type === 'PlayAnnouncement' ? undefined : new Promise<string | undefined>((resolve) => this.treatments.set(run.connId, resolve));
+    try {
+      await this.o.tserver.request({ message: 'RequestApplyTreatment', ThisDN: run.routingPoint, ConnID: run.connId, TreatmentType: t.type, TreatmentParms: parms }, this.o.itxArrivalTimeoutMs);
+    } catch (e) {
+      this.treatments.delete(run.connId);
+      this.logger.warn('IM treatment not applied', { connId: run.connId, error: e instanceof Error ? e.message : String(e) });
+      return;
+    }
+    const digits = ended ? await ended : undefined;
+    if (digits !== undefined) run.userData = [...run.userData, ['CollectedDigits', digits]];
   }
 
   /** One offer's countdown and the wait for the routed call's arrival. */

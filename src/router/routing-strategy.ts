@@ -52,6 +52,15 @@ export interface RoutingStrategy {
   readonly defaultDn: string | undefined;
   /** The router's own deadline for the whole strategy in ms; undefined = none (the T-Server's router-timeout governs). */
   readonly routerTimeoutMs: number | undefined;
+  /** The IM treatment a chat gets before the preview (seed 004 3.14); undefined = none. */
+  readonly imTreatment?: ImTreatment | undefined;
+}
+
+/** An IM treatment of a strategy: RequestApplyTreatment's type, PROMPT texts and TOTAL_TIMEOUT. */
+export interface ImTreatment {
+  readonly type: 'PlayAnnouncement' | 'CollectDigits' | 'PlayAnnouncementAndDigits';
+  readonly prompts: readonly string[];
+  readonly totalTimeoutS: number;
 }
 
 /** One problem of a `[router]` section, naming the option. */
@@ -94,6 +103,10 @@ export function compileStrategy(routingPoint: string, section: Readonly<Record<s
   const noAcceptAction = String(read(section, 'no-accept-action', issues)) as NoAcceptAction;
   const defaultDn = String(read(section, 'default-dn', issues) ?? '').trim();
   const routerTimeout = read(section, 'router-timeout', issues) as number;
+  const treatmentType = String(read(section, 'im-treatment', issues));
+  const prompts = String(read(section, 'im-treatment-prompt', issues) ?? '').split('|').map((p) => p.trim()).filter((p) => p !== '');
+  const totalTimeoutS = read(section, 'im-treatment-total-timeout', issues) as number;
+  if (treatmentType !== 'none' && treatmentType !== 'CollectDigits' && prompts.length === 0) issues.push({ option: 'im-treatment-prompt', message: `${treatmentType} needs at least one prompt text` });
   if (issues.length > 0 || !target) return err(issues);
   return ok({
     routingPoint,
@@ -105,6 +118,7 @@ export function compileStrategy(routingPoint: string, section: Readonly<Record<s
     noAcceptAction,
     defaultDn: defaultDn === '' ? undefined : defaultDn,
     routerTimeoutMs: routerTimeout > 0 ? routerTimeout * 1000 : undefined,
+    imTreatment: treatmentType === 'none' ? undefined : { type: treatmentType as ImTreatment['type'], prompts, totalTimeoutS },
   });
 }
 

@@ -75,6 +75,8 @@ interface DnRec {
   entered: number;
   distributed: number;
   abandoned: number;
+  /** The chat calls' counters (MediaType Chat). */
+  chat: { waiting: Map<string, number>; entered: number; distributed: number; abandoned: number };
 }
 
 /** Loose view of an event: every attribute the core reads. */
@@ -88,6 +90,7 @@ interface EventView {
   AgentWorkMode?: string;
   AgentState?: string;
   Reasons?: KvList;
+  MediaType?: string;
 }
 
 const CALL_ON: ReadonlySet<string> = new Set(['EventRinging', 'EventDialing', 'EventEstablished', 'EventHeld', 'EventRetrieved', 'EventQueued', 'EventPartyChanged', 'EventPartyAdded']);
@@ -123,12 +126,15 @@ export class StatCore {
   private history: AgentStateChange[] = [];
 
   /** `now`: when statistics started (configured agents are LoggedOut since then). */
+  private imReporting: 'default' | 'disabled' = 'default';
+
   constructor(config: StatConfig, now: number) {
     this.setConfig(config, now);
   }
 
   /** Applies a new configuration: agents, groups and DNs; what is already known is kept. */
   setConfig(config: StatConfig, now: number): void {
+    this.imReporting = config.imReporting ?? 'default';
     this.groupAgentsCache.clear();
     this.byNameCache.clear();
     this.userByAgent = new Map();
@@ -173,7 +179,7 @@ export class StatCore {
     const k = key(name);
     let d = this.dns.get(k);
     if (!d) {
-      d = { name, calls: new Set(), waiting: new Map(), entered: 0, distributed: 0, abandoned: 0 };
+      d = { name, calls: new Set(), waiting: new Map(), entered: 0, distributed: 0, abandoned: 0, chat: { waiting: new Map(), entered: 0, distributed: 0, abandoned: 0 } };
       this.dns.set(k, d);
     }
     return d;
@@ -213,7 +219,10 @@ export class StatCore {
     }
     const conn = e.ConnID;
     if (!conn) return;
-    const d = this.dnRec(dnName);
+    if (e.MediaType === 'Chat' && this.imReporting === 'disabled') return;
+    const dr = this.dnRec(dnName);
+    // Chats are counted apart from voice calls; agents are busy with either.
+    const d = e.MediaType === 'Chat' ? { ...dr.chat, calls: dr.calls } : dr;
     this.touchedDns.add(dk);
     if (CALL_ON.has(e.message)) {
       if (e.PreviousConnID) d.calls.delete(e.PreviousConnID);
@@ -233,6 +242,7 @@ export class StatCore {
     } else {
       return;
     }
+    if (d !== dr) Object.assign(dr.chat, { entered: d.entered, distributed: d.distributed, abandoned: d.abandoned });
     const agentId = this.agentByDn.get(dk);
     if (agentId) this.settle(agentId, e.message, now);
   }
@@ -475,6 +485,10 @@ export class StatCore {
       case 'TotalNumberCallsEntered': return d.entered;
       case 'TotalNumberCallsDistributed': return d.distributed;
       case 'TotalNumberCallsAbandoned': return d.abandoned;
+      case 'CurrNumberWaitingChats': return d.chat.waiting.size;
+      case 'TotalNumberChatsEntered': return d.chat.entered;
+      case 'TotalNumberChatsDistributed': return d.chat.distributed;
+      case 'TotalNumberChatsAbandoned': return d.chat.abandoned;
     }
   }
 

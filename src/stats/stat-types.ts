@@ -46,7 +46,12 @@ export type DnStatName =
   /** Calls that left the DN towards a destination (EventDiverted: routed by the router or to default-dn). */
   | 'TotalNumberCallsDistributed'
   /** Calls abandoned while waiting on the DN (EventAbandoned). */
-  | 'TotalNumberCallsAbandoned';
+  | 'TotalNumberCallsAbandoned'
+  /** The same four for chat calls (MediaType Chat), counted apart from voice. */
+  | 'CurrNumberWaitingChats'
+  | 'TotalNumberChatsEntered'
+  | 'TotalNumberChatsDistributed'
+  | 'TotalNumberChatsAbandoned';
 
 /** A reference to one statistic. Agents are named by AgentID or by Person user name. */
 export type StatRef =
@@ -122,4 +127,6 @@ export interface StatConfig {
   readonly groups: ReadonlyArray<{ readonly name: string; readonly members: readonly string[] }>;
   /** DNs to register for events: Extensions, routing points and queues. */
   readonly dns: readonly string[];
+  /** `[TServer] im-reporting`: `disabled` keeps chat calls out of every statistic (seed 004 3.15). */
+  readonly imReporting?: 'default' | 'disabled';
 }

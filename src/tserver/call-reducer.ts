@@ -164,6 +164,7 @@ function offer(call: Call, key: string, record: Offer, from: string, contact: st
   const command: SwitchCommand = { kind: 'offer', connId: call.connId, dn: record.dn, from, userData: call.userData, mediaType: call.mediaType };
   if (contact !== undefined) command.contact = contact;
   if (call.ani !== undefined) command.ani = call.ani;
+  if (call.mediaType === 'chat' && call.passTranscript !== undefined) command.passTranscript = call.passTranscript;
   switchCommand(fx, command);
 }
 

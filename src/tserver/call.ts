@@ -5,7 +5,7 @@
  * transition) and the helpers here.
  */
 import { randomBytes } from 'node:crypto';
-import { formatConnId, type CallType, type ConnId, type KvList } from '../tlib/index.ts';
+import { formatConnId, type CallType, type TreatmentType, type ConnId, type KvList } from '../tlib/index.ts';
 import { PartyState, transitionParty } from './party-state.ts';
 import type { NoAnswerAction } from './tserver-config.ts';
 import type { RoutingState } from './routing-point.ts';
@@ -83,6 +83,10 @@ export interface Call {
   routing?: CallRouting;
   consultation?: Consultation;
   singleStep?: PendingSingleStep;
+  /** An IM treatment collecting the customer's reply on the routing point (core-treatments.ts). */
+  treatment?: { type: TreatmentType; rpKey: string; originDn: string } | undefined;
+  /** `pass-transcript-to-agent` of the RequestRouteCall that routed the chat, when it said. */
+  passTranscript?: boolean;
 }
 
 /** A new call with no party yet. */

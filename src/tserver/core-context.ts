@@ -234,7 +234,7 @@ export class CoreContext {
   /** Call-event attributes common to every party event. */
   private callAttrs(call: Call, p: Party): Attrs {
     const a = this.agents.get(p.key);
-    return { ThisDN: p.dn, ConnID: call.connId, CallType: call.callType, AgentID: a?.agentId, UserData: call.userData.length ? call.userData : undefined, ANI: call.ani, DNIS: call.dnis };
+    return { ThisDN: p.dn, ConnID: call.connId, CallType: call.callType, AgentID: a?.agentId, UserData: call.userData.length ? call.userData : undefined, ANI: call.ani, DNIS: call.dnis, MediaType: call.mediaType === 'chat' ? 'Chat' : undefined };
   }
 
   emitCall(name: EventName, call: Call, p: Party, extra: Attrs, requester?: ClientId): void {

@@ -4,7 +4,7 @@
  */
 import { kvGet, TErr, type KvList, type RegisterMode } from '../tlib/index.ts';
 import { AgentState } from './agent-state.ts';
-import { ev, PRESENCE_EXTENSIONS, RequestError, type Attrs, type CoreContext, type DnRuntime, type RequestContext } from './core-context.ts';
+import { ev, presenceExtensions, RequestError, type Attrs, type CoreContext, type DnRuntime, type RequestContext } from './core-context.ts';
 import { parseBoolOption } from './tserver-config.ts';
 
 export function register(c: CoreContext, ctx: RequestContext, name: string, ext: KvList | undefined, mode: RegisterMode | undefined): void {
@@ -16,7 +16,7 @@ export function register(c: CoreContext, ctx: RequestContext, name: string, ext:
   const lod = kvGet(ext, 'LogoutOnDisconnect');
   if (lod !== undefined && parseBoolOption(typeof lod === 'object' ? undefined : lod) === true) dn.logoutOnDisconnect.add(ctx.client);
   // seed 004, 4.1 note 1: only the requester receives EventRegistered.
-  c.send(ctx.client, ev('EventRegistered', { ReferenceID: ctx.ref, ...dnStatus(c, dn), Extensions: PRESENCE_EXTENSIONS }));
+  c.send(ctx.client, ev('EventRegistered', { ReferenceID: ctx.ref, ...dnStatus(c, dn), Extensions: presenceExtensions(c.opts['im-reporting']) }));
 }
 
 export function unregister(c: CoreContext, ctx: RequestContext, name: string): void {
@@ -66,7 +66,7 @@ function dnStatus(c: CoreContext, dn: DnRuntime): Attrs {
 export function queryAddress(c: CoreContext, ctx: RequestContext, name: string): void {
   const dn = c.thisDn(name);
   const first = dn.calls.values().next().value;
-  c.send(ctx.client, ev('EventAddressInfo', { ReferenceID: ctx.ref, AddressInfoType: 'DNStatus', ...dnStatus(c, dn), ConnID: first, Extensions: PRESENCE_EXTENSIONS }));
+  c.send(ctx.client, ev('EventAddressInfo', { ReferenceID: ctx.ref, AddressInfoType: 'DNStatus', ...dnStatus(c, dn), ConnID: first, Extensions: presenceExtensions(c.opts['im-reporting']) }));
 }
 
 export function setDnd(c: CoreContext, ctx: RequestContext, name: string, on: boolean): void {

@@ -4,14 +4,15 @@
  * EventRouteRequest and default routing (seed 004, 3.1), RequestRouteCall, the router timeout, and
  * no-answer supervision (3.17), which also takes a routed offer the Switch could not deliver.
  */
-import { kvGet, kvUpdate, TErr, type CallState, type ConnId, type TlibRequest } from '../tlib/index.ts';
+import { kvGet, kvGetString, kvUpdate, TErr, type CallState, type ConnId, type TlibRequest } from '../tlib/index.ts';
+import { stopTreatment } from './core-treatments.ts';
 import type { Call } from './call.ts';
 import { routeNoAnswerAction } from './core-agents.ts';
 import { CALLABLE, ev, NO_ANSWER_ERROR_CODE, RequestError, ROUTABLE, type CoreContext, type DnRuntime, type RequestContext } from './core-context.ts';
 import { PartyState } from './party-state.ts';
 import { decideArrival, decideRouterTimeout, type ArrivalContext, type RoutingDecision } from './routing-point.ts';
 import type { SwitchCause } from './switch-port.ts';
-import { dnKey, type NoAnswerAction } from './tserver-config.ts';
+import { dnKey, parseBoolOption, type NoAnswerAction } from './tserver-config.ts';
 
 /** What a failed delivery means for T-Library: the EventError code and the CallState of the released party. */
 export const SWITCH_FAILURES: Readonly<Record<SwitchCause, { code: number; callState: CallState; text: string }>> = {
@@ -124,6 +125,11 @@ export function routeCall(c: CoreContext, ctx: RequestContext, req: Extract<Tlib
     const next = kvUpdate(call.userData, req.UserData);
     c.checkUserData(next);
     c.step(call.connId, { type: 'setUserData', userData: next });
+  }
+  if (call.mediaType === 'chat') {
+    stopTreatment(c, call);
+    // seed 004 3.14: the RequestRouteCall extension beats the Application option.
+    call.passTranscript = parseBoolOption(kvGetString(ext, 'pass-transcript-to-agent')) ?? c.opts['pass-transcript-to-agent'];
   }
   c.step(call.connId, { type: 'unqueue', key: rp.key, target: target.name, by: ctx });
   offerTo(c, call.connId, target, rp, t, na);

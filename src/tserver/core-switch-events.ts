@@ -12,12 +12,14 @@ import { offerTo, SWITCH_FAILURES, undelivered } from './core-routing.ts';
 import { PartyState } from './party-state.ts';
 import type { SwitchCause, SwitchEvent } from './switch-port.ts';
 import { dnKey } from './tserver-config.ts';
+import { onCollected } from './core-treatments.ts';
 
 /** Longest ANI / DNIS / DN name taken from the network. */
 const MAX_NUMBER_LENGTH = 256;
 
 export function switchEvent(c: CoreContext, e: SwitchEvent): void {
   if (e.kind === 'inbound') return inbound(c, e);
+  if (e.kind === 'collected') return onCollected(c, e);
   const call = c.calls.get(e.connId);
   if (!call) return;
   const key = dnKey(e.dn);

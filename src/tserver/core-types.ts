@@ -27,7 +27,10 @@ export const MAX_USERDATA_JSON_BYTES = 64 * 1024;
 /** How many released ConnIDs are remembered, so late requests on them get 237 instead of 56. */
 export const RELEASED_MEMORY = 10_000;
 
-export const PRESENCE_EXTENSIONS: KvList = [['PresenceType', 'local'], ['im-reporting', 'default']];
+/** The Extensions of EventRegistered / EventAddressInfo for every device (seed 004 3.15: the current `im-reporting`). */
+export function presenceExtensions(imReporting: 'default' | 'disabled'): KvList {
+  return [['PresenceType', 'local'], ['im-reporting', imReporting]];
+}
 
 export const ROUTABLE: ReadonlySet<DnType> = new Set(['RoutingPoint', 'ACDQueue', 'VirtualQueue']);
 export const CALLABLE: ReadonlySet<DnType> = new Set(['Extension', 'RoutingPoint', 'ACDQueue', 'VirtualQueue']);

@@ -45,7 +45,7 @@ export type SwitchCommand =
    * Make `dn`'s endpoint ring with the call. `contact` is the DN's configured `contact` (where to
    * reach it); `from` is the DN the call comes from (its origin, or the transferring DN).
    */
-  | { kind: 'offer'; connId: ConnId; dn: string; from: string; contact?: string; ani?: string; userData: KvList; mediaType: MediaType }
+  | { kind: 'offer'; connId: ConnId; dn: string; from: string; contact?: string; ani?: string; userData: KvList; mediaType: MediaType; passTranscript?: boolean }
   /** Answer a ringing leg from the desktop (third-party call control); see {@link SwitchCapabilities.answer}. */
   | { kind: 'answer'; connId: ConnId; dn: string }
   /**
@@ -58,7 +58,11 @@ export type SwitchCommand =
   /** `dn`'s leg moves from one call to another (two-step transfer or conference completion). */
   | { kind: 'move'; connId: ConnId; toConnId: ConnId; dn: string }
   /** The call ended in the core: free whatever the Switch still holds for it. */
-  | { kind: 'end'; connId: ConnId };
+  | { kind: 'end'; connId: ConnId }
+  /** IM treatment (seed 004 3.14): send `texts` to `dn`'s leg, in order (PlayAnnouncement PROMPT TEXTs). */
+  | { kind: 'sendText'; connId: ConnId; dn: string; texts: readonly string[] }
+  /** IM treatment: from now (`on`) report what `dn`'s leg types as `collected` digits, or stop. */
+  | { kind: 'collect'; connId: ConnId; dn: string; on: boolean };
 
 /** Events from the Switch to the core. */
 export type SwitchEvent =
@@ -78,7 +82,9 @@ export type SwitchEvent =
   /** The far end hung up (a caller before an answer abandons). */
   | { kind: 'released'; connId: ConnId; dn: string; cause: SwitchCause }
   | { kind: 'held'; connId: ConnId; dn: string }
-  | { kind: 'retrieved'; connId: ConnId; dn: string };
+  | { kind: 'retrieved'; connId: ConnId; dn: string }
+  /** After `collect`: the customer's reply on `dn`'s leg, taken as the digits of a CollectDigits treatment. */
+  | { kind: 'collected'; connId: ConnId; dn: string; digits: string };
 
 /** What a Switch can do; the web client hides what it cannot. */
 export interface SwitchCapabilities {

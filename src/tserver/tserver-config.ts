@@ -74,6 +74,9 @@ export interface TServerOptions {
   /** Seconds; 0 disables. */
   'no-answer-timeout': number;
   'no-answer-action': NoAnswerAction;
+  /** `disabled`: chat calls are kept out of statistics and reporting (seed 004 3.15). */
+  'im-reporting': 'default' | 'disabled';
+  'pass-transcript-to-agent': boolean;
 }
 
 function bad(what: string): never {
@@ -138,6 +141,8 @@ export function readTServerOptions(o: Options): TServerOptions {
     'router-timeout': pick('router-timeout'),
     'no-answer-timeout': pick('no-answer-timeout'),
     'no-answer-action': pick('no-answer-action'),
+    'im-reporting': pick('im-reporting'),
+    'pass-transcript-to-agent': pick('pass-transcript-to-agent'),
   };
 }
 

@@ -22,6 +22,7 @@ import { CoreContext, RequestError, type ClientId, type CoreEffect, type Request
 import { disconnect, queryAddress, register, setDnd, unregister } from './core-registration.ts';
 import { onNoAnswer, onRouterTimeout, routeCall } from './core-routing.ts';
 import { switchEvent } from './core-switch-events.ts';
+import { applyTreatment, onTreatmentTimeout } from './core-treatments.ts';
 import { complete, initiate, singleStepTransfer } from './core-transfers.ts';
 import { changeUserData, distributeUserEvent } from './core-user-data.ts';
 import type { SwitchEvent } from './switch-port.ts';
@@ -86,6 +87,8 @@ export class TServerCore {
       onRouterTimeout(c, name.slice(7));
     } else if (name.startsWith('noanswer:')) {
       onNoAnswer(c, name.slice(9));
+    } else if (name.startsWith('treatment:')) {
+      onTreatmentTimeout(c, name.slice(10));
     }
     return c.finish();
   }
@@ -142,6 +145,7 @@ export class TServerCore {
       case 'RequestCompleteConference': return complete(c, ctx, r.ThisDN, r.ConnID, r.TransferConnID, 'conference');
       case 'RequestSingleStepTransfer': return singleStepTransfer(c, ctx, r.ThisDN, r.ConnID, r.OtherDN);
       case 'RequestRouteCall': return routeCall(c, ctx, r);
+      case 'RequestApplyTreatment': return applyTreatment(c, ctx, r);
       case 'RequestAttachUserData': return changeUserData(c, ctx, r.ThisDN, r.ConnID, (l) => kvAttach(l, r.UserData));
       case 'RequestUpdateUserData': return changeUserData(c, ctx, r.ThisDN, r.ConnID, (l) => kvUpdate(l, r.UserData));
       case 'RequestDeleteUserData': return changeUserData(c, ctx, r.ThisDN, r.ConnID, () => []);

@@ -85,6 +85,15 @@ export interface KwSocketOptions {
   readonly maxMessagesPerSecond?: number;
   /** With it, the KW's calls are pushed (`interaction`, `interaction-closed`), and sent at once on connect. */
   readonly interactions?: KwSocketInteractionPort;
+  /** With it, the KW chats here (`chat-send`, `chat-typing`; open chats are replayed on connect). */
+  readonly chat?: KwSocketChatPort;
+}
+
+/** What the socket needs of the KW chat reach (src/web/chat/kw-chat-reach.ts). */
+export interface KwSocketChatPort {
+  send(userName: string, connId: string, text: string): { ok: true } | { ok: false; code: string; message: string } | undefined;
+  typing(userName: string, connId: string, on: boolean): void;
+  openChats(userName: string): KwServerMessage[];
 }
 
 /** What the socket needs of the InteractionTracker. */
@@ -215,6 +224,16 @@ export function kwSocketRoutes(options: KwSocketOptions): RouteRegistration {
             send({ type: 'pong', now: clock.now() });
             return;
           }
+          if (m.type === 'chat-send') {
+            const r = options.chat?.send(userName, m.connId, m.text);
+            if (!r) send({ type: 'error', code: 'unknown-chat', message: 'no such chat of yours' });
+            else if (!r.ok) send({ type: 'error', code: r.code, message: r.message });
+            return;
+          }
+          if (m.type === 'chat-typing') {
+            options.chat?.typing(userName, m.connId, m.on);
+            return;
+          }
           const r = m.type === 'accept' ? previews.accept(userName, m.id) : m.type === 'reject' ? previews.reject(userName, m.id) : previews.acceptExternal(userName, m.id);
           if (!r.ok) send({ type: 'error', code: r.refusal.code, message: r.refusal.message, id: m.id });
         });
@@ -223,6 +242,7 @@ export function kwSocketRoutes(options: KwSocketOptions): RouteRegistration {
         if (view) send({ type: 'state', kw: view });
         const answerable = options.interactions?.canAnswer?.(userName) ?? true;
         for (const i of options.interactions?.interactionsOf(userName) ?? []) send({ type: 'interaction', interaction: interactionJson(i, answerable) });
+        for (const c of options.chat?.openChats(userName) ?? []) send(c);
         // Registered last: open previews are replayed to the new session by the preview manager.
         // (Everything here runs in one turn, so no close can come before the handler below.)
         const remove = sessions.add(session);

@@ -11,12 +11,13 @@ import { keyedFields, kvRecord, kvText, visibleSections } from '../interactions/
 import { translate, type MessageKey } from '../i18n/catalogues.ts';
 import type { Language } from '../i18n/languages.ts';
 import { safeHelpUrl } from '../safe-url.ts';
-import type { InteractionView } from '../socket/kw-socket-state.ts';
+import type { ChatView, InteractionView } from '../socket/kw-socket-state.ts';
+import { ChatPane } from './chat-pane.tsx';
 
 const str = (v: unknown, fallback = ''): string => (typeof v === 'string' && v !== '' ? v : fallback);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-export function InteractionWindow(props: { language: Language; options: ClientOptions; userName: string; call: InteractionView; contactPoints: readonly ContactPoint[]; onClose: () => void }) {
+export function InteractionWindow(props: { language: Language; options: ClientOptions; userName: string; call: InteractionView; contactPoints: readonly ContactPoint[]; onClose: () => void; chat?: ChatView | undefined; onChatSend?: (text: string) => boolean; onChatTyping?: () => void }) {
   const { call, options } = props;
   const t = (k: MessageKey) => translate(props.language, k);
   const noteKey = str(options['userdata-note-key'], 'KW_ITX_NOTES');
@@ -92,6 +93,7 @@ export function InteractionWindow(props: { language: Language; options: ClientOp
           ))}
         </p>
       )}
+      {props.chat && <ChatPane chat={props.chat} onSend={(text) => props.onChatSend?.(text) ?? false} onTyping={() => props.onChatTyping?.()} />}
       {show.notes && call.state !== 'released' && (
         <div class="notes">
           <label>

@@ -208,6 +208,9 @@ export function MainWindow(props: { language: Language; session: SessionInfo; on
             call={i}
             contactPoints={contactPoints}
             onClose={() => setOpenCalls((o) => o.filter((c) => c !== i.connId))}
+            chat={socket.state.chats.find((c) => c.connId === i.connId)}
+            onChatSend={(text) => socket.send({ type: 'chat-send', connId: i.connId, text })}
+            onChatTyping={() => void socket.send({ type: 'chat-typing', connId: i.connId, on: true })}
           />
         ))}
       {error !== '' && (

@@ -49,6 +49,28 @@ export interface InteractionView {
   releasedAt?: number;
 }
 
+/** One chat message (plain text; rendered as a text node). */
+export interface ChatMessageView {
+  seq: number;
+  from: 'customer' | 'agent' | 'system';
+  sender: string;
+  text: string;
+  at: number;
+}
+
+/** A chat at the KW's DN: its window title (`chat-title` / `chat-consult-title`) and its messages. */
+export interface ChatView {
+  connId: string;
+  title: string;
+  consult: boolean;
+  userData: KvList;
+  messages: readonly ChatMessageView[];
+  /** The other side is typing. */
+  typing: boolean;
+  /** Why the KW's leg ended (`released`...), once it did. */
+  ended?: string;
+}
+
 export interface KwSocketState {
   kw: KwView | null;
   previews: readonly OpenPreview[];
@@ -56,9 +78,24 @@ export interface KwSocketState {
   interactions: readonly InteractionView[];
   /** ConnIDs of calls that came from an accepted preview (never suppressed by popup-udata-key). */
   previewConnIds: readonly string[];
+  chats: readonly ChatView[];
 }
 
-export const initialSocketState: KwSocketState = { kw: null, previews: [], closedPreviews: [], interactions: [], previewConnIds: [] };
+export const initialSocketState: KwSocketState = { kw: null, previews: [], closedPreviews: [], interactions: [], previewConnIds: [], chats: [] };
+
+/** Most messages kept per chat in the window. */
+const MAX_MESSAGES = 500;
+
+function chatMessage(v: unknown): ChatMessageView | undefined {
+  if (!isObject(v) || typeof v['text'] !== 'string' || typeof v['seq'] !== 'number') return undefined;
+  const from = v['from'] === 'customer' || v['from'] === 'agent' ? v['from'] : 'system';
+  return { seq: v['seq'], from, sender: typeof v['sender'] === 'string' ? v['sender'] : '', text: v['text'], at: typeof v['at'] === 'number' ? v['at'] : 0 };
+}
+
+function withChat(state: KwSocketState, connId: string, f: (c: ChatView) => ChatView): KwSocketState {
+  if (!state.chats.some((c) => c.connId === connId)) return state;
+  return { ...state, chats: state.chats.map((c) => (c.connId === connId ? f(c) : c)) };
+}
 
 /** Most entries kept per list: a misbehaving server cannot grow the page without bound. */
 const MAX_ITEMS = 50;
@@ -120,6 +157,22 @@ export function reduceSocketMessage(state: KwSocketState, message: unknown, now:
       if (typeof connId !== 'string') return state;
       return { ...state, interactions: state.interactions.map((x) => (x.connId === connId ? { ...x, state: 'released' as const, actions: [], releasedAt: now } : x)) };
     }
+    case 'chat-opened': {
+      const m = message;
+      if (typeof m['connId'] !== 'string') return state;
+      const history = Array.isArray(m['history']) ? m['history'].map(chatMessage).filter((x): x is ChatMessageView => x !== undefined) : [];
+      const chat: ChatView = { connId: m['connId'], title: typeof m['title'] === 'string' ? m['title'] : 'Chat', consult: m['consult'] === true, userData: isKvList(m['userData']) ? m['userData'] : [], messages: history.slice(-MAX_MESSAGES), typing: false };
+      return { ...state, chats: cap([...state.chats.filter((c) => c.connId !== chat.connId), chat]) };
+    }
+    case 'chat-message': {
+      const msg = chatMessage(message['message']);
+      if (typeof message['connId'] !== 'string' || !msg) return state;
+      return withChat(state, message['connId'], (c) => (c.messages.some((x) => x.seq === msg.seq) ? c : { ...c, typing: msg.from === 'system' ? c.typing : false, messages: [...c.messages, msg].slice(-MAX_MESSAGES) }));
+    }
+    case 'chat-typing':
+      return typeof message['connId'] === 'string' ? withChat(state, message['connId'], (c) => ({ ...c, typing: message['on'] === true })) : state;
+    case 'chat-ended':
+      return typeof message['connId'] === 'string' ? withChat(state, message['connId'], (c) => ({ ...c, typing: false, ended: typeof message['reason'] === 'string' ? message['reason'] : 'ended' })) : state;
     default:
       return state;
   }

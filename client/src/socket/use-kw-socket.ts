@@ -14,7 +14,7 @@ export interface KwSocket {
   state: KwSocketState;
   status: SocketStatus;
   /** Sends a client message; false when the socket is not open. */
-  send(message: { type: 'accept' | 'reject' | 'accept-external'; id: string }): boolean;
+  send(message: { type: 'accept' | 'reject' | 'accept-external'; id: string } | { type: 'chat-send'; connId: string; text: string } | { type: 'chat-typing'; connId: string; on: boolean }): boolean;
   /** Applies a local change (expiry of closed previews and released calls). */
   update(f: (s: KwSocketState) => KwSocketState): void;
 }

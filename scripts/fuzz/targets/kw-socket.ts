@@ -114,6 +114,7 @@ export async function kwSocketTarget(options: { wsEvery?: number } = {}): Promis
       let label: string;
       if (!parsed.ok) label = `error:${parsed.error.code}`;
       else if (parsed.value.type === 'ping') label = 'ping';
+      else if (parsed.value.type === 'chat-send' || parsed.value.type === 'chat-typing') label = parsed.value.type;
       else {
         const id = live.length > 0 && rand() < 0.5 ? (live[Math.floor(rand() * live.length)] as string) : parsed.value.id;
         const user = KWS[Math.floor(rand() * 2)] as string;

@@ -49,6 +49,10 @@ export class EmulatedSwitch implements Switch {
       case 'end':
         this.legs.delete(command.connId);
         return [];
+      case 'sendText':
+      case 'collect':
+        return []; // no media: IM treatments go nowhere
+
     }
   }
 

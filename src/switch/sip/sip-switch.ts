@@ -172,6 +172,9 @@ export class SipSwitch implements Switch {
           core.forgetCall(command.connId);
           return [];
         }
+        case 'sendText':
+        case 'collect':
+          return []; // voice legs: IM treatments do not apply (the chat switch carries them)
       }
     } catch (e) {
       this.logger.error('switch command failed', { kind: command.kind, error: e instanceof Error ? e.stack ?? e.message : String(e) });

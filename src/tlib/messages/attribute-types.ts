@@ -64,6 +64,17 @@ export type AddressInfoType = (typeof addressInfoTypes)[number];
 export const dnRoles = ['Unknown', 'Origination', 'Destination', 'ConferenceMember', 'NewParty', 'AddedBy', 'DeletedBy', 'TransferredBy', 'RoutedFrom'] as const;
 export type DnRole = (typeof dnRoles)[number];
 
+/**
+ * TMediaType, the medium of a call: Voice (T-Library 0) or Chat (5; seed 004 3.24: an IM call is a
+ * separate T-Library call with MediaType 5).
+ */
+export const mediaTypes = ['Voice', 'Chat'] as const;
+export type MediaTypeName = (typeof mediaTypes)[number];
+
+/** TTreatmentType: the treatments IM calls support on a routing point (seed 004 3.14). */
+export const treatmentTypes = ['CollectDigits', 'PlayAnnouncement', 'PlayAnnouncementAndDigits'] as const;
+export type TreatmentType = (typeof treatmentTypes)[number];
+
 /** DND state in EventAddressInfo. */
 export const dndStates = ['On', 'Off'] as const;
 export type DndState = (typeof dndStates)[number];
@@ -101,6 +112,13 @@ export interface AttributeTypes {
   DNType: DnType;
   DNDState: DndState;
   RouteType: RouteType;
+  /** The call's medium; absent on a voice call's events from clients that predate it. */
+  MediaType: MediaTypeName;
+  TreatmentType: TreatmentType;
+  /** Treatment parameters (`PROMPT`, `TOTAL_TIMEOUT`); masked in logs (hide-sensitive-data). */
+  TreatmentParms: KvList;
+  /** The digits a CollectDigits treatment took (for a chat, the customer's reply). */
+  CollectedDigits: string;
   MakeCallType: MakeCallType;
   RegisterMode: RegisterMode;
   AddressType: AddressType;
@@ -171,6 +189,10 @@ export const attributeRules: { readonly [K in AttributeName]: AttributeRule } = 
   DNType: en(dnTypes),
   DNDState: en(dndStates),
   RouteType: en(routeTypes),
+  MediaType: en(mediaTypes),
+  TreatmentType: en(treatmentTypes),
+  TreatmentParms: kv,
+  CollectedDigits: text,
   MakeCallType: en(makeCallTypes),
   RegisterMode: en(registerModes),
   AddressType: en(addressTypes),

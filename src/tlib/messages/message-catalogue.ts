@@ -31,7 +31,7 @@ const agentEventOptional = ['AgentID', 'ThisQueue', 'Place', 'AgentWorkMode'] as
 const dnStatusOptional = ['DNType', 'AgentID', 'Place', 'AgentState', 'AgentWorkMode', 'DNDState'] as const;
 const callEventOptional = [
   'OtherDN', 'ThirdPartyDN', 'ThisDNRole', 'OtherDNRole', 'ThirdPartyDNRole', 'ThisQueue', 'OtherQueue', 'AgentID',
-  'Place', 'CallType', 'CallState', 'CallUUID', 'ANI', 'DNIS', 'UserData', 'TransferConnID', 'PreviousConnID', 'Location',
+  'Place', 'CallType', 'CallState', 'CallUUID', 'ANI', 'DNIS', 'UserData', 'TransferConnID', 'PreviousConnID', 'Location', 'MediaType',
 ] as const;
 const userEventOptional = ['ConnID', 'OtherDN', 'AgentID', 'Place', 'CallUUID', 'UserData'] as const;
 const onCall = ['ThisDN', 'ConnID'] as const;
@@ -96,6 +96,12 @@ export const messageCatalogue = {
   RequestRouteCall: { kind: 'request', reply: 'EventRouteUsed', required: onCall, optional: ['OtherDN', 'RouteType', 'Location', 'UserData'], summary: 'Route call ConnID from routing point ThisDN to OtherDN (RouteType Default), or reject it (Reject) or drop it (CallDisconnect); OtherDN is required unless RouteType is Reject or CallDisconnect.' },
   EventRouteUsed: { kind: 'event', required: onCall, optional: callEventOptional, summary: 'The route to OtherDN was used for ConnID.' },
   EventDiverted: { kind: 'event', required: onCall, optional: callEventOptional, summary: 'Call ConnID left ThisDN (queue / routing point) for OtherDN.' },
+
+  // ---- Treatments (IM treatments on a routing point, seed 004 3.14) ----
+  RequestApplyTreatment: { kind: 'request', reply: 'EventTreatmentApplied', required: ['ThisDN', 'ConnID', 'TreatmentType'], optional: ['TreatmentParms'], summary: 'Apply a treatment to call ConnID waiting on routing point ThisDN (TApplyTreatment). Chat calls: PlayAnnouncement (TreatmentParms `PROMPT` = numbered lists with `TEXT`), CollectDigits and PlayAnnouncementAndDigits (`TOTAL_TIMEOUT` seconds).' },
+  EventTreatmentApplied: { kind: 'event', required: onCall, optional: [...callEventOptional, 'TreatmentType', 'TreatmentParms'], summary: 'The treatment started on call ConnID at ThisDN.' },
+  EventTreatmentEnd: { kind: 'event', required: onCall, optional: [...callEventOptional, 'TreatmentType', 'CollectedDigits'], summary: 'The treatment ended: prompts sent, digits collected (CollectedDigits), or TOTAL_TIMEOUT expired (no CollectedDigits).' },
+  EventTreatmentNotApplied: { kind: 'event', required: onCall, optional: ['TreatmentType', 'ErrorCode', 'ErrorMessage'], summary: 'The treatment could not be applied (not a chat call waiting on a routing point, or bad parameters).' },
 
   // ---- User events ----
   RequestDistributeUserEvent: { kind: 'request', reply: 'EventACK', required: ['ThisDN'], optional: userEventOptional, summary: 'Ask the server to send EventUserEvent to every client registered for ThisDN (TSendUserEvent / TDistributeUserEvent).' },

@@ -20,7 +20,7 @@ export interface ContactPointAttribute {
   readonly ref: (StatRef & { object: 'dn' }) | null;
 }
 
-const dnStats: readonly DnStatName[] = ['CurrNumberWaitingCalls', 'CurrMaxCallWaitingTime', 'TotalNumberCallsEntered', 'TotalNumberCallsDistributed', 'TotalNumberCallsAbandoned'];
+const dnStats: readonly DnStatName[] = ['CurrNumberWaitingCalls', 'CurrMaxCallWaitingTime', 'TotalNumberCallsEntered', 'TotalNumberCallsDistributed', 'TotalNumberCallsAbandoned', 'CurrNumberWaitingChats', 'TotalNumberChatsEntered', 'TotalNumberChatsDistributed', 'TotalNumberChatsAbandoned'];
 const maxAttributeLength = 1024;
 
 /**

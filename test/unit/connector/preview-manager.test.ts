@@ -27,7 +27,7 @@ describe('preview manager: outcome paths', () => {
     assert.deepEqual(h.results, [{ referenceId: ref, connId: CONN, result: 'accepted', agent: 'A7001', dn: '7001' }]);
     assert.deepEqual(s.of('preview-closed'), [{ type: 'preview-closed', id: p.id, outcome: 'accepted' }]);
     assert.equal(h.offered.length, 1);
-    assert.deepEqual({ ...h.offered[0] }, { connId: CONN, agentId: 'A7001', userId: 'kw1', routingPoint: '5000', dn: '7001', offeredAt: h.clock.now() });
+    assert.deepEqual({ ...h.offered[0] }, { connId: CONN, agentId: 'A7001', userId: 'kw1', routingPoint: '5000', dn: '7001', offeredAt: h.clock.now(), mediaType: 'voice' });
     assert.deepEqual(h.decided.map((d) => [d.agentId, d.outcome]), [['A7001', 'accepted']]);
     assert.deepEqual(h.autoStates, []);
     assert.equal(h.clock.pending, 0, 'the countdown timer is cancelled');

@@ -22,7 +22,7 @@ const ev = (message: string, attrs: Record<string, unknown>): TlibEvent => ({ me
 function run(selection: SelectionMode, connId: string, tried: string[] = []): CallRun {
   const s = compileStrategy('RP1', { target: 'Sales', selection });
   if (!s.ok) throw new Error(JSON.stringify(s.error));
-  return { connId, routingPoint: 'RP1', strategy: s.value, userData: [], state: 'Selecting', attempts: 0, tried: new Set(tried), open: [], deadline: undefined };
+  return { connId, routingPoint: 'RP1', strategy: s.value, userData: [], mediaType: 'voice', state: 'Selecting', attempts: 0, tried: new Set(tried), open: [], deadline: undefined };
 }
 
 /**

@@ -6,7 +6,7 @@ describe('compileStrategy', () => {
   test('an agent group with broadcast compiles with defaults', () => {
     const r = compileStrategy('5000', { 'target-type': 'agent-group', target: 'Sales', selection: 'broadcast' });
     assert.ok(r.ok);
-    assert.deepEqual(r.value, { routingPoint: '5000', target: { type: 'agent-group', group: 'Sales' }, selection: 'broadcast', preview: true, previewTimeoutMs: undefined, maxAttempts: 3, noAcceptAction: 'default-dn', defaultDn: undefined, routerTimeoutMs: undefined });
+    assert.deepEqual(r.value, { routingPoint: '5000', target: { type: 'agent-group', group: 'Sales' }, selection: 'broadcast', preview: true, previewTimeoutMs: undefined, maxAttempts: 3, noAcceptAction: 'default-dn', defaultDn: undefined, routerTimeoutMs: undefined, imTreatment: undefined });
   });
   test('a fixed KW is targeted; timeouts and default-dn are read (seconds → ms for router-timeout)', () => {
     const r = compileStrategy('5001', { 'target-type': 'kw', target: 'alice', 'preview-timeout': '8000', 'router-timeout': 20, 'default-dn': '7000', 'max-attempts': 1 });

@@ -14,7 +14,7 @@ describe('TServerConfig', () => {
   test('the defaults are the option table\'s (src/config/option-table.ts), with the values they always had', () => {
     assert.deepEqual(TSERVER_OPTION_DEFAULTS, {
       'agent-strict-id': false, 'logout-on-disconnect': true, 'auto-logout-timeout': 0, 'auto-logout-ready': false, 'wrap-up-time': 0, 'legal-guard-time': 0,
-      'timed-acw-in-idle': true, 'default-dn': undefined, 'default-redirection-limit': 5, 'router-timeout': 10, 'no-answer-timeout': 15, 'no-answer-action': 'none',
+      'timed-acw-in-idle': true, 'default-dn': undefined, 'default-redirection-limit': 5, 'router-timeout': 10, 'no-answer-timeout': 15, 'no-answer-action': 'none', 'im-reporting': 'default', 'pass-transcript-to-agent': true,
     });
     for (const [name, value] of Object.entries(TSERVER_OPTION_DEFAULTS)) {
       assert.equal(defaultOptionTable.find('TServer', name)?.default, value ?? '', name);
