@@ -6,14 +6,25 @@
  * upgrade must come from an allowed Origin (a browser always sends one; a page from another origin
  * must not open a socket with the KW's cookie); connections and WebSockets are capped in total and
  * per address (listener-limits.ts). Refusals are security events on the Logger port.
+ *
+ * The maintained Fastify plugins do the generic parts, registered here before any route:
+ * @fastify/cookie (request.cookies, reply.setCookie), @fastify/helmet (security headers and the
+ * CSP), @fastify/under-pressure (503 while the event loop lags), @fastify/swagger with
+ * @fastify/swagger-ui (the OpenAPI document from the TypeBox route schemas, browsable at /api/docs/ui).
  */
 import type { Socket } from 'node:net';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import underPressure from '@fastify/under-pressure';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { SystemClock, type Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import { ConnectionAdmission, type Refusal } from '../lib/connection-admission.ts';
 import { defaultHttpLimits, IntervalLog, type HttpLimits } from './listener-limits.ts';
+import { openApiOptions, SWAGGER_UI_PREFIX } from './routes/openapi-routes.ts';
 
 export type RouteRegistration = (app: FastifyInstance) => void;
 
@@ -62,7 +73,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     ? Fastify({ logger: false, bodyLimit: 64 * 1024, https: options.https })
     : Fastify({ logger: false, bodyLimit: 64 * 1024 })) as unknown as FastifyInstance;
   const limits: HttpLimits = { ...defaultHttpLimits(), ...options.limits };
-  const refusals = new IntervalLog(options.clock ?? new SystemClock(), options.logger, limits.logIntervalMs);
+  const clock = options.clock ?? new SystemClock();
+  const refusals = new IntervalLog(clock, options.logger, limits.logIntervalMs);
   const connections = new ConnectionAdmission(limits.connections.total, limits.connections.perAddress);
   const sockets = new ConnectionAdmission(limits.webSockets.total, limits.webSockets.perAddress);
   // Every accepted TCP connection holds a slot until it closes; over the cap it is cut at once.
@@ -99,11 +111,48 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     if (status >= 500) options.logger.error('http request failed', { url: request.url, error: error.message });
     void reply.status(status).send({ error: status >= 500 ? 'internal error' : error.message });
   });
-  app.get('/api/v1/health', async () => ({ status: 'ok', version: options.version }));
+  void app.register(cookie, { hook: 'onRequest' });
+  void app.register(helmet, {
+    // The client's policy: scripts and styles from this origin only, images and audio also from
+    // https (custom state icons, configured ring tones), no plugins, no framing by other sites.
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+        mediaSrc: ["'self'", 'https:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'self'"],
+      },
+    },
+    // HSTS only where it means something: a plain-HTTP deployment must stay reachable over HTTP.
+    strictTransportSecurity: options.https !== undefined,
+  });
+  if (limits.maxEventLoopDelayMs > 0) {
+    // Starting the server (schema compilation, plugin loading) blocks the loop for a moment; the
+    // first samples say nothing about load, so requests are not shed until a grace period passed.
+    let readyAt: number | undefined;
+    app.addHook('onReady', async () => {
+      readyAt = clock.now();
+    });
+    void app.register(underPressure, {
+      maxEventLoopDelay: limits.maxEventLoopDelayMs,
+      pressureHandler: (request, reply, type, value) => {
+        if (readyAt === undefined || clock.now() - readyAt < limits.pressureGraceMs) return;
+        refusals.warn('under-pressure', 'http request refused: event loop lagging', { type, value, url: request.url.slice(0, 200) });
+        void reply.code(503).header('retry-after', '10').send({ error: 'service under pressure, retry later' });
+      },
+    });
+  }
+  void app.register(swagger, openApiOptions(options.version));
+  void app.register(swaggerUi, { routePrefix: SWAGGER_UI_PREFIX, staticCSP: true });
   // One WebSocket plugin for the whole server, before any socket route (a second registration would
   // route each upgrade twice). Its maxPayload is the hard cut; routes bound their own messages below it.
   void app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   void app.register(async (scope) => {
+    scope.get('/api/v1/health', { schema: { summary: 'Liveness and version', tags: ['system'] } }, async () => ({ status: 'ok', version: options.version }));
     for (const r of options.routes) r(scope);
   });
   return app;

@@ -2,8 +2,8 @@
  * One call that builds the KW web edge for the composition root: WebAuth over the configuration's
  * Persons, and the route registrations in the order they must be given to createHttpServer:
  * `[...apiRoutes, <other /api routes, e.g. kwSocketRoutes({ auth, ... })>, ...staticRoutes]`.
- * `apiRoutes` starts with the OpenAPI collector (it documents only routes registered after it) and
- * the session routes (their onRequest hook resolves the session for every route).
+ * `apiRoutes` starts with `GET /api/docs` (the document @fastify/swagger builds) and the session
+ * routes (their onRequest hook resolves the session for every route).
  */
 import type { ConfigView } from '../config/config-index.ts';
 import type { OptionResolver } from '../config/option-resolver.ts';
@@ -94,7 +94,7 @@ export function createKwWeb(o: KwWebOptions): KwWeb {
       await reloadPresenceDefinition();
     },
     apiRoutes: [
-      openApiRoutes({ version: o.version }),
+      openApiRoutes(),
       sessionRoutes({ auth, options }),
       knowledgeWorkerRoutes({
         auth,

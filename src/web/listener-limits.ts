@@ -21,6 +21,13 @@ export interface HttpLimits {
   webSockets: CountLimit;
   /** At most one log line per kind of refusal per this many ms. */
   logIntervalMs: number;
+  /**
+   * Load shedding (@fastify/under-pressure): while the event loop lags more than this many ms, new
+   * HTTP requests get 503 with Retry-After. 0 turns it off.
+   */
+  maxEventLoopDelayMs: number;
+  /** No shedding for this long after the server is ready (start-up blocks the loop for a moment). */
+  pressureGraceMs: number;
 }
 
 /** What the configuration may set (`listen.httpLimits`, docs/configuration.md); absent keys take the defaults. */
@@ -43,6 +50,10 @@ export function defaultHttpLimits(descriptorLimit = processDescriptorLimit()): H
     connections: { total, perAddress: Math.min(httpLimitCeilings.maxConnectionsPerAddress, Math.floor(total / 2)) },
     webSockets: { total: ws, perAddress: Math.min(httpLimitCeilings.maxWebSocketsPerAddress, Math.floor(ws / 2)) },
     logIntervalMs: 60_000,
+    // A second of lag: far beyond anything the benches produce (p99 well under 100 ms), so only a
+    // stalled process sheds load; open WebSockets are never cut.
+    maxEventLoopDelayMs: 1000,
+    pressureGraceMs: 10_000,
   };
 }
 
@@ -53,6 +64,8 @@ export function httpLimitsFrom(settings: HttpLimitSettings | undefined, defaults
     connections: { total: s.maxConnections ?? defaults.connections.total, perAddress: s.maxConnectionsPerAddress ?? defaults.connections.perAddress },
     webSockets: { total: s.maxWebSockets ?? defaults.webSockets.total, perAddress: s.maxWebSocketsPerAddress ?? defaults.webSockets.perAddress },
     logIntervalMs: defaults.logIntervalMs,
+    maxEventLoopDelayMs: defaults.maxEventLoopDelayMs,
+    pressureGraceMs: defaults.pressureGraceMs,
   };
 }
 

@@ -4,8 +4,14 @@
  *   doubles with every failure ({@link FailureBackoff}). Keyed by the pair, so nobody can lock a
  *   user out from another address: guessing from one address gets slower and slower, while the
  *   user's own address is untouched. A success clears the pair.
- * - the client address alone: at most `max` attempts per fixed window ({@link RateLimiter}), the
- *   global cap that stops spraying many accounts from one address (a success does not clear it).
+ * - the client address alone: at most `max` attempts per fixed window, the global cap that stops
+ *   spraying many accounts from one address (a success does not clear it). @fastify/rate-limit
+ *   enforces it on the login route, over {@link clockWindowStore}.
+ *
+ * Why the pair is not the plugin's job: @fastify/rate-limit counts requests, not failures, has no
+ * way to clear a key on success, and its exponential backoff grows the window of every request
+ * past `max` (a KW who finally types the right password would wait on). Growing delays per
+ * (user name, address) need to count failed checks only, so that small piece stays here.
  */
 import type { Clock } from '../../lib/clock.ts';
 
@@ -33,7 +39,7 @@ export const defaultLoginLimits: { perUserAddress: BackoffLimit; perIp: RateLimi
   perIp: { max: 20, windowMs: 5 * 60_000 },
 };
 
-/** The outcome of {@link RateLimiter.hit}: allowed, or refused with the seconds until the window ends. */
+/** The outcome of a check: allowed, or refused with the seconds until the wait ends. */
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 interface Window {
@@ -41,59 +47,64 @@ interface Window {
   count: number;
 }
 
-/** A fixed-window counter per key, bounded in the number of keys it tracks. */
-export class RateLimiter {
-  private readonly windows = new Map<string, Window>();
+/** The store interface of @fastify/rate-limit (its LocalStore has the same shape). */
+export interface RateLimitStore {
+  incr(key: string, cb: (err: Error | null, res: { current: number; ttl: number }) => void, timeWindow: number, max: number): void;
+  read(key: string, cb: (err: Error | null, res: { current: number; ttl: number }) => void, timeWindow: number, max?: number): void;
+  child(routeOptions: unknown): RateLimitStore;
+}
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly limit: RateLimit,
-    private readonly maxKeys = 50_000,
-  ) {}
+/**
+ * A @fastify/rate-limit store: a fixed window per key on the injected Clock (the plugin's own
+ * store reads Date.now, which tests cannot drive), bounded in the number of keys it tracks.
+ * `onLimit(key)` runs once per window, on the first attempt past `max`.
+ */
+export function clockWindowStore(clock: Clock, onLimit: (key: string) => void = () => {}, maxKeys = 50_000): new (options?: unknown) => RateLimitStore {
+  return class ClockWindowStore implements RateLimitStore {
+    private readonly windows = new Map<string, Window>();
 
-  /** Would an attempt now be allowed? Does not count it. */
-  check(key: string): RateDecision {
-    const now = this.clock.now();
-    const w = this.live(key, now);
-    if (w === undefined || w.count < this.limit.max) return { allowed: true };
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((w.start + this.limit.windowMs - now) / 1000)) };
-  }
-
-  /** Counts an attempt. */
-  hit(key: string): void {
-    const now = this.clock.now();
-    const w = this.live(key, now);
-    if (w !== undefined) {
+    incr(key: string, cb: (err: Error | null, res: { current: number; ttl: number }) => void, timeWindow: number, max: number): void {
+      const now = clock.now();
+      let w = this.live(key, now, timeWindow);
+      if (w === undefined) {
+        if (this.windows.size >= maxKeys) this.evict(now, timeWindow);
+        w = { start: now, count: 0 };
+        this.windows.set(key, w);
+      }
       w.count++;
-      return;
+      if (w.count === max + 1) onLimit(key);
+      cb(null, { current: w.count, ttl: Math.max(1000, w.start + timeWindow - now) });
     }
-    if (this.windows.size >= this.maxKeys) this.evict(now);
-    this.windows.set(key, { start: now, count: 1 });
-  }
 
-  /** Forgets a key (after a successful login for the user name). */
-  reset(key: string): void {
-    this.windows.delete(key);
-  }
-
-  private live(key: string, now: number): Window | undefined {
-    const w = this.windows.get(key);
-    if (w === undefined) return undefined;
-    if (now - w.start >= this.limit.windowMs) {
-      this.windows.delete(key);
-      return undefined;
+    read(key: string, cb: (err: Error | null, res: { current: number; ttl: number }) => void, timeWindow: number): void {
+      const now = clock.now();
+      const w = this.live(key, now, timeWindow);
+      cb(null, w === undefined ? { current: 0, ttl: 0 } : { current: w.count, ttl: w.start + timeWindow - now });
     }
-    return w;
-  }
 
-  /** Drops ended windows; if none ended, the oldest key (windows are inserted in time order). */
-  private evict(now: number): void {
-    for (const [k, w] of this.windows) if (now - w.start >= this.limit.windowMs) this.windows.delete(k);
-    if (this.windows.size >= this.maxKeys) {
-      const first = this.windows.keys().next();
-      if (!first.done) this.windows.delete(first.value);
+    child(): RateLimitStore {
+      return new ClockWindowStore();
     }
-  }
+
+    private live(key: string, now: number, timeWindow: number): Window | undefined {
+      const w = this.windows.get(key);
+      if (w === undefined) return undefined;
+      if (now - w.start >= timeWindow) {
+        this.windows.delete(key);
+        return undefined;
+      }
+      return w;
+    }
+
+    /** Drops ended windows; if none ended, the oldest key (windows are inserted in time order). */
+    private evict(now: number, timeWindow: number): void {
+      for (const [k, w] of this.windows) if (now - w.start >= timeWindow) this.windows.delete(k);
+      if (this.windows.size >= maxKeys) {
+        const first = this.windows.keys().next();
+        if (!first.done) this.windows.delete(first.value);
+      }
+    }
+  };
 }
 
 interface Failures {

@@ -8,21 +8,22 @@
  *   over HTTPS or `secureCookies` says so.
  * - CSRF: each session has its own random token, returned by `GET /api/v1/session`; every request
  *   other than GET/HEAD/OPTIONS must echo it in `X-CSRF-Token` (compared in constant time).
- * - Login throttling per (user name, client address) with growing delays, and a cap per address
- *   (login-rate-limiter.ts); a refusal is a 429 with Retry-After. A lockout is a security event.
+ * - Login throttling per (user name, client address) with growing delays, here, and a cap per
+ *   address, by @fastify/rate-limit on the login route ({@link WebAuth.addressRateLimit}); a
+ *   refusal is a 429 with Retry-After. A lockout is a security event.
+ * - Cookies are read and written by @fastify/cookie (createHttpServer registers it).
  * - {@link identifyKw} tells any route (the KW WebSocket too) whose session a request carries.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ConfigView } from '../../config/config-index.ts';
-import { hashPassword, verifyPasswordAsync } from '../../config/password-hash.ts';
+import { defaultScryptParams, verifyPasswordAsync } from '../../config/password-hash.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { silentLogger } from '../../lib/logger.ts';
 import { err, ok, type Result } from '../../lib/result.ts';
 import { TypedEmitter } from '../../lib/typed-emitter.ts';
-import { parseCookies, serializeCookie } from './cookie.ts';
-import { defaultLoginLimits, FailureBackoff, RateLimiter, type BackoffLimit, type RateLimit } from './login-rate-limiter.ts';
+import { clockWindowStore, defaultLoginLimits, FailureBackoff, type BackoffLimit, type RateLimit, type RateLimitStore } from './login-rate-limiter.ts';
 import { MemorySessionStore, type SessionStore, type WebSession } from './session-store.ts';
 
 /** The cookie that names the session. */
@@ -77,9 +78,12 @@ const MAX_PASSWORD = 1024;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 // Verifying against a throwaway hash when the user does not exist keeps the timing of unknown and
-// known user names alike (no user enumeration by response time). Built on first use.
+// known user names alike (no user enumeration by response time). It only has to parse with the
+// default cost and never match: random salt and digest, so no scrypt runs on the event loop to
+// make it (a synchronous hash stalls the loop long enough to trip the load shedding).
 let dummyHash: string | undefined;
-const dummy = (): string => (dummyHash ??= hashPassword('not-a-password'));
+const b64 = (n: number): string => randomBytes(n).toString('base64').replace(/=+$/, '');
+const dummy = (): string => (dummyHash ??= `scrypt$${defaultScryptParams.N}$${defaultScryptParams.r}$${defaultScryptParams.p}$${b64(16)}$${b64(32)}`);
 
 /** The session attached to a request by the onRequest hook of {@link registerWebAuth}. */
 const attached = new WeakMap<object, WebSession>();
@@ -123,7 +127,8 @@ export class WebAuth extends TypedEmitter<WebAuthEvents> {
   readonly sessions: SessionStore;
   private readonly persons: PersonDirectory;
   private readonly perUserAddress: FailureBackoff;
-  private readonly perIp: RateLimiter;
+  private readonly perIp: RateLimit;
+  private readonly ipStore: new (options?: unknown) => RateLimitStore;
   private readonly secureCookies: boolean | 'auto';
   private readonly logger: Logger;
 
@@ -132,27 +137,33 @@ export class WebAuth extends TypedEmitter<WebAuthEvents> {
     this.sessions = options.sessions ?? new MemorySessionStore({ clock: options.clock });
     this.persons = options.persons;
     this.perUserAddress = new FailureBackoff(options.clock, options.limits?.perUserAddress ?? defaultLoginLimits.perUserAddress);
-    this.perIp = new RateLimiter(options.clock, options.limits?.perIp ?? defaultLoginLimits.perIp);
+    this.perIp = options.limits?.perIp ?? defaultLoginLimits.perIp;
     this.secureCookies = options.secureCookies ?? 'auto';
     this.logger = options.logger ?? silentLogger;
+    this.ipStore = clockWindowStore(options.clock, (key) => this.logger.warn('security: login locked out', { event: 'login-lockout', ip: key, scope: 'address' }));
   }
 
   /**
-   * Checks a user name and password. Every attempt counts against the address's cap; a failure
-   * against the (user name, address) pair, whose wait grows; a success clears the pair. Never
-   * throws on bad input. The hash check runs off the event loop.
+   * The per-address cap as @fastify/rate-limit options, for the login route (session-routes.ts):
+   * every attempt counts, a success does not clear it; past `max` the answer is 429 + Retry-After.
+   * The key is the plugin's default, the client address (an IPv6 address counts by its /64).
+   */
+  addressRateLimit(): { plugin: { global: false; store: new (options?: unknown) => RateLimitStore }; route: { max: number; timeWindow: number } } {
+    return { plugin: { global: false, store: this.ipStore }, route: { max: this.perIp.max, timeWindow: this.perIp.windowMs } };
+  }
+
+  /**
+   * Checks a user name and password. A failure counts against the (user name, address) pair,
+   * whose wait grows; a success clears the pair. (The address's own cap is checked before, by the
+   * login route's rate limit.) Never throws on bad input. The hash check runs off the event loop.
    */
   async login(userName: string, password: string, ip: string): Promise<Result<WebSession, LoginFailure>> {
     const pairKey = JSON.stringify([userName.toLowerCase().slice(0, MAX_USER_NAME), ip]);
-    const ipKey = `ip:${ip}`;
-    for (const [limiter, key] of [[this.perIp, ipKey], [this.perUserAddress, pairKey]] as const) {
-      const d = limiter.check(key);
-      if (!d.allowed) {
-        this.logger.info('login throttled', { userName: userName.slice(0, 64), ip, retryAfterSeconds: d.retryAfterSeconds });
-        return err({ kind: 'rate-limited', retryAfterSeconds: d.retryAfterSeconds });
-      }
+    const d = this.perUserAddress.check(pairKey);
+    if (!d.allowed) {
+      this.logger.info('login throttled', { userName: userName.slice(0, 64), ip, retryAfterSeconds: d.retryAfterSeconds });
+      return err({ kind: 'rate-limited', retryAfterSeconds: d.retryAfterSeconds });
     }
-    this.perIp.hit(ipKey);
     const valid = userName.length > 0 && userName.length <= MAX_USER_NAME && password.length <= MAX_PASSWORD;
     const person = valid ? this.persons.person(userName) : undefined;
     const hash = person?.passwordHash;
@@ -162,7 +173,6 @@ export class WebAuth extends TypedEmitter<WebAuthEvents> {
       this.logger.info('login refused', { userName: userName.slice(0, 64), ip });
       // A security event: the pair must now wait before its next attempt.
       if (waitMs > 0) this.logger.warn('security: login locked out', { event: 'login-lockout', userName: userName.slice(0, 64), ip, waitSeconds: Math.ceil(waitMs / 1000) });
-      else if (!this.perIp.check(ipKey).allowed) this.logger.warn('security: login locked out', { event: 'login-lockout', ip, scope: 'address' });
       return err({ kind: 'invalid-credentials' });
     }
     this.perUserAddress.reset(pairKey);
@@ -211,24 +221,25 @@ export class WebAuth extends TypedEmitter<WebAuthEvents> {
 
   /** Resolves the session cookie of a request, or undefined. */
   resolve(request: FastifyRequest): WebSession | undefined {
-    const id = parseCookies(request.headers.cookie).get(SESSION_COOKIE);
+    // request.cookies is filled by @fastify/cookie; without the plugin no session is read.
+    const id = (request as { cookies?: Record<string, string | undefined> }).cookies?.[SESSION_COOKIE];
     if (id === undefined || id.length > 128) return undefined;
     return this.sessions.get(id);
   }
 
   /** Sets the session cookie on a reply. */
   setSessionCookie(request: FastifyRequest, reply: FastifyReply, session: WebSession): void {
-    void reply.header('set-cookie', serializeCookie(SESSION_COOKIE, session.id, this.cookieAttributes(request)));
+    void reply.setCookie(SESSION_COOKIE, session.id, this.cookieAttributes(request));
   }
 
   /** Clears the session cookie. */
   clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
-    void reply.header('set-cookie', serializeCookie(SESSION_COOKIE, '', { ...this.cookieAttributes(request), maxAge: 0 }));
+    void reply.clearCookie(SESSION_COOKIE, this.cookieAttributes(request));
   }
 
   private cookieAttributes(request: FastifyRequest) {
     const secure = this.secureCookies === 'auto' ? request.protocol === 'https' : this.secureCookies;
-    return { httpOnly: true, sameSite: 'Strict' as const, path: '/', secure };
+    return { httpOnly: true, sameSite: 'strict' as const, path: '/', secure };
   }
 
   /**

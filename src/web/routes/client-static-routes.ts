@@ -3,9 +3,15 @@
  * type, `index.html` for `/` and for extension-less paths (the client's own screens). Paths are
  * resolved inside the root only: `..`, encoded separators, NUL bytes and symlinks leading out are
  * refused, never read.
+ *
+ * @fastify/static delivers the file (streamed, with ETag, Last-Modified, conditional GET and
+ * ranges); this file keeps the mapping of URL to file and the refusals, which the plugin answers
+ * differently (403 for `..`, no fallback to index.html, symlinks followed). The security headers
+ * and the CSP come from @fastify/helmet (http-server.ts).
  */
-import { readFile, realpath, stat } from 'node:fs/promises';
-import { extname, join, resolve, sep } from 'node:path';
+import { realpathSync } from 'node:fs';
+import fastifyStatic from '@fastify/static';
+import { extname, join, relative, resolve, sep } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteRegistration } from '../http-server.ts';
 
@@ -26,7 +32,6 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 const MAX_PATH = 512;
-const MAX_FILE_BYTES = 8 * 1024 * 1024;
 
 /**
  * Maps a URL path to a file under `root`, or undefined when it would leave the root or is not a
@@ -49,34 +54,54 @@ export function resolveStaticPath(root: string, urlPath: string): string | undef
   return full.startsWith(resolve(root) + sep) ? full : undefined;
 }
 
+/** True when `file`, symlinks resolved, is inside `rootReal`; false when it does not exist. */
+function insideRoot(rootReal: string, file: string): boolean {
+  try {
+    const real = realpathSync(file);
+    return real === rootReal || real.startsWith(rootReal + sep);
+  } catch {
+    return false;
+  }
+}
+
 /** Registers the static routes for `root` (the built client). Register after every /api route. */
 export function clientStaticRoutes(options: { root: string }): RouteRegistration {
   return (app: FastifyInstance) => {
-    const rootReal = realpath(options.root).catch(() => resolve(options.root));
-    const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-      if (request.url.startsWith('/api/')) return reply.code(404).send({ error: 'not found' });
-      const file = resolveStaticPath(options.root, request.url);
-      // No source map is served, even one a development build left in the folder.
-      if (file === undefined || extname(file).toLowerCase() === '.map') return reply.code(404).send({ error: 'not found' });
+    void app.register(async (scope) => {
+      const root = resolve(options.root);
+      let rootReal = root;
       try {
-        const real = await realpath(file);
-        const root = await rootReal;
-        if (real !== root && !real.startsWith(root + sep)) return reply.code(404).send({ error: 'not found' });
-        const st = await stat(real);
-        if (!st.isFile() || st.size > MAX_FILE_BYTES) return reply.code(404).send({ error: 'not found' });
-        const body = await readFile(real);
-        const type = CONTENT_TYPES[extname(real).toLowerCase()] ?? 'application/octet-stream';
-        return reply
-          .header('content-type', type)
-          .header('x-content-type-options', 'nosniff')
-          .header('cache-control', extname(real) === '.html' ? 'no-cache' : 'public, max-age=300')
-          .header('content-security-policy', "default-src 'self'; img-src 'self' data: https:; media-src 'self' https:; object-src 'none'; frame-ancestors 'self'")
-          .send(body);
+        rootReal = realpathSync(root);
       } catch {
-        return reply.code(404).send({ error: 'not found' });
+        // Not built yet: every file is a 404 until it is.
       }
-    };
-    app.get('/', handler);
-    app.get('/*', handler);
+      await scope.register(fastifyStatic, {
+        root,
+        serve: false,
+        index: false,
+        dotfiles: 'deny',
+        // Checked again on the resolved path: a symlink may not lead out of the root.
+        allowedPath: (pathName) => insideRoot(rootReal, join(root, pathName)),
+        setHeaders: (reply, path) => {
+          const ext = extname(path).toLowerCase();
+          void reply.header('content-type', CONTENT_TYPES[ext] ?? 'application/octet-stream');
+          void reply.header('cache-control', ext === '.html' ? 'no-cache' : 'public, max-age=300');
+        },
+        cacheControl: false,
+      });
+      const notFound = (reply: FastifyReply) => reply.code(404).send({ error: 'not found' });
+      const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+        if (request.url.startsWith('/api/')) return notFound(reply);
+        const file = resolveStaticPath(root, request.url);
+        // No source map is served, even one a development build left in the folder.
+        if (file === undefined || extname(file).toLowerCase() === '.map') return notFound(reply);
+        if (!insideRoot(rootReal, file)) return notFound(reply);
+        return reply.sendFile(relative(root, file).split(sep).join('/'));
+      };
+      scope.get('/', handler);
+      scope.get('/*', handler);
+      // The plugin's own 404s (a file gone between the check and the read) answer like ours.
+      scope.setNotFoundHandler(async (_request, reply) => notFound(reply));
+    });
   };
 }

@@ -1,9 +1,14 @@
 /**
- * `GET /api/docs`: an OpenAPI 3.0 document built from the routes themselves. Every route registered
- * after {@link openApiRoutes} is collected (Fastify's onRoute hook sees only later routes, so
- * register this first); its TypeBox `schema` gives the parameters and body, and
- * `config.openapi` (see {@link OpenApiRouteDoc}) the summary and reply shapes.
+ * The OpenAPI 3 document of the REST API, built by @fastify/swagger from the routes themselves:
+ * Fastify validates requests with the routes' TypeBox `schema`, and the same schemas give the
+ * document's parameters and bodies. A route adds its summary, tags and reply shapes in
+ * `config: { openapi: ... }` ({@link OpenApiRouteDoc}); {@link openApiOptions}' transform moves
+ * them into the document. `GET /api/docs` serves the JSON, `/api/docs/ui/` the Swagger UI.
+ *
+ * @fastify/swagger collects the routes declared after it registered: createHttpServer registers
+ * it before every route.
  */
+import type { SwaggerOptions } from '@fastify/swagger';
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { RouteRegistration } from '../http-server.ts';
@@ -18,69 +23,56 @@ export interface OpenApiRouteDoc {
   auth?: boolean;
 }
 
-interface Collected {
-  method: string;
-  url: string;
-  schema: { params?: TSchema; body?: TSchema; querystring?: TSchema } | undefined;
-  doc: OpenApiRouteDoc | undefined;
-}
-
-/** Strips TypeBox's symbol keys and `$id`s: the document must be plain JSON. */
-function plain(schema: TSchema): unknown {
-  return JSON.parse(JSON.stringify(schema)) as unknown;
-}
-
-function toOpenApiPath(url: string): string {
-  return url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-}
-
-/** Builds the document from collected routes (exported for tests). */
-export function buildOpenApiDocument(routes: readonly Collected[], version: string): Record<string, unknown> {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const r of routes) {
-    const path = toOpenApiPath(r.url);
-    const op: Record<string, unknown> = { summary: r.doc?.summary ?? `${r.method} ${path}` };
-    if (r.doc?.tags) op['tags'] = r.doc.tags;
-    const params = r.schema?.params as { properties?: Record<string, TSchema> } | undefined;
-    if (params?.properties) {
-      op['parameters'] = Object.entries(params.properties).map(([name, s]) => ({ name, in: 'path', required: true, schema: plain(s) }));
-    }
-    if (r.schema?.body) op['requestBody'] = { required: true, content: { 'application/json': { schema: plain(r.schema.body) } } };
-    const responses: Record<string, unknown> = {};
-    for (const [code, res] of Object.entries(r.doc?.responses ?? { 200: { description: 'OK' } })) {
-      responses[code] = { description: res.description, ...(res.schema ? { content: { 'application/json': { schema: plain(res.schema) } } } : {}) };
-    }
-    op['responses'] = responses;
-    if (r.doc?.auth) op['security'] = [{ session: [] }];
-    (paths[path] ??= {})[r.method.toLowerCase()] = op;
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    openapi?: OpenApiRouteDoc;
   }
+}
+
+/** Where the Swagger UI is served. */
+export const SWAGGER_UI_PREFIX = '/api/docs/ui';
+
+/** The route's schema for the document: its own, plus what `config.openapi` says (exported for tests). */
+export function documentedSchema(url: string, schema: Record<string, unknown> | undefined, doc: OpenApiRouteDoc | undefined): Record<string, unknown> {
+  // Only the REST API is documented: not the client's files, not the document itself.
+  if (!url.startsWith('/api/') || url === '/api/docs') return { ...schema, hide: true };
+  const out: Record<string, unknown> = { ...schema };
+  if (doc === undefined) return out;
+  out['summary'] = doc.summary;
+  if (doc.tags) out['tags'] = doc.tags;
+  if (doc.auth) out['security'] = [{ session: [] }];
+  if (doc.responses) {
+    const response: Record<string, unknown> = {};
+    for (const [code, r] of Object.entries(doc.responses)) {
+      response[code] = r.schema ? { ...(r.schema as object), description: r.description } : { type: 'null', description: r.description };
+    }
+    out['response'] = response;
+  }
+  return out;
+}
+
+/** The @fastify/swagger options: OpenAPI 3.0.3, the session cookie as the security scheme. */
+export function openApiOptions(version: string): SwaggerOptions {
   return {
-    openapi: '3.0.3',
-    info: { title: 'OpenUCC REST API', version },
-    components: {
-      securitySchemes: {
-        session: { type: 'apiKey', in: 'cookie', name: 'ucc_session', description: 'Set by POST /api/v1/session. Requests other than GET also need the X-CSRF-Token header (from GET /api/v1/session).' },
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'OpenUCC REST API', version },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'ucc_session', description: 'Set by POST /api/v1/session. Requests other than GET also need the X-CSRF-Token header (from GET /api/v1/session).' },
+        },
       },
     },
-    paths,
+    transform: ({ schema, url, route }) => ({
+      schema: documentedSchema(url, schema as Record<string, unknown> | undefined, ((route as RouteOptions | undefined)?.config as { openapi?: OpenApiRouteDoc } | undefined)?.openapi) as never,
+      url,
+    }),
   };
 }
 
-/** Registers /api/docs and starts collecting routes. Put it first in the route list. */
-export function openApiRoutes(options: { version: string }): RouteRegistration {
+/** Registers `GET /api/docs`, the JSON document. */
+export function openApiRoutes(): RouteRegistration {
   return (app: FastifyInstance) => {
-    const routes: Collected[] = [
-      { method: 'GET', url: '/api/v1/health', schema: undefined, doc: { summary: 'Liveness and version', tags: ['system'] } },
-    ];
-    app.addHook('onRoute', (r: RouteOptions) => {
-      if (!r.url.startsWith('/api/') || r.url === '/api/docs') return;
-      const methods = Array.isArray(r.method) ? r.method : [r.method];
-      for (const m of methods) {
-        if (m === 'HEAD') continue;
-        routes.push({ method: m, url: r.url, schema: r.schema as Collected['schema'], doc: (r.config as { openapi?: OpenApiRouteDoc } | undefined)?.openapi });
-      }
-    });
-    let cached: Record<string, unknown> | undefined;
-    app.get('/api/docs', async () => (cached ??= buildOpenApiDocument(routes, options.version)));
+    app.get('/api/docs', async () => app.swagger());
   };
 }

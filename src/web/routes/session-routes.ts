@@ -2,6 +2,7 @@
  * Login, logout and "who am I": `POST|GET|DELETE /api/v1/session`, plus the options the Login
  * screen shows before anyone is logged in (`GET /api/v1/client-config`).
  */
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteRegistration } from '../http-server.ts';
 import { registerWebAuth, sessionOf, type WebAuth } from '../auth/web-auth.ts';
@@ -30,6 +31,10 @@ export function windowTitle(userName: string, firstName?: string, lastName?: str
 
 const doc = (d: OpenApiRouteDoc) => ({ openapi: { tags: ['session'], ...d } });
 
+/** The per-address cap's refusal: the same 429 body as the per-pair one. */
+const tooManyAttempts = (_request: FastifyRequest, context: { statusCode: number }): Error & { statusCode: number } =>
+  Object.assign(new Error('too many login attempts'), { statusCode: context.statusCode });
+
 /**
  * Installs the session hook ({@link registerWebAuth}) and the session routes. Every other KW route
  * relies on the hook, so this registration comes before them.
@@ -57,38 +62,6 @@ export function sessionRoutes(deps: SessionRoutesDeps): RouteRegistration {
       config: doc({ summary: 'Options the Login screen needs (no session required)', responses: { 200: { description: 'OK', schema: PublicOptions } } }),
     }, async () => deps.options.publicOptions());
 
-    app.post('/api/v1/session', {
-      schema: { body: LoginBody },
-      // Only JSON: a cross-site HTML form can send text/plain without a CORS preflight.
-      preValidation: async (request: FastifyRequest, reply: FastifyReply) => {
-        if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
-          await reply.code(415).send({ error: 'login takes an application/json body' });
-        }
-      },
-      config: doc({
-        summary: 'Log in with the Person user name and password; sets the session cookie',
-        responses: {
-          200: { description: 'Logged in', schema: SessionReply },
-          401: { description: 'Invalid user name or password', schema: ErrorReply },
-          415: { description: 'Body is not application/json', schema: ErrorReply },
-          429: { description: 'Too many attempts; see Retry-After', schema: ErrorReply },
-        },
-      }),
-    }, async (request: FastifyRequest, reply: FastifyReply) => {
-      const body = request.body as LoginBody;
-      const result = await auth.login(body.userName, body.password, request.ip);
-      if (!result.ok) {
-        if (result.error.kind === 'rate-limited') {
-          return reply.code(429).header('retry-after', String(result.error.retryAfterSeconds)).send({ error: 'too many login attempts' });
-        }
-        return reply.code(401).send({ error: 'invalid user name or password' });
-      }
-      const previous = sessionOf(request);
-      if (previous !== undefined) auth.logout(previous);
-      auth.setSessionCookie(request, reply, result.value);
-      return reply.send(sessionReply(result.value));
-    });
-
     app.get('/api/v1/session', {
       preHandler: auth.requireKw,
       config: doc({
@@ -110,5 +83,49 @@ export function sessionRoutes(deps: SessionRoutesDeps): RouteRegistration {
       auth.clearSessionCookie(request, reply);
       return reply.code(204).send();
     });
+
+    // The login route in its own scope, with @fastify/rate-limit's per-address cap on it.
+    const limit = auth.addressRateLimit();
+    void app.register(async (scope) => {
+      await scope.register(rateLimit, limit.plugin);
+      loginRoute(scope, limit.route);
+    });
   };
+
+  function loginRoute(app: FastifyInstance, rateLimitConfig: { max: number; timeWindow: number }): void {
+    app.post('/api/v1/session', {
+      schema: { body: LoginBody },
+      // Only JSON: a cross-site HTML form can send text/plain without a CORS preflight.
+      preValidation: async (request: FastifyRequest, reply: FastifyReply) => {
+        if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
+          await reply.code(415).send({ error: 'login takes an application/json body' });
+        }
+      },
+      config: {
+        rateLimit: { ...rateLimitConfig, errorResponseBuilder: tooManyAttempts },
+        ...doc({
+          summary: 'Log in with the Person user name and password; sets the session cookie',
+          responses: {
+            200: { description: 'Logged in', schema: SessionReply },
+            401: { description: 'Invalid user name or password', schema: ErrorReply },
+            415: { description: 'Body is not application/json', schema: ErrorReply },
+            429: { description: 'Too many attempts; see Retry-After', schema: ErrorReply },
+          },
+        }),
+      },
+    }, async (request: FastifyRequest, reply: FastifyReply) => {
+      const body = request.body as LoginBody;
+      const result = await auth.login(body.userName, body.password, request.ip);
+      if (!result.ok) {
+        if (result.error.kind === 'rate-limited') {
+          return reply.code(429).header('retry-after', String(result.error.retryAfterSeconds)).send({ error: 'too many login attempts' });
+        }
+        return reply.code(401).send({ error: 'invalid user name or password' });
+      }
+      const previous = sessionOf(request);
+      if (previous !== undefined) auth.logout(previous);
+      auth.setSessionCookie(request, reply, result.value);
+      return reply.send(sessionReply(result.value));
+    });
+  }
 }

@@ -94,7 +94,7 @@ export async function harness(opts: { redirectSetup?: boolean; extraRoutes?: Rou
   const app = createHttpServer({
     logger,
     version: '0.0.0-test',
-    routes: [openApiRoutes({ version: '0.0.0-test' }), sessionRoutes({ auth, options }), knowledgeWorkerRoutes({ auth, connector, standalone, redirect, ...(opts.presenceDefinition ? { presenceDefinition: { current: () => opts.presenceDefinition! } } : {}) }), ...(opts.extraRoutes ?? []), ...(opts.routesWithAuth?.(auth) ?? [])],
+    routes: [openApiRoutes(), sessionRoutes({ auth, options }), knowledgeWorkerRoutes({ auth, connector, standalone, redirect, ...(opts.presenceDefinition ? { presenceDefinition: { current: () => opts.presenceDefinition! } } : {}) }), ...(opts.extraRoutes ?? []), ...(opts.routesWithAuth?.(auth) ?? [])],
   });
   await app.ready();
   const login = async (userName: string, ip = '192.0.2.1') => {

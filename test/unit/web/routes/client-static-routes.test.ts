@@ -53,6 +53,15 @@ describe('client static routes', () => {
     });
   }
 
+  test('files carry an ETag and a conditional GET is 304 (@fastify/static); HTML is no-cache, the rest cached 5 minutes', async () => {
+    const first = await app.inject({ url: '/main.js' });
+    const etag = String(first.headers['etag']);
+    assert.match(etag, /^(W\/)?"/);
+    assert.equal(first.headers['cache-control'], 'public, max-age=300');
+    assert.equal((await app.inject({ url: '/main.js', headers: { 'if-none-match': etag } })).statusCode, 304);
+    assert.equal((await app.inject({ url: '/' })).headers['cache-control'], 'no-cache');
+  });
+
   test('resolveStaticPath never leaves the root', () => {
     for (const p of ['/..', '/a/../../b.js', '/%2e%2e%2fb.js', '/a\\..\\b.js', '/%ZZ']) assert.equal(resolveStaticPath('/srv/dist', p), undefined, p);
     assert.equal(resolveStaticPath('/srv/dist', '/a/b.js?x=1'), '/srv/dist/a/b.js');
