@@ -60,6 +60,8 @@ export const StandalonePresenceReply = Type.Object({ own: PresenceJson, pushed: 
 export const ConnectorDndBody = Type.Object({ on: Type.Boolean() }, { additionalProperties: false });
 export type ConnectorDndBody = Static<typeof ConnectorDndBody>;
 export const ConnectorDndReply = Type.Object({ connectorDnd: Type.Boolean() });
+/** POST .../ready: the auto-state that was ended. */
+export const ReadyReply = Type.Object({ ended: Type.Union([Type.Literal('preview-reject'), Type.Literal('preview-timeout'), Type.Literal('preview-redirect')]) });
 
 /** A phone number as a user types it: digits, `+`, `*`, `#`, spaces, dashes, dots and brackets. Not validated further (seed 000 4.17). */
 export const RedirectNumber = Type.Object(

@@ -13,6 +13,7 @@ import { kwUserName, type WebAuth } from '../auth/web-auth.ts';
 import {
   ConnectorDndBody,
   ConnectorDndReply,
+  ReadyReply,
   CustomStateBody,
   CustomStateReply,
   ErrorReply,
@@ -35,6 +36,11 @@ import type { PredefinedStateId, PresenceDefinition, SupportedLanguage } from '.
 export interface KwConnectorPort {
   knowledgeWorker(userName: string): KnowledgeWorkerView | undefined;
   setConnectorDnd(userName: string, on: boolean): boolean;
+  /**
+   * Ends the KW's auto-state (after a rejected, timed-out or redirected preview): the KW "sets
+   * status ready" (seed 003). False: not a KW. Absent: the route answers 404.
+   */
+  endAutoState?(userName: string): boolean;
   /** Applies a custom state the KW selected (false: not a KW). Absent: custom states cannot be selected. */
   selectCustomState?(userName: string, request: AgentStateRequest): boolean;
 }
@@ -153,6 +159,22 @@ export function knowledgeWorkerRoutes(deps: KnowledgeWorkerRoutesDeps): RouteReg
       const { on } = request.body as ConnectorDndBody;
       if (!connector.setConnectorDnd(name, on)) return notKw(reply);
       return { connectorDnd: connector.knowledgeWorker(name)?.connectorDnd ?? on };
+    });
+
+    app.post('/api/v1/knowledge-workers/:userName/ready', {
+      schema: { params: UserNameParams },
+      preHandler: own,
+      config: doc({
+        summary: 'Back to Ready after an auto-state (a rejected, timed-out or redirected preview), in every presence mode',
+        responses: { 200: { description: 'The auto-state ended; the agent state follows the presence again', schema: ReadyReply }, ...common, 404: { description: 'Not a knowledge worker', schema: ErrorReply }, 409: { description: 'No auto-state to end', schema: ErrorReply } },
+      }),
+    }, async (request, reply) => {
+      const name = userName(request);
+      const view = connector.knowledgeWorker(name);
+      if (!view || !connector.endAutoState) return notKw(reply);
+      if (view.autoState === null) return reply.code(409).send({ error: 'no auto-state to end' });
+      if (!connector.endAutoState(name)) return notKw(reply);
+      return { ended: view.autoState };
     });
 
     app.get('/api/v1/knowledge-workers/:userName/state-display', {

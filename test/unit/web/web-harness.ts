@@ -75,6 +75,13 @@ export async function harness(opts: { redirectSetup?: boolean; extraRoutes?: Rou
   };
   const connector = {
     knowledgeWorker: (u: string) => kws.get(u),
+    // As the connector's machine does: the auto-state ends and the state follows the presence (Ready here).
+    endAutoState: (u: string) => {
+      const v = kws.get(u);
+      if (!v) return false;
+      kws.set(u, { ...v, autoState: null, agentState: 'Ready', reasons: {} });
+      return true;
+    },
     setConnectorDnd: (u: string, on: boolean) => {
       const v = kws.get(u);
       if (!v) return false;

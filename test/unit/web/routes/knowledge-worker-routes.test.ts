@@ -96,6 +96,20 @@ describe('knowledge-worker routes', () => {
     assert.equal((await put('/api/v1/knowledge-workers/alice/redirect-number', { number: 'sip:evil', enabled: false })).statusCode, 400);
   });
 
+  test('POST .../ready ends an auto-state (back to Ready); 409 without one; own KW and CSRF only', async () => {
+    const s = await h.login('alice');
+    const post = (url: string, headers: Record<string, string>) => h.app.inject({ method: 'POST', url, headers });
+    h.kws.set('alice', { ...h.kws.get('alice')!, agentState: 'NotReady', autoState: 'preview-timeout' });
+    assert.equal((await post('/api/v1/knowledge-workers/alice/ready', { cookie: s.cookie })).statusCode, 403, 'CSRF token needed');
+    assert.equal((await post('/api/v1/knowledge-workers/bob/ready', { cookie: s.cookie, 'x-csrf-token': s.csrf })).statusCode, 403, 'another KW');
+    const r = await post('/api/v1/knowledge-workers/alice/ready', { cookie: s.cookie, 'x-csrf-token': s.csrf });
+    assert.equal(r.statusCode, 200);
+    assert.deepEqual(r.json(), { ended: 'preview-timeout' });
+    assert.deepEqual([h.kws.get('alice')!.autoState, h.kws.get('alice')!.agentState], [null, 'Ready']);
+    const again = await post('/api/v1/knowledge-workers/alice/ready', { cookie: s.cookie, 'x-csrf-token': s.csrf });
+    assert.equal(again.statusCode, 409);
+  });
+
   test('the OpenAPI document lists the routes with their TypeBox schemas', async () => {
     const r = await h.app.inject({ url: '/api/docs' });
     assert.equal(r.statusCode, 200);
