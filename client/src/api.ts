@@ -29,6 +29,8 @@ export interface KnowledgeWorker {
   agentState: 'LoggedOut' | 'Ready' | 'NotReady';
   workMode: string | null;
   connectorDnd: boolean;
+  /** Set after a rejected, timed-out or redirected preview until it ends (dnd-off-timeout, or Back to Ready). */
+  autoState?: 'preview-reject' | 'preview-timeout' | 'preview-redirect' | null;
   presence: { availability: string; note: string | null } | null;
 }
 
@@ -98,8 +100,11 @@ export const api = {
   logout: () => call<void>('DELETE', '/api/v1/session'),
   knowledgeWorker: (userName: string) => call<KnowledgeWorker>('GET', kwPath(userName)),
   stateDisplay: (userName: string, language: string) => call<StateDisplay>('GET', `${kwPath(userName)}/state-display?language=${encodeURIComponent(language)}`),
+  /** Standalone presence; 409 when the KW's presence comes from a UC platform. */
+  presence: (userName: string) => call<unknown>('GET', `${kwPath(userName)}/presence`),
   setPresence: (userName: string, availability: string) => call<unknown>('PUT', `${kwPath(userName)}/presence`, { availability }),
   selectCustomState: (userName: string, id: string) => call<{ id: string }>('PUT', `${kwPath(userName)}/custom-state`, { id }),
+  backToReady: (userName: string) => call<{ ended: string }>('POST', `${kwPath(userName)}/ready`),
   setConnectorDnd: (userName: string, on: boolean) => call<{ connectorDnd: boolean }>('PUT', `${kwPath(userName)}/connector-dnd`, { on }),
   redirectNumber: (userName: string) => call<RedirectNumber>('GET', `${kwPath(userName)}/redirect-number`),
   setRedirectNumber: (userName: string, value: RedirectNumber) => call<RedirectNumber>('PUT', `${kwPath(userName)}/redirect-number`, value),

@@ -126,11 +126,14 @@ describe('KW client in Chromium', () => {
       // Built-in presence definition: NotReady matches "Set Do Not Disturb On", status text in German.
       await page.getByTestId('state-indicator').filter({ hasText: /^Nicht stören$/ }).waitFor();
 
-      await page.getByTestId('dnd-toggle').check();
-      await until('the DND toggle checked', () => page.getByTestId('dnd-toggle').isChecked());
+      // One state control: "Unavailable for contact-center work" is a choice of the state menu.
+      await page.getByTestId('state-menu').selectOption('cc-unavailable');
+      await until('the state menu on cc-unavailable', async () => (await page.getByTestId('state-menu').inputValue()) === 'cc-unavailable');
       assert.equal(kws.get('kw1')?.connectorDnd, true);
 
+      // Choosing a presence leaves connector DND.
       await page.getByTestId('state-menu').selectOption('away');
+      await until('connector DND off', async () => kws.get('kw1')?.connectorDnd === false);
       await until('the state menu on away', async () => (await page.getByTestId('state-menu').inputValue()) === 'away');
       assert.equal(standalone.presenceOf('kw1').own?.availability, 'away');
 

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { buildClient } from '../../client/build.mjs';
 import { buildApp, type App } from '../../src/app/build-app.ts';
 import { formatIssue } from '../../src/config/config-issue.ts';
@@ -176,9 +176,9 @@ export interface KwPage {
 }
 
 /** Opens a context in `locale`, logs `userName` in (password = user name), waits for the main window. */
-export async function openKw(browser: Browser, base: string, userName: string, locale = 'en-US'): Promise<KwPage> {
+export async function openKw(browser: Browser, base: string, userName: string, locale = 'en-US', contextOptions: BrowserContextOptions = {}): Promise<KwPage> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const context = await browser.newContext({ locale, viewport: { width: 1100, height: 760 } });
+  const context = await browser.newContext({ locale, viewport: { width: 1100, height: 760 }, ...contextOptions });
   const page = await context.newPage();
   const errors: string[] = [];
   const dialogs: string[] = [];

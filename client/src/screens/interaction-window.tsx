@@ -62,7 +62,7 @@ export function InteractionWindow(props: { language: Language; options: ClientOp
   const selected = props.contactPoints.find((c) => c.dn === target);
 
   return (
-    <section role="dialog" aria-label={t('itx.title')} class="interaction-window" data-testid="interaction-window" data-conn-id={call.connId} data-state={call.state}>
+    <section role="dialog" aria-modal="false" aria-label={t('itx.title')} class="interaction-window" data-testid="interaction-window" data-conn-id={call.connId} data-state={call.state}>
       <h2>
         {t('itx.title')} — <span data-testid="interaction-state">{t(`itx.state.${call.state}` as MessageKey)}</span>
       </h2>

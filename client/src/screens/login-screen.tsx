@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { api, ApiError, type SessionInfo } from '../api.ts';
 import { translate, type MessageKey } from '../i18n/catalogues.ts';
 import type { Language } from '../i18n/languages.ts';
+import { askNotificationPermission } from '../attention/use-preview-attention.ts';
 
 export function LoginScreen(props: { language: Language; helpUrl: string; onLogin: (s: SessionInfo) => void }) {
   const t = (k: MessageKey, p?: Record<string, string | number>) => translate(props.language, k, p);
@@ -13,6 +14,9 @@ export function LoginScreen(props: { language: Language; helpUrl: string; onLogi
 
   const submit = async (e: Event) => {
     e.preventDefault();
+    // The sign-in is a user gesture: the moment to ask for preview notifications (once; the
+    // browser remembers the answer). The header offers it again while it is still undecided.
+    void askNotificationPermission();
     setBusy(true);
     setError('');
     try {

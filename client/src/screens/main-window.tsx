@@ -1,10 +1,13 @@
 /**
- * The main window: state indicator and state menu, the "unavailable for contact-center work"
- * toggle (connector DND), Logout when `enable-logout-menu` allows, redirect-number Setup when
- * `redirect-setup-enabled` allows, the custom states of the presence definition (standalone mode:
- * selecting one asks the connector for its agent state), and the Interactions / Channels tabs. The KW socket pushes the
- * KW view, previews and calls (no polling); the Preview and Interaction windows open from it.
- * Every value is rendered as text (no HTML injection).
+ * The main window: a header with the KW's name, the state indicator and the one state control
+ * (state-control.tsx: Ready, connector DND, the standalone presence and the custom states in one
+ * select, plus Back to Ready after an auto-state), Setup and Logout when the options allow; then
+ * the Preview and Interaction windows and the Interactions / Channels tabs. The KW socket pushes
+ * the KW view, previews and calls (no polling). A preview arriving in a hidden tab notifies and
+ * flashes the title (attention/). Every value is rendered as text (no HTML injection).
+ *
+ * Layout: `.main-window` is a column of regions (header, windows, tabs); new panels (a chat
+ * window) go in `.windows` beside the Preview and Interaction windows.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type ContactPoint, type KnowledgeWorker, type SessionInfo, type StateDisplay } from '../api.ts';
@@ -18,9 +21,8 @@ import type { Language } from '../i18n/languages.ts';
 import { combinedIndicator } from '../state/channel-indicator.ts';
 import { RedirectSetup } from './redirect-setup.tsx';
 import { StateIcon } from './state-icon.tsx';
-
-/** The standalone presence choices of the state menu (the connector maps them to agent states). */
-const menuAvailabilities = ['online', 'busy', 'do-not-disturb', 'be-right-back', 'away', 'offline'] as const;
+import { StateControl, type StateChoice } from './state-control.tsx';
+import { askNotificationPermission, notificationPermission, usePreviewAttention } from '../attention/use-preview-attention.ts';
 /** How long the "preview closed" message stays. */
 const CLOSED_NOTICE_MS = 5000;
 
@@ -33,6 +35,12 @@ const predefinedKeys: Record<string, MessageKey> = {
   predefPartReady: 'state.partReady',
   predefOutOfService: 'state.outOfService',
 };
+
+/** The KW's name for the header: first and last name, else the user name. */
+function kwName(s: SessionInfo): string {
+  const name = [s.firstName, s.lastName].map((x) => x.trim()).filter((x) => x !== '').join(' ');
+  return name === '' ? s.userName : name;
+}
 
 function stateKey(kw: KnowledgeWorker | null): MessageKey {
   if (kw === null || kw.agentState === 'LoggedOut') return 'state.loggedOut';
@@ -56,6 +64,17 @@ export function MainWindow(props: { language: Language; session: SessionInfo; on
   const [tab, setTab] = useState<'interactions' | 'channels'>('interactions');
   const [error, setError] = useState('');
   const [setupOpen, setSetupOpen] = useState(false);
+  const [standalone, setStandalone] = useState(true);
+  const [notify, setNotify] = useState(notificationPermission());
+  const attention = usePreviewAttention(socket.state.previews, {
+    baseTitle: session.windowTitle,
+    alert: t('notify.title'),
+    body: (id) => {
+      const p = socket.state.previews.find((x) => x.id === id);
+      const fields = p ? Object.values(p.userData ?? {}).filter((v) => typeof v === 'string').slice(0, 3).join(' · ') : '';
+      return fields === '' ? t('notify.preview') : `${t('notify.preview')}: ${fields}`;
+    },
+  });
 
   const refresh = async () => {
     try {
@@ -70,6 +89,10 @@ export function MainWindow(props: { language: Language; session: SessionInfo; on
   useEffect(() => {
     document.title = session.windowTitle;
     api.contactPoints().then(setContactPoints, () => undefined);
+    api.presence(session.userName).then(
+      () => setStandalone(true),
+      (x: unknown) => setStandalone(!(x instanceof ApiError && x.status === 409)),
+    );
     void refresh();
   }, [session.userName]);
 
@@ -107,6 +130,19 @@ export function MainWindow(props: { language: Language; session: SessionInfo; on
     }
   };
 
+  /** Applies a choice of the state control: each kind of state through its own route. */
+  const choose = (c: StateChoice) =>
+    act(async () => {
+      if (c.kind === 'cc-unavailable') return api.setConnectorDnd(session.userName, true);
+      if (c.kind === 'custom') return api.selectCustomState(session.userName, c.id);
+      if (kw?.connectorDnd) await api.setConnectorDnd(session.userName, false);
+      if (c.kind === 'presence') return api.setPresence(session.userName, c.availability);
+      // Ready: out of an auto-state, and (standalone) available.
+      if (kw?.autoState != null) await api.backToReady(session.userName);
+      if (standalone && kw?.presence?.availability !== 'online') await api.setPresence(session.userName, 'online');
+      return undefined;
+    });
+
   const logout = () => act(async () => {
     await api.logout();
     props.onLogout();
@@ -120,77 +156,43 @@ export function MainWindow(props: { language: Language; session: SessionInfo; on
   const indicatorText = shown?.statusText ?? (shown ? t(predefinedKeys[shown.id] ?? key) : t(key));
 
   return (
-    <main class="main-window">
-      <header>
-        <span data-testid="state-indicator" class={`indicator ${key.replace('state.', '')}`} data-state={kw?.agentState ?? 'LoggedOut'} data-display-state={shown?.id ?? ''}>
-          <StateIcon src={shown?.icon ?? null} size={16} testid="state-icon" />
-          {indicatorText}
-        </span>
-        <label>
-          {t('main.stateMenu')}{' '}
-          <select
-            data-testid="state-menu"
-            value={kw?.presence?.availability ?? ''}
-            onChange={(e) => {
-              const v = e.currentTarget.value;
-              if (v !== '') void act(() => api.setPresence(session.userName, v));
-            }}
-          >
-            <option value="" disabled>
-              —
-            </option>
-            {menuAvailabilities.map((a) => (
-              <option value={a} key={a}>
-                {t(`presence.${a}` as MessageKey)}
-              </option>
-            ))}
-          </select>
-        </label>
-        {display !== null && display.menu.length > 0 && (
-          // The presence definition's menu (seed 000 4.12, standalone mode): its texts in the KW's language.
-          <div class="custom-states" role="menu" aria-label={t('main.customStates')} data-testid="custom-state-menu">
-            {display.menu.map((m) => (
-              <button
-                key={m.id}
-                type="button"
-                role="menuitemradio"
-                aria-checked={shown?.kind === 'custom' && shown.id === m.id}
-                data-testid="custom-state-option"
-                data-state-id={m.id}
-                onClick={() => void act(() => api.selectCustomState(session.userName, m.id))}
-              >
-                <StateIcon src={m.icon} size={16} testid="custom-state-icon" />
-                {m.menuText}
-              </button>
-            ))}
-          </div>
-        )}
-        <label class="dnd">
-          <input
-            data-testid="dnd-toggle"
-            type="checkbox"
-            checked={kw?.connectorDnd ?? false}
-            onChange={(e) => {
-              const on = e.currentTarget.checked;
-              void act(() => api.setConnectorDnd(session.userName, on));
-            }}
-          />{' '}
-          {t('main.dnd')}
-        </label>
-        {session.options['redirect-setup-enabled'] === true && (
-          <button data-testid="setup" type="button" onClick={() => setSetupOpen(!setupOpen)}>
-            {t('main.setup')}
-          </button>
-        )}
-        {session.options['enable-logout-menu'] === true && (
-          <button data-testid="logout" type="button" onClick={() => void logout()}>
-            {t('main.logout')}
-          </button>
-        )}
+    <main class="main-window" data-attention={attention.flashing ? 'flashing' : 'none'}>
+      <header class="topbar">
+        <div class="who">
+          <h1 data-testid="kw-name">{kwName(session)}</h1>
+          <span data-testid="state-indicator" role="status" aria-live="polite" class={`indicator ${key.replace('state.', '')}`} data-state={kw?.agentState ?? 'LoggedOut'} data-display-state={shown?.id ?? ''}>
+            <StateIcon src={shown?.icon ?? null} size={16} testid="state-icon" />
+            {indicatorText}
+          </span>
+          {kw?.autoState != null && (
+            <span class="auto-state" data-testid="auto-state">
+              {t('main.autoState')}
+            </span>
+          )}
+        </div>
+        <StateControl language={props.language} kw={kw} display={display} standalone={standalone} onChoose={(c) => void choose(c)} onBackToReady={() => void act(() => api.backToReady(session.userName))} />
+        <div class="actions">
+          {notify === 'default' && (
+            <button data-testid="notify-enable" type="button" onClick={() => void askNotificationPermission().then(setNotify)}>
+              {t('main.notifyEnable')}
+            </button>
+          )}
+          {session.options['redirect-setup-enabled'] === true && (
+            <button data-testid="setup" type="button" aria-expanded={setupOpen} onClick={() => setSetupOpen(!setupOpen)}>
+              {t('main.setup')}
+            </button>
+          )}
+          {session.options['enable-logout-menu'] === true && (
+            <button data-testid="logout" type="button" onClick={() => void logout()}>
+              {t('main.logout')}
+            </button>
+          )}
+        </div>
       </header>
       <span data-testid="socket-status" data-state={socket.status} class={`socket ${socket.status}`}>
         {t(`socket.${socket.status}` as MessageKey)}
       </span>
+      <div class="windows">
       {socket.state.previews.map((p) => (
         <PreviewWindow key={p.id} language={props.language} options={session.options} preview={p} onAnswer={(type, id) => void socket.send({ type, id })} />
       ))}
@@ -213,6 +215,7 @@ export function MainWindow(props: { language: Language; session: SessionInfo; on
             onChatTyping={() => void socket.send({ type: 'chat-typing', connId: i.connId, on: true })}
           />
         ))}
+      </div>
       {error !== '' && (
         <p role="alert" class="error" data-testid="main-error">
           {error}

@@ -4,7 +4,7 @@
  * external number" when the preview offers it), the hotkeys, a looping sound and Help. Every value
  * from the call is rendered as a text node.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ClientOptions } from '../api.ts';
 import { keyedFields, kvRecord, kvText } from '../interactions/call-display.ts';
 import { translate, type MessageKey } from '../i18n/catalogues.ts';
@@ -27,6 +27,13 @@ export function PreviewWindow(props: { language: Language; options: ClientOption
   useEffect(() => {
     const timer = window.setInterval(() => setNow(Date.now()), 250);
     return () => window.clearInterval(timer);
+  }, [preview.id]);
+
+  // Keyboard use: a preview that arrives while nothing has the focus takes it on Accept (Tab
+  // reaches Reject); the KW typing elsewhere keeps the focus.
+  const acceptRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (document.activeElement === null || document.activeElement === document.body) acceptRef.current?.focus();
   }, [preview.id]);
 
   const answer = (type: Answer) => {
@@ -64,8 +71,8 @@ export function PreviewWindow(props: { language: Language; options: ClientOption
   const left = secondsLeft(preview.localDeadline, now);
 
   return (
-    <section role="dialog" aria-label={t('preview.title')} class="preview-window" data-testid="preview-window" data-preview-id={preview.id} data-conn-id={preview.connId}>
-      <h2>{t('preview.title')}</h2>
+    <section role="dialog" aria-modal="false" aria-labelledby={`preview-title-${preview.id}`} aria-describedby={`preview-countdown-${preview.id}`} class="preview-window" data-testid="preview-window" data-preview-id={preview.id} data-conn-id={preview.connId}>
+      <h2 id={`preview-title-${preview.id}`}>{t('preview.title')}</h2>
       <dl>
         {fields.map((f, i) => (
           <div key={i} data-testid="preview-field" data-key={f.key}>
@@ -89,11 +96,12 @@ export function PreviewWindow(props: { language: Language; options: ClientOption
           ))}
         </p>
       )}
-      <p class="countdown" data-testid="preview-countdown" data-remaining-ms={Math.max(0, preview.localDeadline - now)} aria-live="polite">
+      {/* A timer: screen readers do not announce every second (role timer is aria-live off); the dialog's description reads it. */}
+      <p class="countdown" id={`preview-countdown-${preview.id}`} role="timer" aria-atomic="true" data-testid="preview-countdown" data-remaining-ms={Math.max(0, preview.localDeadline - now)}>
         {t('preview.countdown', { seconds: left })}
       </p>
       <div class="buttons">
-        <button type="button" data-testid="preview-accept" disabled={answered} onClick={() => answer('accept')}>
+        <button type="button" class="primary" data-testid="preview-accept" ref={acceptRef} disabled={answered} onClick={() => answer('accept')}>
           {t('preview.accept')}
         </button>
         <button type="button" data-testid="preview-reject" disabled={answered} onClick={() => answer('reject')}>
