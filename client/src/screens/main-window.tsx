@@ -21,7 +21,8 @@ import type { Language } from '../i18n/languages.ts';
 import { combinedIndicator } from '../state/channel-indicator.ts';
 import { RedirectSetup } from './redirect-setup.tsx';
 import { StateIcon } from './state-icon.tsx';
-import { StateControl, type StateChoice } from './state-control.tsx';
+import { StateControl } from './state-control.tsx';
+import type { StateChoice } from '../state/state-choice.ts';
 import { askNotificationPermission, notificationPermission, usePreviewAttention } from '../attention/use-preview-attention.ts';
 /** How long the "preview closed" message stays. */
 const CLOSED_NOTICE_MS = 5000;

@@ -7,32 +7,9 @@
  * preview) a "Back to Ready" button appears beside it, in every presence mode.
  */
 import type { KnowledgeWorker, StateDisplay } from '../api.ts';
+import { currentStateValue, menuAvailabilities, parseStateChoice, type StateChoice } from '../state/state-choice.ts';
 import { translate, type MessageKey } from '../i18n/catalogues.ts';
 import type { Language } from '../i18n/languages.ts';
-
-/** The standalone presence choices (the connector maps them to agent states). */
-export const menuAvailabilities = ['online', 'busy', 'do-not-disturb', 'be-right-back', 'away', 'offline'] as const;
-
-/** What a choice of the control means. */
-export type StateChoice = { kind: 'ready' } | { kind: 'cc-unavailable' } | { kind: 'presence'; availability: string } | { kind: 'custom'; id: string };
-
-/** Parses an option value of the control. */
-export function parseStateChoice(value: string): StateChoice | undefined {
-  if (value === 'ready') return { kind: 'ready' };
-  if (value === 'cc-unavailable') return { kind: 'cc-unavailable' };
-  if (value.startsWith('custom:')) return { kind: 'custom', id: value.slice('custom:'.length) };
-  if ((menuAvailabilities as readonly string[]).includes(value)) return { kind: 'presence', availability: value };
-  return undefined;
-}
-
-/** The option value that stands for the KW's current state. */
-export function currentStateValue(kw: KnowledgeWorker | null, display: StateDisplay | null, standalone: boolean): string {
-  if (kw === null) return '';
-  if (kw.connectorDnd) return 'cc-unavailable';
-  if (display?.state.kind === 'custom' && display.menu.some((m) => m.id === display.state.id)) return `custom:${display.state.id}`;
-  if (standalone && kw.presence !== null && (menuAvailabilities as readonly string[]).includes(kw.presence.availability)) return kw.presence.availability;
-  return kw.agentState === 'Ready' ? 'ready' : '';
-}
 
 export function StateControl(props: {
   language: Language;

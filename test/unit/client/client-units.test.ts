@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { combinedIndicator, type ChannelAgentState } from '../../../client/src/state/channel-indicator.ts';
 import { safeHelpUrl } from '../../../client/src/safe-url.ts';
 import { stateIconSource } from '../../../client/src/state/state-icon-source.ts';
+import { currentStateValue, parseStateChoice } from '../../../client/src/state/state-choice.ts';
+import { arrivedIds, flashingTitle } from '../../../client/src/attention/title-flash.ts';
+import type { KnowledgeWorker, StateDisplay } from '../../../client/src/api.ts';
 
 describe('combined channel indicator (seed 000 L1622-1640)', () => {
   const cases: Array<[string, ChannelAgentState[], string]> = [
@@ -66,9 +69,41 @@ describe('client source rules', () => {
 
   test('the screens carry the stable data-testid attributes the browser tests use', () => {
     const src = (name: string) => readFileSync(new URL(`../../../client/src/screens/${name}`, import.meta.url), 'utf8');
-    const all = src('login-screen.tsx') + src('main-window.tsx');
-    for (const id of ['login-form', 'login-username', 'login-password', 'login-submit', 'login-help', 'login-error', 'state-indicator', 'state-menu', 'dnd-toggle', 'logout', 'tab-channels', 'tab-interactions', 'channels-indicator', 'interaction-list']) {
+    const all = src('login-screen.tsx') + src('main-window.tsx') + src('state-control.tsx');
+    for (const id of ['login-form', 'login-username', 'login-password', 'login-submit', 'login-help', 'login-error', 'kw-name', 'state-indicator', 'state-menu', 'dnd-option', 'ready-button', 'custom-state-option', 'logout', 'tab-channels', 'tab-interactions', 'channels-indicator', 'interaction-list']) {
       assert.match(all, new RegExp(`data-testid="${id}"`), id);
     }
+  });
+});
+
+describe('the one state control: option values', () => {
+  const kw = (o: Partial<KnowledgeWorker>): KnowledgeWorker => ({ userName: 'a', dn: '7001', agentState: 'Ready', workMode: null, connectorDnd: false, autoState: null, presence: null, ...o });
+  const display = (id: string, kind: 'custom' | 'predefined', menu: string[]): StateDisplay => ({ state: { kind, id, statusText: id, icon: null, badge: null }, menu: menu.map((m) => ({ id: m, menuText: m, icon: null })) }) as unknown as StateDisplay;
+  test('values parse to choices; anything else is no choice', () => {
+    assert.deepEqual(parseStateChoice('ready'), { kind: 'ready' });
+    assert.deepEqual(parseStateChoice('cc-unavailable'), { kind: 'cc-unavailable' });
+    assert.deepEqual(parseStateChoice('away'), { kind: 'presence', availability: 'away' });
+    assert.deepEqual(parseStateChoice('custom:lunch'), { kind: 'custom', id: 'lunch' });
+    assert.equal(parseStateChoice('sleeping'), undefined);
+  });
+  test('the value shown: connector DND, a presence other than Available, a custom state of the menu, the presence, else Ready', () => {
+    assert.equal(currentStateValue(null, null, true), '');
+    assert.equal(currentStateValue(kw({ connectorDnd: true, presence: { availability: 'online', note: null } }), display('lunch', 'custom', ['lunch']), true), 'cc-unavailable');
+    assert.equal(currentStateValue(kw({ presence: { availability: 'online', note: null } }), display('lunch', 'custom', ['lunch']), true), 'custom:lunch');
+    assert.equal(currentStateValue(kw({ presence: { availability: 'away', note: null } }), display('lunch', 'custom', ['lunch']), true), 'away', 'the presence the KW set explains the state');
+    assert.equal(currentStateValue(kw({ presence: { availability: 'online', note: null } }), display('x', 'custom', ['lunch']), true), 'online');
+    assert.equal(currentStateValue(kw({ presence: { availability: 'away', note: null } }), null, false), 'ready', 'a UC platform presence is not a choice here');
+    assert.equal(currentStateValue(kw({ agentState: 'NotReady', autoState: 'preview-timeout' }), null, false), '');
+  });
+});
+
+describe('preview attention', () => {
+  test('the title alternates only while attention is needed', () => {
+    assert.deepEqual([0, 1, 2].map((t) => flashingTitle('Ann - OpenUCC', 'Preview!', t, true)), ['● Preview!', 'Ann - OpenUCC', '● Preview!']);
+    assert.equal(flashingTitle('Ann - OpenUCC', 'Preview!', 0, false), 'Ann - OpenUCC');
+  });
+  test('arrived previews are the ids not seen before', () => {
+    assert.deepEqual(arrivedIds(new Set(['a']), [{ id: 'a' }, { id: 'b' }]), ['b']);
+    assert.deepEqual(arrivedIds(new Set(['a', 'b']), [{ id: 'a' }]), []);
   });
 });
