@@ -135,11 +135,13 @@ test('connections over the per-address cap are cut at once and logged once', asy
 });
 
 test('the defaults follow ulimit -n (a fifth for connections, at most 6,000; half of that for WebSockets); configured keys replace them', () => {
-  assert.deepEqual(defaultHttpLimits(1024), { connections: { total: 204, perAddress: 102 }, webSockets: { total: 102, perAddress: 51 }, logIntervalMs: 60_000 });
-  assert.deepEqual(defaultHttpLimits(1 << 20), { connections: { total: 6000, perAddress: 3000 }, webSockets: { total: 3000, perAddress: 1500 }, logIntervalMs: 60_000 });
+  // Load shedding (@fastify/under-pressure) does not depend on the descriptor limit.
+  const pressure = { maxEventLoopDelayMs: 1000, pressureGraceMs: 10_000 };
+  assert.deepEqual(defaultHttpLimits(1024), { connections: { total: 204, perAddress: 102 }, webSockets: { total: 102, perAddress: 51 }, logIntervalMs: 60_000, ...pressure });
+  assert.deepEqual(defaultHttpLimits(1 << 20), { connections: { total: 6000, perAddress: 3000 }, webSockets: { total: 3000, perAddress: 1500 }, logIntervalMs: 60_000, ...pressure });
   assert.equal(defaultHttpLimits(100).connections.total, 64, 'never below 64');
   const d = defaultHttpLimits(1 << 20);
-  assert.deepEqual(httpLimitsFrom({ maxWebSockets: 10, maxConnectionsPerAddress: 7 }, d), { connections: { total: 6000, perAddress: 7 }, webSockets: { total: 10, perAddress: 1500 }, logIntervalMs: 60_000 });
+  assert.deepEqual(httpLimitsFrom({ maxWebSockets: 10, maxConnectionsPerAddress: 7 }, d), { connections: { total: 6000, perAddress: 7 }, webSockets: { total: 10, perAddress: 1500 }, logIntervalMs: 60_000, ...pressure });
   assert.deepEqual(httpLimitsFrom(undefined, d), d);
 });
 
