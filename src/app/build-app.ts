@@ -15,6 +15,9 @@ import { SystemClock } from '../lib/clock.ts';
 import { UccError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { silentLogger } from '../lib/logger.ts';
+import type { LogControl } from '../lib/log-control.ts';
+import { logSectionOf, logSettingsFromSection } from '../lib/log-options.ts';
+import { adminRoutes } from '../web/routes/admin-routes.ts';
 import { defaultMaskPolicy, type MaskPolicy, maskingLogger, parseHideHeaders } from '../lib/log-masking.ts';
 import { OptionResolver } from '../config/option-resolver.ts';
 import { UcConnector } from '../connector/connector.ts';
@@ -49,6 +52,8 @@ const clientDist = fileURLToPath(new URL('../../client/dist/', import.meta.url))
 export interface AppDeps {
   clock?: Clock;
   logger?: Logger;
+  /** The process's log sink (`ucc start`): Fastify logs through it, `[log]` options and the admin API change it. */
+  logControl?: LogControl;
 }
 
 export interface AppAddresses {
@@ -105,6 +110,7 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
     };
     const readMaskPolicy = (): void => {
       maskPolicy = { hideSensitiveData: maskOptions.tserver.getBoolean('TServer', 'hide-sensitive-data'), hideHeaders: parseHideHeaders(maskOptions.ucc.getString('log', 'hide-header')) };
+      deps.logControl?.setHideSensitiveData(maskPolicy.hideSensitiveData);
     };
     readMaskPolicy();
     const unsubscribeMask = store.changes.subscribe(readMaskPolicy);
@@ -140,6 +146,20 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
     });
     const unsubscribeConnector = store.changes.subscribe(() => connector.optionsChanged());
     closers.push(async () => unsubscribeConnector());
+    // `[log]` of the ucc Application: applied when it changes (a level set over the admin API stays
+    // until then). `ucc start` applied the file's values already; SIGHUP re-reads the file.
+    const logControl = deps.logControl;
+    if (logControl) {
+      let lastLog = JSON.stringify(logSectionOf(store.list('applications')) ?? {});
+      const unsubscribeLog = store.changes.subscribe(() => {
+        const section = logSectionOf(store.list('applications'));
+        const now = JSON.stringify(section ?? {});
+        if (now === lastLog) return;
+        lastLog = now;
+        void logControl.apply(logSettingsFromSection(section)).catch((e: unknown) => logger.error('log options not applied', { error: String(e) }));
+      });
+      closers.push(async () => unsubscribeLog());
+    }
 
     const resolver = new OptionResolver({ view: store, application: ucApplication.name, logger });
     // This run of the configured instance (fences the claims of a previous, dead one).
@@ -199,7 +219,9 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
       throw new UccError('UCC_ERR_CONFIG_INVALID', `listen.tls: cannot read the certificate or key: ${(e as Error).message}`);
     }
     const http = createHttpServer({
-      logger: logger.child({ role: 'web' }), routes: [...web.apiRoutes, socket, supervisor.routes, ...chatRoutes, ...web.staticRoutes], version: packageVersion(), ...(https ? { https } : {}),
+      logger: logger.child({ role: 'web' }), version: packageVersion(), ...(https ? { https } : {}),
+      routes: [...web.apiRoutes, socket, supervisor.routes, ...chatRoutes, ...(logControl ? [adminRoutes({ logControl, logger: logger.child({ role: 'admin' }), credentials: () => ({ name: ucApplication.name, passwordHash: store.list('applications').find((a) => a.name === ucApplication.name)?.passwordHash }) })] : []), ...web.staticRoutes],
+      ...(logControl ? { fastifyLogger: logControl.fastifyLogger() } : {}),
       ...(config.settings.listen.allowedOrigins ? { allowedOrigins: config.settings.listen.allowedOrigins } : {}), clock,
       limits: httpLimitsFrom(config.settings.listen.httpLimits),
     });

@@ -10,7 +10,7 @@ import { DEFAULT_CALLER_APPLICATION } from './call-command.ts';
 import { SystemClock } from '../lib/clock.ts';
 import type { LogLevel } from '../lib/logger.ts';
 import { DemoCaller } from './demo-calls.ts';
-import { DEMO_CONFIG, startRoles } from './start-command.ts';
+import { DEMO_CONFIG, reloadLogOptions, startRoles } from './start-command.ts';
 
 const USAGE =
   'Usage: ucc demo [--config FILE] [--interval SECONDS (default 10)] [--to RP,RP... (default 8000,8001,8003)]\n' +
@@ -86,7 +86,9 @@ export async function run(args: string[]): Promise<number> {
   }
   const started = await startRoles('ucc demo', parsed.file, parsed.level);
   if (typeof started === 'number') return started;
-  const { app, logger, addresses } = started;
+  const { app, logger, addresses, sink } = started;
+  const onHup = (): void => void reloadLogOptions(parsed.file, sink, logger);
+  process.on('SIGHUP', onHup);
   const target = tlibTarget(addresses.tlib);
   if (!target) {
     process.stderr.write(`ucc demo: cannot read the T-Lib address '${addresses.tlib}'\n`);
@@ -122,9 +124,11 @@ export async function run(args: string[]): Promise<number> {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
+  process.off('SIGHUP', onHup);
   logger.info('stopping');
   caller.stop();
   tlib.close();
   await app.close();
+  sink.close();
   return 0;
 }
