@@ -18,6 +18,9 @@ import { silentLogger } from '../lib/logger.ts';
 import type { LogControl } from '../lib/log-control.ts';
 import { logSectionOf, logSettingsFromSection } from '../lib/log-options.ts';
 import { adminRoutes } from '../web/routes/admin-routes.ts';
+import { opsRoutes } from '../web/routes/ops-routes.ts';
+import { UccMetrics } from '../metrics/ucc-metrics.ts';
+import { Operations } from './operations.ts';
 import { defaultMaskPolicy, type MaskPolicy, maskingLogger, parseHideHeaders } from '../lib/log-masking.ts';
 import { OptionResolver } from '../config/option-resolver.ts';
 import { UcConnector } from '../connector/connector.ts';
@@ -75,6 +78,8 @@ export interface App {
   listen(): Promise<AppAddresses>;
   /** Stops every role and listener; safe to call twice. */
   close(): Promise<void>;
+  readonly metrics: UccMetrics;
+  readonly operations: Operations;
 }
 
 export function packageVersion(): string {
@@ -92,7 +97,8 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
   // One masking logger for every role (seed 004 3.13); its policy follows the configuration below.
   let maskPolicy: MaskPolicy = defaultMaskPolicy;
   const logger = maskingLogger(deps.logger ?? silentLogger, () => maskPolicy);
-  const store = await openStore(config.settings.store, { logger: logger.child({ role: 'store' }), migrations: [...reportingMigrations, ...routerMigrations, ...instanceMigrations] }).catch((e: unknown) => {
+  const metrics = new UccMetrics();
+  const store = await openStore(config.settings.store, { onQuery: metrics.storeQueried, logger: logger.child({ role: 'store' }), migrations: [...reportingMigrations, ...routerMigrations, ...instanceMigrations] }).catch((e: unknown) => {
     throw locateStoreError(config, e);
   });
   const where = config.settings.store.type === 'sqlite' ? config.settings.store.path : config.settings.store.schema ?? 'public';
@@ -211,6 +217,12 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
     const unsubscribeWeb = store.changes.subscribe(() => void web.configChanged());
     closers.push(async () => unsubscribeWeb());
 
+    metrics.bind({ connector, tserver, previews: routing.previews });
+    const operations = new Operations({
+      version: packageVersion(), store, storeType: config.settings.store.type, uc, presenceMode: config.settings.presence.mode, tlib, tserver, connector,
+      previews: routing.previews, logger: logger.child({ role: 'operations' }), ...(callSwitch.relay ? { relay: callSwitch.relay } : {}),
+    });
+
     const tls = config.settings.listen.tls;
     let https: { cert: Buffer; key: Buffer } | undefined;
     try {
@@ -220,7 +232,7 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
     }
     const http = createHttpServer({
       logger: logger.child({ role: 'web' }), version: packageVersion(), ...(https ? { https } : {}),
-      routes: [...web.apiRoutes, socket, supervisor.routes, ...chatRoutes, ...(logControl ? [adminRoutes({ logControl, logger: logger.child({ role: 'admin' }), credentials: () => ({ name: ucApplication.name, passwordHash: store.list('applications').find((a) => a.name === ucApplication.name)?.passwordHash }) })] : []), ...web.staticRoutes],
+      routes: [opsRoutes({ metrics, operations }), ...web.apiRoutes, socket, supervisor.routes, ...chatRoutes, ...(logControl ? [adminRoutes({ logControl, logger: logger.child({ role: 'admin' }), credentials: () => ({ name: ucApplication.name, passwordHash: store.list('applications').find((a) => a.name === ucApplication.name)?.passwordHash }) })] : []), ...web.staticRoutes],
       ...(logControl ? { fastifyLogger: logControl.fastifyLogger() } : {}),
       ...(config.settings.listen.allowedOrigins ? { allowedOrigins: config.settings.listen.allowedOrigins } : {}), clock,
       limits: httpLimitsFrom(config.settings.listen.httpLimits),
@@ -235,6 +247,8 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
       connector,
       routing,
       http,
+      metrics,
+      operations,
       async listen() {
         const { host, tlib: tlibPort, http: httpPort } = config.settings.listen;
         const t = await tserver.listen({ host, port: tlibPort });

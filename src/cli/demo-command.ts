@@ -10,7 +10,7 @@ import { DEFAULT_CALLER_APPLICATION } from './call-command.ts';
 import { SystemClock } from '../lib/clock.ts';
 import type { LogLevel } from '../lib/logger.ts';
 import { DemoCaller } from './demo-calls.ts';
-import { DEMO_CONFIG, reloadLogOptions, startRoles } from './start-command.ts';
+import { DEMO_CONFIG, drainAndClose, reloadLogOptions, startRoles } from './start-command.ts';
 
 const USAGE =
   'Usage: ucc demo [--config FILE] [--interval SECONDS (default 10)] [--to RP,RP... (default 8000,8001,8003)]\n' +
@@ -128,7 +128,7 @@ export async function run(args: string[]): Promise<number> {
   logger.info('stopping');
   caller.stop();
   tlib.close();
-  await app.close();
+  await drainAndClose(app, logger, 10_000);
   sink.close();
   return 0;
 }

@@ -11,13 +11,14 @@ import type { Logger, LogLevel } from '../lib/logger.ts';
 import { logSectionOf, logSettingsFromSection } from '../lib/log-options.ts';
 import { PinoLogSink } from '../lib/pino-log-sink.ts';
 
-const USAGE = 'Usage: ucc start [--config FILE] [--log-level debug|info|warn|error] [--log-format pretty|json]\n';
+const USAGE = 'Usage: ucc start [--config FILE] [--log-level debug|info|warn|error] [--log-format pretty|json] [--drain-seconds N]\n';
 export const DEMO_CONFIG = fileURLToPath(new URL('../../config/demo.yaml', import.meta.url));
 
 export async function run(args: string[]): Promise<number> {
   let file = DEMO_CONFIG;
   let level: LogLevel | undefined;
   let format: 'pretty' | 'json' | undefined;
+  let drainSeconds = 10;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const v = args[i + 1];
@@ -28,6 +29,7 @@ export async function run(args: string[]): Promise<number> {
     if (a === '--config' && v) file = v;
     else if (a === '--log-level' && v && ['debug', 'info', 'warn', 'error'].includes(v)) level = v as LogLevel;
     else if (a === '--log-format' && (v === 'pretty' || v === 'json')) format = v;
+    else if (a === '--drain-seconds' && v && /^\d{1,4}$/.test(v)) drainSeconds = Number(v);
     else {
       process.stderr.write(USAGE);
       return 2;
@@ -47,9 +49,20 @@ export async function run(args: string[]): Promise<number> {
   });
   process.off('SIGHUP', onHup);
   logger.info('stopping');
-  await app.close();
+  await drainAndClose(app, logger, drainSeconds * 1000);
   sink.close();
   return 0;
+}
+
+/** The graceful shutdown (src/app/operations.ts): drain in order, then close every role. */
+export async function drainAndClose(app: App, logger: Logger, previewBoundMs: number): Promise<void> {
+  try {
+    await app.operations.drain(previewBoundMs);
+  } catch (e) {
+    logger.error('drain failed; closing anyway', { error: String(e) });
+  }
+  await app.close();
+  logger.info('drain: 4 closed');
 }
 
 /** SIGHUP: the configuration file's `[log]` options, applied to the running sink. */
