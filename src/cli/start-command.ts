@@ -67,7 +67,8 @@ export async function drainAndClose(app: App, logger: Logger, previewBoundMs: nu
 
 /** SIGHUP: the configuration file's `[log]` options, applied to the running sink. */
 export async function reloadLogOptions(file: string, sink: PinoLogSink, logger: Logger): Promise<void> {
-  const loaded = loadConfigFile(file);
+  // Only [log] is read: passwords are not hashed again (that alone would take longer than a second).
+  const loaded = loadConfigFile(file, { hashPasswords: false });
   if (!loaded.ok) {
     const why = loaded.error.kind === 'unreadable' ? [`${file}: cannot read: ${loaded.error.message}`] : loaded.error.issues.map(formatIssue);
     logger.error('SIGHUP: configuration not re-read; log options unchanged', { errors: why.slice(0, 20) });
