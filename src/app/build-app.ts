@@ -15,6 +15,12 @@ import { SystemClock } from '../lib/clock.ts';
 import { UccError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { silentLogger } from '../lib/logger.ts';
+import type { LogControl } from '../lib/log-control.ts';
+import { logSectionOf, logSettingsFromSection } from '../lib/log-options.ts';
+import { adminRoutes } from '../web/routes/admin-routes.ts';
+import { opsRoutes } from '../web/routes/ops-routes.ts';
+import { UccMetrics } from '../metrics/ucc-metrics.ts';
+import { Operations } from './operations.ts';
 import { defaultMaskPolicy, type MaskPolicy, maskingLogger, parseHideHeaders } from '../lib/log-masking.ts';
 import { OptionResolver } from '../config/option-resolver.ts';
 import { UcConnector } from '../connector/connector.ts';
@@ -49,6 +55,8 @@ const clientDist = fileURLToPath(new URL('../../client/dist/', import.meta.url))
 export interface AppDeps {
   clock?: Clock;
   logger?: Logger;
+  /** The process's log sink (`ucc start`): Fastify logs through it, `[log]` options and the admin API change it. */
+  logControl?: LogControl;
 }
 
 export interface AppAddresses {
@@ -70,6 +78,8 @@ export interface App {
   listen(): Promise<AppAddresses>;
   /** Stops every role and listener; safe to call twice. */
   close(): Promise<void>;
+  readonly metrics: UccMetrics;
+  readonly operations: Operations;
 }
 
 export function packageVersion(): string {
@@ -87,7 +97,8 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
   // One masking logger for every role (seed 004 3.13); its policy follows the configuration below.
   let maskPolicy: MaskPolicy = defaultMaskPolicy;
   const logger = maskingLogger(deps.logger ?? silentLogger, () => maskPolicy);
-  const store = await openStore(config.settings.store, { logger: logger.child({ role: 'store' }), migrations: [...reportingMigrations, ...routerMigrations, ...instanceMigrations] }).catch((e: unknown) => {
+  const metrics = new UccMetrics();
+  const store = await openStore(config.settings.store, { onQuery: metrics.storeQueried, logger: logger.child({ role: 'store' }), migrations: [...reportingMigrations, ...routerMigrations, ...instanceMigrations] }).catch((e: unknown) => {
     throw locateStoreError(config, e);
   });
   const where = config.settings.store.type === 'sqlite' ? config.settings.store.path : config.settings.store.schema ?? 'public';
@@ -105,6 +116,7 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
     };
     const readMaskPolicy = (): void => {
       maskPolicy = { hideSensitiveData: maskOptions.tserver.getBoolean('TServer', 'hide-sensitive-data'), hideHeaders: parseHideHeaders(maskOptions.ucc.getString('log', 'hide-header')) };
+      deps.logControl?.setHideSensitiveData(maskPolicy.hideSensitiveData);
     };
     readMaskPolicy();
     const unsubscribeMask = store.changes.subscribe(readMaskPolicy);
@@ -140,6 +152,20 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
     });
     const unsubscribeConnector = store.changes.subscribe(() => connector.optionsChanged());
     closers.push(async () => unsubscribeConnector());
+    // `[log]` of the ucc Application: applied when it changes (a level set over the admin API stays
+    // until then). `ucc start` applied the file's values already; SIGHUP re-reads the file.
+    const logControl = deps.logControl;
+    if (logControl) {
+      let lastLog = JSON.stringify(logSectionOf(store.list('applications')) ?? {});
+      const unsubscribeLog = store.changes.subscribe(() => {
+        const section = logSectionOf(store.list('applications'));
+        const now = JSON.stringify(section ?? {});
+        if (now === lastLog) return;
+        lastLog = now;
+        void logControl.apply(logSettingsFromSection(section)).catch((e: unknown) => logger.error('log options not applied', { error: String(e) }));
+      });
+      closers.push(async () => unsubscribeLog());
+    }
 
     const resolver = new OptionResolver({ view: store, application: ucApplication.name, logger });
     // This run of the configured instance (fences the claims of a previous, dead one).
@@ -191,6 +217,12 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
     const unsubscribeWeb = store.changes.subscribe(() => void web.configChanged());
     closers.push(async () => unsubscribeWeb());
 
+    metrics.bind({ connector, tserver, previews: routing.previews });
+    const operations = new Operations({
+      version: packageVersion(), store, storeType: config.settings.store.type, uc, presenceMode: config.settings.presence.mode, tlib, tserver, connector,
+      previews: routing.previews, logger: logger.child({ role: 'operations' }), ...(callSwitch.relay ? { relay: callSwitch.relay } : {}),
+    });
+
     const tls = config.settings.listen.tls;
     let https: { cert: Buffer; key: Buffer } | undefined;
     try {
@@ -199,7 +231,9 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
       throw new UccError('UCC_ERR_CONFIG_INVALID', `listen.tls: cannot read the certificate or key: ${(e as Error).message}`);
     }
     const http = createHttpServer({
-      logger: logger.child({ role: 'web' }), routes: [...web.apiRoutes, socket, supervisor.routes, ...chatRoutes, ...web.staticRoutes], version: packageVersion(), ...(https ? { https } : {}),
+      logger: logger.child({ role: 'web' }), version: packageVersion(), ...(https ? { https } : {}),
+      routes: [opsRoutes({ metrics, operations }), ...web.apiRoutes, socket, supervisor.routes, ...chatRoutes, ...(logControl ? [adminRoutes({ logControl, logger: logger.child({ role: 'admin' }), credentials: () => ({ name: ucApplication.name, passwordHash: store.list('applications').find((a) => a.name === ucApplication.name)?.passwordHash }) })] : []), ...web.staticRoutes],
+      ...(logControl ? { fastifyLogger: logControl.fastifyLogger() } : {}),
       ...(config.settings.listen.allowedOrigins ? { allowedOrigins: config.settings.listen.allowedOrigins } : {}), clock,
       limits: httpLimitsFrom(config.settings.listen.httpLimits),
     });
@@ -213,6 +247,8 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
       connector,
       routing,
       http,
+      metrics,
+      operations,
       async listen() {
         const { host, tlib: tlibPort, http: httpPort } = config.settings.listen;
         const t = await tserver.listen({ host, port: tlibPort });

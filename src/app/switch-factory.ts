@@ -10,11 +10,14 @@ import { RtpengineRelay } from '../media/rtpengine/rtpengine-relay.ts';
 import { EmulatedSwitch } from '../switch/emulated/emulated-switch.ts';
 import { SipSwitch } from '../switch/sip/sip-switch.ts';
 import type { Switch } from '../tserver/switch-port.ts';
+import type { MediaRelay } from '../media/media-relay.ts';
 
 export interface BuiltSwitch {
   readonly switch: Switch;
   /** The SIP listeners once started (empty for the emulated switch). */
   addresses(): string[];
+  /** The media relay (rtpengine) in the media path, when configured (readiness pings it). */
+  readonly relay?: MediaRelay;
 }
 
 export function buildSwitch(voice: VoiceConfig | undefined, deps: { clock: Clock; logger: Logger }): BuiltSwitch {
@@ -23,5 +26,5 @@ export function buildSwitch(voice: VoiceConfig | undefined, deps: { clock: Clock
   // the caller matches the 183 of its early media.
   const relay = voice.rtpengine ? new RtpengineRelay({ address: voice.rtpengine.address, clock: deps.clock, flags: ['inject-DTMF', 'port-latching'] }) : undefined;
   const sip = new SipSwitch({ config: voice, clock: deps.clock, logger: deps.logger, ...(relay ? { relay } : {}) });
-  return { switch: sip, addresses: () => sip.addresses.map((a) => `${a.protocol}:${a.host}:${a.port}`) };
+  return { switch: sip, addresses: () => sip.addresses.map((a) => `${a.protocol}:${a.host}:${a.port}`), ...(relay ? { relay } : {}) };
 }

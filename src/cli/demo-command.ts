@@ -10,16 +10,18 @@ import { DEFAULT_CALLER_APPLICATION } from './call-command.ts';
 import { SystemClock } from '../lib/clock.ts';
 import type { LogLevel } from '../lib/logger.ts';
 import { DemoCaller } from './demo-calls.ts';
-import { DEMO_CONFIG, startRoles } from './start-command.ts';
+import { DEMO_CONFIG, drainAndClose, reloadLogOptions, startRoles } from './start-command.ts';
 
 const USAGE =
   'Usage: ucc demo [--config FILE] [--interval SECONDS (default 10)] [--to RP,RP... (default 8000,8001,8003)]\n' +
-  '                [--from TRUNK_DN (default trunk)] [--call-lifetime SECONDS (default 120, 0 = never)] [--log-level LEVEL]\n';
+  '                [--from TRUNK_DN (default trunk)] [--call-lifetime SECONDS (default 120, 0 = never)] [--log-level LEVEL] [--drain-seconds N (default 10)]\n';
 
 /** The parsed command line. */
 export interface DemoArgs {
   file: string;
   level: LogLevel;
+  /** How long the graceful shutdown lets open previews finish. */
+  drainMs: number;
   intervalMs: number;
   routingPoints: string[];
   trunk: string;
@@ -28,7 +30,7 @@ export interface DemoArgs {
 
 /** Parses the `ucc demo` arguments; a string is the error to print. */
 export function parseDemoArgs(args: readonly string[]): DemoArgs | 'help' | string {
-  const out: DemoArgs = { file: DEMO_CONFIG, level: 'info', intervalMs: 10_000, routingPoints: ['8000', '8001', '8003'], trunk: 'trunk', callLifetimeMs: 120_000 };
+  const out: DemoArgs = { file: DEMO_CONFIG, level: 'info', intervalMs: 10_000, routingPoints: ['8000', '8001', '8003'], trunk: 'trunk', callLifetimeMs: 120_000, drainMs: 10_000 };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--help' || a === '-h') return 'help';
@@ -51,6 +53,10 @@ export function parseDemoArgs(args: readonly string[]): DemoArgs | 'help' | stri
       case '--call-lifetime':
         if (!Number.isFinite(seconds) || seconds < 0 || seconds > 86_400) return `ucc demo: --call-lifetime expects seconds between 0 and 86400, got '${v}'`;
         out.callLifetimeMs = Math.round(seconds * 1000);
+        break;
+      case '--drain-seconds':
+        if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600) return `ucc demo: --drain-seconds expects whole seconds between 0 and 3600, got '${v}'`;
+        out.drainMs = seconds * 1000;
         break;
       case '--log-level':
         if (!['debug', 'info', 'warn', 'error'].includes(v)) return `ucc demo: unknown log level '${v}'`;
@@ -86,7 +92,9 @@ export async function run(args: string[]): Promise<number> {
   }
   const started = await startRoles('ucc demo', parsed.file, parsed.level);
   if (typeof started === 'number') return started;
-  const { app, logger, addresses } = started;
+  const { app, logger, addresses, sink } = started;
+  const onHup = (): void => void reloadLogOptions(parsed.file, sink, logger);
+  process.on('SIGHUP', onHup);
   const target = tlibTarget(addresses.tlib);
   if (!target) {
     process.stderr.write(`ucc demo: cannot read the T-Lib address '${addresses.tlib}'\n`);
@@ -122,9 +130,11 @@ export async function run(args: string[]): Promise<number> {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
+  process.off('SIGHUP', onHup);
   logger.info('stopping');
   caller.stop();
   tlib.close();
-  await app.close();
+  await drainAndClose(app, logger, parsed.drainMs);
+  sink.close();
   return 0;
 }

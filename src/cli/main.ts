@@ -19,6 +19,7 @@ const commands: Record<string, CommandEntry> = {
   'check-config': { summary: 'validate a configuration file (prints file:line errors)', load: () => import('./check-config-command.ts') },
   tserver: { summary: 'run the T-Server alone on its T-Lib TCP port (--config FILE [--port N])', load: () => import('./tserver-command.ts') },
   call: { summary: 'place an inbound customer call on a routing point (--to RP [--userdata k=v ...])', load: () => import('./call-command.ts') },
+  status: { summary: 'readiness of a running instance: each role and dependency (--url URL [--json])', load: () => import('./status-command.ts') },
   demo: { summary: 'ucc start on config/demo.yaml plus a simulated customer call every few seconds (--interval S)', load: () => import('./demo-command.ts') },
 };
 

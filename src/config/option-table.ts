@@ -5,6 +5,7 @@
  */
 import { UccError } from '../lib/errors.ts';
 import type { NumberRange, OptionKind, ParsedOptionValue } from './option-value.ts';
+import { verboseValues } from '../lib/log-options.ts';
 
 /**
  * Where an option may be set. An option's `levels` are in precedence order, highest first
@@ -184,6 +185,12 @@ const tlibClient = section('tlib-client', [
  */
 const log = section('log', [
   { name: 'hide-header', kind: str, default: '', levels: ['switch', 'application'], description: 'Comma-separated SIP header names whose values are masked in logs (e.g. From, To, P-Asserted-Identity).' },
+  // The standard log options (seed 004 5.4), read from the ucc Application at start, on SIGHUP and on
+  // every configuration change (docs/operations.md). Unset: `ucc start --log-level`, stderr, one file.
+  { name: 'verbose', kind: { type: 'enum', values: verboseValues }, default: undefined, levels: app, description: 'Log level: all/debug -> debug, trace/interaction -> info, standard -> warn, none -> silent.' },
+  { name: 'all', kind: { type: 'log-outputs' }, default: undefined, levels: app, description: 'Comma-separated outputs: stdout, stderr or file names (.log appended when no extension).' },
+  { name: 'segment', kind: { type: 'log-segment' }, default: undefined, levels: app, description: 'Rotate log files: false, N KB, N MB or N hr.' },
+  { name: 'expire', kind: { type: 'log-expire' }, default: undefined, levels: app, description: 'Old log files kept: false, N file or N day.' },
 ]);
 
 /**

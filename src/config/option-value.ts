@@ -5,6 +5,7 @@
  */
 import type { OptionValue } from './config-objects.ts';
 import { type Result, ok, err } from '../lib/result.ts';
+import { parseLogExpire, parseLogOutputs, parseLogSegment } from '../lib/log-options.ts';
 
 /** The kinds of option value the option table declares. */
 export type OptionKind =
@@ -14,7 +15,11 @@ export type OptionKind =
   | { type: 'sip-uri' }
   | { type: 'enum'; values: readonly string[]; aliases?: Readonly<Record<string, string>> }
   | { type: 'range-list' }
-  | { type: 'seconds-or-untimed' };
+  | { type: 'seconds-or-untimed' }
+  /** The standard `[log]` options (src/lib/log-options.ts); the value is kept as written. */
+  | { type: 'log-outputs' }
+  | { type: 'log-segment' }
+  | { type: 'log-expire' };
 
 /** One range of a range list (`4500-17999`, `18000-` is open: `to` is Infinity). */
 export interface NumberRange {
@@ -62,6 +67,18 @@ export function parseOptionValue(kind: OptionKind, raw: OptionValue): Result<Par
       if (raw === 'untimed') return ok('untimed');
       const n = toInteger(raw);
       return n !== undefined && n >= 0 ? ok(n) : err('must be a number of seconds >= 0 or untimed');
+    }
+    case 'log-outputs': {
+      const r = parseLogOutputs(String(raw));
+      return r.ok ? ok(String(raw)) : r;
+    }
+    case 'log-segment': {
+      const r = parseLogSegment(String(raw));
+      return r.ok ? ok(String(raw)) : r;
+    }
+    case 'log-expire': {
+      const r = parseLogExpire(String(raw));
+      return r.ok ? ok(String(raw)) : r;
     }
   }
 }

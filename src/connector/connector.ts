@@ -139,6 +139,23 @@ export class UcConnector extends TypedEmitter<UcConnectorEvents> {
     this.queue.length = 0;
   }
 
+  /**
+   * Graceful shutdown: withdraws every publication the connector made (on-call, ACW, DND...), so
+   * each KW's own presence shows again once OpenUCC is gone. Resolves with how many were withdrawn
+   * when every platform answered, or when `boundMs` elapsed (failures are logged, not thrown).
+   */
+  async withdrawPublications(boundMs: number): Promise<number> {
+    const pending: Array<Promise<void>> = [];
+    for (const [userName, slot] of this.slots) {
+      if (slot.state.published === null) continue;
+      pending.push(this.uc.publish(slot.uc, null).catch((e: unknown) => this.logger.warn('UC publication not withdrawn', { userName, error: e instanceof Error ? e.message : String(e) })));
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([Promise.all(pending), new Promise<void>((resolve) => (timer = setTimeout(resolve, boundMs)))]);
+    clearTimeout(timer);
+    return pending.length;
+  }
+
   /** User names of every KW. */
   knowledgeWorkers(): string[] {
     return [...this.slots.keys()];
@@ -159,6 +176,9 @@ export class UcConnector extends TypedEmitter<UcConnectorEvents> {
   state(userName: string): KwState | undefined {
     return this.slots.get(userName)?.state;
   }
+
+  /** Called for each presence applied to a KW, with its source and age in ms (metrics; must be cheap). */
+  presenceApplied: ((source: string, ageMs: number) => void) | undefined;
 
   /** Counters of the machines' metric effects (`presence-stale-dropped`...). */
   metrics(): Record<string, number> {
@@ -252,6 +272,8 @@ export class UcConnector extends TypedEmitter<UcConnectorEvents> {
         }
       }
       slot.state = next.state;
+      // A presence the machine took (not dropped as stale or an echo): counted with its age.
+      if (input.type === 'presence' && next.state.presence === input.presence) this.presenceApplied?.(input.presence.source, this.clock.now() - input.presence.observedAt);
       // The view is built only for listeners: it is a large share of a presence update's cost.
       if (changed && this.listenerCount('kwChange') > 0) this.safeEmit('kwChange', toKnowledgeWorkerView(slot.state, this.clock.now()));
     } catch (e) {

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type LogEvent, type Migration } from 'kysely';
 import type { StoreSettings } from '../config/config-loader.ts';
 import { UccError } from '../lib/errors.ts';
 import { type Logger, silentLogger } from '../lib/logger.ts';
@@ -24,6 +24,8 @@ export interface OpenStoreOptions {
   migrations?: readonly StoreMigration[];
   /** Milliseconds to wait for a PostgreSQL connection (default 5000). */
   connectTimeoutMs?: number;
+  /** Called after every query with its duration (metrics: store latency); must be cheap. */
+  onQuery?: (ms: number, failed: boolean) => void;
 }
 
 /** Opens, migrates and starts a ConfigStore. Throws UCC_ERR_STORE_UNREACHABLE or UCC_ERR_STORE_MIGRATION. */
@@ -32,7 +34,7 @@ export async function openStore(settings: StoreSettings, options: OpenStoreOptio
   const migrations = [...configMigrations, ...(options.migrations ?? [])];
   if (settings.type === 'sqlite') {
     const sqlite = openSqlite(settings.path);
-    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }), ...queryLog(options) });
     return finishOpen(db, 'sqlite', undefined, migrations, undefined, logger);
   }
   const schema = settings.schema ?? 'public';
@@ -50,9 +52,15 @@ export async function openStore(settings: StoreSettings, options: OpenStoreOptio
     await pool.end().catch(() => undefined);
     throw new UccError('UCC_ERR_STORE_UNREACHABLE', `PostgreSQL at ${redact(settings.url)} is not reachable: ${(e as Error).message}`, { cause: e });
   }
-  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }), ...queryLog(options) });
   const notifier = new PostgresNotifier(connection, channelFor(schema), logger);
   return finishOpen(db, 'postgres', notifier, migrations, schema, logger);
+}
+
+/** Kysely's per-query log hook, when a query observer is given (otherwise Kysely skips the timing). */
+function queryLog(options: OpenStoreOptions): { log?: (event: LogEvent) => void } {
+  const onQuery = options.onQuery;
+  return onQuery ? { log: (event) => onQuery(event.queryDurationMillis, event.level === 'error') } : {};
 }
 
 /**

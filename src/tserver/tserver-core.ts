@@ -163,6 +163,26 @@ export class TServerCore {
     return this.c.agents.get(dnKey(dn));
   }
 
+  /**
+   * Live calls counted by state and media (metrics, on scrape): `established` when a party talks or
+   * holds, `routing` while at a routing point, `ringing` when a party rings, else `dialing`.
+   */
+  callsByState(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const call of this.c.calls.values()) {
+      let state = 'dialing';
+      let ringing = false;
+      for (const p of call.parties.values()) {
+        if (p.state === 'Established' || p.state === 'Held') state = 'established';
+        else if (p.state === 'Ringing') ringing = true;
+      }
+      if (state !== 'established') state = call.routing ? 'routing' : ringing || call.offers.size > 0 ? 'ringing' : 'dialing';
+      const key = `${call.mediaType}|${state}`;
+      out.set(key, (out.get(key) ?? 0) + 1);
+    }
+    return out;
+  }
+
   /** A live call by ConnID. */
   call(connId: ConnId): Readonly<Call> | undefined {
     return this.c.calls.get(connId);

@@ -61,6 +61,13 @@ export class TServer {
   private readonly timers = new Map<string, TimerHandle>();
   private readonly attached = new Map<ClientId, (e: TlibEvent) => void>();
   private readonly sessions = new Map<ClientId, TlibSession>();
+  /**
+   * Graceful shutdown: no new call is taken (RequestMakeCall and new inbound calls from the switch
+   * are refused); calls already up go on.
+   */
+  draining = false;
+  /** T-Lib requests by result (metrics): answered, answered with EventError, refused by access rules. */
+  readonly requestResults = { ok: 0, error: 0, refused: 0 };
   /** Who may connect and what each Application may do. */
   private readonly access: TlibAccess;
   /** Agent Login password hashes by AgentID. */
@@ -180,15 +187,16 @@ export class TServer {
   private handle(req: TlibRequest, session: TlibSession): void {
     // The debug dump of T-Lib traffic; the process's logger masks UserData and digits (log-masking.ts).
     if (this.dumpTraffic()) this.logger.debug('T-Lib request', { client: session.id, application: session.principal?.application, request: req });
-    const refusal = this.access.refusal(session.principal, req);
+    const refusal = this.draining && req.message === 'RequestMakeCall' ? 'the T-Server is shutting down: no new calls' : this.access.refusal(session.principal, req);
     if (refusal !== undefined) {
       this.logger.warn('T-Lib request refused', { session: session.id, application: session.principal?.application, request: req.message, reason: refusal });
+      this.requestResults.refused++;
       this.tlib.replyError(session, req, TErr.TERR_PRIVILEGE_VIOLATION_SPECIFIED, refusal);
       return;
     }
     const hash = this.agentPasswordHash(req);
     if (hash === undefined) {
-      this.run(this.core.request(session.id, req, this.clock.now()));
+      this.request(session, req);
       return;
     }
     const held: TlibRequest[] = [];
@@ -197,11 +205,29 @@ export class TServer {
     void verifyPasswordAsync(password, hash).then((ok) => {
       this.held.delete(session.id);
       if (this.closed || session.closed) return;
-      if (ok) this.run(this.core.request(session.id, req, this.clock.now()));
-      else session.send(wrongAgentPassword(req));
+      if (ok) this.request(session, req);
+      else {
+        this.requestResults.error++;
+        session.send(wrongAgentPassword(req));
+      }
       // What arrived meanwhile goes on in order (it may be held again behind another login).
       for (const next of held) this.onSessionRequest(next, session);
     });
+  }
+
+  /** One request through the core, counted by whether it answered the client with EventError. */
+  private request(session: TlibSession, req: TlibRequest): void {
+    const effects = this.core.request(session.id, req, this.clock.now());
+    let failed = false;
+    for (const e of effects) if (e.type === 'send' && e.to === session.id && e.event.message === 'EventError') failed = true;
+    if (failed) this.requestResults.error++;
+    else this.requestResults.ok++;
+    this.run(effects);
+  }
+
+  /** Open T-Lib sessions (metrics). */
+  get sessionCount(): number {
+    return this.sessions.size;
   }
 
   /** The password hash a RequestAgentLogin must match, if its Agent Login has one. */
@@ -212,6 +238,12 @@ export class TServer {
   /** An event the Switch reported later (not returned by execute()). */
   private onSwitchEvent(event: SwitchEvent): void {
     if (this.closed) return;
+    if (this.draining && event.kind === 'inbound') {
+      // Shutting down: a new call from the network is refused (SIP 503-like), never half-taken.
+      this.logger.info('inbound call refused: shutting down', { from: event.from, to: event.to });
+      for (const e of this.switch.execute({ kind: 'refuse', legRef: event.legRef, cause: 'error' })) this.onSwitchEvent(e);
+      return;
+    }
     try {
       this.run(this.core.switchEvent(event, this.clock.now()));
     } catch (err) {

@@ -19,7 +19,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import underPressure from '@fastify/under-pressure';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { SystemClock, type Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import { ConnectionAdmission, type Refusal } from '../lib/connection-admission.ts';
@@ -42,6 +42,11 @@ export interface HttpServerOptions {
   /** Caps of connections and WebSockets (default: defaultHttpLimits(), from `ulimit -n`). */
   limits?: Partial<HttpLimits>;
   clock?: Clock;
+  /**
+   * The pino-shaped logger Fastify logs through (PinoLogSink.fastifyLogger()). Without it Fastify
+   * logs nothing of its own (tests); route failures still reach `logger`.
+   */
+  fastifyLogger?: object;
 }
 
 /** The request's own origin, as a browser on this server would write it. */
@@ -68,10 +73,18 @@ export function originAllowed(request: FastifyRequest, allowed: readonly string[
 }
 
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
-  // Bounded bodies: the API takes small JSON documents only.
+  // Bounded bodies: the API takes small JSON documents only. Fastify's own line per request is off:
+  // one debug line per response is written below, so the default level stays quiet.
+  const logging = options.fastifyLogger ? { loggerInstance: options.fastifyLogger as never, logController: new LogController({ disableRequestLogging: true }) } : { logger: false };
   const app = (options.https
-    ? Fastify({ logger: false, bodyLimit: 64 * 1024, https: options.https })
-    : Fastify({ logger: false, bodyLimit: 64 * 1024 })) as unknown as FastifyInstance;
+    ? Fastify({ ...logging, bodyLimit: 64 * 1024, https: options.https })
+    : Fastify({ ...logging, bodyLimit: 64 * 1024 })) as unknown as FastifyInstance;
+  if (options.fastifyLogger) {
+    app.addHook('onResponse', async (request, reply) => {
+      if ((request.log as { isLevelEnabled?: (l: string) => boolean }).isLevelEnabled?.('debug') === false) return;
+      request.log.debug({ method: request.method, url: request.url.split('?')[0]?.slice(0, 200), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'http response');
+    });
+  }
   const limits: HttpLimits = { ...defaultHttpLimits(), ...options.limits };
   const clock = options.clock ?? new SystemClock();
   const refusals = new IntervalLog(clock, options.logger, limits.logIntervalMs);

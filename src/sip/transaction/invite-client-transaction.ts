@@ -37,6 +37,7 @@
  * ```
  * Timer A exists only over unreliable transports; Timer D is zero over reliable ones.
  */
+import { sipCounters } from './sip-counters.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { UccError } from '../../lib/errors.ts';
 import type { SipRequest, SipResponse } from '../message/sip-message.ts';
@@ -119,6 +120,7 @@ export class InviteClientTransaction extends Transaction<InviteClientTransaction
   private armTimerA(interval: number): void {
     this.startTimer('A', interval, () => {
       if (this.state !== S.Calling) return;
+      sipCounters.retransmissionsSent++;
       this.options.send(this.request);
       this.armTimerA(nextInterval(interval));
     });

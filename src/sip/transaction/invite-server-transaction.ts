@@ -46,6 +46,7 @@
  * until the TU reports the ACK, which is the UAS core's duty in RFC 3261 section 13.3.1.4, kept here
  * so that every retransmission timer lives in one place.
  */
+import { sipCounters } from './sip-counters.ts';
 import { UccError } from '../../lib/errors.ts';
 import type { SipRequest, SipResponse } from '../message/sip-message.ts';
 import type { ServerTransactionOptions } from './server-transaction-options.ts';
@@ -157,6 +158,7 @@ export class InviteServerTransaction extends Transaction<InviteServerTransaction
   private armTimerG(interval: number): void {
     this.startTimer('G', interval, () => {
       if (this.state !== S.Completed || !this.last) return;
+      sipCounters.retransmissionsSent++;
       this.options.send(this.last);
       this.armTimerG(nextInterval(interval, this.options.timers.T2));
     });
@@ -165,6 +167,7 @@ export class InviteServerTransaction extends Transaction<InviteServerTransaction
   private arm2xxRetransmit(interval: number): void {
     this.startTimer('2xx', interval, () => {
       if (this.state !== S.Accepted || this.ackSeen || !this.last) return;
+      sipCounters.retransmissionsSent++;
       this.options.send(this.last);
       this.arm2xxRetransmit(nextInterval(interval, this.options.timers.T2));
     });
@@ -198,7 +201,10 @@ export class InviteServerTransaction extends Transaction<InviteServerTransaction
     }
     // A retransmitted INVITE: "the most recent provisional response that was received from the TU
     // MUST be passed to the transport layer for retransmission" (Proceeding); in Completed the final.
-    if ((this.state === S.Proceeding || this.state === S.Completed) && this.last) this.options.send(this.last);
+    if ((this.state === S.Proceeding || this.state === S.Completed) && this.last) {
+      sipCounters.retransmissionsReceived++;
+      this.options.send(this.last);
+    }
     return false;
   }
 

@@ -45,6 +45,7 @@
  * ```
  * Timer E exists only over unreliable transports; Timer K is zero over reliable ones.
  */
+import { sipCounters } from './sip-counters.ts';
 import type { SipRequest, SipResponse } from '../message/sip-message.ts';
 import type { ClientTransactionOptions } from './invite-client-transaction.ts';
 import { nextInterval } from './timers.ts';
@@ -97,6 +98,7 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientTrans
   private armTimerE(interval: number): void {
     this.startTimer('E', interval, () => {
       if (this.state !== S.Trying && this.state !== S.Proceeding) return;
+      sipCounters.retransmissionsSent++;
       this.options.send(this.request);
       // Section 17.1.2.2: in Trying the interval doubles up to T2; "If Timer E fires while in the
       // Proceeding state, the request MUST be passed to the transport layer for retransmission, and

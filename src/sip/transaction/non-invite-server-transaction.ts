@@ -47,6 +47,7 @@
  * Under a transaction layer, Completed is handed over to its CompletedNonInviteTable (see
  * `retireCompleted`): the same behaviour without keeping this object alive for 32 s.
  */
+import { sipCounters } from './sip-counters.ts';
 import { UccError } from '../../lib/errors.ts';
 import type { SipRequest, SipResponse } from '../message/sip-message.ts';
 import type { ServerTransactionOptions } from './server-transaction-options.ts';
@@ -138,7 +139,10 @@ export class NonInviteServerTransaction extends Transaction<NonInviteServerTrans
    * Proceeding and Completed. Never goes up to the TU.
    */
   receiveRequest(_request: SipRequest): boolean {
-    if ((this.state === S.Proceeding || this.state === S.Completed) && this.last) this.options.send(this.last);
+    if ((this.state === S.Proceeding || this.state === S.Completed) && this.last) {
+      sipCounters.retransmissionsReceived++;
+      this.options.send(this.last);
+    }
     return false;
   }
 

@@ -16,6 +16,7 @@
  * Methods that are never answered (ACK for a 2xx, and an extension's such as [MS-SIP] BENOTIFY:
  * `isUnanswered`) get no server transaction; the TU's handle for them builds but never sends.
  */
+import { sipCounters } from './sip-counters.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { silentLogger } from '../../lib/logger.ts';
@@ -182,6 +183,7 @@ export class TransactionLayer {
       delegate,
       key,
     };
+    sipCounters.clientTransactions++;
     const tx: ClientTransaction = request.method === 'INVITE' ? new InviteClientTransaction(request, common) : new NonInviteClientTransaction(request, common);
     holder.tx = tx;
     this.clients.set(key, tx);
@@ -233,6 +235,7 @@ export class TransactionLayer {
       // Section 17.2.2: "While in the Completed state, the server transaction MUST pass the final
       // response to the transport layer for retransmission whenever a retransmission of the
       // request is received."
+      sipCounters.retransmissionsReceived++;
       this.options.transport.sendPreparedNow(done.response, {
         sendFailed: (e: unknown) => {
           this.logger.debug('response retransmission failed', { error: e instanceof Error ? e.message : String(e) });
@@ -299,6 +302,7 @@ export class TransactionLayer {
       },
     };
     const handle = new ServerTransactionHandleImpl(request, source, sink);
+    sipCounters.serverTransactions++;
     const ist = new InviteServerTransaction(request, {
       clock: this.options.clock,
       timers: this.timersFor(source.local.protocol),
@@ -327,6 +331,7 @@ export class TransactionLayer {
   /** A non-INVITE server transaction in one slot object (see non-invite-server-slot.ts); not started. */
   private createNonInviteServer(request: SipRequest, source: MessageSource, connectionId: string | undefined, key: string): NonInviteServerSlot {
     const slot = new NonInviteServerSlot(this.slotHost, key, request, source, connectionId, this.options.clock, this.timersFor(source.local.protocol));
+    sipCounters.serverTransactions++;
     const tx = new NonInviteServerTransaction(request, slot);
     slot.tx = tx;
     slot.handle = new ServerTransactionHandleImpl(request, source, slot);
