@@ -10,7 +10,6 @@ import { ImInbox } from '../../../src/uc/shared/im-inbox.ts';
 import { IM_MAX_TEXT_BYTES, imTextBytes, type UcInstantMessaging } from '../../../src/uc/instant-messages.ts';
 
 const ALICE = 'sip:alice@example.test';
-const enc = new TextEncoder();
 
 function platform() {
   const inbox = new ImInbox('sip:ucc@example.test', silentLogger);
@@ -20,7 +19,7 @@ function platform() {
     send: async (to, text) => void sent.push({ to, text }),
     onMessageFrom: (s, h) => inbox.onMessageFrom(s, h),
   };
-  const kwSays = (text: string) => inbox.receive({ from: `"Alice" <${ALICE}:5060>`, to: '<sip:ucc@example.test>', body: enc.encode(text), contentType: 'text/plain' });
+  const kwSays = (text: string) => inbox.receive({ from: `"Alice" <${ALICE}:5060>`, to: '<sip:ucc@example.test>', body: Buffer.from(text), contentType: 'text/plain' });
   return { inbox, im, sent, kwSays };
 }
 

@@ -57,7 +57,7 @@ test('handlers of one sender stack: the newest takes the IMs, removing it gives 
   const got: string[] = [];
   inbox.onMessageFrom('sip:alice@example.test', (im) => got.push(`a:${im.text}`));
   const remove = inbox.onMessageFrom('sip:alice@example.test', (im) => got.push(`b:${im.text}`));
-  const say = (t: string) => inbox.receive({ from: 'sip:alice@example.test', to: 'sip:ucc@example.test', body: new TextEncoder().encode(t), contentType: 'text/plain' });
+  const say = (t: string) => inbox.receive({ from: 'sip:alice@example.test', to: 'sip:ucc@example.test', body: Buffer.from(t), contentType: 'text/plain' });
   say('1');
   remove();
   say('2');
@@ -66,7 +66,7 @@ test('handlers of one sender stack: the newest takes the IMs, removing it gives 
 
 test('MESSAGEs to other addresses go to the other-recipients handler when set, else 404', () => {
   const inbox = new ImInbox('sip:ucc@example.test', silentLogger);
-  const m = { from: 'sip:bob@example.test', to: 'sip:5000@example.test', body: new TextEncoder().encode('hi'), contentType: 'text/plain' };
+  const m = { from: 'sip:bob@example.test', to: 'sip:5000@example.test', body: Buffer.from("hi"), contentType: 'text/plain' };
   assert.equal(inbox.receive(m).status, 404);
   const tos: string[] = [];
   const off = inbox.onOtherRecipient((x) => (tos.push(x.to), { status: 202 }));
