@@ -66,7 +66,7 @@ test('handlers of one sender stack: the newest takes the IMs, removing it gives 
 
 test('MESSAGEs to other addresses go to the other-recipients handler when set, else 404', () => {
   const inbox = new ImInbox('sip:ucc@example.test', silentLogger);
-  const m = { from: 'sip:bob@example.test', to: 'sip:5000@example.test', body: Buffer.from("hi"), contentType: 'text/plain' };
+  const m = { from: 'sip:bob@example.test', to: 'sip:5000@example.test', body: Buffer.from('hi'), contentType: 'text/plain' };
   assert.equal(inbox.receive(m).status, 404);
   const tos: string[] = [];
   const off = inbox.onOtherRecipient((x) => (tos.push(x.to), { status: 202 }));
