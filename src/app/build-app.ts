@@ -44,6 +44,8 @@ import { ChatTranscripts } from '../reporting/chat-transcripts.ts';
 import { ChatSwitch } from '../switch/chat/chat-switch.ts';
 import { MediaSwitch } from '../switch/media-switch.ts';
 import { KwChatReach } from '../web/chat/kw-chat-reach.ts';
+import { firstReach, UcImChatReach } from '../connector/uc-im-chat-reach.ts';
+import { sipChatRoutingPoints, startSipCustomerChats } from './sip-customer-chats.ts';
 import { CustomerChats } from '../web/chat/customer-chats.ts';
 import { customerChatRoutes } from '../web/chat/customer-chat-routes.ts';
 import { chatTranscriptRoutes } from '../web/routes/chat-transcript-routes.ts';
@@ -192,7 +194,20 @@ export async function buildApp(config: LoadedConfig, deps: AppDeps = {}): Promis
       userOfDn: (dn) => connector.knowledgeWorkers().find((u) => dnOf(u)?.toLowerCase() === dn.toLowerCase()),
       titles: () => ({ chat: resolver.getString('uc-connector', 'chat-title') ?? 'Chat', consult: resolver.getString('uc-connector', 'chat-consult-title') ?? 'Consulting Chat' }),
     });
-    chatSwitch.setReach(kwChat);
+    // The web client first; a KW with none gets the chat in its UC client over IM (docs/chat.md).
+    const ucIm = uc.instantMessaging;
+    chatSwitch.setReach(ucIm ? firstReach(kwChat, new UcImChatReach({
+      im: ucIm, logger,
+      contactOf: (dn) => {
+        const user = connector.knowledgeWorkers().find((u) => dnOf(u)?.toLowerCase() === dn.toLowerCase());
+        return user === undefined ? undefined : connector.state(user)?.contact ?? undefined;
+      },
+    })) : kwChat);
+    const sipCustomers = startSipCustomerChats({
+      im: ucIm, chat: chatSwitch, clock, logger,
+      routingPoints: () => sipChatRoutingPoints(store.snapshot().dns),
+    });
+    closers.push(async () => sipCustomers?.stop());
     const customerChats = new CustomerChats({ chat: chatSwitch, clock });
     closers.push(async () => {
       customerChats.close();

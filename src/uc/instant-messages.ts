@@ -39,8 +39,19 @@ export interface UcInstantMessaging {
    * not started, no answer).
    */
   send(to: string, text: string): Promise<void>;
-  /** Routes the IMs of `sender` to `handler` (one per sender; a new one replaces it). Returns the remover. */
+  /**
+   * Routes the IMs of `sender` to `handler`. The newest handler of a sender gets its IMs; its
+   * remover gives them back to the one before (a chat over IM, then the preview invitations again).
+   */
   onMessageFrom(sender: string, handler: UcImHandler): () => void;
+  /**
+   * MESSAGEs to addresses other than {@link address} (customers writing to a routing point,
+   * docs/chat.md "Customers over SIP"), and answers sent from such an address. `sip-simple` only.
+   */
+  readonly otherRecipients?: {
+    onMessage(handler: (m: { from: string; to: string; body: Uint8Array; contentType: string | undefined }) => { status: number; reason?: string }): () => void;
+    send(from: string, to: string, text: string): Promise<void>;
+  };
 }
 
 /**

@@ -63,8 +63,8 @@ export interface CustomerImSourceOptions {
   readonly chat: CustomerChatOpener;
   /** The routing point a MESSAGE's To names (its user part, usually), or undefined: not ours (404). */
   readonly routingPointOf: (to: string) => string | undefined;
-  /** The Trunk DN customer chats arrive through. */
-  readonly trunk: string;
+  /** The Trunk DN customer chats arrive through (or per routing point). */
+  readonly trunk: string | ((routingPoint: string) => string);
   readonly clock: Clock;
   /** A session with no message either way for this long ends (default 5 minutes). */
   readonly idleTimeoutMs?: number;
@@ -143,7 +143,7 @@ export class CustomerImSource {
     const chat: Chat = { customer: this.receiving?.replyTo ?? customer, replyFrom: this.receiving?.replyFrom ?? routingPoint, leg: undefined };
     this.chats.set(id, chat);
     const leg = this.o.chat.openCustomer(
-      { routingPoint, trunk: this.o.trunk, from: customer, userData: [['IM_From', customer]] },
+      { routingPoint, trunk: typeof this.o.trunk === 'string' ? this.o.trunk : this.o.trunk(routingPoint), from: customer, userData: [['IM_From', customer]] },
       () => ({
         deliver: (msg) => {
           if (msg.from === 'customer') return;

@@ -33,6 +33,7 @@ import { SipUserAgent } from '../../sip/api/sip-user-agent.ts';
 import type { SipCredentials } from '../../sip/auth/digest-client.ts';
 import type { TransactionUser, TransportProtocol } from '../../sip/transaction/transaction-user.ts';
 import type { Notification } from '../../sip/ua/subscriber.ts';
+import { MessageClient } from '../../sip/ua/message-client.ts';
 import { ImInbox } from '../shared/im-inbox.ts';
 import { SipAdapterLifecycle } from '../shared/sip-adapter-lifecycle.ts';
 import type { KeptSubscription } from '../shared/sip-adapter-lifecycle.ts';
@@ -100,6 +101,7 @@ export class SipSimplePlatform extends UcPlatformBase implements UcPlatform {
   private readonly logger: Logger;
   private readonly life: SipAdapterLifecycle;
   private ua: SipUserAgent | undefined;
+  private stack: TransactionUser | undefined;
   private readonly watches = new Map<string, Watch>();
   private readonly published = new Set<string>();
   private readonly notifyType = new MediaTypeReader();
@@ -127,6 +129,10 @@ export class SipSimplePlatform extends UcPlatformBase implements UcPlatform {
       },
       send: (to, text) => this.sendIm(to, text),
       onMessageFrom: (sender, handler) => this.inbox.onMessageFrom(sender, handler),
+      otherRecipients: {
+        onMessage: (handler) => this.inbox.onOtherRecipient(handler),
+        send: (from, to, text) => this.sendImAs(from, to, text),
+      },
     };
   }
 
@@ -159,6 +165,7 @@ export class SipSimplePlatform extends UcPlatformBase implements UcPlatform {
       ...(this.o.refreshFraction !== undefined ? { refreshFraction: this.o.refreshFraction } : {}),
     });
     this.ua = ua;
+    this.stack = stack;
     ua.onMessage((m) => this.inbox.receive(m));
     ua.on('registered', () => {
       this.life.registrationSucceeded();
@@ -303,6 +310,18 @@ export class SipSimplePlatform extends UcPlatformBase implements UcPlatform {
   }
 
   /** A page-mode MESSAGE through the proxy (see UcInstantMessaging.send). */
+  /** An IM from another address of ours (a routing point answering a customer), through the proxy. */
+  private async sendImAs(from: string, to: string, text: string): Promise<void> {
+    const stack = this.stack;
+    if (!stack || !this.ua || !this.life.started) throw new UccError('UCC_ERR_UC_IM', 'sip-simple: IM before start() or after stop()');
+    const body = plainImText(text);
+    if (imTextBytes(body) > IM_MAX_TEXT_BYTES) throw new UccError('UCC_ERR_UC_IM', `IM exceeds ${IM_MAX_TEXT_BYTES} bytes`);
+    const proxy = this.o.outboundProxy;
+    const routes = proxy ? [`<${/;lr\b/.test(proxy) ? proxy : `${proxy};lr`}>`] : undefined;
+    const res = await new MessageClient({ tu: stack, aor: from, ...(routes ? { routes } : {}) }).send({ to, body, contentType: 'text/plain;charset=UTF-8' });
+    if (res.status < 200 || res.status >= 300) throw new UccError('UCC_ERR_UC_IM', `MESSAGE to ${to}: ${res.status}`);
+  }
+
   private async sendIm(to: string, text: string): Promise<void> {
     const ua = this.ua;
     if (!ua || !this.life.started) throw new UccError('UCC_ERR_UC_IM', 'sip-simple: IM before start() or after stop()');

@@ -51,3 +51,27 @@ test('readImText: a body without Content-Type is text/plain; plainImText removes
   assert.deepEqual(readImText(Buffer.from('2'), undefined), { ok: true, text: '2' });
   assert.equal(plainImText('a\u0000b\u001bc\td\re'), 'abc\td\ne');
 });
+
+test('handlers of one sender stack: the newest takes the IMs, removing it gives them back', () => {
+  const inbox = new ImInbox('sip:ucc@example.test', silentLogger);
+  const got: string[] = [];
+  inbox.onMessageFrom('sip:alice@example.test', (im) => got.push(`a:${im.text}`));
+  const remove = inbox.onMessageFrom('sip:alice@example.test', (im) => got.push(`b:${im.text}`));
+  const say = (t: string) => inbox.receive({ from: 'sip:alice@example.test', to: 'sip:ucc@example.test', body: Buffer.from(t), contentType: 'text/plain' });
+  say('1');
+  remove();
+  say('2');
+  assert.deepEqual(got, ['b:1', 'a:2']);
+});
+
+test('MESSAGEs to other addresses go to the other-recipients handler when set, else 404', () => {
+  const inbox = new ImInbox('sip:ucc@example.test', silentLogger);
+  const m = { from: 'sip:bob@example.test', to: 'sip:5000@example.test', body: Buffer.from('hi'), contentType: 'text/plain' };
+  assert.equal(inbox.receive(m).status, 404);
+  const tos: string[] = [];
+  const off = inbox.onOtherRecipient((x) => (tos.push(x.to), { status: 202 }));
+  assert.equal(inbox.receive(m).status, 202);
+  off();
+  assert.equal(inbox.receive(m).status, 404);
+  assert.deepEqual(tos, ['sip:5000@example.test']);
+});
