@@ -267,3 +267,45 @@ describe('robustness: odd events never throw and keep the invariants', () => {
     }
   });
 });
+
+describe('chat statistics (MediaType Chat, issue 13)', () => {
+  type Four = [number | undefined, number | undefined, number | undefined, number | undefined];
+  const calls = (core: StatCore): Four => (['CurrNumberWaitingCalls', 'TotalNumberCallsEntered', 'TotalNumberCallsDistributed', 'TotalNumberCallsAbandoned'] as const).map((stat) => core.value({ object: 'dn', id: 'RP1', stat }, T0)) as Four;
+  const chats = (core: StatCore): Four => (['CurrNumberWaitingChats', 'TotalNumberChatsEntered', 'TotalNumberChatsDistributed', 'TotalNumberChatsAbandoned'] as const).map((stat) => core.value({ object: 'dn', id: 'RP1', stat }, T0)) as Four;
+  const chat = (name: string, conn: string, extra: Record<string, unknown> = {}): TlibEvent => call(name, 'RP1', conn, { MediaType: 'Chat', ...extra });
+  // Three chats: one waiting, one routed to 7001, one abandoned; plus one voice call still waiting.
+  const mixed = [
+    chat('EventQueued', 'h1'), chat('EventQueued', 'h2'), chat('EventQueued', 'h3'),
+    chat('EventRouteUsed', 'h2', { OtherDN: '7001' }), chat('EventDiverted', 'h2', { OtherDN: '7001' }),
+    chat('EventAbandoned', 'h3'),
+    call('EventQueued', 'RP1', 'v1'),
+  ];
+
+  test('the …Chats… statistics count chats and the …Calls… ones only the voice call', () => {
+    const core = new StatCore(config, T0);
+    for (const ev of mixed) core.apply(ev, T0);
+    assert.deepEqual(chats(core), [1, 3, 1, 1]);
+    assert.deepEqual(calls(core), [1, 1, 0, 0]);
+  });
+
+  test('voice calls alone leave the chat statistics at zero', () => {
+    const core = new StatCore(config, T0);
+    for (const ev of [call('EventQueued', 'RP1', 'v1'), call('EventDiverted', 'RP1', 'v1', { OtherDN: '7001' })]) core.apply(ev, T0);
+    assert.deepEqual(chats(core), [0, 0, 0, 0]);
+    assert.deepEqual(calls(core), [0, 1, 1, 0]);
+  });
+
+  test('im-reporting: disabled keeps chats out of every statistic, voice still counts', () => {
+    const core = new StatCore({ ...config, imReporting: 'disabled' }, T0);
+    for (const ev of [login('7001', 'a1'), ...mixed, call('EventEstablished', '7001', 'h2', { MediaType: 'Chat' })]) core.apply(ev, T0);
+    assert.deepEqual(chats(core), [0, 0, 0, 0]);
+    assert.deepEqual(calls(core), [1, 1, 0, 0]);
+    assert.equal(core.value({ object: 'agent', id: 'a1', stat: 'CurrentAgentState' }, T0), 'Ready', 'a chat does not make the agent Busy in the statistics');
+  });
+
+  test('with im-reporting default a chat makes the agent Busy', () => {
+    const core = new StatCore(config, T0);
+    for (const ev of [login('7001', 'a1'), call('EventEstablished', '7001', 'h2', { MediaType: 'Chat' })]) core.apply(ev, T0);
+    assert.equal(core.value({ object: 'agent', id: 'a1', stat: 'CurrentAgentState' }, T0), 'Busy');
+  });
+});
