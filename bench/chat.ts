@@ -6,14 +6,16 @@
  *
  * 1. Setup: from the customer's `hello` to the KW's `chat-opened` (routing point → preview →
  *    accept → chat leg), all chats at once; p50/p99 and how many chats are open.
- * 2. Messages: every chat sends both ways (customer → KW and KW → customer), BENCH_WINDOW (4)
- *    messages in flight per chat and direction, for BENCH_MS (3000) ms; messages/s and delivery
+ * 2. Messages: BENCH_ACTIVE (all) chats send both ways (customer → KW and KW → customer),
+ *    BENCH_WINDOW (1) messages in flight per chat and direction (closed loop: a receipt sends the
+ *    next), for BENCH_MS (3000) ms; messages/s and delivery
  *    p50/p99 from send to receipt at the other side (clients and server share this process and
  *    its clock, so the client work counts against the rate).
  *
  * Ends with `BENCH {"name":"chat",...}`.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -63,19 +65,36 @@ const open = (url: string, opts: { headers?: Record<string, string>; origin?: st
     ws.once('error', reject);
   });
 
-/** Logs the KW in over HTTP, makes it Ready (the state menu's "online") and opens its KW socket. */
-async function kwOnline(base: string, u: string): Promise<WebSocket> {
-  const r = await fetch(`${base}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userName: u, password: u }) });
-  if (r.status !== 200) throw new Error(`login ${u}: ${r.status} ${await r.text()}`);
-  const cookie = (r.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const { csrfToken } = (await r.json()) as { csrfToken: string };
-  const headers = { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' };
+/** One HTTP request from `localAddress` (each KW logs in from a loopback address of its own: the
+ * login limiter allows 20 logins per address in 5 minutes). */
+function http(url: string, method: string, headers: Record<string, string>, localAddress: string, body?: unknown): Promise<{ status: number; headers: IncomingHttpHeaders; json: () => Json }> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(url, { method, localAddress, headers: { ...headers, ...(data !== undefined ? { 'content-type': 'application/json' } : {}) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, json: () => JSON.parse(text) as Json }));
+    });
+    req.once('error', reject);
+    req.end(data);
+  });
+}
+
+/** Logs the KW in over HTTP, opens its KW socket and makes it Ready (the state menu's "online"). */
+async function kwOnline(base: string, u: string, i: number): Promise<WebSocket> {
+  const from = `127.1.${Math.floor(i / 250)}.${(i % 250) + 1}`;
+  const r = await http(`${base}/api/v1/session`, 'POST', {}, from, { userName: u, password: u });
+  if (r.status !== 200) throw new Error(`login ${u}: ${r.status} ${JSON.stringify(r.json())}`);
+  const cookie = String(r.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
+  const csrf = String(r.json()['csrfToken']);
+  const headers = { cookie, 'x-csrf-token': csrf };
   const ws = await open(base.replace(/^http/, 'ws') + kwSocketPath, { headers: { cookie } });
-  const s = await fetch(`${base}/api/v1/knowledge-workers/${u}/presence`, { method: 'PUT', headers, body: JSON.stringify({ availability: 'online' }) });
-  if (s.status !== 200) throw new Error(`presence ${u}: ${s.status} ${await s.text()}`);
-  for (let i = 0; i < 200; i++) {
-    const v = (await (await fetch(`${base}/api/v1/knowledge-workers/${u}`, { headers })).json()) as { agentState: string };
-    if (v.agentState === 'Ready') return ws;
+  const s = await http(`${base}/api/v1/knowledge-workers/${u}/presence`, 'PUT', headers, from, { availability: 'online' });
+  if (s.status !== 200) throw new Error(`presence ${u}: ${s.status} ${JSON.stringify(s.json())}`);
+  for (let k = 0; k < 200; k++) {
+    const v = await http(`${base}/api/v1/knowledge-workers/${u}`, 'GET', headers, from);
+    if (v.json()['agentState'] === 'Ready') return ws;
     await new Promise((res) => setTimeout(res, 50));
   }
   throw new Error(`${u} never Ready`);
@@ -84,7 +103,8 @@ async function kwOnline(base: string, u: string): Promise<WebSocket> {
 export default async function main(): Promise<void> {
   const n = env('BENCH_CHATS', 200);
   const ms = env('BENCH_MS', 3000);
-  const window = env('BENCH_WINDOW', 4);
+  const window = env('BENCH_WINDOW', 1);
+  const active = env('BENCH_ACTIVE', Number.POSITIVE_INFINITY);
   const dir = mkdtempSync(join(tmpdir(), 'ucc-bench-chat-'));
   const file = join(dir, 'bench.yaml');
   writeFileSync(file, yaml(n));
@@ -97,7 +117,7 @@ export default async function main(): Promise<void> {
     const names = Array.from({ length: n }, (_, i) => `kw${i + 1}`);
     const kws: WebSocket[] = [];
     // Logins in small batches: each checks a password hash.
-    for (let i = 0; i < names.length; i += 20) kws.push(...(await Promise.all(names.slice(i, i + 20).map((u) => kwOnline(base, u)))));
+    for (let i = 0; i < names.length; i += 20) kws.push(...(await Promise.all(names.slice(i, i + 20).map((u, k) => kwOnline(base, u, i + k)))));
     sockets.push(...kws);
 
     // Per chat: the KW's connId and the receive handlers of both sides.
@@ -175,7 +195,7 @@ export default async function main(): Promise<void> {
     measuring = true;
     const t0 = performance.now();
     for (let w = 0; w < window; w++) {
-      for (let i = 0; i < n; i++) {
+      for (let i = 0; i < Math.min(n, active); i++) {
         sendCustomer[i]?.();
         sendKw[i]?.();
       }
@@ -188,7 +208,7 @@ export default async function main(): Promise<void> {
 
     const row = (name: string, xs: number[]): (string | number)[] => [name, xs.length, percentile(xs, 50).toFixed(2), percentile(xs, 99).toFixed(2)];
     printTable(['measure', 'n', 'p50 ms', 'p99 ms'], [row('chat setup (hello → chat-opened)', setup), row('message delivery', delivery)]);
-    console.log(`chats open: ${concurrent}/${n} (setup of all ${setupWall.toFixed(0)} ms); messages/s: ${perSec.toFixed(0)} (${window} in flight per chat and direction, ${ms} ms)`);
+    console.log(`chats open: ${concurrent}/${n} (setup of all ${setupWall.toFixed(0)} ms); messages/s: ${perSec.toFixed(0)} (${Math.min(n, active)} chats sending, ${window} in flight per chat and direction, ${ms} ms)`);
     printBench('chat', {
       messagesPerSec: Math.round(perSec),
       deliveryP99Ms: Number(percentile(delivery, 99).toFixed(2)),
