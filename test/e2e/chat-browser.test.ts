@@ -8,10 +8,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Kysely } from 'kysely';
 import WebSocket from 'ws';
-import { CHROMIUM, E2eApp, ensureClientBuilt, makeReady, openKw, TEST_UCC_OPTIONS, type KwPage } from '../support/e2e-app.ts';
+import { E2eApp, ensureClientBuilt, makeReady, openKw, TEST_UCC_OPTIONS, type KwPage, launchChromium } from '../support/e2e-app.ts';
 
 const users = ['alice', 'bob'];
 function yaml(): string {
@@ -64,7 +64,7 @@ describe('chat in Chromium (issue 13)', () => {
   let browser: Browser;
   before(async () => {
     await ensureClientBuilt();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { CHROMIUM, E2eApp, ensureClientBuilt, kwView, makeReady, openKw, waitForKw } from '../support/e2e-app.ts';
+import type { Browser } from 'playwright-core';
+import { E2eApp, ensureClientBuilt, kwView, makeReady, openKw, waitForKw, launchChromium } from '../support/e2e-app.ts';
 
 const DEFINITION = `<?xml version="1.0" encoding="UTF-8"?>
 <presence xmlns="http://genesyslab.com/schemas/ucc/presence">
@@ -34,7 +34,7 @@ describe('custom states in Chromium (issue 6)', () => {
     await ensureClientBuilt();
     dir = mkdtempSync(join(tmpdir(), 'ucc-custom-states-'));
     writeFileSync(join(dir, 'presence.xml'), DEFINITION);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -11,8 +11,8 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, E2eApp, ensureClientBuilt, makeReady, openKw, RP, waitForKw } from '../support/e2e-app.ts';
+import type { Browser, Page } from 'playwright-core';
+import { E2eApp, ensureClientBuilt, makeReady, openKw, RP, waitForKw, launchChromium } from '../support/e2e-app.ts';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -79,7 +79,7 @@ describe('KW client: accessibility, keyboard, attention (issue 14)', () => {
   before(async () => {
     await ensureClientBuilt();
     mkdirSync(SCREENSHOTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/e2e-app.ts';
 import { buildClient } from '../../client/build.mjs';
 import { emptyObjects } from '../../src/config/config-objects.ts';
 import { OptionResolver } from '../../src/config/option-resolver.ts';
@@ -24,7 +25,6 @@ import { createHttpServer } from '../../src/web/http-server.ts';
 import { createKwWeb } from '../../src/web/kw-web.ts';
 
 // Debian's Chromium (.ci/run installs it); never a downloaded browser.
-const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'browser-pass-1';
 
 /**
@@ -85,7 +85,7 @@ describe('KW client in Chromium', () => {
     });
     app = createHttpServer({ logger: silentLogger, version: '0.0.0-test', routes: [...web.apiRoutes, ...web.staticRoutes] });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   });
 
   after(async () => {

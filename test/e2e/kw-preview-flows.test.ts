@@ -7,8 +7,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium, type APIResponse, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, E2eApp, ensureClientBuilt, makeReady, openKw, RP, waitForKw, type KwPage } from '../support/e2e-app.ts';
+import type { APIResponse, Browser, Page } from 'playwright-core';
+import { E2eApp, ensureClientBuilt, makeReady, openKw, RP, waitForKw, type KwPage, launchChromium } from '../support/e2e-app.ts';
 
 const CASE: Array<[string, string]> = [
   ['CustomerName', 'Maria Rossi'],
@@ -46,7 +46,7 @@ describe('KW previews and interactions in Chromium (issue 6)', () => {
 
   before(async () => {
     await ensureClientBuilt();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   });
 
   after(async () => {

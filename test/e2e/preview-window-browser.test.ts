@@ -11,7 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/e2e-app.ts';
 import { buildClient } from '../../client/build.mjs';
 import { emptyObjects } from '../../src/config/config-objects.ts';
 import { OptionResolver } from '../../src/config/option-resolver.ts';
@@ -27,7 +28,6 @@ import { kwSocketRoutes } from '../../src/web/kw-socket.ts';
 import { InteractionTracker } from '../../src/connector/interactions/interaction-tracker.ts';
 import { FakeTlib } from '../unit/connector/interactions/fake-tlib.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'browser-pass-1';
 
 describe('Preview window in Chromium', () => {
@@ -85,7 +85,7 @@ describe('Preview window in Chromium', () => {
     });
     app = createHttpServer({ logger: silentLogger, version: '0.0.0-test', routes: [...web.apiRoutes, kwSocketRoutes({ connector, sessions, previews, auth: web.auth, interactions: tracker }), ...web.staticRoutes] });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, E2E_CUSTOMERS, E2eApp, ensureClientBuilt, makeReady, openKw, TEST_UCC_OPTIONS, waitForKw } from '../support/e2e-app.ts';
+import type { Browser, Page } from 'playwright-core';
+import { E2E_CUSTOMERS, E2eApp, ensureClientBuilt, makeReady, openKw, TEST_UCC_OPTIONS, waitForKw, launchChromium } from '../support/e2e-app.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const SCREENSHOT = join(root, 'docs', 'screenshots', 'dashboard.png');
@@ -68,7 +68,7 @@ describe('supervisor dashboard in Chromium', () => {
 
   before(async () => {
     await ensureClientBuilt();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

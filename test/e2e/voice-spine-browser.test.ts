@@ -13,7 +13,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { SystemClock } from '../../src/lib/clock.ts';
 import type { BDict } from '../../src/media/rtpengine/bencode.ts';
 import { NgClient } from '../../src/media/rtpengine/ng-client.ts';
@@ -23,7 +23,7 @@ import { SipUserAgent } from '../../src/sip/api/sip-user-agent.ts';
 import type { Notification } from '../../src/sip/ua/subscriber.ts';
 import type { TlibEvent } from '../../src/tlib/index.ts';
 import { startBaresipPhone, type BaresipPhone } from '../support/baresip.ts';
-import { CHROMIUM, E2E_CUSTOMERS, E2eApp, ensureClientBuilt, kwView, openKw, waitForKw, type KwPage } from '../support/e2e-app.ts';
+import { E2E_CUSTOMERS, E2eApp, ensureClientBuilt, kwView, openKw, waitForKw, type KwPage, launchChromium } from '../support/e2e-app.ts';
 import { freePort } from '../support/free-port.ts';
 import { startKamailio, type KamailioPeer } from '../support/kamailio.ts';
 import { waitFor } from '../support/peer-process.ts';
@@ -107,7 +107,7 @@ describe('voice: the whole spine on real peers, in Chromium (issue 11)', () => {
     stops.push(() => alice.stop());
     customer = await startBaresipPhone({ user: 'customer', toneHz: CALLER_HZ });
     stops.push(() => customer.stop());
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
     stops.push(() => browser.close());
   });
 

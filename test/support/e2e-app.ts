@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { buildClient } from '../../client/build.mjs';
 import { buildApp, type App } from '../../src/app/build-app.ts';
 import { formatIssue } from '../../src/config/config-issue.ts';
@@ -21,6 +21,17 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Debian's Chromium (.ci/run installs it); never a downloaded browser. */
 export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Debian's Chromium, headless, as every browser test launches it: no sandbox (the tests run as
+ * root), and none of the background fetches a closed network refuses.
+ */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
 
 /** Screenshots of the browser tests (gitignored). */
 export const ARTIFACTS = join(root, 'artifacts', 'e2e');
