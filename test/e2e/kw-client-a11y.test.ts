@@ -8,14 +8,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
+import { assertAccessible } from '../support/axe.ts';
 import { E2eApp, ensureClientBuilt, makeReady, openKw, RP, waitForKw, launchChromium } from '../support/e2e-app.ts';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
 const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'screenshots');
 const CASE: Array<[string, string]> = [
   ['CustomerName', 'Maria Rossi'],
@@ -25,33 +23,12 @@ const CASE: Array<[string, string]> = [
 
 /** The page's globals as the evaluated functions see them (the server tsconfig has no DOM types). */
 interface Win {
-  axe?: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[] }> };
   document: { activeElement: { getAttribute(n: string): string | null; blur(): void } | null };
   __notes: Array<{ title: string; body: string; tag: string }>;
   __setHidden(h: boolean): void;
 }
 const focused = (page: Page) => page.evaluate(() => (globalThis as unknown as Win).document.activeElement?.getAttribute('data-testid') ?? null);
 const setHidden = (page: Page, h: boolean) => page.evaluate((x) => (globalThis as unknown as Win).__setHidden(x), h);
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: unknown[] }>;
-}
-
-/** Runs axe-core on `selector` with the WCAG 2.0/2.1 A and AA rules; returns the violations. */
-async function axe(page: Page, selector: string): Promise<AxeViolation[]> {
-  if (!(await page.evaluate(() => (globalThis as unknown as Win).axe !== undefined))) await page.addScriptTag({ path: AXE });
-  return page.evaluate(async (sel) => {
-    const r = await (globalThis as unknown as Win).axe!.run(sel, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
-  }, selector);
-}
-
-function noViolations(where: string, v: AxeViolation[]): void {
-  assert.deepEqual(v, [], `${where}: WCAG 2.1 AA violations:\n${JSON.stringify(v, null, 2)}`);
-}
 
 /** Records notifications and lets the test hide the tab (headless Chromium is always visible). */
 const ATTENTION_PROBE = `
@@ -96,7 +73,7 @@ describe('KW client: accessibility, keyboard, attention (issue 14)', () => {
       await makeReady(alice, app.base);
       await page.getByTestId('kw-name').waitFor();
       assert.equal(await page.getByTestId('kw-name').textContent(), (await page.title()).replace(/ - OpenUCC$/, ''), 'the header names the KW');
-      noViolations('main window', await axe(page, 'body'));
+      await assertAccessible(page, 'body', 'main window');
       await page.screenshot({ path: join(SCREENSHOTS, 'main-window.png') });
 
       // Preview 1, keyboard only: the Accept button has the focus; Tab to Reject, Enter.
@@ -106,7 +83,7 @@ describe('KW client: accessibility, keyboard, attention (issue 14)', () => {
       assert.equal(await preview.getAttribute('role'), 'dialog');
       assert.equal(await page.getByTestId('preview-countdown').getAttribute('role'), 'timer');
       await page.waitForTimeout(300);
-      noViolations('Preview window', await axe(page, '[data-testid="preview-window"]'));
+      await assertAccessible(page, '[data-testid="preview-window"]', 'Preview window');
       await page.screenshot({ path: join(SCREENSHOTS, 'preview-window.png') });
       assert.equal(await focused(page), 'preview-accept', 'the preview takes the focus on Accept');
       await page.keyboard.press('Tab');
@@ -118,7 +95,7 @@ describe('KW client: accessibility, keyboard, attention (issue 14)', () => {
       const ready = page.getByTestId('ready-button');
       await ready.waitFor({ timeout: 15_000 });
       assert.equal(await ready.getAttribute('data-auto-state'), 'preview-reject');
-      noViolations('main window in an auto-state', await axe(page, 'body'));
+      await assertAccessible(page, 'body', 'main window in an auto-state');
       await page.getByTestId('state-menu').focus();
       await page.keyboard.press('Tab');
       assert.equal(await focused(page), 'ready-button');
@@ -136,11 +113,11 @@ describe('KW client: accessibility, keyboard, attention (issue 14)', () => {
       await itx.waitFor({ timeout: 30_000 });
       await page.getByTestId('case-data').waitFor();
       await page.waitForTimeout(300);
-      noViolations('Interaction window', await axe(page, '[data-testid="interaction-window"]'));
+      await assertAccessible(page, '[data-testid="interaction-window"]', 'Interaction window');
       await page.screenshot({ path: join(SCREENSHOTS, 'interaction-window.png') });
       // A phone: the same main window at 390 px wide still has no violation.
       await page.setViewportSize({ width: 390, height: 844 });
-      noViolations('main window on a phone', await axe(page, 'body'));
+      await assertAccessible(page, 'body', 'main window on a phone');
       await page.screenshot({ path: join(SCREENSHOTS, 'main-window-phone.png'), fullPage: true });
       assert.deepEqual(alice.errors, []);
     } finally {

@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
+import { assertAccessible } from '../support/axe.ts';
 import { E2E_CUSTOMERS, E2eApp, ensureClientBuilt, makeReady, openKw, TEST_UCC_OPTIONS, waitForKw, launchChromium } from '../support/e2e-app.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -89,7 +90,8 @@ describe('supervisor dashboard in Chromium', () => {
       assert.equal((await alice.page.request.get(`${app.base}/api/v1/supervisor/report.csv`)).status(), 403);
       assert.equal(await alice.page.getByTestId('nav-supervisor').count(), 0, 'no dashboard link for a KW');
 
-      const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+      // bypassCSP: for axe-core's inline script (test/support/axe.ts).
+      const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, bypassCSP: true });
       contexts.push(context);
       const page = await context.newPage();
       const errors: string[] = [];
@@ -146,6 +148,7 @@ describe('supervisor dashboard in Chromium', () => {
       await until('the Sales line to show both waiting calls', async () => (await text(page, `rp-${RP_ALICE}-waiting`)) === '2');
       mkdirSync(join(root, 'docs', 'screenshots'), { recursive: true });
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      await assertAccessible(page, 'body', 'dashboard with previews counting down');
 
       // The report and its CSV, as the supervisor downloads it.
       await page.getByTestId('report-show').click();
