@@ -108,6 +108,8 @@ describe('KW client: accessibility, keyboard, attention (issue 14)', () => {
       await page.evaluate(() => (globalThis as unknown as Win).document.activeElement?.blur());
       await app.call(RP.alice, CASE);
       await preview.waitFor({ timeout: 30_000 });
+      // The client moves the focus to Accept after the window renders: Enter before that is lost.
+      await page.waitForFunction(() => (globalThis as unknown as Win).document.activeElement?.getAttribute('data-testid') === 'preview-accept', undefined, { timeout: 10_000 });
       await page.keyboard.press('Enter');
       const itx = page.getByTestId('interaction-window');
       await itx.waitFor({ timeout: 30_000 });
